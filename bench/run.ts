@@ -1,0 +1,24 @@
+// Benchmark runner (`npm run bench [-- name ...]`): runs each benchmark module in turn, or only those named.
+// A benchmark module exports `name` and `run(): Promise<void>`, and prints its own measurements.
+
+interface Benchmark {
+  name: string;
+  run(): Promise<void>;
+}
+
+const benchmarks: Array<() => Promise<Benchmark>> = [];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  for (const load of benchmarks) {
+    const benchmark = await load();
+    if (wanted.length > 0 && !wanted.includes(benchmark.name)) continue;
+    console.log(`\n## ${benchmark.name}`);
+    await benchmark.run();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
