@@ -1,0 +1,37 @@
+// The AWS clients and the job store the handlers share, created once per Lambda container. Endpoints come
+// from the SDK's standard variables (AWS_ENDPOINT_URL_<SERVICE>), so local mode needs no branch here.
+
+import { Logger } from "@aws-lambda-powertools/logger";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store.js";
+import { type HandlerConfig, readHandlerConfig } from "./environment.js";
+
+export interface HandlerContext {
+  readonly config: HandlerConfig;
+  readonly store: DynamoDbJobStore;
+  readonly ecs: ECSClient;
+  readonly sqs: SQSClient;
+}
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "video-jobs" });
+
+let context: HandlerContext | undefined;
+
+/** Reads the configuration and creates the clients on first use (a bad environment fails the invocation). */
+export function handlerContext(): HandlerContext {
+  if (context === undefined) {
+    const config = readHandlerConfig();
+    context = {
+      config,
+      store: new DynamoDbJobStore(new DynamoDBClient({}), {
+        tableName: config.tableName,
+        retentionDays: config.retentionDays,
+      }),
+      ecs: new ECSClient({}),
+      sqs: new SQSClient({}),
+    };
+  }
+  return context;
+}

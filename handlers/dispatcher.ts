@@ -1,0 +1,36 @@
+// Lambda entry point: the jobs queue's consumer. Each SQS record is one message (dispatchMessage in jobs/);
+// a record that fails — a deferred launch, an unexpected error — is reported in `batchItemFailures` so SQS
+// delivers it again, without failing the other records of the batch.
+
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher.js";
+import { dispatchMessage } from "../jobs/dispatch.js";
+import { systemClock } from "../jobs/ports.js";
+import { handlerContext, logger } from "./clients.js";
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const { config, store, ecs } = handlerContext();
+  logger.appendKeys({ messageId: record.messageId });
+  try {
+    await dispatchMessage(
+      {
+        store,
+        launcher: new EcsTaskLauncher(ecs, config),
+        target: config.target,
+        policy: config.policy,
+        clock: systemClock,
+        log: logger,
+      },
+      record.body,
+      record.messageId,
+    );
+  } finally {
+    logger.removeKeys(["messageId"]);
+  }
+}
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });

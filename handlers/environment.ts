@@ -1,0 +1,132 @@
+// The handlers' configuration, read only from environment variables that the Pulumi program sets
+// (components/) and local mode sets for its stand-ins. Parsed strictly: a missing or malformed variable
+// stops the function at start with a message naming it.
+
+import { z } from "zod";
+import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy.js";
+import type { WorkerTarget } from "../jobs/worker-environment.js";
+
+/** Every variable the handlers read (the Pulumi components set exactly these). */
+export const HANDLER_ENVIRONMENT_VARIABLES = [
+  "JOBS_TABLE",
+  "JOBS_QUEUE_URL",
+  "CLUSTER_ARN",
+  "TASK_DEFINITION_ARN",
+  "WORKER_CONTAINER_NAME",
+  "SUBNET_IDS",
+  "SECURITY_GROUP_IDS",
+  "ASSIGN_PUBLIC_IP",
+  "OUTPUT_BUCKET",
+  "OUTPUT_PREFIX",
+  "MAX_ATTEMPTS",
+  "RETRY_BASE_DELAY_SECONDS",
+  "RETRY_MAX_DELAY_SECONDS",
+  "NON_RETRYABLE_EXIT_CODES",
+  "MAX_INFRA_RETRIES",
+  "JOB_RETENTION_DAYS",
+] as const;
+
+export interface HandlerConfig {
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly clusterArn: string;
+  readonly taskDefinitionArn: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly assignPublicIp: "ENABLED" | "DISABLED";
+  readonly target: WorkerTarget;
+  readonly policy: RetryPolicy;
+  readonly retentionDays: number;
+}
+
+const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string({ error: `${name} is not set` })
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
+const list = (name: string) =>
+  required(name).transform((text) =>
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  );
+
+const schema = z.object({
+  JOBS_TABLE: required("JOBS_TABLE"),
+  JOBS_QUEUE_URL: required("JOBS_QUEUE_URL").pipe(z.url({ error: "JOBS_QUEUE_URL must be a URL" })),
+  CLUSTER_ARN: required("CLUSTER_ARN").regex(/^arn:[^:]+:ecs:/, "CLUSTER_ARN must be an ECS cluster ARN"),
+  TASK_DEFINITION_ARN: required("TASK_DEFINITION_ARN").regex(
+    /^arn:[^:]+:ecs:.+:task-definition\/.+:\d+$/,
+    "TASK_DEFINITION_ARN must be a task definition ARN with its revision",
+  ),
+  WORKER_CONTAINER_NAME: required("WORKER_CONTAINER_NAME"),
+  SUBNET_IDS: list("SUBNET_IDS"),
+  SECURITY_GROUP_IDS: list("SECURITY_GROUP_IDS"),
+  ASSIGN_PUBLIC_IP: z.enum(["ENABLED", "DISABLED"], {
+    error: "ASSIGN_PUBLIC_IP must be ENABLED or DISABLED",
+  }),
+  OUTPUT_BUCKET: required("OUTPUT_BUCKET"),
+  OUTPUT_PREFIX: z
+    .string({ error: "OUTPUT_PREFIX is not set" })
+    .refine(
+      (p) => p === "" || (p.endsWith("/") && !p.startsWith("/")),
+      "OUTPUT_PREFIX must be empty or end with /",
+    ),
+  MAX_ATTEMPTS: integer("MAX_ATTEMPTS", 1, 100),
+  RETRY_BASE_DELAY_SECONDS: integer("RETRY_BASE_DELAY_SECONDS", 0, SQS_MAX_DELAY_SECONDS),
+  RETRY_MAX_DELAY_SECONDS: integer("RETRY_MAX_DELAY_SECONDS", 0, SQS_MAX_DELAY_SECONDS),
+  NON_RETRYABLE_EXIT_CODES: z.string({ error: "NON_RETRYABLE_EXIT_CODES is not set" }),
+  MAX_INFRA_RETRIES: integer("MAX_INFRA_RETRIES", 0, 100),
+  JOB_RETENTION_DAYS: integer("JOB_RETENTION_DAYS", 0, 36_500),
+});
+
+export class ConfigurationError extends Error {
+  override readonly name = "ConfigurationError";
+}
+
+export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => issue.message).join("; ");
+    throw new ConfigurationError(`invalid handler environment: ${problems}`);
+  }
+  const e = result.data;
+  let nonRetryableExitCodes: ReadonlySet<number>;
+  try {
+    nonRetryableExitCodes = parseExitCodes(e.NON_RETRYABLE_EXIT_CODES);
+  } catch (error) {
+    throw new ConfigurationError(
+      `invalid handler environment: NON_RETRYABLE_EXIT_CODES: ${(error as Error).message}`,
+    );
+  }
+  if (e.RETRY_MAX_DELAY_SECONDS < e.RETRY_BASE_DELAY_SECONDS) {
+    throw new ConfigurationError(
+      "invalid handler environment: RETRY_MAX_DELAY_SECONDS must be >= RETRY_BASE_DELAY_SECONDS",
+    );
+  }
+  return {
+    tableName: e.JOBS_TABLE,
+    queueUrl: e.JOBS_QUEUE_URL,
+    clusterArn: e.CLUSTER_ARN,
+    taskDefinitionArn: e.TASK_DEFINITION_ARN,
+    subnetIds: e.SUBNET_IDS,
+    securityGroupIds: e.SECURITY_GROUP_IDS,
+    assignPublicIp: e.ASSIGN_PUBLIC_IP,
+    target: {
+      containerName: e.WORKER_CONTAINER_NAME,
+      outputBucket: e.OUTPUT_BUCKET,
+      outputPrefix: e.OUTPUT_PREFIX,
+    },
+    policy: {
+      maxAttempts: e.MAX_ATTEMPTS,
+      nonRetryableExitCodes,
+      maxInfraRetries: e.MAX_INFRA_RETRIES,
+      baseDelaySeconds: e.RETRY_BASE_DELAY_SECONDS,
+      maxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
+    },
+    retentionDays: e.JOB_RETENTION_DAYS,
+  };
+}

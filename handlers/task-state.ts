@@ -1,0 +1,24 @@
+// Lambda entry point: the EventBridge rule's target for "ECS Task State Change" events of the worker's
+// cluster. An error propagates so that EventBridge retries the event (then sends it to the rule's DLQ);
+// a duplicate delivery is harmless (trackTaskEvent in jobs/).
+
+import type { EventBridgeEvent } from "aws-lambda";
+import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue.js";
+import { systemClock } from "../jobs/ports.js";
+import { type TrackOutcome, trackTaskEvent } from "../jobs/track-task.js";
+import { handlerContext, logger } from "./clients.js";
+
+export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
+  const { config, store, sqs } = handlerContext();
+  return trackTaskEvent(
+    {
+      store,
+      retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
+      policy: config.policy,
+      context: { clusterArn: config.clusterArn, workerContainerName: config.target.containerName },
+      clock: systemClock,
+      log: logger,
+    },
+    event,
+  );
+};

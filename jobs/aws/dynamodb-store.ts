@@ -1,0 +1,246 @@
+// The JobStore on DynamoDB (table layout in ../table-schema.ts). Every change is one UpdateItem that appends
+// the new events (list_append) and sets the folded state, conditioned on the version read: atomic without
+// transactions. Listings query the two indexes newest first; nothing here ever scans the table.
+
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ConcurrencyConflictError } from "../errors.js";
+import type { JobEvent } from "../events.js";
+import { isJobStatus, isTerminal, type JobState, type JobStatus } from "../state.js";
+import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "../store.js";
+import {
+  JOBS_TABLE_KEY,
+  STATUS_INDEX,
+  SUBMITTED_INDEX,
+  submittedDay,
+  TTL_ATTRIBUTE,
+} from "../table-schema.js";
+
+export interface DynamoDbJobStoreOptions {
+  readonly tableName: string;
+  /** Days a finished job is kept before DynamoDB's TTL may delete it; 0 keeps it forever. */
+  readonly retentionDays: number;
+}
+
+/** State fields stored as top-level attributes (everything in JobState but the key). */
+const STATE_FIELDS = [
+  "status",
+  "input",
+  "source",
+  "attempt",
+  "attemptsUsed",
+  "infraRetries",
+  "retryAttempt",
+  "taskArn",
+  "lastEcsVersion",
+  "exitCode",
+  "stopCode",
+  "reason",
+  "submittedAt",
+  "updatedAt",
+  "finishedAt",
+] as const satisfies ReadonlyArray<Exclude<keyof JobState, "jobId">>;
+
+/** Longest window `listBySubmission` accepts: one query per day in it. */
+export const MAX_WINDOW_DAYS = 400;
+
+export class DynamoDbJobStore implements JobStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly options: DynamoDbJobStoreOptions,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  async get(jobId: string): Promise<StoredJob | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: { [JOBS_TABLE_KEY]: jobId },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    return { state: toState(Item), events: Item.events as JobEvent[], version: Item.version as number };
+  }
+
+  async append(
+    jobId: string,
+    expectedVersion: number,
+    events: readonly JobEvent[],
+    state: JobState,
+  ): Promise<void> {
+    const names: Record<string, string> = { "#events": "events", "#version": "version" };
+    const values: Record<string, unknown> = { ":events": events, ":empty": [], ":next": expectedVersion + 1 };
+    const sets = ["#events = list_append(if_not_exists(#events, :empty), :events)", "#version = :next"];
+    const removes: string[] = [];
+    const attributes: Record<string, unknown> = {
+      ...pickStateFields(state),
+      ...derivedAttributes(state, this.options),
+    };
+    for (const [index, field] of [...STATE_FIELDS, SUBMITTED_INDEX.hashKey, TTL_ATTRIBUTE].entries()) {
+      names[`#f${index}`] = field;
+      const value = attributes[field];
+      if (value === undefined) {
+        removes.push(`#f${index}`);
+      } else {
+        values[`:f${index}`] = value;
+        sets.push(`#f${index} = :f${index}`);
+      }
+    }
+    if (expectedVersion > 0) values[":expected"] = expectedVersion;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { [JOBS_TABLE_KEY]: jobId },
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
+          ConditionExpression:
+            expectedVersion === 0 ? "attribute_not_exists(#version)" : "#version = :expected",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new ConcurrencyConflictError(jobId, expectedVersion);
+      throw error;
+    }
+  }
+
+  async listByStatus(status: JobStatus, page: PageRequest, window?: TimeWindow): Promise<JobPage> {
+    const { items, lastKey } = await this.query({
+      index: STATUS_INDEX,
+      partition: status,
+      window,
+      limit: page.limit,
+      startKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor).key,
+    });
+    return lastKey === undefined ? { jobs: items } : { jobs: items, cursor: encodeCursor({ key: lastKey }) };
+  }
+
+  async listBySubmission(window: TimeWindow, page: PageRequest): Promise<JobPage> {
+    const days = daysDescending(window);
+    const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    let dayIndex = cursor?.day === undefined ? 0 : days.indexOf(cursor.day);
+    if (dayIndex < 0) throw new Error("the cursor does not belong to this time window");
+    let startKey = cursor?.key;
+    const jobs: JobState[] = [];
+    while (dayIndex < days.length && jobs.length < page.limit) {
+      const day = days[dayIndex] as string;
+      const { items, lastKey } = await this.query({
+        index: SUBMITTED_INDEX,
+        partition: day,
+        window,
+        limit: page.limit - jobs.length,
+        startKey,
+      });
+      jobs.push(...items);
+      if (lastKey !== undefined) {
+        startKey = lastKey;
+      } else {
+        startKey = undefined;
+        dayIndex++;
+      }
+    }
+    if (dayIndex >= days.length) return { jobs };
+    return {
+      jobs,
+      cursor: encodeCursor({ day: days[dayIndex], ...(startKey === undefined ? {} : { key: startKey }) }),
+    };
+  }
+
+  private async query(request: {
+    index: { readonly name: string; readonly hashKey: string; readonly rangeKey: string };
+    partition: string;
+    window: TimeWindow | undefined;
+    limit: number;
+    startKey: Record<string, unknown> | undefined;
+  }): Promise<{ items: JobState[]; lastKey?: Record<string, unknown> }> {
+    const { index, window } = request;
+    const result = await this.documents.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: index.name,
+        KeyConditionExpression:
+          window === undefined ? "#pk = :pk" : "#pk = :pk AND #sk BETWEEN :from AND :to",
+        ExpressionAttributeNames: {
+          "#pk": index.hashKey,
+          ...(window === undefined ? {} : { "#sk": index.rangeKey }),
+        },
+        ExpressionAttributeValues: {
+          ":pk": request.partition,
+          ...(window === undefined ? {} : { ":from": window.from, ":to": window.to }),
+        },
+        ScanIndexForward: false,
+        Limit: request.limit,
+        ExclusiveStartKey: request.startKey,
+      }),
+    );
+    const items = (result.Items ?? []).map(toState);
+    return result.LastEvaluatedKey === undefined ? { items } : { items, lastKey: result.LastEvaluatedKey };
+  }
+}
+
+function pickStateFields(state: JobState): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of STATE_FIELDS) picked[field] = state[field];
+  return picked;
+}
+
+function derivedAttributes(state: JobState, options: DynamoDbJobStoreOptions): Record<string, unknown> {
+  const finished = state.finishedAt !== undefined && isTerminal(state.status);
+  const expiresAt =
+    finished && options.retentionDays > 0
+      ? Math.floor(Date.parse(state.finishedAt as string) / 1000) + options.retentionDays * 86_400
+      : undefined;
+  return {
+    [SUBMITTED_INDEX.hashKey]: state.submittedAt === undefined ? undefined : submittedDay(state.submittedAt),
+    [TTL_ATTRIBUTE]: expiresAt,
+  };
+}
+
+function toState(item: Record<string, unknown>): JobState {
+  const status = String(item.status);
+  if (!isJobStatus(status))
+    throw new Error(`job ${String(item[JOBS_TABLE_KEY])} has an unknown status "${status}"`);
+  const state: Record<string, unknown> = { jobId: item[JOBS_TABLE_KEY] };
+  for (const field of STATE_FIELDS) if (item[field] !== undefined) state[field] = item[field];
+  return state as unknown as JobState;
+}
+
+/** UTC days of a window, latest first. */
+function daysDescending(window: TimeWindow): string[] {
+  const from = Date.parse(`${submittedDay(window.from)}T00:00:00Z`);
+  const to = Date.parse(`${submittedDay(window.to)}T00:00:00Z`);
+  if (Number.isNaN(from) || Number.isNaN(to))
+    throw new Error(`invalid time window ${window.from} .. ${window.to}`);
+  if (from > to) throw new Error(`time window starts (${window.from}) after it ends (${window.to})`);
+  const count = (to - from) / 86_400_000 + 1;
+  if (count > MAX_WINDOW_DAYS)
+    throw new Error(`time window of ${count} days is longer than ${MAX_WINDOW_DAYS} days`);
+  return Array.from({ length: count }, (_, i) => new Date(to - i * 86_400_000).toISOString().slice(0, 10));
+}
+
+interface Cursor {
+  readonly day?: string | undefined;
+  readonly key?: Record<string, unknown>;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    if (typeof parsed === "object" && parsed !== null) return parsed as Cursor;
+  } catch {
+    // reported below
+  }
+  throw new Error("invalid page cursor (pass back the cursor a previous page returned)");
+}

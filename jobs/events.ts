@@ -1,0 +1,152 @@
+// The job's history: every fact the pipeline learns about a job is one of these events, appended in order
+// and never changed. A job's state is the fold of its events (state.ts); decisions produce them (decide.ts).
+
+/** Where the job came from and what to process. `params` is passed to the worker as JOB_PARAMS. */
+export interface JobInput {
+  readonly videoUrl: string;
+  readonly videoId?: string;
+  readonly params?: Record<string, unknown>;
+}
+
+export type JobSource =
+  | {
+      readonly kind: "s3";
+      readonly bucket: string;
+      readonly key: string;
+      readonly versionId?: string;
+      readonly sequencer?: string;
+    }
+  | { readonly kind: "message" }
+  | { readonly kind: "cli" };
+
+/** Timings ECS reports for a task (ISO-8601), as far as they are known when the event is recorded. */
+export interface TaskTimings {
+  readonly createdAt?: string;
+  readonly pullStartedAt?: string;
+  readonly pullStoppedAt?: string;
+  readonly startedAt?: string;
+  readonly stoppingAt?: string;
+  readonly executionStoppedAt?: string;
+  readonly stoppedAt?: string;
+}
+
+/** Why a stopped task did not succeed, as the retry policy classified it (retry-policy.ts). */
+export type FailureKind =
+  | "exit-code" // the worker exited non-zero: counts against maxAttempts
+  | "out-of-memory" // exit 137 or OutOfMemoryError: counts against maxAttempts
+  | "non-retryable-exit-code" // the worker said the input is bad (64-78 by default)
+  | "infrastructure" // the worker never ran properly: retried within maxInfraRetries
+  | "stopped"; // stopped from outside (not by this pipeline) without an exit code: counts
+
+interface EventBase {
+  /** When the pipeline recorded the event (ISO-8601, UTC). */
+  readonly at: string;
+}
+
+export interface JobSubmitted extends EventBase {
+  readonly type: "JobSubmitted";
+  readonly jobId: string;
+  readonly input: JobInput;
+  readonly source: JobSource;
+  /** The SQS message that carried the submission, when there was one. */
+  readonly messageId?: string;
+}
+
+export interface JobRejected extends EventBase {
+  readonly type: "JobRejected";
+  readonly jobId: string;
+  readonly reason: string;
+  /** The raw payload as received, cut to a bounded length (see `truncated`). */
+  readonly rawInput: string;
+  readonly truncated: boolean;
+  readonly messageId?: string;
+}
+
+export interface TaskLaunchRequested extends EventBase {
+  readonly type: "TaskLaunchRequested";
+  readonly attempt: number;
+  readonly clientToken: string;
+}
+
+export interface TaskLaunched extends EventBase {
+  readonly type: "TaskLaunched";
+  readonly attempt: number;
+  readonly taskArn: string;
+}
+
+export interface TaskLaunchFailed extends EventBase {
+  readonly type: "TaskLaunchFailed";
+  readonly attempt: number;
+  readonly reason: string;
+  readonly retryable: boolean;
+}
+
+export interface TaskRunning extends EventBase {
+  readonly type: "TaskRunning";
+  readonly attempt: number;
+  readonly taskArn: string;
+  readonly ecsVersion: number;
+  readonly timings: TaskTimings;
+}
+
+export interface TaskStopped extends EventBase {
+  readonly type: "TaskStopped";
+  readonly attempt: number;
+  readonly taskArn: string;
+  readonly ecsVersion: number;
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  /** Absent when the container never ran (e.g. TaskFailedToStart). */
+  readonly exitCode?: number;
+  readonly containerReason?: string;
+  /** The retry policy's reading of this stop; absent when the worker succeeded. */
+  readonly failure?: { readonly kind: FailureKind; readonly description: string };
+  readonly timings: TaskTimings;
+}
+
+export interface JobSucceeded extends EventBase {
+  readonly type: "JobSucceeded";
+  readonly attempt: number;
+}
+
+export interface RetryScheduled extends EventBase {
+  readonly type: "RetryScheduled";
+  readonly nextAttempt: number;
+  readonly delaySeconds: number;
+  readonly reason: string;
+  /** Whether the failed attempt counts against maxAttempts (infrastructure failures do not). */
+  readonly countsAsAttempt: boolean;
+  /** A retry asked for by a person (`jobs retry`): the attempt budget starts again. */
+  readonly manual: boolean;
+}
+
+export interface JobFailed extends EventBase {
+  readonly type: "JobFailed";
+  readonly reason: string;
+}
+
+export interface JobTimedOut extends EventBase {
+  readonly type: "JobTimedOut";
+  readonly reason: string;
+}
+
+export interface JobCancelled extends EventBase {
+  readonly type: "JobCancelled";
+  readonly reason: string;
+}
+
+export type JobEvent =
+  | JobSubmitted
+  | JobRejected
+  | TaskLaunchRequested
+  | TaskLaunched
+  | TaskLaunchFailed
+  | TaskRunning
+  | TaskStopped
+  | JobSucceeded
+  | RetryScheduled
+  | JobFailed
+  | JobTimedOut
+  | JobCancelled;
+
+export type JobEventType = JobEvent["type"];

@@ -1,0 +1,188 @@
+// Reading what arrives on the jobs queue: S3 event notifications, job messages and retry messages
+// (README "Contracts"). Every message body becomes a list of intents; anything that cannot become a job
+// becomes a rejection with a reason a person can act on. Parsing only: nothing here touches a store.
+
+import { z } from "zod";
+import type { JobInput, JobSource } from "./events.js";
+import {
+  isJobId,
+  JOB_ID_RULE,
+  jobIdForMessage,
+  jobIdForRejectedMessage,
+  jobIdForS3Object,
+} from "./job-id.js";
+
+export type Intent =
+  | { readonly kind: "submit"; readonly jobId: string; readonly input: JobInput; readonly source: JobSource }
+  | { readonly kind: "retry"; readonly jobId: string; readonly attempt: number }
+  | { readonly kind: "reject"; readonly jobId: string; readonly reason: string }
+  | { readonly kind: "ignore"; readonly reason: string };
+
+/** Raw payloads are kept in REJECTED records up to this many characters. */
+export const MAX_RAW_INPUT_CHARS = 4096;
+const MAX_URL_CHARS = 2048;
+
+export function truncateRaw(body: string): { rawInput: string; truncated: boolean } {
+  return body.length > MAX_RAW_INPUT_CHARS
+    ? { rawInput: body.slice(0, MAX_RAW_INPUT_CHARS), truncated: true }
+    : { rawInput: body, truncated: false };
+}
+
+export function readMessage(body: string, messageId: string): Intent[] {
+  const reject = (reason: string, index = 0): Intent => ({
+    kind: "reject",
+    jobId: jobIdForRejectedMessage(index === 0 ? messageId : `${messageId}#${index}`),
+    reason,
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    return [reject(`message body is not JSON (${(error as Error).message})`)];
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return [
+      reject(`message body must be a JSON object, got ${Array.isArray(parsed) ? "an array" : typeof parsed}`),
+    ];
+  }
+  const message = parsed as Record<string, unknown>;
+  if (message.Event === "s3:TestEvent") return [{ kind: "ignore", reason: "s3:TestEvent" }];
+  if ("Records" in message) return readS3Event(message, reject);
+  if ("attempt" in message) return [readRetryMessage(message, reject)];
+  if ("videoUrl" in message) return [readJobMessage(message, messageId, reject)];
+  return [
+    reject(
+      `unknown message shape (keys: ${Object.keys(message).join(", ") || "none"}); expected an S3 event notification, ` +
+        "a job message {videoUrl, videoId?, jobId?, params?} or a retry message {jobId, attempt}",
+    ),
+  ];
+}
+
+const videoUrl = z
+  .string({ error: "videoUrl must be a string" })
+  .max(MAX_URL_CHARS, `videoUrl is longer than ${MAX_URL_CHARS} characters`)
+  .refine(isVideoUrl, "videoUrl must be s3://<bucket>/<key> or an https:// URL");
+
+const jobMessage = z.strictObject({
+  videoUrl,
+  videoId: z
+    .string()
+    .min(1, "videoId must not be empty")
+    .max(1024, "videoId is longer than 1024 characters")
+    .optional(),
+  jobId: z.string().refine(isJobId, `jobId must be ${JOB_ID_RULE}`).optional(),
+  params: z.record(z.string(), z.unknown(), { error: "params must be a JSON object" }).optional(),
+});
+
+const retryMessage = z.strictObject({
+  jobId: z.string({ error: "jobId is required" }).refine(isJobId, `jobId must be ${JOB_ID_RULE}`),
+  attempt: z
+    .number({ error: "attempt must be a number" })
+    .int("attempt must be a whole number")
+    .min(2, "attempt must be >= 2"),
+});
+
+const s3Record = z.object({
+  eventSource: z.literal("aws:s3", { error: "eventSource must be aws:s3" }),
+  eventName: z.string(),
+  s3: z.object({
+    bucket: z.object({ name: z.string().min(1) }),
+    object: z.object({
+      key: z.string().min(1),
+      versionId: z.string().optional(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+
+function readJobMessage(message: unknown, messageId: string, reject: (reason: string) => Intent): Intent {
+  const result = jobMessage.safeParse(message);
+  if (!result.success) return reject(`invalid job message: ${describeIssues(result.error)}`);
+  const { videoUrl, videoId, jobId, params } = result.data;
+  const input: JobInput = {
+    videoUrl,
+    ...(videoId === undefined ? {} : { videoId }),
+    ...(params === undefined ? {} : { params }),
+  };
+  return { kind: "submit", jobId: jobId ?? jobIdForMessage(messageId), input, source: { kind: "message" } };
+}
+
+function readRetryMessage(message: unknown, reject: (reason: string) => Intent): Intent {
+  const result = retryMessage.safeParse(message);
+  if (!result.success) return reject(`invalid retry message: ${describeIssues(result.error)}`);
+  return { kind: "retry", jobId: result.data.jobId, attempt: result.data.attempt };
+}
+
+function readS3Event(
+  message: Record<string, unknown>,
+  reject: (reason: string, index?: number) => Intent,
+): Intent[] {
+  const records = message.Records;
+  if (!Array.isArray(records) || records.length === 0) {
+    return [reject("S3 event notification has no Records")];
+  }
+  return records.map((record: unknown, index): Intent => {
+    const result = s3Record.safeParse(record);
+    if (!result.success)
+      return reject(`invalid S3 event record ${index}: ${describeIssues(result.error)}`, index);
+    const { eventName, s3 } = result.data;
+    if (!eventName.startsWith("ObjectCreated:")) {
+      return { kind: "ignore", reason: `S3 event ${eventName} is not an object creation` };
+    }
+    let key: string;
+    try {
+      key = decodeS3Key(s3.object.key);
+    } catch {
+      return reject(
+        `S3 event record ${index}: object key "${s3.object.key}" is not valid URL encoding`,
+        index,
+      );
+    }
+    if (key.endsWith("/")) return { kind: "ignore", reason: `S3 key "${key}" is a folder marker` };
+    const bucket = s3.bucket.name;
+    const source: JobSource = {
+      kind: "s3",
+      bucket,
+      key,
+      ...(s3.object.versionId ? { versionId: s3.object.versionId } : {}),
+      ...(s3.object.sequencer ? { sequencer: s3.object.sequencer } : {}),
+    };
+    const jobId = jobIdForS3Object({
+      bucket,
+      key,
+      versionId: s3.object.versionId,
+      sequencer: s3.object.sequencer,
+    });
+    return { kind: "submit", jobId, input: { videoUrl: `s3://${bucket}/${key}` }, source };
+  });
+}
+
+/** S3 notifications URL-encode object keys, with "+" for a space. */
+export function decodeS3Key(encoded: string): string {
+  return decodeURIComponent(encoded.replace(/\+/g, " "));
+}
+
+export function isVideoUrl(url: string): boolean {
+  if (url.startsWith("s3://")) {
+    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+    return match !== null && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1] ?? "");
+  }
+  if (!url.startsWith("https://")) return false;
+  try {
+    const parsed = new URL(url);
+    return parsed.hostname !== "" && parsed.username === "" && parsed.password === "";
+  } catch {
+    return false;
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join(".");
+      if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
+      if (issue.code === "invalid_type" && issue.input === undefined) return `${path} is required`;
+      return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}

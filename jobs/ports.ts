@@ -1,0 +1,37 @@
+// What the job workflows (dispatch.ts, track-task.ts) need from the outside world, as small interfaces.
+// AWS adapters live in aws/; tests and local mode pass their own.
+
+import type { LaunchFailure } from "./retry-policy.js";
+import type { ContainerOverride } from "./worker-environment.js";
+
+export interface LaunchRequest {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly clientToken: string;
+  readonly override: ContainerOverride;
+}
+
+export type LaunchResult =
+  | { readonly launched: true; readonly taskArn: string }
+  | { readonly launched: false; readonly failure: LaunchFailure };
+
+/** Starts a worker task (ECS RunTask). Idempotent per client token. */
+export interface TaskLauncher {
+  launch(request: LaunchRequest): Promise<LaunchResult>;
+}
+
+/** Sends the retry message `{jobId, attempt}` to the jobs queue, delivered after a delay. */
+export interface RetryQueue {
+  sendRetry(jobId: string, attempt: number, delaySeconds: number): Promise<void>;
+}
+
+/** Structured logging (Powertools' Logger fits it). */
+export interface Log {
+  info(message: string, context: Record<string, unknown>): void;
+  warn(message: string, context: Record<string, unknown>): void;
+}
+
+/** The time of a decision, ISO-8601 UTC. */
+export type Clock = () => string;
+
+export const systemClock: Clock = () => new Date().toISOString();

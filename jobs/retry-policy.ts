@@ -1,0 +1,142 @@
+// The retry policy, modelled on AWS Batch's `evaluateOnExit`: how a stopped task or a failed launch is
+// read (success, a bad-input failure, a retryable worker failure, an infrastructure failure) and how long
+// to wait before the next attempt. Pure functions of the policy and what ECS reported.
+
+import type { FailureKind } from "./events.js";
+
+export interface RetryPolicy {
+  /** Attempts in which the worker ran; the last failure past this fails the job. */
+  readonly maxAttempts: number;
+  /** Exit codes that fail the job at once (the input is bad; retrying cannot help). */
+  readonly nonRetryableExitCodes: ReadonlySet<number>;
+  /** Infrastructure failures tolerated (they do not use an attempt). */
+  readonly maxInfraRetries: number;
+  readonly baseDelaySeconds: number;
+  /** Upper bound of the backoff; SQS cannot delay a message more than 900 s. */
+  readonly maxDelaySeconds: number;
+}
+
+export const SQS_MAX_DELAY_SECONDS = 900;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  nonRetryableExitCodes: parseExitCodes("64-78"),
+  maxInfraRetries: 5,
+  baseDelaySeconds: 30,
+  maxDelaySeconds: SQS_MAX_DELAY_SECONDS,
+};
+
+/** Parses "64-78" or "1,2,64-78" into a set of exit codes; throws on anything else. */
+export function parseExitCodes(text: string): ReadonlySet<number> {
+  const codes = new Set<number>();
+  for (const part of text.split(",").map((p) => p.trim())) {
+    if (part === "") continue;
+    const match = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(part);
+    if (!match)
+      throw new Error(`invalid exit code or range "${part}" (expected e.g. "64-78" or "1,2,64-78")`);
+    const from = Number(match[1]);
+    const to = match[2] === undefined ? from : Number(match[2]);
+    if (from > 255 || to > 255 || from > to) {
+      throw new Error(`invalid exit code range "${part}" (codes are 0-255, low to high)`);
+    }
+    for (let code = from; code <= to; code++) codes.add(code);
+  }
+  if (codes.has(0)) throw new Error("exit code 0 means success and cannot be non-retryable");
+  return codes;
+}
+
+/** What ECS said about a stopped task, as far as the retry policy cares. */
+export interface TaskStop {
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly exitCode?: number;
+  readonly containerReason?: string;
+}
+
+export type StopReading =
+  | { readonly outcome: "succeeded" }
+  | { readonly outcome: "failed"; readonly kind: FailureKind; readonly description: string };
+
+const INFRASTRUCTURE_STOP_CODES = new Set(["TaskFailedToStart", "SpotInterruption", "TerminationNotice"]);
+
+// Reasons ECS gives when the task could not run the container at all (ECS "stopped tasks errors" pages).
+const INFRASTRUCTURE_REASONS =
+  /CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateContainerError|ContainerRuntimeError|ContainerRuntimeTimeoutError|CannotInspectContainerError|InternalError|Capacity is unavailable|Timeout waiting for network interface|SpotInterruption|Host EC2 .* terminated/i;
+
+const OUT_OF_MEMORY_REASON = /OutOfMemoryError/i;
+const OUT_OF_MEMORY_EXIT_CODE = 137;
+
+export function readStop(stop: TaskStop, policy: RetryPolicy): StopReading {
+  const reasons = [stop.stoppedReason, stop.containerReason].filter(Boolean).join("; ");
+  if (stop.exitCode === 0) return { outcome: "succeeded" };
+  if (stop.exitCode === OUT_OF_MEMORY_EXIT_CODE || OUT_OF_MEMORY_REASON.test(reasons)) {
+    return {
+      outcome: "failed",
+      kind: "out-of-memory",
+      description: `OutOfMemory: the worker ran out of memory (exit ${stop.exitCode ?? "none"}${reasons ? `; ${reasons}` : ""})`,
+    };
+  }
+  if (stop.exitCode !== undefined && policy.nonRetryableExitCodes.has(stop.exitCode)) {
+    return {
+      outcome: "failed",
+      kind: "non-retryable-exit-code",
+      description: `worker exited with non-retryable code ${stop.exitCode} (${exitCodeMeaning(stop.exitCode)})`,
+    };
+  }
+  if (stop.exitCode !== undefined) {
+    return {
+      outcome: "failed",
+      kind: "exit-code",
+      description: `worker exited with code ${stop.exitCode}${reasons ? ` (${reasons})` : ""}`,
+    };
+  }
+  if (
+    (stop.stopCode && INFRASTRUCTURE_STOP_CODES.has(stop.stopCode)) ||
+    INFRASTRUCTURE_REASONS.test(reasons)
+  ) {
+    return {
+      outcome: "failed",
+      kind: "infrastructure",
+      description: `${stop.stopCode ?? "task stopped"}: ${reasons || "no reason given"}`,
+    };
+  }
+  return {
+    outcome: "failed",
+    kind: "stopped",
+    description: `task stopped without an exit code (${stop.stopCode ?? "no stop code"}: ${reasons || "no reason given"})`,
+  };
+}
+
+/** Exit codes of the worker contract (README), for readable histories. */
+export function exitCodeMeaning(code: number): string {
+  switch (code) {
+    case 65:
+      return "input is not a processable video";
+    case 66:
+      return "input not found";
+    case 70:
+      return "worker internal error";
+    default:
+      return "bad input";
+  }
+}
+
+/** Exponential backoff: base, 2x base, 4x base ... capped. `failures` counts from 1. */
+export function backoffSeconds(failures: number, policy: RetryPolicy): number {
+  const exponent = Math.max(0, failures - 1);
+  return Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.min(exponent, 30));
+}
+
+/** How a RunTask call that started no task is read: worth another try, or a permanent error. */
+export interface LaunchFailure {
+  readonly reason: string;
+  readonly retryable: boolean;
+}
+
+// RunTask `failures[].reason` values and exception names that say "try again later".
+const RETRYABLE_LAUNCH_FAILURE =
+  /^RESOURCE:|^AGENT$|Capacity is unavailable|capacity|Throttl|ServerException|ServiceUnavailable|InternalError|RequestLimitExceeded|TimeoutError|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|socket hang up/i;
+
+export function readLaunchFailure(reason: string): LaunchFailure {
+  return { reason, retryable: RETRYABLE_LAUNCH_FAILURE.test(reason) };
+}

@@ -1,0 +1,152 @@
+// A job's state is a pure fold of its history: `evolve` applies one event, `foldEvents` a whole list.
+// Both are total: any event in any state gives a state, so a stored history can always be read back.
+// The state is one flat record (not a union on status) because it is also what the store persists and
+// indexes beside the events: every field here is a column the history queries and the CLI read.
+
+import type { JobEvent, JobInput, JobSource } from "./events.js";
+
+export const ACTIVE_STATUSES = ["SUBMITTED", "LAUNCHING", "LAUNCHED", "RUNNING", "RETRYING"] as const;
+export const TERMINAL_STATUSES = ["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "REJECTED"] as const;
+export const JOB_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
+
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobState {
+  readonly jobId: string;
+  /** NEW only before the first event: a job that does not exist yet. */
+  readonly status: JobStatus | "NEW";
+  readonly input?: JobInput;
+  readonly source?: JobSource;
+  /** Launch number of the latest launch requested (0 before any); part of the RunTask client token. */
+  readonly attempt: number;
+  /** Failed attempts that count against maxAttempts (the worker ran and failed). */
+  readonly attemptsUsed: number;
+  /** Infrastructure failures so far (launch failures, tasks that failed to start), bounded separately. */
+  readonly infraRetries: number;
+  /** The attempt named by the latest RetryScheduled: only the retry message for it may launch. */
+  readonly retryAttempt?: number;
+  /** Task of the latest attempt, once known (from RunTask or from an ECS event, whichever comes first). */
+  readonly taskArn?: string;
+  /** Highest ECS `detail.version` applied for the latest attempt's task: older or equal ones are stale. */
+  readonly lastEcsVersion?: number;
+  readonly exitCode?: number;
+  readonly stopCode?: string;
+  /** Why the job last failed, was rejected, cancelled or timed out; why a retry was scheduled. */
+  readonly reason?: string;
+  readonly submittedAt?: string;
+  readonly updatedAt?: string;
+  readonly finishedAt?: string;
+}
+
+export function initialState(jobId: string): JobState {
+  return { jobId, status: "NEW", attempt: 0, attemptsUsed: 0, infraRetries: 0 };
+}
+
+export function isTerminal(status: JobState["status"]): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export function isJobStatus(value: string): value is JobStatus {
+  return (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+export function foldEvents(jobId: string, events: readonly JobEvent[]): JobState {
+  return events.reduce(evolve, initialState(jobId));
+}
+
+export function evolve(state: JobState, event: JobEvent): JobState {
+  const next = applyEvent(state, event);
+  return { ...next, updatedAt: event.at };
+}
+
+function applyEvent(state: JobState, event: JobEvent): JobState {
+  switch (event.type) {
+    case "JobSubmitted":
+      return {
+        ...state,
+        status: "SUBMITTED",
+        input: event.input,
+        source: event.source,
+        submittedAt: state.submittedAt ?? event.at,
+      };
+    case "JobRejected":
+      return {
+        ...state,
+        status: "REJECTED",
+        reason: event.reason,
+        submittedAt: state.submittedAt ?? event.at,
+        finishedAt: event.at,
+      };
+    case "TaskLaunchRequested": {
+      const {
+        taskArn: _taskArn,
+        lastEcsVersion: _version,
+        exitCode: _exit,
+        stopCode: _stop,
+        ...rest
+      } = state;
+      return { ...rest, status: "LAUNCHING", attempt: event.attempt };
+    }
+    case "TaskLaunched":
+      if (event.attempt !== state.attempt) return state;
+      return {
+        ...state,
+        taskArn: event.taskArn,
+        status: state.status === "LAUNCHING" ? "LAUNCHED" : state.status,
+      };
+    case "TaskLaunchFailed":
+      if (!event.retryable) return { ...state, reason: event.reason };
+      return { ...state, status: "RETRYING", infraRetries: state.infraRetries + 1, reason: event.reason };
+    case "TaskRunning":
+      return {
+        ...state,
+        taskArn: event.taskArn,
+        lastEcsVersion: event.ecsVersion,
+        status: ["LAUNCHING", "LAUNCHED"].includes(state.status) ? "RUNNING" : state.status,
+      };
+    case "TaskStopped":
+      return {
+        ...state,
+        taskArn: event.taskArn,
+        lastEcsVersion: event.ecsVersion,
+        ...(event.exitCode === undefined ? {} : { exitCode: event.exitCode }),
+        ...(event.stopCode === undefined ? {} : { stopCode: event.stopCode }),
+      };
+    case "JobSucceeded":
+      return { ...withoutReason(state), status: "SUCCEEDED", finishedAt: event.at };
+    case "RetryScheduled": {
+      const budget = event.manual
+        ? { attemptsUsed: 0, infraRetries: 0 }
+        : event.countsAsAttempt
+          ? { attemptsUsed: state.attemptsUsed + 1 }
+          : { infraRetries: state.infraRetries + 1 };
+      const { finishedAt: _finished, ...rest } = state;
+      return {
+        ...rest,
+        ...budget,
+        status: "RETRYING",
+        retryAttempt: event.nextAttempt,
+        reason: event.reason,
+      };
+    }
+    case "JobFailed":
+      return { ...state, status: "FAILED", reason: event.reason, finishedAt: event.at };
+    case "JobTimedOut":
+      return { ...state, status: "TIMED_OUT", reason: event.reason, finishedAt: event.at };
+    case "JobCancelled":
+      return { ...state, status: "CANCELLED", reason: event.reason, finishedAt: event.at };
+    default:
+      return assertNever(event);
+  }
+}
+
+function withoutReason(state: JobState): JobState {
+  const { reason: _reason, ...rest } = state;
+  return rest;
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}
