@@ -87,7 +87,7 @@ export function readStop(stop: TaskStop, policy: RetryPolicy): StopReading {
     return {
       outcome: "failed",
       kind: "exit-code",
-      description: `worker exited with code ${stop.exitCode}${reasons ? ` (${reasons})` : ""}`,
+      description: `worker exited with code ${stop.exitCode}${stop.containerReason ? ` (${stop.containerReason})` : ""}`,
     };
   }
   if (

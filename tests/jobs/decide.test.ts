@@ -1,0 +1,365 @@
+import { describe, expect, it } from "vitest";
+import { decide } from "../../jobs/decide.js";
+import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/errors.js";
+import type { JobEvent } from "../../jobs/events.js";
+import { foldEvents } from "../../jobs/state.js";
+import {
+  INPUT,
+  launched,
+  running,
+  stopped,
+  submitted,
+  T0,
+  TEST_POLICY,
+  taskArn,
+} from "../support/factories.js";
+import { given } from "../support/specification.js";
+
+const JOB = "job-1";
+const at = T0;
+const submit = {
+  type: "Submit",
+  now: at,
+  jobId: JOB,
+  input: INPUT,
+  source: { kind: "message" },
+  messageId: "m-1",
+} as const;
+const observe = (observation: ReturnType<typeof running>) =>
+  ({ type: "ObserveTask", now: at, observation }) as const;
+const retried = (attempt: number, reason = "worker exited with code 1"): JobEvent[] => [
+  {
+    type: "RetryScheduled",
+    at,
+    nextAttempt: attempt,
+    delaySeconds: 10,
+    reason,
+    countsAsAttempt: true,
+    manual: false,
+  },
+  { type: "TaskLaunchRequested", at, attempt, clientToken: `${JOB}.${attempt}` },
+  { type: "TaskLaunched", at, attempt, taskArn: taskArn(attempt) },
+];
+
+describe("submitting", () => {
+  it("records the job and the launch of attempt 1 in one decision", () => {
+    given(JOB, []).when(submit).then(submitted(JOB));
+  });
+
+  it("resumes a launch interrupted after SUBMITTED", () => {
+    given(JOB, submitted(JOB).slice(0, 1))
+      .when(submit)
+      .then([{ type: "TaskLaunchRequested", at, attempt: 1, clientToken: "job-1.1" }]);
+  });
+
+  it("decides nothing for the same submission while launching (the caller resumes RunTask)", () => {
+    given(JOB, submitted(JOB)).when(submit).thenNothing();
+    given(JOB, launched(JOB)).when(submit).thenNothing();
+  });
+
+  it("launches the next attempt when the message comes back after a retryable launch failure", () => {
+    const history: JobEvent[] = [
+      ...submitted(JOB),
+      { type: "TaskLaunchFailed", at, attempt: 1, reason: "RESOURCE:MEMORY", retryable: true },
+    ];
+    given(JOB, history)
+      .when(submit)
+      .then([{ type: "TaskLaunchRequested", at, attempt: 2, clientToken: "job-1.2" }]);
+  });
+
+  it("ignores a stale submission once a retry is scheduled", () => {
+    given(JOB, [
+      ...launched(JOB),
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 2,
+        delaySeconds: 10,
+        reason: "x",
+        countsAsAttempt: true,
+        manual: false,
+      },
+    ])
+      .when(submit)
+      .thenNothing();
+  });
+
+  it("refuses a job id reused for another input", () => {
+    given(JOB, submitted(JOB))
+      .when({ ...submit, input: { videoUrl: "https://example.com/other.mp4" } })
+      .thenThrows(JobIdConflictError, /different input/);
+  });
+});
+
+describe("rejecting", () => {
+  const reject = {
+    type: "Reject",
+    now: at,
+    jobId: "rej-1",
+    reason: "not JSON",
+    rawInput: "{",
+    truncated: false,
+  } as const;
+  it("records a rejection once", () => {
+    given("rej-1", [])
+      .when(reject)
+      .then([
+        { type: "JobRejected", at, jobId: "rej-1", reason: "not JSON", rawInput: "{", truncated: false },
+      ]);
+    given("rej-1", [
+      { type: "JobRejected", at, jobId: "rej-1", reason: "not JSON", rawInput: "{", truncated: false },
+    ])
+      .when(reject)
+      .thenNothing();
+  });
+});
+
+describe("launch outcome", () => {
+  it("records the task of the attempt once", () => {
+    const record = { type: "RecordLaunch", now: at, attempt: 1, taskArn: taskArn(1) } as const;
+    given(JOB, submitted(JOB))
+      .when(record)
+      .then([{ type: "TaskLaunched", at, attempt: 1, taskArn: taskArn(1) }]);
+    given(JOB, launched(JOB)).when(record).thenNothing();
+  });
+
+  it("records a task that ECS reported running before RunTask answered, without changing the status", () => {
+    const history = [
+      ...submitted(JOB),
+      ...decide(foldEvents(JOB, submitted(JOB)), observe(running()), TEST_POLICY),
+    ];
+    const events = given(JOB, history)
+      .when({ type: "RecordLaunch", now: at, attempt: 1, taskArn: taskArn(1) })
+      .events();
+    expect(events).toEqual([]);
+    expect(foldEvents(JOB, history).status).toBe("RUNNING");
+  });
+
+  it("keeps the job for a retryable launch failure and fails it for a permanent one", () => {
+    const failure = (retryable: boolean) =>
+      ({ type: "RecordLaunchFailure", now: at, attempt: 1, failure: { reason: "boom", retryable } }) as const;
+    given(JOB, submitted(JOB))
+      .when(failure(true))
+      .then([{ type: "TaskLaunchFailed", at, attempt: 1, reason: "boom", retryable: true }]);
+    given(JOB, submitted(JOB))
+      .when(failure(false))
+      .then([
+        { type: "TaskLaunchFailed", at, attempt: 1, reason: "boom", retryable: false },
+        { type: "JobFailed", at, reason: "task could not be launched: boom" },
+      ]);
+  });
+
+  it("fails the job once launch failures exceed the infrastructure bound", () => {
+    const failure = {
+      type: "RecordLaunchFailure",
+      now: at,
+      attempt: 3,
+      failure: { reason: "RESOURCE:CPU", retryable: true },
+    } as const;
+    const history: JobEvent[] = [
+      ...submitted(JOB),
+      { type: "TaskLaunchFailed", at, attempt: 1, reason: "RESOURCE:CPU", retryable: true },
+      { type: "TaskLaunchRequested", at, attempt: 2, clientToken: "job-1.2" },
+      { type: "TaskLaunchFailed", at, attempt: 2, reason: "RESOURCE:CPU", retryable: true },
+      { type: "TaskLaunchRequested", at, attempt: 3, clientToken: "job-1.3" },
+    ];
+    const events = given(JOB, history).when(failure).events();
+    expect(events.map((e) => e.type)).toEqual(["TaskLaunchFailed", "JobFailed"]);
+    expect(events[1]).toMatchObject({ reason: "gave up after 2 infrastructure retries; last: RESOURCE:CPU" });
+  });
+});
+
+describe("task state changes", () => {
+  it("records RUNNING, and ignores a duplicate or an older version", () => {
+    const events = given(JOB, launched(JOB))
+      .when(observe(running(1, 3)))
+      .events();
+    expect(events).toEqual([
+      { type: "TaskRunning", at, attempt: 1, taskArn: taskArn(1), ecsVersion: 3, timings: {} },
+    ]);
+    const after = [...launched(JOB), ...events];
+    given(JOB, after)
+      .when(observe(running(1, 3)))
+      .thenNothing();
+    given(JOB, after)
+      .when(observe(running(1, 2)))
+      .thenNothing();
+  });
+
+  it("succeeds on exit 0", () => {
+    const events = given(JOB, launched(JOB))
+      .when(observe(stopped(1, { exitCode: 0 })))
+      .events();
+    expect(events.map((e) => e.type)).toEqual(["TaskStopped", "JobSucceeded"]);
+    expect(events[0]).toMatchObject({ exitCode: 0, stopCode: "EssentialContainerExited" });
+    expect(events[0]).not.toHaveProperty("failure");
+  });
+
+  it("fails at once on a non-retryable exit code, naming it", () => {
+    const events = given(JOB, launched(JOB))
+      .when(observe(stopped(1, { exitCode: 65 })))
+      .events();
+    expect(events[1]).toEqual({
+      type: "JobFailed",
+      at,
+      reason: "worker exited with non-retryable code 65 (input is not a processable video)",
+    });
+  });
+
+  it("retries other exit codes with exponential backoff, then fails after maxAttempts", () => {
+    const first = given(JOB, launched(JOB))
+      .when(observe(stopped(1, { exitCode: 1 })))
+      .events();
+    expect(first[1]).toMatchObject({
+      type: "RetryScheduled",
+      nextAttempt: 2,
+      delaySeconds: 10,
+      countsAsAttempt: true,
+    });
+    const second = given(JOB, [...launched(JOB), ...first, ...retried(2).slice(1)])
+      .when(observe(stopped(2, { exitCode: 1 })))
+      .events();
+    expect(second[1]).toMatchObject({ type: "RetryScheduled", nextAttempt: 3, delaySeconds: 20 });
+    const third = given(JOB, [
+      ...launched(JOB),
+      ...first,
+      ...retried(2).slice(1),
+      ...second,
+      ...retried(3).slice(1),
+    ])
+      .when(observe(stopped(3, { exitCode: 1 })))
+      .events();
+    expect(third[1]).toMatchObject({
+      type: "JobFailed",
+      reason: "failed after 3 attempts; last: worker exited with code 1",
+    });
+  });
+
+  it("names an out-of-memory kill as such (exit 137 or OutOfMemoryError)", () => {
+    for (const stop of [
+      { exitCode: 137 },
+      { containerReason: "OutOfMemoryError: Container killed due to memory usage" },
+    ]) {
+      const [stoppedEvent, retry] = given(JOB, launched(JOB))
+        .when(observe(stopped(1, stop)))
+        .events();
+      expect(stoppedEvent).toMatchObject({ failure: { kind: "out-of-memory" } });
+      expect(retry).toMatchObject({ type: "RetryScheduled", reason: expect.stringMatching(/^OutOfMemory/) });
+    }
+  });
+
+  it("retries infrastructure failures without using an attempt", () => {
+    const stop = stopped(1, {
+      stopCode: "TaskFailedToStart",
+      stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+    });
+    const events = given(JOB, launched(JOB)).when(observe(stop)).events();
+    expect(events[0]).not.toHaveProperty("exitCode");
+    expect(events[1]).toMatchObject({ type: "RetryScheduled", nextAttempt: 2, countsAsAttempt: false });
+    const state = foldEvents(JOB, [...launched(JOB), ...events]);
+    expect(state).toMatchObject({ status: "RETRYING", attemptsUsed: 0, infraRetries: 1, retryAttempt: 2 });
+  });
+
+  it("uses the attempt of the recorded task ARN when the event does not name it", () => {
+    const { attempt: _omit, ...unnamed } = stopped(1, { exitCode: 0 });
+    expect(
+      given(JOB, launched(JOB))
+        .when(observe(unnamed))
+        .events()
+        .map((e) => e.type),
+    ).toEqual(["TaskStopped", "JobSucceeded"]);
+    given(JOB, launched(JOB))
+      .when(observe({ ...unnamed, taskArn: taskArn(9) }))
+      .thenNothing();
+  });
+
+  it("ignores events of an earlier attempt's task", () => {
+    const history = [
+      ...launched(JOB),
+      ...decide(foldEvents(JOB, launched(JOB)), observe(stopped(1, { exitCode: 1 })), TEST_POLICY),
+      ...retried(2).slice(1),
+    ];
+    given(JOB, history)
+      .when(observe(stopped(1, { exitCode: 1 }, 9)))
+      .thenNothing();
+  });
+
+  it("records the stop of a cancelled job's task without deciding anything else", () => {
+    const history: JobEvent[] = [...launched(JOB), { type: "JobCancelled", at, reason: "by user" }];
+    const events = given(JOB, history)
+      .when(observe(stopped(1, { exitCode: 143, stopCode: "UserInitiated" })))
+      .events();
+    expect(events.map((e) => e.type)).toEqual(["TaskStopped"]);
+    expect(foldEvents(JOB, [...history, ...events]).status).toBe("CANCELLED");
+  });
+});
+
+describe("retry messages", () => {
+  const history = (): JobEvent[] => [
+    ...launched(JOB),
+    {
+      type: "RetryScheduled",
+      at,
+      nextAttempt: 2,
+      delaySeconds: 10,
+      reason: "x",
+      countsAsAttempt: true,
+      manual: false,
+    },
+  ];
+  it("launch the awaited attempt only", () => {
+    given(JOB, history())
+      .when({ type: "LaunchRetry", now: at, attempt: 2 })
+      .then([{ type: "TaskLaunchRequested", at, attempt: 2, clientToken: "job-1.2" }]);
+    given(JOB, history()).when({ type: "LaunchRetry", now: at, attempt: 3 }).thenNothing();
+    given(JOB, [...history(), ...retried(2).slice(1)])
+      .when({ type: "LaunchRetry", now: at, attempt: 2 })
+      .thenNothing();
+  });
+  it("for an unknown job is an error", () => {
+    given(JOB, []).when({ type: "LaunchRetry", now: at, attempt: 2 }).thenThrows(JobNotFoundError);
+  });
+});
+
+describe("cancel, time out, retry by hand", () => {
+  const failed: JobEvent[] = [...launched(JOB), { type: "JobFailed", at, reason: "bad" }];
+  it("cancels an active job, refuses a finished one", () => {
+    given(JOB, launched(JOB))
+      .when({ type: "Cancel", now: at, reason: "by user" })
+      .then([{ type: "JobCancelled", at, reason: "by user" }]);
+    given(JOB, failed)
+      .when({ type: "Cancel", now: at, reason: "by user" })
+      .thenThrows(InvalidTransitionError, /it is FAILED/);
+    given(JOB, []).when({ type: "Cancel", now: at, reason: "x" }).thenThrows(JobNotFoundError);
+  });
+  it("times out an active job only", () => {
+    given(JOB, launched(JOB))
+      .when({ type: "TimeOut", now: at, reason: "over 1h" })
+      .then([{ type: "JobTimedOut", at, reason: "over 1h" }]);
+    given(JOB, failed).when({ type: "TimeOut", now: at, reason: "over 1h" }).thenNothing();
+  });
+  it("retries a failed job with a fresh budget, keeping its history", () => {
+    const events = given(JOB, failed)
+      .when({ type: "ManualRetry", now: at, reason: "retried by hand" })
+      .events();
+    expect(events).toEqual([
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 2,
+        delaySeconds: 0,
+        reason: "retried by hand",
+        countsAsAttempt: false,
+        manual: true,
+      },
+    ]);
+    const state = foldEvents(JOB, [...failed, ...events]);
+    expect(state).toMatchObject({ status: "RETRYING", attemptsUsed: 0, retryAttempt: 2 });
+    expect(state.finishedAt).toBeUndefined();
+  });
+  it("refuses to retry a job that has not ended in failure", () => {
+    given(JOB, launched(JOB))
+      .when({ type: "ManualRetry", now: at, reason: "x" })
+      .thenThrows(InvalidTransitionError, /only FAILED, TIMED_OUT, CANCELLED/);
+  });
+});

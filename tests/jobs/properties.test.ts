@@ -1,0 +1,128 @@
+// Property tests: ECS events arrive at least once and in any order; the final state must not depend on it.
+// And whatever sequence of commands runs, the stored state is the fold of the stored events.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide.js";
+import type { JobEvent } from "../../jobs/events.js";
+import { MemoryJobStore } from "../../jobs/memory-store.js";
+import { evolve, foldEvents, type JobState } from "../../jobs/state.js";
+import { changeJob } from "../../jobs/store.js";
+import { INPUT, launched, observation, submitted, T0, TEST_POLICY, taskArn } from "../support/factories.js";
+
+const JOB = "job-p";
+
+function applyAll(history: JobEvent[], observations: readonly TaskObservation[]): JobState {
+  let state = foldEvents(JOB, history);
+  for (const task of observations) {
+    const events = decide(state, { type: "ObserveTask", now: T0, observation: task }, TEST_POLICY);
+    state = events.reduce(evolve, state);
+  }
+  return state;
+}
+
+const stop = fc.oneof(
+  fc.record({ exitCode: fc.constantFrom(0, 1, 2, 65, 66, 70, 137, 143) }),
+  fc.constant({
+    stopCode: "TaskFailedToStart",
+    stoppedReason: "ResourceInitializationError: unable to pull secrets",
+  }),
+  fc.constant({ stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted." }),
+);
+
+/** The events ECS emits for one task, in version order: some intermediate states, RUNNING, STOPPED. */
+const taskLifecycle = fc
+  .tuple(stop, fc.boolean(), fc.boolean(), fc.boolean())
+  .map(([stopFields, withPending, withRunning, nameAttempt]) => {
+    const events: TaskObservation[] = [];
+    const base = (lastStatus: string, ecsVersion: number): TaskObservation => {
+      const o = observation({ lastStatus, ecsVersion, taskArn: taskArn(1) });
+      if (nameAttempt) return o;
+      const { attempt: _attempt, ...unnamed } = o;
+      return unnamed;
+    };
+    if (withPending) events.push(base("PENDING", 1));
+    if (withRunning) events.push(base("RUNNING", 3));
+    events.push({ ...base("STOPPED", 6), stopCode: "EssentialContainerExited", ...stopFields });
+    return events;
+  });
+
+/** Any order, each event delivered one or more times. */
+const deliveries = (events: TaskObservation[]) =>
+  fc.array(fc.nat(events.length - 1), { minLength: 0, maxLength: 6 }).chain((extra) =>
+    fc.shuffledSubarray([...events, ...extra.map((i) => events[i] as TaskObservation)], {
+      minLength: events.length + extra.length,
+    }),
+  );
+
+describe("ECS event order and duplication", () => {
+  for (const [name, history] of [
+    ["after RunTask answered", launched(JOB)],
+    ["before RunTask answered", submitted(JOB)],
+  ] as const) {
+    it(`any permutation and duplication of a task's events folds to the same state (${name})`, () => {
+      fc.assert(
+        fc.property(
+          taskLifecycle.chain((events) => fc.tuple(fc.constant(events), deliveries(events))),
+          ([inOrder, delivered]) => {
+            expect(applyAll([...history], delivered)).toEqual(applyAll([...history], inOrder));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
+
+const command = fc.oneof(
+  fc.constant<JobCommand>({ type: "Submit", now: T0, jobId: JOB, input: INPUT, source: { kind: "message" } }),
+  fc
+    .integer({ min: 1, max: 4 })
+    .map<JobCommand>((attempt) => ({ type: "RecordLaunch", now: T0, attempt, taskArn: taskArn(attempt) })),
+  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()).map<JobCommand>(([attempt, retryable]) => ({
+    type: "RecordLaunchFailure",
+    now: T0,
+    attempt,
+    failure: { reason: retryable ? "RESOURCE:MEMORY" : "MISSING", retryable },
+  })),
+  fc
+    .tuple(
+      fc.integer({ min: 1, max: 4 }),
+      fc.constantFrom("RUNNING", "STOPPED"),
+      fc.integer({ min: 1, max: 9 }),
+      fc.constantFrom(0, 1, 65, 137),
+    )
+    .map<JobCommand>(([attempt, lastStatus, ecsVersion, exitCode]) => ({
+      type: "ObserveTask",
+      now: T0,
+      observation: observation({ attempt, taskArn: taskArn(attempt), lastStatus, ecsVersion, exitCode }),
+    })),
+  fc.integer({ min: 2, max: 4 }).map<JobCommand>((attempt) => ({ type: "LaunchRetry", now: T0, attempt })),
+  fc.constant<JobCommand>({ type: "Cancel", now: T0, reason: "by user" }),
+  fc.constant<JobCommand>({ type: "TimeOut", now: T0, reason: "too long" }),
+  fc.constant<JobCommand>({ type: "ManualRetry", now: T0, reason: "by hand" }),
+);
+
+describe("stored state", () => {
+  it("always equals the fold of the stored events, whatever commands ran", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { maxLength: 25 }), async (commands) => {
+        const store = new MemoryJobStore();
+        for (const c of commands) {
+          try {
+            await changeJob(store, JOB, (state) => decide(state, c, TEST_POLICY));
+          } catch (error) {
+            if (
+              !(error instanceof Error) ||
+              !/^(JobNotFound|InvalidTransition|JobIdConflict)Error$/.test(error.name)
+            )
+              throw error;
+          }
+          const stored = await store.get(JOB);
+          if (stored) expect(stored.state).toEqual(foldEvents(JOB, stored.events));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

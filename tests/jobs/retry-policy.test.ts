@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { backoffSeconds, parseExitCodes, readLaunchFailure, readStop } from "../../jobs/retry-policy.js";
+import { TEST_POLICY } from "../support/factories.js";
+
+describe("parseExitCodes", () => {
+  it("reads codes and ranges", () => {
+    expect([...parseExitCodes("1, 64-66")]).toEqual([1, 64, 65, 66]);
+    expect(parseExitCodes("").size).toBe(0);
+  });
+  it.each(["abc", "70-64", "300", "0", "1;2", "-5"])("rejects %j with a clear error", (text) => {
+    expect(() => parseExitCodes(text)).toThrow(/exit code/);
+  });
+});
+
+describe("readStop", () => {
+  it.each([
+    [{ exitCode: 0 }, "succeeded", undefined],
+    [{ exitCode: 1 }, "failed", "exit-code"],
+    [{ exitCode: 65 }, "failed", "non-retryable-exit-code"],
+    [{ exitCode: 78 }, "failed", "non-retryable-exit-code"],
+    [{ exitCode: 79 }, "failed", "exit-code"],
+    [{ exitCode: 137 }, "failed", "out-of-memory"],
+    [
+      { exitCode: 1, containerReason: "OutOfMemoryError: Container killed due to memory usage" },
+      "failed",
+      "out-of-memory",
+    ],
+    [
+      { stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: ref not found" },
+      "failed",
+      "infrastructure",
+    ],
+    [
+      { stopCode: "TaskFailedToStart", stoppedReason: "ResourceInitializationError: unable to pull secrets" },
+      "failed",
+      "infrastructure",
+    ],
+    [
+      { stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted." },
+      "failed",
+      "infrastructure",
+    ],
+    [{ stopCode: "UserInitiated", stoppedReason: "Task stopped by user" }, "failed", "stopped"],
+  ] as const)("%j -> %s %s", (stop, outcome, kind) => {
+    const reading = readStop(stop, TEST_POLICY);
+    expect(reading.outcome).toBe(outcome);
+    if (kind) expect(reading).toMatchObject({ kind });
+  });
+});
+
+describe("backoffSeconds", () => {
+  it("doubles from the base and stops at the cap", () => {
+    expect([1, 2, 3, 4, 5, 50].map((n) => backoffSeconds(n, TEST_POLICY))).toEqual([10, 20, 40, 60, 60, 60]);
+  });
+});
+
+describe("readLaunchFailure", () => {
+  it.each([
+    ["RESOURCE:MEMORY", true],
+    ["RESOURCE:ENI", true],
+    [
+      "Capacity is unavailable at this time. Please try again later or in a different availability zone",
+      true,
+    ],
+    ["ThrottlingException: Rate exceeded", true],
+    ["ServerException: internal", true],
+    ["MISSING", false],
+    ["InvalidParameterException: No Container Instances were found in your cluster.", false],
+    ["AccessDeniedException: not authorized to perform ecs:RunTask", false],
+    ["ClientException: TaskDefinition is inactive", false],
+  ])("%s -> retryable %s", (reason, retryable) => {
+    expect(readLaunchFailure(reason)).toEqual({ reason, retryable });
+  });
+});
