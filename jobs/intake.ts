@@ -97,7 +97,7 @@ const s3Record = z.object({
 
 function readJobMessage(message: unknown, messageId: string, reject: (reason: string) => Intent): Intent {
   const result = jobMessage.safeParse(message);
-  if (!result.success) return reject(`invalid job message: ${describeIssues(result.error)}`);
+  if (!result.success) return reject(`invalid job message: ${describeIssues(result.error, message)}`);
   const { videoUrl, videoId, jobId, params } = result.data;
   const input: JobInput = {
     videoUrl,
@@ -109,7 +109,7 @@ function readJobMessage(message: unknown, messageId: string, reject: (reason: st
 
 function readRetryMessage(message: unknown, reject: (reason: string) => Intent): Intent {
   const result = retryMessage.safeParse(message);
-  if (!result.success) return reject(`invalid retry message: ${describeIssues(result.error)}`);
+  if (!result.success) return reject(`invalid retry message: ${describeIssues(result.error, message)}`);
   return { kind: "retry", jobId: result.data.jobId, attempt: result.data.attempt };
 }
 
@@ -124,7 +124,7 @@ function readS3Event(
   return records.map((record: unknown, index): Intent => {
     const result = s3Record.safeParse(record);
     if (!result.success)
-      return reject(`invalid S3 event record ${index}: ${describeIssues(result.error)}`, index);
+      return reject(`invalid S3 event record ${index}: ${describeIssues(result.error, record)}`, index);
     const { eventName, s3 } = result.data;
     if (!eventName.startsWith("ObjectCreated:")) {
       return { kind: "ignore", reason: `S3 event ${eventName} is not an object creation` };
@@ -176,13 +176,23 @@ export function isVideoUrl(url: string): boolean {
   }
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.ZodError, input: unknown): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.join(".");
       if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
-      if (issue.code === "invalid_type" && issue.input === undefined) return `${path} is required`;
+      if (issue.code === "invalid_type" && valueAt(input, issue.path) === undefined)
+        return `${path} is required`;
       return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
     })
     .join("; ");
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }

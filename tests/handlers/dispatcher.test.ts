@@ -1,0 +1,453 @@
+// The dispatcher Lambda handler, end to end on its own: real SQS-shaped events (AWS's sample S3
+// notification among them), a real local DynamoDB (dynalite), ECS mocked at the SDK (aws-sdk-client-mock).
+
+import {
+  ECSClient,
+  ECSServiceException,
+  RunTaskCommand,
+  type RunTaskCommandInput,
+} from "@aws-sdk/client-ecs";
+import type { SQSBatchResponse } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
+import type { JobEvent } from "../../jobs/events.js";
+import { jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "../../jobs/job-id.js";
+import { foldEvents } from "../../jobs/state.js";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
+import { fixture } from "../support/factories.js";
+import {
+  handlerEnvironment,
+  lambdaContext,
+  sqsEvent,
+  sqsRecord,
+  TASK_DEFINITION_ARN,
+} from "../support/handler-env.js";
+
+const ecs = mockClient(ECSClient);
+let db: LocalDynamoDb;
+let store: DynamoDbJobStore;
+let handler: (event: ReturnType<typeof sqsEvent>) => Promise<SQSBatchResponse>;
+let taskCount = 0;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  const tableName = await db.createTable("dispatcher");
+  Object.assign(process.env, handlerEnvironment(db.endpoint, tableName));
+  store = new DynamoDbJobStore(db.client, { tableName, retentionDays: 0 });
+  const module = await import("../../handlers/dispatcher.js");
+  handler = (event) => module.handler(event, lambdaContext);
+});
+afterAll(async () => {
+  ecs.restore();
+  await db?.stop();
+});
+/** RunTask answering with a new task, as ECS does for a new client token. */
+const runTaskSucceeds = (input: RunTaskCommandInput) => ({
+  tasks: [
+    {
+      taskArn: `arn:aws:ecs:us-west-2:111122223333:task/video-jobs/${input.clientToken?.replace(".", "-")}-${++taskCount}`,
+    },
+  ],
+  failures: [],
+});
+beforeEach(() => {
+  ecs.reset();
+  ecs.on(RunTaskCommand).callsFake(runTaskSucceeds);
+});
+
+const runTaskCalls = () => ecs.commandCalls(RunTaskCommand).map((call) => call.args[0].input);
+const environmentOf = (input: RunTaskCommandInput) =>
+  Object.fromEntries(
+    (input.overrides?.containerOverrides?.[0]?.environment ?? []).map((v) => [v.name, v.value]),
+  );
+const types = (events: readonly JobEvent[] | undefined) => events?.map((e) => e.type);
+let messages = 0;
+const nextMessageId = () => `0d5a4c8e-aaaa-4c0e-9d6e-${String(++messages).padStart(12, "0")}`;
+
+function s3Notification(key: string, sequencer = "0055AED6DCD90281E5", versionId?: string): string {
+  const event = fixture("s3-objectcreated-put.awsdocs.json") as {
+    Records: Array<{ s3: { object: Record<string, unknown> } }>;
+  };
+  const record = event.Records[0];
+  if (!record) throw new Error("fixture has no record");
+  record.s3.object.key = key;
+  record.s3.object.sequencer = sequencer;
+  if (versionId === undefined) delete record.s3.object.versionId;
+  else record.s3.object.versionId = versionId;
+  return JSON.stringify(event);
+}
+
+describe("S3 notifications", () => {
+  it("records the job as launching before RunTask, then the task (AWS's sample notification)", async () => {
+    const body = JSON.stringify(fixture("s3-objectcreated-put.awsdocs.json"));
+    const jobId = jobIdForS3Object({
+      bucket: "mybucket",
+      key: "HappyFace.jpg",
+      versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+    });
+    const statusAtRunTask: string[] = [];
+    ecs.on(RunTaskCommand).callsFake(async () => {
+      statusAtRunTask.push(String((await store.get(jobId))?.state.status));
+      return { tasks: [{ taskArn: `arn:aws:ecs:us-west-2:111122223333:task/video-jobs/${++taskCount}` }] };
+    });
+
+    const response = await handler(sqsEvent(sqsRecord(body, nextMessageId())));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(statusAtRunTask).toEqual(["LAUNCHING"]);
+    const [call] = runTaskCalls();
+    expect(call).toMatchObject({
+      cluster: process.env.CLUSTER_ARN,
+      taskDefinition: TASK_DEFINITION_ARN,
+      launchType: "FARGATE",
+      startedBy: jobId,
+      clientToken: `${jobId}.1`,
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ["subnet-aaa", "subnet-bbb"],
+          securityGroups: ["sg-123"],
+          assignPublicIp: "DISABLED",
+        },
+      },
+      tags: [
+        { key: "jobId", value: jobId },
+        { key: "attempt", value: "1" },
+      ],
+    });
+    expect(call?.overrides?.containerOverrides?.[0]?.name).toBe("worker");
+    expect(environmentOf(call as RunTaskCommandInput)).toEqual({
+      JOB_ID: jobId,
+      JOB_ATTEMPT: "1",
+      INPUT_URL: "s3://mybucket/HappyFace.jpg",
+      OUTPUT_URL: `s3://outputs-bucket/outputs/${jobId}/`,
+    });
+    const stored = await store.get(jobId);
+    expect(types(stored?.events)).toEqual(["JobSubmitted", "TaskLaunchRequested", "TaskLaunched"]);
+    expect(stored?.state).toMatchObject({ status: "LAUNCHED", attempt: 1 });
+    expect(stored?.state).toEqual(foldEvents(jobId, stored?.events ?? []));
+  });
+
+  it("decodes URL-encoded keys ('+' is a space)", async () => {
+    await handler(
+      sqsEvent(
+        sqsRecord(s3Notification("videos/my+holiday+%282026%29+%2B+caf%C3%A9.mp4", "01"), nextMessageId()),
+      ),
+    );
+    expect(environmentOf(runTaskCalls()[0] as RunTaskCommandInput).INPUT_URL).toBe(
+      "s3://mybucket/videos/my holiday (2026) + café.mp4",
+    );
+  });
+
+  it("makes one job per record of a message with several records", async () => {
+    const event = JSON.parse(s3Notification("a.mp4", "02")) as { Records: unknown[] };
+    const second = JSON.parse(s3Notification("b.mp4", "03")) as { Records: unknown[] };
+    event.Records.push(...second.Records);
+    const response = await handler(sqsEvent(sqsRecord(JSON.stringify(event), nextMessageId())));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls().map((c) => environmentOf(c).INPUT_URL)).toEqual([
+      "s3://mybucket/a.mp4",
+      "s3://mybucket/b.mp4",
+    ]);
+  });
+
+  it("maps a duplicated notification (two messages) to one job and one task", async () => {
+    const body = s3Notification("dup.mp4", "04");
+    await handler(sqsEvent(sqsRecord(body, nextMessageId())));
+    await handler(sqsEvent(sqsRecord(body, nextMessageId())));
+    expect(runTaskCalls()).toHaveLength(1);
+    const jobId = jobIdForS3Object({ bucket: "mybucket", key: "dup.mp4", sequencer: "04" });
+    expect(types((await store.get(jobId))?.events)).toEqual([
+      "JobSubmitted",
+      "TaskLaunchRequested",
+      "TaskLaunched",
+    ]);
+  });
+
+  it("acknowledges and ignores s3:TestEvent", async () => {
+    const body = JSON.stringify(fixture("s3-testevent.awsdocs.json"));
+    const messageId = nextMessageId();
+    const response = await handler(sqsEvent(sqsRecord(body, messageId)));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls()).toHaveLength(0);
+    expect(await store.get(jobIdForRejectedMessage(messageId))).toBeUndefined();
+  });
+});
+
+describe("job and retry messages", () => {
+  it("launches a job message with its own id and params (JOB_PARAMS)", async () => {
+    const body = JSON.stringify({
+      videoUrl: "https://example.com/v.mp4",
+      videoId: "v-1",
+      jobId: "job-params",
+      params: { scenes: 5 },
+    });
+    await handler(sqsEvent(sqsRecord(body, nextMessageId())));
+    const env = environmentOf(runTaskCalls()[0] as RunTaskCommandInput);
+    expect(env).toMatchObject({
+      JOB_ID: "job-params",
+      INPUT_URL: "https://example.com/v.mp4",
+      JOB_PARAMS: '{"scenes":5}',
+    });
+    expect((await store.get("job-params"))?.state.input).toEqual({
+      videoUrl: "https://example.com/v.mp4",
+      videoId: "v-1",
+      params: { scenes: 5 },
+    });
+  });
+
+  it("keys a job message without jobId by its SQS message id, so a redelivery is the same job", async () => {
+    const body = JSON.stringify({ videoUrl: "s3://uploads/x.mp4" });
+    const messageId = nextMessageId();
+    await handler(sqsEvent(sqsRecord(body, messageId)));
+    await handler(sqsEvent(sqsRecord(body, messageId, 2)));
+    expect(runTaskCalls()).toHaveLength(1);
+    expect((await store.get(jobIdForMessage(messageId)))?.state.status).toBe("LAUNCHED");
+  });
+
+  it("launches the awaited retry with the next client token", async () => {
+    await handler(
+      sqsEvent(
+        sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/r.mp4", jobId: "job-retry" }), nextMessageId()),
+      ),
+    );
+    const stored = await store.get("job-retry");
+    const retry: JobEvent = {
+      type: "RetryScheduled",
+      at: new Date().toISOString(),
+      nextAttempt: 2,
+      delaySeconds: 30,
+      reason: "exit 1",
+      countsAsAttempt: true,
+      manual: false,
+    };
+    await store.append(
+      "job-retry",
+      stored?.version ?? 0,
+      [retry],
+      foldEvents("job-retry", [...(stored?.events ?? []), retry]),
+    );
+    ecs.resetHistory();
+
+    const retryBody = JSON.stringify({ jobId: "job-retry", attempt: 2 });
+    await handler(sqsEvent(sqsRecord(retryBody, nextMessageId())));
+    await handler(sqsEvent(sqsRecord(retryBody, nextMessageId()))); // a duplicate of the retry message
+    expect(runTaskCalls().map((c) => c.clientToken)).toEqual(["job-retry.2"]);
+    expect(environmentOf(runTaskCalls()[0] as RunTaskCommandInput).JOB_ATTEMPT).toBe("2");
+    expect((await store.get("job-retry"))?.state).toMatchObject({ status: "LAUNCHED", attempt: 2 });
+  });
+});
+
+describe("failures and crashes", () => {
+  it("recovers a crash between 'launching' and 'launched' by calling RunTask again with the same token", async () => {
+    const body = JSON.stringify({ videoUrl: "s3://uploads/crash.mp4", jobId: "job-crash" });
+    const messageId = nextMessageId();
+    ecs
+      .on(RunTaskCommand)
+      .rejectsOnce(new Error("Task timed out after 30.00 seconds"))
+      .callsFake(runTaskSucceeds);
+    const first = await handler(sqsEvent(sqsRecord(body, messageId)));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
+    expect((await store.get("job-crash"))?.state.status).toBe("LAUNCHING");
+
+    const second = await handler(sqsEvent(sqsRecord(body, messageId, 2)));
+    expect(second.batchItemFailures).toEqual([]);
+    expect(runTaskCalls().map((c) => c.clientToken)).toEqual(["job-crash.1", "job-crash.1"]);
+    expect(types((await store.get("job-crash"))?.events)).toEqual([
+      "JobSubmitted",
+      "TaskLaunchRequested",
+      "TaskLaunched",
+    ]);
+  });
+
+  it("records a retryable RunTask failure (200 with failures[]) and asks SQS to redeliver", async () => {
+    const body = JSON.stringify({ videoUrl: "s3://uploads/cap.mp4", jobId: "job-capacity" });
+    const messageId = nextMessageId();
+    ecs
+      .on(RunTaskCommand)
+      .resolvesOnce({ tasks: [], failures: [{ reason: "RESOURCE:MEMORY", arn: "x" }] })
+      .callsFake(runTaskSucceeds);
+    const first = await handler(sqsEvent(sqsRecord(body, messageId)));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
+    expect((await store.get("job-capacity"))?.events.at(-1)).toMatchObject({
+      type: "TaskLaunchFailed",
+      attempt: 1,
+      reason: "RESOURCE:MEMORY",
+      retryable: true,
+    });
+
+    const second = await handler(sqsEvent(sqsRecord(body, messageId, 2)));
+    expect(second.batchItemFailures).toEqual([]);
+    expect(runTaskCalls().map((c) => c.clientToken)).toEqual(["job-capacity.1", "job-capacity.2"]);
+    expect((await store.get("job-capacity"))?.state).toMatchObject({
+      status: "LAUNCHED",
+      attempt: 2,
+      infraRetries: 1,
+    });
+  });
+
+  it("treats throttling as retryable", async () => {
+    const messageId = nextMessageId();
+    ecs.on(RunTaskCommand).rejects(
+      new ECSServiceException({
+        name: "ThrottlingException",
+        $fault: "client",
+        $metadata: {},
+        message: "Rate exceeded",
+      }),
+    );
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/t.mp4", jobId: "job-throttled" }), messageId),
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
+    expect((await store.get("job-throttled"))?.state).toMatchObject({
+      status: "RETRYING",
+      reason: "ThrottlingException: Rate exceeded",
+    });
+  });
+
+  it("fails the job on a permanent RunTask failure and acknowledges the message", async () => {
+    ecs.on(RunTaskCommand).rejects(
+      new ECSServiceException({
+        name: "ClientException",
+        $fault: "client",
+        $metadata: {},
+        message: "TaskDefinition is inactive",
+      }),
+    );
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(
+          JSON.stringify({ videoUrl: "s3://uploads/p.mp4", jobId: "job-permanent" }),
+          nextMessageId(),
+        ),
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await store.get("job-permanent"))?.state).toMatchObject({
+      status: "FAILED",
+      reason: "task could not be launched: ClientException: TaskDefinition is inactive",
+    });
+  });
+});
+
+describe("bad input", () => {
+  const big = "x".repeat(300_000);
+  const badInputs: Array<[string, string, RegExp]> = [
+    ["not JSON", "hello", /not JSON/],
+    ["an empty body", "", /not JSON/],
+    ["a JSON array", "[1,2]", /must be a JSON object, got an array/],
+    ["a JSON number", "42", /got number/],
+    ["JSON null", "null", /got object|got null|JSON object/],
+    ["a JSON string", '"s3://b/k"', /got string/],
+    ["an empty object", "{}", /unknown message shape/],
+    ["unknown fields only", '{"video":"s3://b/k"}', /unknown message shape \(keys: video\)/],
+    ["a numeric videoUrl", '{"videoUrl":5}', /videoUrl must be a string/],
+    ["an empty videoUrl", '{"videoUrl":""}', /s3:\/\/<bucket>\/<key> or an https:\/\/ URL/],
+    ["an http:// URL", '{"videoUrl":"http://example.com/v.mp4"}', /or an https:\/\/ URL/],
+    ["an ftp:// URL", '{"videoUrl":"ftp://example.com/v.mp4"}', /or an https:\/\/ URL/],
+    ["s3:// without bucket", '{"videoUrl":"s3://"}', /s3:\/\/<bucket>\/<key>/],
+    ["an invalid bucket name", '{"videoUrl":"s3://Bad_Bucket/key.mp4"}', /s3:\/\/<bucket>\/<key>/],
+    ["s3:// without key", '{"videoUrl":"s3://bucket-only"}', /s3:\/\/<bucket>\/<key>/],
+    ["credentials in the URL", '{"videoUrl":"https://user:pw@example.com/v.mp4"}', /https:\/\/ URL/],
+    [
+      "a jobId with spaces",
+      '{"videoUrl":"s3://bucket/k.mp4","jobId":"has spaces"}',
+      /jobId must be 1 to 36 characters/,
+    ],
+    [
+      "a jobId of 37 characters",
+      `{"videoUrl":"s3://bucket/k.mp4","jobId":"${"j".repeat(37)}"}`,
+      /jobId must be 1 to 36/,
+    ],
+    [
+      "params that are an array",
+      '{"videoUrl":"s3://bucket/k.mp4","params":[1,2]}',
+      /params must be a JSON object/,
+    ],
+    [
+      "an unknown extra field",
+      '{"videoUrl":"s3://bucket/k.mp4","priority":1}',
+      /unknown field\(s\) priority/,
+    ],
+    ["an empty videoId", '{"videoUrl":"s3://bucket/k.mp4","videoId":""}', /videoId must not be empty/],
+    [
+      "params over ECS's overrides limit",
+      JSON.stringify({ videoUrl: "s3://bucket/k.mp4", params: { blob: "x".repeat(9000) } }),
+      /over ECS's limit of 8192/,
+    ],
+    ["a retry attempt of 0", '{"jobId":"abc","attempt":0}', /attempt must be >= 2/],
+    ["a retry attempt as a string", '{"jobId":"abc","attempt":"2"}', /attempt must be a number/],
+    [
+      "a retry of an unknown job",
+      '{"jobId":"no-such-job","attempt":2}',
+      /retry message for an unknown job: no job with id "no-such-job"/,
+    ],
+    ["S3 event without records", '{"Records":[]}', /has no Records/],
+    [
+      "an S3 record from another service",
+      '{"Records":[{"eventSource":"aws:sqs"}]}',
+      /invalid S3 event record 0/,
+    ],
+    ["a key with broken URL encoding", s3Notification("bad%E0%A4%A.mp4", "05"), /not valid URL encoding/],
+    ["a 300 kB body of garbage", big, /not JSON/],
+  ];
+
+  it(`rejects each of ${badInputs.length} bad messages with a clear reason, launches nothing, and loses no valid record of the batch`, async () => {
+    const valid = sqsRecord(
+      JSON.stringify({ videoUrl: "s3://uploads/valid.mp4", jobId: "job-valid" }),
+      nextMessageId(),
+    );
+    const bad = badInputs.map(([, body]) => sqsRecord(body, nextMessageId()));
+    const response = await handler(sqsEvent(...bad.slice(0, 10), valid, ...bad.slice(10)));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls().map((c) => c.startedBy)).toEqual(["job-valid"]);
+    for (const [index, [name, body, reason]] of badInputs.entries()) {
+      const stored = await store.get(
+        jobIdForRejectedMessage((bad[index] as { messageId: string }).messageId),
+      );
+      expect(stored?.state.status, name).toBe("REJECTED");
+      const rejected = stored?.events[0];
+      if (rejected?.type !== "JobRejected") throw new Error(`${name}: no JobRejected event`);
+      expect(rejected.reason, name).toMatch(reason);
+      expect(rejected.rawInput, name).toBe(body.slice(0, 4096));
+      expect(rejected.truncated, name).toBe(body.length > 4096);
+    }
+  });
+
+  it("ignores, by rule, records that are not object creations and folder markers", async () => {
+    const removed = JSON.parse(s3Notification("gone.mp4", "06")) as { Records: Array<{ eventName: string }> };
+    (removed.Records[0] as { eventName: string }).eventName = "ObjectRemoved:Delete";
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(JSON.stringify(removed), nextMessageId()),
+        sqsRecord(s3Notification("folder/", "07"), nextMessageId()),
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls()).toHaveLength(0);
+  });
+
+  it("rejects a message that reuses a job id for a different input, keeping the first job intact", async () => {
+    await handler(
+      sqsEvent(
+        sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/one.mp4", jobId: "job-reused" }), nextMessageId()),
+      ),
+    );
+    const messageId = nextMessageId();
+    await handler(
+      sqsEvent(
+        sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/two.mp4", jobId: "job-reused" }), messageId),
+      ),
+    );
+    expect(runTaskCalls()).toHaveLength(1);
+    expect((await store.get("job-reused"))?.state.input?.videoUrl).toBe("s3://uploads/one.mp4");
+    expect((await store.get(jobIdForRejectedMessage(messageId)))?.state).toMatchObject({
+      status: "REJECTED",
+      reason: 'job id "job-reused" is already used by a job with a different input',
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { HANDLER_ENVIRONMENT_VARIABLES, readHandlerConfig } from "../../handlers/environment.js";
+import { handlerEnvironment } from "../support/handler-env.js";
+
+const valid = handlerEnvironment("http://127.0.0.1:1", "jobs");
+
+describe("handler environment", () => {
+  it("reads a complete environment", () => {
+    const config = readHandlerConfig(valid);
+    expect(config).toMatchObject({
+      tableName: "jobs",
+      subnetIds: ["subnet-aaa", "subnet-bbb"],
+      assignPublicIp: "DISABLED",
+      target: { containerName: "worker", outputBucket: "outputs-bucket", outputPrefix: "outputs/" },
+      policy: { maxAttempts: 3, maxInfraRetries: 2, baseDelaySeconds: 30, maxDelaySeconds: 900 },
+      retentionDays: 90,
+    });
+    expect(config.policy.nonRetryableExitCodes.has(65)).toBe(true);
+  });
+
+  it.each(HANDLER_ENVIRONMENT_VARIABLES.filter((name) => name !== "OUTPUT_PREFIX"))(
+    "names %s when it is missing",
+    (name) => {
+      const { [name]: _missing, ...rest } = valid;
+      expect(() => readHandlerConfig(rest)).toThrow(new RegExp(`${name}`));
+    },
+  );
+
+  it.each([
+    ["MAX_ATTEMPTS", "three", /MAX_ATTEMPTS must be a whole number/],
+    ["MAX_ATTEMPTS", "0", /MAX_ATTEMPTS must be >= 1/],
+    ["RETRY_MAX_DELAY_SECONDS", "901", /RETRY_MAX_DELAY_SECONDS must be <= 900/],
+    ["RETRY_MAX_DELAY_SECONDS", "10", /RETRY_MAX_DELAY_SECONDS must be >= RETRY_BASE_DELAY_SECONDS/],
+    ["ASSIGN_PUBLIC_IP", "yes", /ASSIGN_PUBLIC_IP must be ENABLED or DISABLED/],
+    ["TASK_DEFINITION_ARN", "arn:aws:ecs:us-west-2:1:task-definition/worker", /with its revision/],
+    ["NON_RETRYABLE_EXIT_CODES", "64-", /NON_RETRYABLE_EXIT_CODES: invalid exit code/],
+    ["OUTPUT_PREFIX", "outputs", /OUTPUT_PREFIX must be empty or end with \//],
+    ["JOBS_QUEUE_URL", "not a url", /JOBS_QUEUE_URL must be a URL/],
+  ])("rejects %s=%j", (name, value, message) => {
+    expect(() => readHandlerConfig({ ...valid, [name]: value })).toThrow(message);
+  });
+});
