@@ -1,0 +1,64 @@
+// The environment contract between this program and the Lambda handlers: the one list of variable
+// names both the dispatcher and the task-state handler read (through their shared parser in jobs/),
+// and the pure part of building their values. The `HandlerEnvironment` type makes a missing name a
+// compile error in the component that sets them.
+
+import type { JobSettings, LogLevel } from "./config-parse";
+
+export const HANDLER_ENVIRONMENT_NAMES = [
+  "JOBS_TABLE",
+  "JOBS_QUEUE_URL",
+  "CLUSTER_ARN",
+  "TASK_DEFINITION_ARN",
+  "WORKER_CONTAINER_NAME",
+  "SUBNET_IDS",
+  "SECURITY_GROUP_IDS",
+  "ASSIGN_PUBLIC_IP",
+  "OUTPUT_BUCKET",
+  "OUTPUT_PREFIX",
+  "MAX_ATTEMPTS",
+  "RETRY_BASE_DELAY_SECONDS",
+  "RETRY_MAX_DELAY_SECONDS",
+  "NON_RETRYABLE_EXIT_CODES",
+  "MAX_INFRA_RETRIES",
+  "JOB_RETENTION_DAYS",
+  "POWERTOOLS_SERVICE_NAME",
+  "POWERTOOLS_LOG_LEVEL",
+] as const;
+
+export type HandlerEnvironmentName = (typeof HANDLER_ENVIRONMENT_NAMES)[number];
+
+/** A value for every name: `T` is `string` here and `pulumi.Input<string>` in the components. */
+export type HandlerEnvironment<T = string> = { readonly [K in HandlerEnvironmentName]: T };
+
+export type AssignPublicIp = "ENABLED" | "DISABLED";
+
+/** The variables that come from configuration rather than from other resources. */
+export function jobSettingsEnvironment(
+  jobs: JobSettings,
+  logLevel: LogLevel,
+): Pick<
+  HandlerEnvironment,
+  | "MAX_ATTEMPTS"
+  | "RETRY_BASE_DELAY_SECONDS"
+  | "RETRY_MAX_DELAY_SECONDS"
+  | "NON_RETRYABLE_EXIT_CODES"
+  | "MAX_INFRA_RETRIES"
+  | "JOB_RETENTION_DAYS"
+  | "POWERTOOLS_LOG_LEVEL"
+> {
+  return {
+    MAX_ATTEMPTS: String(jobs.maxAttempts),
+    RETRY_BASE_DELAY_SECONDS: String(jobs.retryBaseDelaySeconds),
+    RETRY_MAX_DELAY_SECONDS: String(jobs.retryMaxDelaySeconds),
+    NON_RETRYABLE_EXIT_CODES: jobs.nonRetryableExitCodes,
+    MAX_INFRA_RETRIES: String(jobs.maxInfraRetries),
+    JOB_RETENTION_DAYS: String(jobs.jobRetentionDays),
+    POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}
+
+/** ECS RunTask takes lists; Lambda environment values are strings. */
+export function joinIds(ids: readonly string[]): string {
+  return ids.join(",");
+}

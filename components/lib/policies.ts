@@ -1,0 +1,291 @@
+// Every IAM and resource policy of the pipeline as pure functions of ARNs, so the least-privilege
+// rules (no wildcard actions, resources scoped to this stack) are visible in one place and tested
+// without mocks. Components only feed resolved ARNs in and JSON out.
+
+import {
+  type AwsContext,
+  clusterTasksArn,
+  ecsSourceArn,
+  logStreamsArn,
+  taskDefinitionFamilyArn,
+} from "./arns";
+
+export type Condition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: readonly string[];
+  readonly Resource?: readonly string[];
+  readonly Principal?: "*" | { readonly Service: string } | { readonly AWS: string };
+  readonly Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly PolicyStatement[];
+}
+
+export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+// ---- trust policies ------------------------------------------------------------------------------
+
+export function lambdaAssumeRolePolicy(): PolicyDocument {
+  return policyDocument({
+    Sid: "LambdaAssumesRole",
+    Effect: "Allow",
+    Principal: { Service: "lambda.amazonaws.com" },
+    Action: ["sts:AssumeRole"],
+  });
+}
+
+/** Trust for ECS tasks; `scoped` adds AWS's confused-deputy conditions (used for the task role). */
+export function ecsTasksAssumeRolePolicy(aws: AwsContext, scoped: boolean): PolicyDocument {
+  return policyDocument({
+    Sid: "EcsTasksAssumeRole",
+    Effect: "Allow",
+    Principal: { Service: "ecs-tasks.amazonaws.com" },
+    Action: ["sts:AssumeRole"],
+    ...(scoped && {
+      Condition: {
+        ArnLike: { "aws:SourceArn": ecsSourceArn(aws) },
+        StringEquals: { "aws:SourceAccount": aws.accountId },
+      },
+    }),
+  });
+}
+
+// ---- handler roles -------------------------------------------------------------------------------
+
+export const JOBS_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:Query",
+] as const;
+
+export function jobsTableStatement(tableArn: string): PolicyStatement {
+  return {
+    Sid: "JobsTable",
+    Effect: "Allow",
+    Action: JOBS_TABLE_ACTIONS,
+    Resource: [tableArn, `${tableArn}/index/*`],
+  };
+}
+
+export function writeLogsStatement(logGroupArn: string): PolicyStatement {
+  return {
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: [logStreamsArn(logGroupArn)],
+  };
+}
+
+export interface DispatcherPermissionsArgs {
+  readonly aws: AwsContext;
+  readonly tableArn: string;
+  readonly queueArn: string;
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly taskFamily: string;
+  readonly taskRoleArn: string;
+  readonly executionRoleArn: string;
+}
+
+/** What the dispatcher may do besides writing its logs. */
+export function dispatcherPermissions(args: DispatcherPermissionsArgs): PolicyStatement[] {
+  return [
+    jobsTableStatement(args.tableArn),
+    {
+      Sid: "ConsumeJobsQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: [args.queueArn],
+    },
+    {
+      Sid: "RunWorkerTask",
+      Effect: "Allow",
+      Action: ["ecs:RunTask"],
+      Resource: [taskDefinitionFamilyArn(args.aws, args.taskFamily)],
+      Condition: { ArnEquals: { "ecs:cluster": args.clusterArn } },
+    },
+    {
+      Sid: "TagWorkerTaskAtLaunch",
+      Effect: "Allow",
+      Action: ["ecs:TagResource"],
+      Resource: [clusterTasksArn(args.aws, args.clusterName)],
+      Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    },
+    {
+      Sid: "PassWorkerRoles",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: [args.taskRoleArn, args.executionRoleArn],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
+  ];
+}
+
+export interface TaskStatePermissionsArgs {
+  readonly tableArn: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueArn: string;
+}
+
+/** What the task-state handler may do besides writing its logs. */
+export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStatement[] {
+  return [
+    jobsTableStatement(args.tableArn),
+    { Sid: "SendRetries", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [args.queueArn] },
+    // Lambda's on-failure destination for events the function itself failed on, after its own retries.
+    {
+      Sid: "SendFailedEvents",
+      Effect: "Allow",
+      Action: ["sqs:SendMessage"],
+      Resource: [args.deadLetterQueueArn],
+    },
+  ];
+}
+
+// ---- worker roles --------------------------------------------------------------------------------
+
+export interface WorkerTaskPolicyArgs {
+  readonly bucketArn: string;
+  readonly inputPrefix: string;
+  readonly outputPrefix: string;
+}
+
+export function workerTaskPolicy(args: WorkerTaskPolicyArgs): PolicyDocument {
+  return policyDocument(
+    {
+      Sid: "ReadInputs",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`${args.bucketArn}/${args.inputPrefix}*`],
+    },
+    // Without ListBucket S3 answers a missing key with 403 instead of 404, and the worker could not
+    // tell "input not found" (exit 66, no retry) from a permission problem.
+    {
+      Sid: "SeeMissingInputs",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [args.bucketArn],
+      Condition: { StringLike: { "s3:prefix": `${args.inputPrefix}*` } },
+    },
+    {
+      Sid: "WriteOutputs",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      Resource: [`${args.bucketArn}/${args.outputPrefix}*`],
+    },
+  );
+}
+
+/** Actions AWS only authorizes on `"*"`: the single exception to "resources scoped to this stack". */
+export const RESOURCE_WILDCARD_ONLY_ACTIONS: readonly string[] = ["ecr:GetAuthorizationToken"];
+
+export function workerExecutionPolicy(args: {
+  readonly logGroupArn: string;
+  readonly repositoryArn: string | undefined;
+}): PolicyDocument {
+  const pull: PolicyStatement[] =
+    args.repositoryArn === undefined
+      ? []
+      : [
+          {
+            Sid: "PullWorkerImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            Resource: [args.repositoryArn],
+          },
+          {
+            Sid: "AuthenticateToEcr",
+            Effect: "Allow",
+            Action: ["ecr:GetAuthorizationToken"],
+            Resource: ["*"],
+          },
+        ];
+  return policyDocument(...pull, writeLogsStatement(args.logGroupArn));
+}
+
+// ---- resource policies ---------------------------------------------------------------------------
+
+/** Deny every request not made over TLS. The `s3:*` here is a Deny: it must cover every action. */
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+  return policyDocument({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: ["s3:*"],
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+}
+
+export function s3NotificationQueuePolicy(args: {
+  readonly queueArn: string;
+  readonly bucketArn: string;
+  readonly accountId: string;
+}): PolicyDocument {
+  return policyDocument({
+    Sid: "UploadsBucketNotifies",
+    Effect: "Allow",
+    Principal: { Service: "s3.amazonaws.com" },
+    Action: ["sqs:SendMessage"],
+    Resource: [args.queueArn],
+    Condition: {
+      ArnEquals: { "aws:SourceArn": args.bucketArn },
+      StringEquals: { "aws:SourceAccount": args.accountId },
+    },
+  });
+}
+
+export function eventBridgeDeadLetterPolicy(args: {
+  readonly queueArn: string;
+  readonly ruleArn: string;
+}): PolicyDocument {
+  return policyDocument({
+    Sid: "TaskStateRuleDeadLetters",
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: ["sqs:SendMessage"],
+    Resource: [args.queueArn],
+    Condition: { ArnEquals: { "aws:SourceArn": args.ruleArn } },
+  });
+}
+
+// ---- the rule ------------------------------------------------------------------------------------
+
+/**
+ * Least-privilege problems of a policy: an Action of `*` anywhere, any wildcard in an allowed action,
+ * or an allowed Resource of `*` for actions that support resource-level permissions.
+ */
+export function leastPrivilegeProblems(document: PolicyDocument): string[] {
+  const problems: string[] = [];
+  for (const statement of document.Statement) {
+    for (const action of statement.Action) {
+      if (action === "*") problems.push(`${statement.Sid}: action "*"`);
+      else if (statement.Effect === "Allow" && action.includes("*")) {
+        problems.push(`${statement.Sid}: wildcard action ${action}`);
+      }
+    }
+    const resourceWildcard = statement.Resource?.includes("*") ?? false;
+    const onlyWildcardActions = statement.Action.every((action) =>
+      RESOURCE_WILDCARD_ONLY_ACTIONS.includes(action),
+    );
+    if (statement.Effect === "Allow" && resourceWildcard && !onlyWildcardActions) {
+      problems.push(`${statement.Sid}: resource "*"`);
+    }
+  }
+  return problems;
+}
+
+/** The policy as IAM JSON, refusing any least-privilege problem at `pulumi preview` time. */
+export function leastPrivilegeJson(document: PolicyDocument): string {
+  const problems = leastPrivilegeProblems(document);
+  if (problems.length > 0) throw new Error(`policy is not least privilege: ${problems.join("; ")}`);
+  return JSON.stringify(document);
+}

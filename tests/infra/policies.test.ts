@@ -1,0 +1,186 @@
+// IAM and resource policies as pure functions: least privilege by construction, checked without mocks.
+
+import { describe, expect, it } from "vitest";
+import type { AwsContext } from "../../components/lib/arns";
+import {
+  dispatcherPermissions,
+  ecsTasksAssumeRolePolicy,
+  eventBridgeDeadLetterPolicy,
+  leastPrivilegeJson,
+  leastPrivilegeProblems,
+  type PolicyStatement,
+  policyDocument,
+  s3NotificationQueuePolicy,
+  taskStatePermissions,
+  tlsOnlyBucketPolicy,
+  workerExecutionPolicy,
+  workerTaskPolicy,
+} from "../../components/lib/policies";
+
+const aws: AwsContext = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
+const tableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/jobs";
+const queueArn = "arn:aws:sqs:eu-west-1:111122223333:jobs";
+const clusterArn = "arn:aws:ecs:eu-west-1:111122223333:cluster/videos";
+const taskRoleArn = "arn:aws:iam::111122223333:role/task";
+const executionRoleArn = "arn:aws:iam::111122223333:role/execution";
+const bucketArn = "arn:aws:s3:::uploads";
+
+const dispatcher = dispatcherPermissions({
+  aws,
+  tableArn,
+  queueArn,
+  clusterArn,
+  clusterName: "videos",
+  taskFamily: "video-jobs-dev-worker",
+  taskRoleArn,
+  executionRoleArn,
+});
+const bySid = (statements: readonly PolicyStatement[], sid: string) => statements.find((s) => s.Sid === sid);
+
+describe("dispatcher permissions", () => {
+  it("allow RunTask only for the worker family, only on this cluster", () => {
+    expect(bySid(dispatcher, "RunWorkerTask")).toEqual({
+      Sid: "RunWorkerTask",
+      Effect: "Allow",
+      Action: ["ecs:RunTask"],
+      Resource: ["arn:aws:ecs:eu-west-1:111122223333:task-definition/video-jobs-dev-worker:*"],
+      Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+    });
+  });
+
+  it("pass only the task and execution roles, only to ECS tasks", () => {
+    expect(bySid(dispatcher, "PassWorkerRoles")).toMatchObject({
+      Action: ["iam:PassRole"],
+      Resource: [taskRoleArn, executionRoleArn],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    });
+  });
+
+  it("tag only tasks of this cluster, only while RunTask creates them", () => {
+    expect(bySid(dispatcher, "TagWorkerTaskAtLaunch")).toMatchObject({
+      Action: ["ecs:TagResource"],
+      Resource: ["arn:aws:ecs:eu-west-1:111122223333:task/videos/*"],
+      Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+    });
+  });
+
+  it("read and write the jobs table and its indexes, and consume the jobs queue", () => {
+    expect(bySid(dispatcher, "JobsTable")).toMatchObject({
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      Resource: [tableArn, `${tableArn}/index/*`],
+    });
+    expect(bySid(dispatcher, "ConsumeJobsQueue")).toMatchObject({
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: [queueArn],
+    });
+    expect(leastPrivilegeProblems(policyDocument(...dispatcher))).toEqual([]);
+  });
+});
+
+describe("task-state permissions", () => {
+  const statements = taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn: `${queueArn}-dlq` });
+
+  it("send retries to the jobs queue and failed events to the dead-letter queue, nothing else", () => {
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "sqs:SendMessage",
+      "sqs:SendMessage",
+    ]);
+    expect(bySid(statements, "SendRetries")?.Resource).toEqual([queueArn]);
+    expect(bySid(statements, "SendFailedEvents")?.Resource).toEqual([`${queueArn}-dlq`]);
+    expect(leastPrivilegeProblems(policyDocument(...statements))).toEqual([]);
+  });
+});
+
+describe("worker roles", () => {
+  it("task role reads inputs and writes outputs, under their prefixes only", () => {
+    const policy = workerTaskPolicy({ bucketArn, inputPrefix: "uploads/", outputPrefix: "outputs/" });
+    expect(policy.Statement.map((s) => [s.Action, s.Resource])).toEqual([
+      [["s3:GetObject"], ["arn:aws:s3:::uploads/uploads/*"]],
+      [["s3:ListBucket"], [bucketArn]],
+      [["s3:PutObject", "s3:AbortMultipartUpload"], ["arn:aws:s3:::uploads/outputs/*"]],
+    ]);
+    expect(policy.Statement[1]?.Condition).toEqual({ StringLike: { "s3:prefix": "uploads/*" } });
+    expect(leastPrivilegeProblems(policy)).toEqual([]);
+  });
+
+  it("execution role pulls from its repository and writes its log group", () => {
+    const logGroupArn = "arn:aws:logs:eu-west-1:111122223333:log-group:worker";
+    const repositoryArn = "arn:aws:ecr:eu-west-1:111122223333:repository/worker";
+    const withEcr = workerExecutionPolicy({ logGroupArn, repositoryArn });
+    expect(withEcr.Statement.find((s) => s.Sid === "PullWorkerImage")?.Resource).toEqual([repositoryArn]);
+    expect(withEcr.Statement.find((s) => s.Sid === "WriteOwnLogs")?.Resource).toEqual([`${logGroupArn}:*`]);
+    // GetAuthorizationToken has no resource-level permissions: the one allowed "*" resource.
+    expect(leastPrivilegeProblems(withEcr)).toEqual([]);
+    const outsideEcr = workerExecutionPolicy({ logGroupArn, repositoryArn: undefined });
+    expect(outsideEcr.Statement.map((s) => s.Sid)).toEqual(["WriteOwnLogs"]);
+  });
+
+  it("only ECS tasks of this account assume the task role", () => {
+    expect(ecsTasksAssumeRolePolicy(aws, true).Statement[0]?.Condition).toEqual({
+      ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:111122223333:*" },
+      StringEquals: { "aws:SourceAccount": "111122223333" },
+    });
+  });
+});
+
+describe("resource policies", () => {
+  it("the bucket denies every request without TLS", () => {
+    expect(tlsOnlyBucketPolicy(bucketArn).Statement).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
+  it("the jobs queue admits S3 notifications from the uploads bucket only", () => {
+    const statement = s3NotificationQueuePolicy({ queueArn, bucketArn, accountId: aws.accountId })
+      .Statement[0];
+    expect(statement).toMatchObject({
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: ["sqs:SendMessage"],
+      Resource: [queueArn],
+      Condition: {
+        ArnEquals: { "aws:SourceArn": bucketArn },
+        StringEquals: { "aws:SourceAccount": "111122223333" },
+      },
+    });
+  });
+
+  it("the tracker's dead-letter queue admits its rule only", () => {
+    const ruleArn = "arn:aws:events:eu-west-1:111122223333:rule/task-state";
+    expect(eventBridgeDeadLetterPolicy({ queueArn, ruleArn }).Statement[0]?.Condition).toEqual({
+      ArnEquals: { "aws:SourceArn": ruleArn },
+    });
+  });
+});
+
+describe("leastPrivilegeProblems", () => {
+  const allow = (Action: string[], Resource: string[]): PolicyStatement => ({
+    Sid: "S",
+    Effect: "Allow",
+    Action,
+    Resource,
+  });
+
+  it("rejects wildcard actions and wildcard resources", () => {
+    expect(leastPrivilegeProblems(policyDocument(allow(["*"], [queueArn])))).toEqual(['S: action "*"']);
+    expect(leastPrivilegeProblems(policyDocument(allow(["sqs:*"], [queueArn])))).toEqual([
+      "S: wildcard action sqs:*",
+    ]);
+    expect(leastPrivilegeProblems(policyDocument(allow(["sqs:SendMessage"], ["*"])))).toEqual([
+      'S: resource "*"',
+    ]);
+    expect(() => leastPrivilegeJson(policyDocument(allow(["s3:Get*"], [bucketArn])))).toThrow(
+      /not least privilege/,
+    );
+  });
+});
