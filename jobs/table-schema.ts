@@ -1,6 +1,8 @@
 // The jobs table's layout, shared by the DynamoDB adapter and the Pulumi component that creates the table,
 // so the two cannot drift. One item per job: key `jobId`, the event list and the folded state's fields.
 
+import type { JobState } from "./state.js";
+
 export const JOBS_TABLE_KEY = "jobId";
 
 /** Jobs in a status, most recently changed first: `jobs list --status FAILED`. */
@@ -15,6 +17,37 @@ export const SUBMITTED_INDEX = {
 
 /** Epoch seconds after which DynamoDB may delete a finished job (absent: kept forever). */
 export const TTL_ATTRIBUTE = "expiresAt";
+
+/** The folded state's fields, stored as top-level attributes beside the event list (everything but the key). */
+export const STATE_ATTRIBUTES = [
+  "status",
+  "input",
+  "source",
+  "attempt",
+  "attemptsUsed",
+  "infraRetries",
+  "retryAttempt",
+  "taskArn",
+  "lastEcsVersion",
+  "exitCode",
+  "stopCode",
+  "reason",
+  "submittedAt",
+  "updatedAt",
+  "finishedAt",
+] as const satisfies ReadonlyArray<Exclude<keyof JobState, "jobId">>;
+
+/**
+ * Attributes an index carries besides its own keys: the state, not the event list. Listings need only the
+ * state, and an index write costs by the size of what it projects — with the growing event list projected
+ * (ALL), every change would cost several write units per index (measured by `npm run bench lifecycle`).
+ */
+export function indexProjectedAttributes(index: {
+  readonly hashKey: string;
+  readonly rangeKey: string;
+}): string[] {
+  return STATE_ATTRIBUTES.filter((name) => name !== index.hashKey && name !== index.rangeKey);
+}
 
 /** All attributes used as keys, with their DynamoDB types (all strings). */
 export const KEY_ATTRIBUTES = [

@@ -7,7 +7,13 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { JOBS_TABLE_KEY, KEY_ATTRIBUTES, STATUS_INDEX, SUBMITTED_INDEX } from "../table-schema.js";
+import {
+  indexProjectedAttributes,
+  JOBS_TABLE_KEY,
+  KEY_ATTRIBUTES,
+  STATUS_INDEX,
+  SUBMITTED_INDEX,
+} from "../table-schema.js";
 
 /** Creates the table unless it exists; resolves once it is ACTIVE. */
 export async function createJobsTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -24,7 +30,7 @@ export async function createJobsTable(client: DynamoDBClient, tableName: string)
             { AttributeName: index.hashKey, KeyType: "HASH" },
             { AttributeName: index.rangeKey, KeyType: "RANGE" },
           ],
-          Projection: { ProjectionType: "ALL" },
+          Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: indexProjectedAttributes(index) },
         })),
       }),
     );

@@ -10,6 +10,7 @@ import { isJobStatus, isTerminal, type JobState, type JobStatus } from "../state
 import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "../store.js";
 import {
   JOBS_TABLE_KEY,
+  STATE_ATTRIBUTES,
   STATUS_INDEX,
   SUBMITTED_INDEX,
   submittedDay,
@@ -21,25 +22,6 @@ export interface DynamoDbJobStoreOptions {
   /** Days a finished job is kept before DynamoDB's TTL may delete it; 0 keeps it forever. */
   readonly retentionDays: number;
 }
-
-/** State fields stored as top-level attributes (everything in JobState but the key). */
-const STATE_FIELDS = [
-  "status",
-  "input",
-  "source",
-  "attempt",
-  "attemptsUsed",
-  "infraRetries",
-  "retryAttempt",
-  "taskArn",
-  "lastEcsVersion",
-  "exitCode",
-  "stopCode",
-  "reason",
-  "submittedAt",
-  "updatedAt",
-  "finishedAt",
-] as const satisfies ReadonlyArray<Exclude<keyof JobState, "jobId">>;
 
 /** Longest window `listBySubmission` accepts: one query per day in it. */
 export const MAX_WINDOW_DAYS = 400;
@@ -82,7 +64,7 @@ export class DynamoDbJobStore implements JobStore {
       ...pickStateFields(state),
       ...derivedAttributes(state, this.options),
     };
-    for (const [index, field] of [...STATE_FIELDS, SUBMITTED_INDEX.hashKey, TTL_ATTRIBUTE].entries()) {
+    for (const [index, field] of [...STATE_ATTRIBUTES, SUBMITTED_INDEX.hashKey, TTL_ATTRIBUTE].entries()) {
       names[`#f${index}`] = field;
       const value = attributes[field];
       if (value === undefined) {
@@ -188,7 +170,7 @@ export class DynamoDbJobStore implements JobStore {
 
 function pickStateFields(state: JobState): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const field of STATE_FIELDS) picked[field] = state[field];
+  for (const field of STATE_ATTRIBUTES) picked[field] = state[field];
   return picked;
 }
 
@@ -209,7 +191,7 @@ function toState(item: Record<string, unknown>): JobState {
   if (!isJobStatus(status))
     throw new Error(`job ${String(item[JOBS_TABLE_KEY])} has an unknown status "${status}"`);
   const state: Record<string, unknown> = { jobId: item[JOBS_TABLE_KEY] };
-  for (const field of STATE_FIELDS) if (item[field] !== undefined) state[field] = item[field];
+  for (const field of STATE_ATTRIBUTES) if (item[field] !== undefined) state[field] = item[field];
   return state as unknown as JobState;
 }
 
