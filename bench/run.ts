@@ -6,7 +6,7 @@ interface Benchmark {
   run(): Promise<void>;
 }
 
-const benchmarks: Array<() => Promise<Benchmark>> = [];
+const benchmarks: Array<() => Promise<Benchmark>> = [() => import("./lifecycle.js")];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

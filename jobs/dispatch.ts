@@ -11,7 +11,7 @@ import { clientToken, jobIdForRejectedMessage } from "./job-id.js";
 import type { Clock, Log, TaskLauncher } from "./ports.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { JobState } from "./state.js";
-import { changeJob, type JobStore } from "./store.js";
+import { changeJob, type JobStore, type StoredJob } from "./store.js";
 import {
   ECS_OVERRIDES_MAX_CHARS,
   overridesSize,
@@ -141,11 +141,12 @@ async function decideAndLaunch(
     deps.log.info("job recorded", { jobId, events: change.events.map((e) => e.type) });
   const state = change.after;
   if (state.status !== "LAUNCHING" || state.input === undefined) return { jobId, status: state.status };
-  return launch(deps, state, state.input);
+  return launch(deps, change.stored, state.input);
 }
 
-async function launch(deps: DispatchDeps, state: JobState, input: JobInput): Promise<DispatchOutcome> {
-  const { jobId, attempt } = state;
+/** Calls RunTask for the attempt being launched and records the outcome, starting from the job as stored. */
+async function launch(deps: DispatchDeps, stored: StoredJob, input: JobInput): Promise<DispatchOutcome> {
+  const { jobId, attempt } = stored.state;
   const result = await deps.launcher.launch({
     jobId,
     attempt,
@@ -155,7 +156,9 @@ async function launch(deps: DispatchDeps, state: JobState, input: JobInput): Pro
   const command: JobCommand = result.launched
     ? { type: "RecordLaunch", now: deps.clock(), attempt, taskArn: result.taskArn }
     : { type: "RecordLaunchFailure", now: deps.clock(), attempt, failure: result.failure };
-  const change = await changeJob(deps.store, jobId, (current) => decide(current, command, deps.policy));
+  const change = await changeJob(deps.store, jobId, (current) => decide(current, command, deps.policy), {
+    known: stored,
+  });
   const after = change.after;
   if (result.launched) {
     deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });

@@ -49,28 +49,42 @@ export interface JobChange {
   readonly after: JobState;
   /** The events this change appended (empty when the decision was "nothing to do"). */
   readonly events: readonly JobEvent[];
-  /** The whole history after the change. */
-  readonly history: readonly JobEvent[];
+  /** The job as stored after the change: whole history, state and version. */
+  readonly stored: StoredJob;
 }
 
 export const DEFAULT_MAX_TRIES = 8;
 
+/**
+ * Reads the job (or starts from `known`, the job as this caller last wrote it, saving a read), decides, and
+ * appends; on a conflict it reads again and decides again, up to `maxTries` times.
+ */
 export async function changeJob(
   store: JobStore,
   jobId: string,
   decision: (state: JobState) => JobEvent[],
-  maxTries = DEFAULT_MAX_TRIES,
+  options: { readonly known?: StoredJob; readonly maxTries?: number } = {},
 ): Promise<JobChange> {
+  const maxTries = options.maxTries ?? DEFAULT_MAX_TRIES;
+  let known = options.known;
   for (let tries = 1; tries <= maxTries; tries++) {
-    const stored = await store.get(jobId);
+    const stored = known ?? (await store.get(jobId));
+    known = undefined;
     const before = stored?.state ?? foldEvents(jobId, []);
-    const history = stored?.events ?? [];
+    const version = stored?.version ?? 0;
     const events = decision(before);
-    if (events.length === 0) return { before, after: before, events, history };
+    if (events.length === 0) {
+      return { before, after: before, events, stored: stored ?? { state: before, events: [], version } };
+    }
     const after = events.reduce(evolve, before);
     try {
-      await store.append(jobId, stored?.version ?? 0, events, after);
-      return { before, after, events, history: [...history, ...events] };
+      await store.append(jobId, version, events, after);
+      return {
+        before,
+        after,
+        events,
+        stored: { state: after, events: [...(stored?.events ?? []), ...events], version: version + 1 },
+      };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
     }

@@ -55,7 +55,7 @@ export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promi
   // The retry message is (re)sent whenever this task's stop left the job waiting for that retry, so a crash
   // after recording the decision but before sending is repaired when EventBridge delivers the event again.
   // A duplicate message is harmless: the dispatcher launches each attempt once.
-  const retry = pendingRetryAfter(change.history, observation.taskArn);
+  const retry = pendingRetryAfter(change.stored.events, observation.taskArn);
   if (after.status === "RETRYING" && retry !== undefined && after.retryAttempt === retry.nextAttempt) {
     await deps.retryQueue.sendRetry(jobId, retry.nextAttempt, retry.delaySeconds);
     deps.log.info("retry scheduled", { jobId, attempt: retry.nextAttempt, delaySeconds: retry.delaySeconds });

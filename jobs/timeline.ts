@@ -1,0 +1,202 @@
+// Durations derived from a job's history: per launch attempt, from the task timings ECS reported
+// (provisioning, image pull, running), and for the whole job (queued, total). Pure: the jobs CLI's `show`
+// and `stats` read them, and so can anything else that wants to know where a job's time went.
+//
+// Clocks: ECS timings come from ECS, event times (`at`) from the pipeline. A duration between the two is
+// clamped at zero, so a small skew never shows as a negative wait.
+
+import type { FailureKind, JobEvent, TaskTimings } from "./events.js";
+
+/** Milliseconds; absent when the history does not (yet) tell. */
+export interface AttemptDurations {
+  /** Task created -> image pull started (ENI, capacity). */
+  readonly provisioning?: number;
+  /** Image pull started -> finished. */
+  readonly imagePull?: number;
+  /** Container started -> execution stopped; up to `now` for a task still running. */
+  readonly running?: number;
+}
+
+export interface JobDurations {
+  /** Submitted -> the first task was created (queue, dispatcher, RunTask). */
+  readonly queued?: number;
+  /** Summed over the attempts. */
+  readonly provisioning?: number;
+  readonly imagePull?: number;
+  readonly running?: number;
+  /** Submitted -> finished; up to `now` for a job still active. */
+  readonly total?: number;
+}
+
+export interface AttemptTimeline {
+  readonly attempt: number;
+  /** When the launch was requested (TaskLaunchRequested). */
+  readonly requestedAt: string;
+  readonly taskArn?: string;
+  /** ECS's timings of the task, the latest report of each field. */
+  readonly timings: TaskTimings;
+  readonly launchFailure?: { readonly reason: string; readonly retryable: boolean };
+  readonly exitCode?: number;
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly containerReason?: string;
+  readonly failure?: { readonly kind: FailureKind; readonly description: string };
+  /** The task reached RUNNING / was reported STOPPED. */
+  readonly ran: boolean;
+  readonly stopped: boolean;
+  readonly durations: AttemptDurations;
+}
+
+export interface JobTimeline {
+  readonly submittedAt?: string;
+  readonly finishedAt?: string;
+  readonly attempts: readonly AttemptTimeline[];
+  readonly durations: JobDurations;
+}
+
+interface AttemptDraft {
+  attempt: number;
+  requestedAt: string;
+  taskArn?: string;
+  timings: TaskTimings;
+  launchFailure?: { reason: string; retryable: boolean };
+  exitCode?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  containerReason?: string;
+  failure?: { kind: FailureKind; description: string };
+  runningAt?: string;
+  stoppedAt?: string;
+}
+
+/**
+ * The timeline of a history. `now` (ISO-8601) measures what is still going on: a running task's time so far
+ * and an active job's age; without it only finished spans are measured.
+ */
+export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimeline {
+  const drafts = new Map<number, AttemptDraft>();
+  let submittedAt: string | undefined;
+  let finishedAt: string | undefined;
+  for (const event of events) {
+    switch (event.type) {
+      case "JobSubmitted":
+      case "JobRejected":
+        submittedAt ??= event.at;
+        if (event.type === "JobRejected") finishedAt = event.at;
+        break;
+      case "TaskLaunchRequested":
+        drafts.set(event.attempt, { attempt: event.attempt, requestedAt: event.at, timings: {} });
+        break;
+      case "TaskLaunched":
+        withDraft(drafts, event.attempt, event.at, (d) => {
+          d.taskArn ??= event.taskArn;
+        });
+        break;
+      case "TaskLaunchFailed":
+        withDraft(drafts, event.attempt, event.at, (d) => {
+          d.launchFailure = { reason: event.reason, retryable: event.retryable };
+        });
+        break;
+      case "TaskRunning":
+        withDraft(drafts, event.attempt, event.at, (d) => {
+          d.taskArn = event.taskArn;
+          d.timings = { ...d.timings, ...event.timings };
+          d.runningAt ??= event.at;
+        });
+        break;
+      case "TaskStopped":
+        withDraft(drafts, event.attempt, event.at, (d) => {
+          d.taskArn = event.taskArn;
+          d.timings = { ...d.timings, ...event.timings };
+          d.stoppedAt ??= event.at;
+          Object.assign(
+            d,
+            defined({
+              exitCode: event.exitCode,
+              stopCode: event.stopCode,
+              stoppedReason: event.stoppedReason,
+              containerReason: event.containerReason,
+              failure: event.failure,
+            }),
+          );
+        });
+        break;
+      case "JobSucceeded":
+      case "JobFailed":
+      case "JobTimedOut":
+      case "JobCancelled":
+        finishedAt = event.at;
+        break;
+      case "RetryScheduled":
+        finishedAt = undefined; // a manual retry reopens a finished job
+        break;
+    }
+  }
+  const attempts = [...drafts.values()].sort((a, b) => a.attempt - b.attempt).map((d) => attemptOf(d, now));
+  const first = attempts.find((a) => a.timings.createdAt !== undefined || a.taskArn !== undefined);
+  const firstCreated =
+    first?.timings.createdAt ?? (first === undefined ? undefined : launchedAt(events, first.attempt));
+  const durations: JobDurations = defined({
+    queued: span(submittedAt, firstCreated),
+    provisioning: sum(attempts.map((a) => a.durations.provisioning)),
+    imagePull: sum(attempts.map((a) => a.durations.imagePull)),
+    running: sum(attempts.map((a) => a.durations.running)),
+    total: span(submittedAt, finishedAt ?? now),
+  });
+  return { ...defined({ submittedAt, finishedAt }), attempts, durations };
+}
+
+function attemptOf(draft: AttemptDraft, now: string | undefined): AttemptTimeline {
+  const { runningAt, stoppedAt, ...rest } = draft;
+  const t = draft.timings;
+  const started = t.startedAt ?? runningAt;
+  const ran = started !== undefined;
+  const stopped = stoppedAt !== undefined;
+  const executionEnd = t.executionStoppedAt ?? t.stoppingAt ?? t.stoppedAt ?? stoppedAt;
+  const durations: AttemptDurations = defined({
+    provisioning: span(t.createdAt, t.pullStartedAt ?? t.startedAt),
+    imagePull: span(t.pullStartedAt, t.pullStoppedAt),
+    running: ran ? span(started, stopped ? executionEnd : now) : undefined,
+  });
+  return { ...rest, ran, stopped, durations };
+}
+
+function withDraft(
+  drafts: Map<number, AttemptDraft>,
+  attempt: number,
+  at: string,
+  change: (draft: AttemptDraft) => void,
+): void {
+  // ECS can report a task before the pipeline recorded its launch request only in a corrupt history;
+  // a draft is made anyway so that nothing the history says is dropped.
+  let draft = drafts.get(attempt);
+  if (draft === undefined) {
+    draft = { attempt, requestedAt: at, timings: {} };
+    drafts.set(attempt, draft);
+  }
+  change(draft);
+}
+
+function launchedAt(events: readonly JobEvent[], attempt: number): string | undefined {
+  return events.find((e) => e.type === "TaskLaunched" && e.attempt === attempt)?.at;
+}
+
+/** Milliseconds from `from` to `to`, at least 0; undefined when either end is unknown. */
+export function span(from: string | undefined, to: string | undefined): number | undefined {
+  if (from === undefined || to === undefined) return undefined;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+}
+
+function sum(values: ReadonlyArray<number | undefined>): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0);
+}
+
+function defined<T extends Record<string, unknown>>(
+  fields: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
