@@ -1,0 +1,109 @@
+// The dispatcher: a Lambda consuming the jobs queue in batches. For each message it records the job
+// and starts a worker task; a message whose launch must be retried is reported as a batch item
+// failure, so only it returns to the queue. Maximum concurrency bounds the RunTask call rate.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { HandlerFunction } from "./handler-function";
+import type { AwsContext } from "./lib/arns";
+import type { HandlerEnvironment } from "./lib/handler-environment";
+import { dispatcherPermissions } from "./lib/policies";
+
+export interface DispatcherArgs {
+  /** Repository root the handler is bundled from. */
+  readonly sourceRoot: string;
+  /** Handler entry point relative to `sourceRoot`; default `handlers/dispatcher.ts`. */
+  readonly entryPoint?: string;
+  /** The handler environment. */
+  readonly environment: HandlerEnvironment<pulumi.Input<string>>;
+  /** Function timeout; the queue's visibility timeout must be at least six times this. */
+  readonly timeoutSeconds: number;
+  /** Function memory in MB. */
+  readonly memoryMb: number;
+  /** Log retention in days. */
+  readonly logRetentionDays: number;
+  /** The jobs queue to consume. */
+  readonly queueArn: pulumi.Input<string>;
+  /** Messages per invocation; default 10. */
+  readonly batchSize?: number;
+  /** Seconds to gather a batch; default 0. */
+  readonly batchWindowSeconds?: number;
+  /** Concurrent invocations from the queue, 2-1000; default 5. */
+  readonly maxConcurrency?: number;
+  /** The jobs table. */
+  readonly tableArn: pulumi.Input<string>;
+  /** The worker's cluster. */
+  readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
+  /** The worker's task definition family: RunTask is allowed for its revisions only. */
+  readonly taskFamily: string;
+  /** Roles the dispatcher passes to the worker tasks it starts. */
+  readonly taskRoleArn: pulumi.Input<string>;
+  readonly executionRoleArn: pulumi.Input<string>;
+  /** Account, region and partition. */
+  readonly aws: pulumi.Input<AwsContext>;
+}
+
+export class Dispatcher extends pulumi.ComponentResource {
+  /** The dispatcher Lambda with its role and logs. */
+  readonly handler: HandlerFunction;
+  /** The SQS event source. */
+  readonly eventSource: aws.lambda.EventSourceMapping;
+
+  constructor(name: string, args: DispatcherArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-jobs:functions:Dispatcher", name, {}, opts);
+
+    const permissions = pulumi
+      .all([
+        args.aws,
+        args.tableArn,
+        args.queueArn,
+        args.cluster.arn,
+        args.cluster.name,
+        args.taskRoleArn,
+        args.executionRoleArn,
+      ])
+      .apply(([aws, tableArn, queueArn, clusterArn, clusterName, taskRoleArn, executionRoleArn]) =>
+        dispatcherPermissions({
+          aws,
+          tableArn,
+          queueArn,
+          clusterArn,
+          clusterName,
+          taskFamily: args.taskFamily,
+          taskRoleArn,
+          executionRoleArn,
+        }),
+      );
+    this.handler = new HandlerFunction(
+      `${name}-handler`,
+      {
+        sourceRoot: args.sourceRoot,
+        entryPoint: args.entryPoint ?? "handlers/dispatcher.ts",
+        environment: args.environment,
+        timeoutSeconds: args.timeoutSeconds,
+        memoryMb: args.memoryMb,
+        logRetentionDays: args.logRetentionDays,
+        permissions,
+      },
+      { parent: this },
+    );
+
+    this.eventSource = new aws.lambda.EventSourceMapping(
+      `${name}-queue-source`,
+      {
+        eventSourceArn: args.queueArn,
+        functionName: this.handler.function.arn,
+        batchSize: args.batchSize ?? 10,
+        maximumBatchingWindowInSeconds: args.batchWindowSeconds ?? 0,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 5 },
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      functionName: this.handler.function.name,
+      eventSourceUuid: this.eventSource.uuid,
+    });
+  }
+}

@@ -1,0 +1,61 @@
+// The jobs table: one item per job holding its event history and folded state. Its key, indexes and
+// TTL attribute come from jobs/table-schema.ts, the same constants the DynamoDB adapter queries with.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  JOBS_TABLE_KEY,
+  KEY_ATTRIBUTES,
+  STATUS_INDEX,
+  SUBMITTED_INDEX,
+  TTL_ATTRIBUTE,
+} from "../jobs/table-schema";
+
+export interface JobsTableArgs {
+  /** Let DynamoDB delete finished jobs at their `expiresAt`; default true. */
+  readonly expireFinishedJobs?: boolean;
+  /** DynamoDB deletion protection and Pulumi `protect`; default false. */
+  readonly deletionProtection?: boolean;
+}
+
+export class JobsTable extends pulumi.ComponentResource {
+  /** The DynamoDB table. */
+  readonly table: aws.dynamodb.Table;
+  /** Its name (handlers: JOBS_TABLE). */
+  readonly tableName: pulumi.Output<string>;
+  /** Its ARN; index ARNs are `<arn>/index/<name>`. */
+  readonly tableArn: pulumi.Output<string>;
+
+  constructor(name: string, args: JobsTableArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-jobs:storage:JobsTable", name, {}, opts);
+    const { expireFinishedJobs = true, deletionProtection = false } = args;
+
+    this.table = new aws.dynamodb.Table(
+      `${name}-table`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: JOBS_TABLE_KEY,
+        attributes: KEY_ATTRIBUTES.map((attribute) => ({ name: attribute, type: "S" })),
+        globalSecondaryIndexes: [STATUS_INDEX, SUBMITTED_INDEX].map((index) => ({
+          name: index.name,
+          keySchemas: [
+            { attributeName: index.hashKey, keyType: "HASH" },
+            { attributeName: index.rangeKey, keyType: "RANGE" },
+          ],
+          projectionType: "ALL",
+        })),
+        pointInTimeRecovery: { enabled: true },
+        // A KMS key managed by AWS for DynamoDB (aws/dynamodb): encrypted at rest with key use in
+        // CloudTrail, and no key policy for the handlers to need.
+        serverSideEncryption: { enabled: true },
+        ttl: { attributeName: TTL_ATTRIBUTE, enabled: expireFinishedJobs },
+        deletionProtectionEnabled: deletionProtection,
+      },
+      { parent: this, protect: deletionProtection },
+    );
+    this.tableName = this.table.name;
+    this.tableArn = this.table.arn;
+
+    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+  }
+}

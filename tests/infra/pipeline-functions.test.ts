@@ -1,0 +1,271 @@
+// The dev stack's Lambdas under Pulumi mocks: the dispatcher and its SQS event source, the task-state
+// tracker's EventBridge rule, target, permission and dead-letter queue, the handler environment and
+// the IAM policies, asserted on the inputs the engine receives.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { taskFamilyName } from "../../components/lib/arns";
+import { bundleHandler } from "../../components/lib/bundle";
+import { parsePipelineConfig } from "../../components/lib/config-parse";
+import { taskStateChangePattern } from "../../components/lib/event-pattern";
+import { HANDLER_ENVIRONMENT_NAMES } from "../../components/lib/handler-environment";
+import {
+  dispatcherPermissions,
+  type PolicyDocument,
+  policyDocument,
+  taskStatePermissions,
+  writeLogsStatement,
+} from "../../components/lib/policies";
+import { HANDLER_ENTRY_POINTS } from "../../components/video-pipeline";
+import { readHandlerConfig } from "../../handlers/environment";
+import { ACCOUNT_ID, REGION } from "./support/pulumi-mocks";
+import {
+  archivedText,
+  json,
+  PIPELINE_NAME,
+  type PipelineRun,
+  referencesOf,
+  resolved,
+  runPipeline,
+} from "./support/run-pipeline";
+import { projectRawConfig, REPO_ROOT } from "./support/stack-config";
+
+const config = parsePipelineConfig(projectRawConfig("dev"));
+let run: PipelineRun;
+let refs: Awaited<ReturnType<typeof referencesOf>>;
+
+beforeAll(async () => {
+  run = await runPipeline(config);
+  refs = await referencesOf(run.pipeline);
+}, 60_000);
+
+const FUNCTIONS = [
+  {
+    handler: "dispatcher",
+    entryPoint: HANDLER_ENTRY_POINTS.dispatcher,
+    timeout: config.dispatcher.timeoutSeconds,
+  },
+  {
+    handler: "task-state",
+    entryPoint: HANDLER_ENTRY_POINTS.taskState,
+    timeout: config.taskStateTimeoutSeconds,
+  },
+] as const;
+
+const lambda = (handler: string) => run.one("aws:lambda/function:Function", `${handler}-handler-function`);
+const environmentOf = (handler: string) =>
+  (lambda(handler).inputs.environment as { variables: Record<string, string> }).variables;
+
+describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout }) => {
+  it("runs the handler's esbuild bundle on nodejs22.x, arm64", async () => {
+    const fn = lambda(handler).inputs;
+    expect(fn).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      timeout,
+      memorySize: config.lambdaMemoryMb,
+    });
+    const deployed = await archivedText(fn.code, "index.js");
+    const component = handler === "dispatcher" ? run.pipeline.dispatcher : run.pipeline.taskState;
+    expect(createHash("sha256").update(deployed).digest("hex")).toBe(
+      await resolved(component.handler.codeSha256),
+    );
+    // The archive is a CommonJS module whose `handler` export Lambda calls as `index.handler`.
+    const module = { exports: {} as Record<string, unknown> };
+    new Function("module", "exports", "require", deployed)(module, module.exports, require);
+    expect(typeof module.exports.handler).toBe("function");
+    expect(entryPoint).toBe(`handlers/${handler}.ts`);
+  });
+
+  it("logs to its own log group with the configured retention", () => {
+    const logGroup = run.one("aws:cloudwatch/logGroup:LogGroup", `${handler}-handler-logs`);
+    expect(logGroup.inputs.retentionInDays).toBe(config.logRetentionDays);
+    const logGroupName = handler === "dispatcher" ? refs.dispatcherLogGroupName : refs.taskStateLogGroupName;
+    expect(lambda(handler).inputs.loggingConfig).toEqual({ logFormat: "Text", logGroup: logGroupName });
+  });
+
+  it("gets every handler variable, wired to the resources it names", () => {
+    const environment = environmentOf(handler);
+    expect(Object.keys(environment).sort()).toEqual([...HANDLER_ENVIRONMENT_NAMES].sort());
+    expect(environment).toEqual({
+      JOBS_TABLE: refs.tableName,
+      JOBS_QUEUE_URL: refs.queueUrl,
+      CLUSTER_ARN: refs.clusterArn,
+      TASK_DEFINITION_ARN: refs.taskDefinitionArn,
+      WORKER_CONTAINER_NAME: "worker",
+      SUBNET_IDS: refs.subnetIds.join(","),
+      SECURITY_GROUP_IDS: refs.securityGroupId,
+      ASSIGN_PUBLIC_IP: "ENABLED",
+      OUTPUT_BUCKET: refs.bucketName,
+      OUTPUT_PREFIX: "outputs/",
+      MAX_ATTEMPTS: "3",
+      RETRY_BASE_DELAY_SECONDS: "30",
+      RETRY_MAX_DELAY_SECONDS: "900",
+      NON_RETRYABLE_EXIT_CODES: "64-78",
+      MAX_INFRA_RETRIES: "5",
+      JOB_RETENTION_DAYS: String(config.jobs.jobRetentionDays),
+      POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+    });
+    expect(environment.TASK_DEFINITION_ARN).toMatch(/:task-definition\/.+:\d+$/);
+    const container = json<{ name: string }[]>(
+      run.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions,
+    );
+    expect(container.map((c) => c.name)).toEqual([environment.WORKER_CONTAINER_NAME]);
+  });
+
+  it("is configured only through variables its own parser accepts", () => {
+    expect(() => readHandlerConfig(environmentOf(handler))).not.toThrow();
+  });
+
+  it("reads no environment variable that the program does not set", async () => {
+    const { inputs } = await bundleHandler(REPO_ROOT, entryPoint);
+    const read = inputs
+      .filter((input) => !input.startsWith("node_modules/"))
+      .flatMap((input) => [
+        ...readFileSync(path.join(REPO_ROOT, input), "utf8").matchAll(
+          /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\])/g,
+        ),
+      ])
+      .map((match) => match[1] ?? match[2]);
+    for (const name of read) expect(Object.keys(environmentOf(handler))).toContain(name);
+  });
+
+  it("waits for its role policy, so event sources and invoke configs find the permissions", () => {
+    const rolePolicy = run.one("aws:iam/rolePolicy:RolePolicy", `${handler}-handler-policy`);
+    expect(lambda(handler).dependencies).toContain(rolePolicy.urn);
+  });
+});
+
+describe("dispatcher event source", () => {
+  it("reads the jobs queue in batches and reports batch item failures, with bounded concurrency", () => {
+    const mapping = run.one("aws:lambda/eventSourceMapping:EventSourceMapping", "queue-source");
+    expect(mapping.inputs).toEqual({
+      eventSourceArn: refs.queueArn,
+      functionName: refs.dispatcherArn,
+      batchSize: config.dispatcher.batchSize,
+      maximumBatchingWindowInSeconds: config.dispatcher.batchWindowSeconds,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: config.dispatcher.maxConcurrency },
+    });
+    expect(config.dispatcher.maxConcurrency).toBe(2);
+  });
+});
+
+describe("task-state tracker", () => {
+  it("matches this cluster's tasks reaching RUNNING or STOPPED", () => {
+    const rule = run.one("aws:cloudwatch/eventRule:EventRule", "task-state-rule");
+    expect(json(rule.inputs.eventPattern)).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Task State Change"],
+      detail: { clusterArn: [refs.clusterArn], lastStatus: ["RUNNING", "STOPPED"] },
+    });
+    expect(json(rule.inputs.eventPattern)).toEqual(taskStateChangePattern(refs.clusterArn));
+  });
+
+  it("targets the task-state Lambda with a retry policy and a dead-letter queue", () => {
+    const target = run.one("aws:cloudwatch/eventTarget:EventTarget", "task-state-target");
+    expect(target.inputs).toMatchObject({
+      rule: refs.ruleName,
+      arn: refs.taskStateArn,
+      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 },
+      deadLetterConfig: { arn: refs.trackerDeadLetterQueueArn },
+    });
+    const permission = run.one("aws:lambda/permission:Permission", "invoke-permission");
+    expect(permission.inputs).toEqual({
+      action: "lambda:InvokeFunction",
+      function: refs.taskStateName,
+      principal: "events.amazonaws.com",
+      sourceArn: refs.ruleArn,
+    });
+    expect(target.dependencies).toContain(permission.urn);
+  });
+
+  it("lets only its rule write to the dead-letter queue, which is encrypted", () => {
+    const queue = run.one("aws:sqs/queue:Queue", "task-state-dlq");
+    expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
+    const policy = run.one("aws:sqs/queuePolicy:QueuePolicy", "task-state-dlq-policy");
+    expect(policy.inputs.queueUrl).toBe(refs.trackerDeadLetterQueueUrl);
+    expect(json(policy.inputs.policy)).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: "events.amazonaws.com" },
+          Action: ["sqs:SendMessage"],
+          Resource: [refs.trackerDeadLetterQueueArn],
+          Condition: { ArnEquals: { "aws:SourceArn": refs.ruleArn } },
+        },
+      ],
+    });
+    expect(run.one("aws:cloudwatch/eventTarget:EventTarget", "target").dependencies).toContain(policy.urn);
+  });
+
+  it("sends events the function still fails on after Lambda's retries to the dead-letter queue", () => {
+    expect(
+      run.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "async-failures").inputs,
+    ).toEqual({
+      functionName: refs.taskStateName,
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: refs.trackerDeadLetterQueueArn } },
+    });
+  });
+});
+
+describe("handler IAM", () => {
+  const policyOf = (handler: string) =>
+    json<PolicyDocument>(run.one("aws:iam/rolePolicy:RolePolicy", `${handler}-handler-policy`).inputs.policy);
+  const aws = { partition: "aws", region: REGION, accountId: ACCOUNT_ID };
+
+  it("the dispatcher may run the worker family on this cluster and pass exactly the worker's roles", () => {
+    expect(policyOf("dispatcher")).toEqual(
+      policyDocument(
+        ...dispatcherPermissions({
+          aws,
+          tableArn: refs.tableArn,
+          queueArn: refs.queueArn,
+          clusterArn: refs.clusterArn,
+          clusterName: refs.clusterName,
+          taskFamily: taskFamilyName(PIPELINE_NAME),
+          taskRoleArn: refs.taskRoleArn,
+          executionRoleArn: refs.executionRoleArn,
+        }),
+        writeLogsStatement(refs.dispatcherLogGroupArn),
+      ),
+    );
+    const runTask = policyOf("dispatcher").Statement.find((statement) => statement.Sid === "RunWorkerTask");
+    expect(runTask?.Resource).toEqual([
+      `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-definition/${run.one("aws:ecs/taskDefinition:TaskDefinition", "task").inputs.family}:*`,
+    ]);
+  });
+
+  it("the task-state handler may update jobs and send retries, nothing else", () => {
+    expect(policyOf("task-state")).toEqual(
+      policyDocument(
+        ...taskStatePermissions({
+          tableArn: refs.tableArn,
+          queueArn: refs.queueArn,
+          deadLetterQueueArn: refs.trackerDeadLetterQueueArn,
+        }),
+        writeLogsStatement(refs.taskStateLogGroupArn),
+      ),
+    );
+  });
+
+  it("the Lambdas are assumed by Lambda only", () => {
+    for (const handler of ["dispatcher", "task-state"]) {
+      const trust = json<PolicyDocument>(
+        run.one("aws:iam/role:Role", `${handler}-handler-role`).inputs.assumeRolePolicy,
+      );
+      expect(trust.Statement).toEqual([
+        {
+          Sid: "LambdaAssumesRole",
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: ["sts:AssumeRole"],
+        },
+      ]);
+    }
+  });
+});
