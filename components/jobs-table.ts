@@ -1,9 +1,11 @@
-// The jobs table: one item per job holding its event history and folded state. Its key, indexes and
-// TTL attribute come from jobs/table-schema.ts, the same constants the DynamoDB adapter queries with.
+// The jobs table: one item per job holding its event history and folded state. Its key, indexes, their
+// projections and the TTL attribute come from jobs/table-schema.ts, the same constants the DynamoDB
+// adapter (and local mode's table) use, so the deployed table cannot drift from what the code queries.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  indexProjectedAttributes,
   JOBS_TABLE_KEY,
   KEY_ATTRIBUTES,
   STATUS_INDEX,
@@ -42,7 +44,10 @@ export class JobsTable extends pulumi.ComponentResource {
             { attributeName: index.hashKey, keyType: "HASH" },
             { attributeName: index.rangeKey, keyType: "RANGE" },
           ],
-          projectionType: "ALL",
+          // The folded state, not the growing event list: listings need only the state, and an index
+          // write costs by the size of what it projects.
+          projectionType: "INCLUDE",
+          nonKeyAttributes: indexProjectedAttributes(index),
         })),
         pointInTimeRecovery: { enabled: true },
         // A KMS key managed by AWS for DynamoDB (aws/dynamodb): encrypted at rest with key use in

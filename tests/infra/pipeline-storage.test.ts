@@ -188,6 +188,20 @@ describe("jobs table", () => {
     }
   });
 
+  it("projects the job state into the indexes, not the event list", () => {
+    const indexes = table().globalSecondaryIndexes as {
+      projectionType: string;
+      nonKeyAttributes: string[];
+    }[];
+    for (const index of indexes) {
+      expect(index.projectionType).toBe("INCLUDE");
+      expect(index.nonKeyAttributes).toEqual(
+        expect.arrayContaining(["attempt", "taskArn", "exitCode", "reason"]),
+      );
+      expect(index.nonKeyAttributes).not.toContain("events");
+    }
+  });
+
   it("expires finished jobs through the expiresAt TTL attribute", () => {
     expect(table().ttl).toEqual({ attributeName: "expiresAt", enabled: true });
   });
