@@ -1,0 +1,60 @@
+// The AWS clients and the job store of one CLI run, made on first use from the resolved configuration:
+// region and endpoints as configured (so local mode's endpoints work), the SDK's default credential chain
+// unless credentials were given explicitly.
+
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store.js";
+import type { JobStore } from "../jobs/store.js";
+import { type CliConfig, required, type Service } from "./config.js";
+
+export interface AwsConnections {
+  store(): JobStore;
+  sqs(): SQSClient;
+  ecs(): ECSClient;
+  s3(): S3Client;
+  /** Closes the clients' sockets so the process can exit at once. */
+  close(): void;
+}
+
+export function connect(config: CliConfig): AwsConnections {
+  const made: Array<{ destroy(): void }> = [];
+  const options = (service: Service) => {
+    const endpoint = config.endpoints[service];
+    return {
+      ...(config.region === undefined ? {} : { region: config.region.value }),
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+    };
+  };
+  const once = <T extends { destroy(): void }>(make: () => T): (() => T) => {
+    let client: T | undefined;
+    return () => {
+      if (client === undefined) {
+        client = make();
+        made.push(client);
+      }
+      return client;
+    };
+  };
+  const dynamodb = once(() => new DynamoDBClient(options("dynamodb")));
+  let store: JobStore | undefined;
+  return {
+    store() {
+      store ??= new DynamoDbJobStore(dynamodb(), {
+        tableName: required(config, "table").value,
+        retentionDays: config.retentionDays,
+      });
+      return store;
+    },
+    sqs: once(() => new SQSClient(options("sqs"))),
+    ecs: once(() => new ECSClient(options("ecs"))),
+    // Local S3 stand-ins serve buckets by path, not by virtual host.
+    s3: once(() => new S3Client({ ...options("s3"), forcePathStyle: config.endpoints.s3 !== undefined })),
+    close() {
+      for (const client of made) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// `jobs list`: jobs newest first, through the table's indexes (never a scan). With --status, the by-status
+// index per status (most recently changed first), merged; without, the by-submitted-day index over a time
+// window (default: the last 24 hours). Reads pages up to --limit and prints a --cursor for the rest.
+
+import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store.js";
+import { isJobStatus, isTerminal, JOB_STATUSES, type JobState, type JobStatus } from "../../jobs/state.js";
+import type { TimeWindow } from "../../jobs/store.js";
+import { span } from "../../jobs/timeline.js";
+import type { CommandContext } from "../context.js";
+import { UsageError } from "../errors.js";
+import { type Column, formatDuration, formatTime, renderTable, shorten } from "../format.js";
+import { decodeListCursor, type Listing, readMerged } from "../paging.js";
+import { parseWindow, utcDaysIn } from "../time-window.js";
+
+export const DEFAULT_LIST_WINDOW = "24h";
+
+export interface ListOptions {
+  readonly status?: readonly string[];
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly pageSize: number;
+}
+
+export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
+  const statuses = parseStatuses(options.status ?? []);
+  const now = ctx.io.now();
+  const keys = statuses.length > 0 ? statuses : ["submitted"];
+  const start = options.cursor === undefined ? undefined : decodeListCursor(options.cursor, keys);
+  const window =
+    start !== undefined
+      ? start.window
+      : parseWindow(options, now, statuses.length > 0 ? undefined : DEFAULT_LIST_WINDOW);
+  const store = ctx.aws.store();
+
+  let listings: Listing[];
+  if (statuses.length > 0) {
+    listings = statuses.map((status) => ({
+      key: status,
+      fetch: (page) => store.listByStatus(status, page, window),
+      sortKey: (job) => job.updatedAt ?? "",
+    }));
+  } else {
+    const submitted = window as TimeWindow; // always set without --status (default window)
+    if (utcDaysIn(submitted) > MAX_WINDOW_DAYS) {
+      throw new UsageError(
+        `invalid time window: ${utcDaysIn(submitted)} days is longer than ${MAX_WINDOW_DAYS} days`,
+        "narrow --since/--until, or list by status (--status), which has no such limit",
+      );
+    }
+    listings = [
+      {
+        key: "submitted",
+        fetch: (page) => store.listBySubmission(submitted, page),
+        sortKey: (job) => job.submittedAt ?? "",
+      },
+    ];
+  }
+
+  const page = await readMerged(listings, {
+    limit: options.limit,
+    pageSize: options.pageSize,
+    start,
+    window,
+  });
+
+  if (ctx.json) {
+    ctx.emit({
+      jobs: page.jobs,
+      ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+      order: statuses.length > 0 ? "updatedAt" : "submittedAt",
+      ...(statuses.length > 0 ? { statuses } : {}),
+      ...(window === undefined ? {} : { window }),
+    });
+    return 0;
+  }
+  const what = describeListing(statuses, window);
+  if (page.jobs.length === 0) {
+    ctx.say(`no jobs ${what}`);
+    if (statuses.length === 0 && options.since === undefined && start === undefined) {
+      ctx.say(ctx.paint.paint("dim", "(the default window is the last 24 hours: widen it with --since 7d)"));
+    }
+    return 0;
+  }
+  ctx.say(renderTable(page.jobs, jobColumns(ctx, now), ctx.paint));
+  ctx.say(
+    ctx.paint.paint(
+      "dim",
+      `${page.jobs.length} job${page.jobs.length === 1 ? "" : "s"} ${what}, newest first`,
+    ),
+  );
+  if (page.cursor !== undefined) {
+    ctx.say(`more jobs: run the same command with --cursor ${page.cursor}`);
+  }
+  return 0;
+}
+
+function parseStatuses(values: readonly string[]): JobStatus[] {
+  const statuses: JobStatus[] = [];
+  for (const value of values.flatMap((v) => v.split(","))) {
+    const status = value.trim().toUpperCase().replace(/-/g, "_");
+    if (status === "") continue;
+    if (!isJobStatus(status)) {
+      throw new UsageError(`unknown status "${value}"`, `use one of ${JOB_STATUSES.join(", ")}`);
+    }
+    if (!statuses.includes(status)) statuses.push(status);
+  }
+  return statuses;
+}
+
+function describeListing(statuses: readonly JobStatus[], window: TimeWindow | undefined): string {
+  const range = window === undefined ? "" : ` ${formatTime(window.from)} .. ${formatTime(window.to)}`;
+  return statuses.length > 0
+    ? `in ${statuses.join(" or ")}${window === undefined ? "" : `, changed${range}`}`
+    : `submitted${range}`;
+}
+
+export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
+  const nowIso = now.toISOString();
+  return [
+    { header: "ID", value: (job) => job.jobId },
+    {
+      header: "STATUS",
+      value: (job) => job.status,
+      paint: (job, text) => ctx.paint.status(job.status, text),
+    },
+    { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right" },
+    { header: "INPUT", value: (job) => shorten(job.input?.videoUrl ?? "-", 48) },
+    { header: "AGE", value: (job) => formatDuration(span(job.submittedAt, nowIso)), align: "right" },
+    {
+      header: "DURATION",
+      value: (job) => {
+        const active = !isTerminal(job.status);
+        const text = formatDuration(span(job.submittedAt, active ? nowIso : job.finishedAt));
+        return active && text !== "-" ? `${text}…` : text;
+      },
+      align: "right",
+    },
+    {
+      header: "REASON",
+      value: (job) => (job.status === "SUCCEEDED" || job.reason === undefined ? "" : shorten(job.reason, 70)),
+    },
+  ];
+}

@@ -1,0 +1,59 @@
+// `jobs retry <jobId>`: a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept. The
+// decision is the job model's (ManualRetry: RetryScheduled with a fresh attempt budget); the retry message
+// `{jobId, attempt}` then goes to the jobs queue, and the dispatcher launches that attempt.
+
+import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue.js";
+import { decide } from "../../jobs/decide.js";
+import type { RetryScheduled } from "../../jobs/events.js";
+import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy.js";
+import { changeJob } from "../../jobs/store.js";
+import { required } from "../config.js";
+import { type CommandContext, whoRanIt } from "../context.js";
+import { CliError } from "../errors.js";
+import { shellQuote } from "../history.js";
+
+export interface RetryOptions {
+  readonly reason?: string;
+}
+
+export async function retryCommand(
+  ctx: CommandContext,
+  jobId: string,
+  options: RetryOptions,
+): Promise<number> {
+  // Known before anything is recorded: a retry that cannot be sent is not recorded.
+  const queueUrl = required(ctx.config, "queueUrl").value;
+  const reason = options.reason ?? `retried by hand (jobs retry, ${whoRanIt(ctx)})`;
+  const now = ctx.io.now().toISOString();
+  // ManualRetry does not read the policy; the default one stands in for the stack's.
+  const change = await changeJob(ctx.aws.store(), jobId, (state) =>
+    decide(state, { type: "ManualRetry", now, reason }, DEFAULT_RETRY_POLICY),
+  );
+  const scheduled = change.events.find((e): e is RetryScheduled => e.type === "RetryScheduled");
+  if (scheduled === undefined)
+    throw new CliError(`job ${jobId}: the retry decided nothing (status ${change.after.status})`);
+
+  try {
+    await new SqsRetryQueue(ctx.aws.sqs(), queueUrl).sendRetry(jobId, scheduled.nextAttempt, 0);
+  } catch (error) {
+    const body = JSON.stringify({ jobId, attempt: scheduled.nextAttempt });
+    throw new CliError(
+      `the retry of job ${jobId} (attempt ${scheduled.nextAttempt}) is recorded, but its message could not be sent: ${(error as Error).message}`,
+      {
+        hint: `the sweeper re-sends lost retry messages; or send it now: aws sqs send-message --queue-url ${shellQuote(queueUrl)} --message-body ${shellQuote(body)}`,
+        cause: error,
+      },
+    );
+  }
+
+  if (ctx.json) {
+    ctx.emit({ jobId, status: change.after.status, attempt: scheduled.nextAttempt, recorded: change.events });
+    return 0;
+  }
+  ctx.say(
+    `retry scheduled: job ${ctx.paint.paint("bold", jobId)} was ${ctx.paint.status(change.before.status as "FAILED")}, ` +
+      `attempt ${scheduled.nextAttempt} is on its way (history kept: ${change.stored.events.length} events)`,
+  );
+  ctx.say(ctx.paint.paint("dim", `follow it: jobs watch ${jobId}`));
+  return 0;
+}

@@ -1,0 +1,161 @@
+// A job's history for people: one row per event (time, offset from submission, attempt, task, what
+// happened), and where the worker's logs of each attempt are (`aws logs tail` for the task's stream).
+// Shared by `jobs show` and `jobs watch`.
+
+import type { JobEvent } from "../jobs/events.js";
+import type { AttemptTimeline } from "../jobs/timeline.js";
+import { span } from "../jobs/timeline.js";
+import type { CliConfig } from "./config.js";
+import { type Column, formatDuration, formatOffset, formatTime, type Painter, shorten } from "./format.js";
+
+export interface EventRow {
+  readonly event: JobEvent;
+  readonly offsetMs: number | undefined;
+}
+
+export function eventRows(events: readonly JobEvent[], submittedAt: string | undefined): EventRow[] {
+  return events.map((event) => ({ event, offsetMs: span(submittedAt, event.at) }));
+}
+
+export function eventColumns(p: Painter): Column<EventRow>[] {
+  return [
+    { header: "TIME", value: (r) => formatTime(r.event.at) },
+    { header: "OFFSET", value: (r) => formatOffset(r.offsetMs), align: "right" },
+    { header: "ATTEMPT", value: (r) => attemptOf(r.event), align: "right" },
+    { header: "EVENT", value: (r) => r.event.type, paint: (r, text) => paintEvent(r.event, text, p) },
+    { header: "TASK", value: (r) => taskOf(r.event) },
+    { header: "DETAILS", value: (r) => describeEvent(r.event) },
+  ];
+}
+
+function attemptOf(event: JobEvent): string {
+  if (event.type === "RetryScheduled") return String(event.nextAttempt);
+  return "attempt" in event ? String(event.attempt) : "";
+}
+
+function taskOf(event: JobEvent): string {
+  return "taskArn" in event ? taskId(event.taskArn) : "";
+}
+
+function paintEvent(event: JobEvent, text: string, p: Painter): string {
+  switch (event.type) {
+    case "JobSucceeded":
+      return p.paint("green", text);
+    case "JobFailed":
+    case "JobTimedOut":
+    case "JobRejected":
+    case "TaskLaunchFailed":
+      return p.paint("red", text);
+    case "TaskStopped":
+      return event.failure ? p.paint("red", text) : text;
+    case "RetryScheduled":
+      return p.paint("yellow", text);
+    case "JobCancelled":
+      return p.paint("magenta", text);
+    default:
+      return text;
+  }
+}
+
+/** What the event says besides its type, attempt and task, on one line. */
+export function describeEvent(event: JobEvent): string {
+  switch (event.type) {
+    case "JobSubmitted": {
+      const source =
+        event.source.kind === "s3"
+          ? "S3 upload notification"
+          : event.source.kind === "cli"
+            ? "jobs CLI"
+            : `message ${event.messageId ?? "(no id)"}`;
+      const params = event.input.params === undefined ? "" : ` params ${JSON.stringify(event.input.params)}`;
+      return `${event.input.videoUrl} via ${source}${params}`;
+    }
+    case "JobRejected":
+      return `${event.reason}; raw input ${JSON.stringify(shorten(event.rawInput, 80))}${event.truncated ? " (truncated)" : ""}`;
+    case "TaskLaunchRequested":
+      return `RunTask client token ${event.clientToken}`;
+    case "TaskLaunched":
+      return event.taskArn;
+    case "TaskLaunchFailed":
+      return `${event.reason} (${event.retryable ? "retryable" : "not retryable"})`;
+    case "TaskRunning":
+      return `ECS version ${event.ecsVersion}`;
+    case "TaskStopped":
+      return [
+        event.exitCode === undefined ? "no exit code" : `exit ${event.exitCode}`,
+        event.stopCode,
+        event.stoppedReason,
+        event.containerReason,
+        event.failure === undefined ? undefined : `-> ${event.failure.kind}: ${event.failure.description}`,
+      ]
+        .filter(Boolean)
+        .join("; ");
+    case "JobSucceeded":
+      return "";
+    case "RetryScheduled":
+      return `${event.manual ? "by hand" : `in ${formatDuration(event.delaySeconds * 1000)}`}: ${event.reason}${
+        event.manual || event.countsAsAttempt ? "" : " (does not use an attempt)"
+      }`;
+    case "JobFailed":
+    case "JobTimedOut":
+    case "JobCancelled":
+      return event.reason;
+  }
+}
+
+/** The task id: the last part of its ARN (`arn:aws:ecs:region:account:task/cluster/ID`). */
+export function taskId(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf("/") + 1);
+}
+
+/** The cluster named in a task ARN of the long format, if any. */
+export function clusterOfTask(taskArn: string): string | undefined {
+  const match = /:task\/([^/]+)\/[^/]+$/.exec(taskArn);
+  return match?.[1];
+}
+
+export interface LogLocation {
+  readonly attempt: number;
+  readonly taskArn: string;
+  readonly logGroup?: string;
+  /** awslogs stream: `<prefix>/<container>/<task id>`. */
+  readonly logStream: string;
+  readonly command: string;
+}
+
+export function logLocations(
+  attempts: readonly AttemptTimeline[],
+  config: CliConfig,
+  active: boolean,
+): LogLocation[] {
+  const logGroup = config.logGroup?.value;
+  return attempts.flatMap((attempt, index) => {
+    if (attempt.taskArn === undefined) return [];
+    const logStream = `${config.logStreamPrefix}/${config.containerName}/${taskId(attempt.taskArn)}`;
+    const since = (attempt.timings.createdAt ?? attempt.requestedAt).replace(/\.\d+Z$/, "Z");
+    const follow = active && index === attempts.length - 1 && !attempt.stopped;
+    const command = [
+      "aws logs tail",
+      shellQuote(logGroup ?? "<worker log group>"),
+      "--log-stream-names",
+      shellQuote(logStream),
+      "--since",
+      since,
+      ...(follow ? ["--follow"] : []),
+      ...(config.region === undefined ? [] : ["--region", config.region.value]),
+    ].join(" ");
+    return [
+      {
+        attempt: attempt.attempt,
+        taskArn: attempt.taskArn,
+        ...(logGroup === undefined ? {} : { logGroup }),
+        logStream,
+        command,
+      },
+    ];
+  });
+}
+
+export function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

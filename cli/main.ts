@@ -1,0 +1,272 @@
+// The jobs CLI: job history at a glance (list, show, stats, watch) and the operations people need
+// (submit, retry, cancel), on the job model and store of jobs/. `runCli` runs one command line with the
+// streams, environment and clock it is given and returns the exit code, so tests run it in-process;
+// bin.js runs it for the terminal.
+//
+// Parser: commander. It has no dependencies, ships its own types, handles subcommands with their own help,
+// variadic options (--status A --status B), and lets the caller own output and exit (configureOutput,
+// exitOverride) — which in-process tests need. yargs brings a dozen dependencies for the same; citty is
+// young and has no exit override.
+
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { connect } from "./aws.js";
+import { cancelCommand } from "./commands/cancel.js";
+import { listCommand } from "./commands/list.js";
+import { retryCommand } from "./commands/retry.js";
+import { showCommand } from "./commands/show.js";
+import { statsCommand } from "./commands/stats.js";
+import { submitCommand } from "./commands/submit.js";
+import { watchCommand } from "./commands/watch.js";
+import {
+  type CliConfig,
+  type ConfigSources,
+  ENVIRONMENT_VARIABLES,
+  type GlobalOptions,
+  resolveConfig,
+} from "./config.js";
+import { type CliIo, type CommandContext, commandContext, errorContext } from "./context.js";
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors.js";
+import { colourEnabled, painter } from "./format.js";
+import { LOCAL_ENDPOINTS_FILE } from "./local-endpoints.js";
+import { TIME_FORMATS } from "./time-window.js";
+
+export interface RunOptions {
+  /** Replaces `pulumi stack output` (tests). */
+  readonly stackOutputs?: ConfigSources["stackOutputs"];
+}
+
+type Handler = (ctx: CommandContext) => Promise<number>;
+
+export async function runCli(argv: readonly string[], io: CliIo, options: RunOptions = {}): Promise<number> {
+  let exitCode = EXIT_OK;
+  const run = (command: Command, handler: Handler) =>
+    execute(io, command, handler, options).then((code) => {
+      exitCode = code;
+    });
+  const program = buildProgram(io, run);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; anything commander refuses is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+async function execute(io: CliIo, command: Command, handler: Handler, options: RunOptions): Promise<number> {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const json = globals.json === true;
+  const paintOut = painter(colourEnabled(io.stdout, io.env, globals.color !== false));
+  const paintErr = painter(colourEnabled(io.stderr, io.env, globals.color !== false));
+  let config: CliConfig | undefined;
+  let close = () => {};
+  try {
+    config = await resolveConfig(globals, {
+      env: io.env,
+      ...(options.stackOutputs === undefined ? {} : { stackOutputs: options.stackOutputs }),
+    });
+    const aws = connect(config);
+    close = () => aws.close();
+    return await handler(commandContext(io, config, aws, json, paintOut));
+  } catch (thrown) {
+    const error = explainError(thrown, errorContext(config));
+    if (json) {
+      io.stderr.write(
+        `${JSON.stringify({ error: error.message, ...(error.hint ? { hint: error.hint } : {}) })}\n`,
+      );
+    } else {
+      io.stderr.write(`${paintErr.paint(["bold", "red"], "error:")} ${error.message}\n`);
+      if (error.hint) io.stderr.write(`  ${paintErr.paint("yellow", "fix:")} ${error.hint}\n`);
+    }
+    return error.exitCode;
+  } finally {
+    close();
+  }
+}
+
+function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Promise<void>): Command {
+  const program = new Command("jobs");
+  program
+    .description("Video jobs: history at a glance, and the operations people need.")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHasColors: () => colourEnabled(io.stdout, io.env),
+      getErrHasColors: () => colourEnabled(io.stderr, io.env),
+    })
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .option("--json", "machine output: one JSON document (watch: one JSON object per line)")
+    .option("--no-color", "no colour (also off with NO_COLOR set, or when output is not a terminal)")
+    .option(
+      "--stack <name>",
+      "read table, queue, cluster, bucket, log group and region from `pulumi stack output` (or JOBS_STACK)",
+    )
+    .option(
+      "--local",
+      `use local mode's endpoints and resources (${LOCAL_ENDPOINTS_FILE}, written by \`npm run local\`)`,
+    )
+    .option("--table <name>", "jobs table (or JOBS_TABLE)")
+    .option("--queue-url <url>", "jobs queue URL (or JOBS_QUEUE_URL)")
+    .option("--cluster <name|arn>", "worker cluster (or CLUSTER_ARN / JOBS_CLUSTER)")
+    .option("--bucket <name>", "uploads bucket (or UPLOADS_BUCKET)")
+    .option("--log-group <name>", "worker log group (or JOBS_LOG_GROUP)")
+    .option("--region <region>", "AWS region (or AWS_REGION); endpoints come from AWS_ENDPOINT_URL_<SERVICE>")
+    .addHelpText("after", generalHelp());
+
+  program
+    .command("list")
+    .description("jobs newest first, read through the table's indexes (never a scan)")
+    .option(
+      "--status <status...>",
+      "only jobs in these statuses (repeatable, or comma-separated), newest change first",
+    )
+    .option("--since <time>", `start of the window; without --status the default is the last 24 hours`)
+    .option("--until <time>", "end of the window (default: now)")
+    .option("--limit <n>", "show at most this many jobs", positiveInt, 50)
+    .option("--cursor <cursor>", "continue where a previous list stopped (it prints the cursor)")
+    .option("--page-size <n>", "jobs per index query", positiveInt, 100)
+    .addHelpText(
+      "after",
+      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n\nExamples:\n  jobs list\n  jobs list --status FAILED --since 1h\n  jobs list --status FAILED TIMED_OUT --limit 20\n  jobs list --since 2026-11-01 --until 2026-11-02 --json`,
+    )
+    .action((opts, command: Command) => run(command, (ctx) => listCommand(ctx, opts)));
+
+  program
+    .command("show")
+    .description("a job's whole history: timeline, durations, attempts, and the command to read its logs")
+    .argument("<jobId>", "the job's id (see `jobs list`)")
+    .action((jobId: string, _opts, command: Command) => run(command, (ctx) => showCommand(ctx, jobId)));
+
+  program
+    .command("stats")
+    .description("counts per status, success rate, attempts per job, p50/p95 of queue wait and run time")
+    .option("--since <time>", "start of the window (default: 24h)")
+    .option("--until <time>", "end of the window (default: now)")
+    .option("--limit <n>", "examine at most this many jobs (the newest)", positiveInt, 1000)
+    .option("--page-size <n>", "jobs per index query", positiveInt, 100)
+    .addHelpText(
+      "after",
+      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).`,
+    )
+    .action((opts, command: Command) => run(command, (ctx) => statsCommand(ctx, opts)));
+
+  program
+    .command("watch")
+    .description("follow a job, printing its events, until it finishes (exit 0 if it succeeded, 3 if not)")
+    .argument("<jobId>", "the job's id")
+    .option("--interval <seconds>", "seconds between reads", positiveNumber, 5)
+    .option("--timeout <seconds>", "give up after this many seconds (0: never)", nonNegativeNumber, 0)
+    .action((jobId: string, opts, command: Command) => run(command, (ctx) => watchCommand(ctx, jobId, opts)));
+
+  program
+    .command("submit")
+    .description(
+      "send a job message to the jobs queue (a local file is uploaded to the uploads bucket first)",
+    )
+    .argument("<input>", "s3://bucket/key, https://url, or a local file")
+    .option("--params <json>", "parameters for the worker, a JSON object (JOB_PARAMS)")
+    .option("--job-id <id>", "the job's id (default: derived from the SQS message id)")
+    .option("--video-id <id>", "your own id for the video, kept with the job")
+    .addHelpText(
+      "after",
+      `\nThe message is checked as the dispatcher would check it before anything is sent.\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<id>/<name>.upload; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n\nExamples:\n  jobs submit s3://my-uploads/uploads/clip.mp4\n  jobs submit ./clip.mp4 --params '{"preset":"720p"}' --local`,
+    )
+    .action((input: string, opts, command: Command) =>
+      run(command, (ctx) => submitCommand(ctx, input, opts)),
+    );
+
+  program
+    .command("retry")
+    .description("a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept")
+    .argument("<jobId>", "the job's id")
+    .option("--reason <text>", "why, recorded in the history")
+    .action((jobId: string, opts, command: Command) => run(command, (ctx) => retryCommand(ctx, jobId, opts)));
+
+  program
+    .command("cancel")
+    .description("record the job's cancellation and stop its task (ECS StopTask)")
+    .argument("<jobId>", "the job's id")
+    .option("--reason <text>", "why, recorded in the history and given to ECS")
+    .action((jobId: string, opts, command: Command) =>
+      run(command, (ctx) => cancelCommand(ctx, jobId, opts)),
+    );
+
+  return program;
+}
+
+function generalHelp(): string {
+  const width = Math.max(...Object.keys(ENVIRONMENT_VARIABLES).map((name) => name.length));
+  const variables = Object.entries(ENVIRONMENT_VARIABLES)
+    .map(([name, meaning]) => `  ${name.padEnd(width)}  ${meaning}`)
+    .join("\n");
+  return `
+Configuration, highest precedence first: flags, --local, environment variables, --stack outputs.
+The AWS region, credentials and endpoints come from the standard AWS environment
+(AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL_DYNAMODB, ...).
+
+Environment variables:
+${variables}
+
+Exit codes: 0 ok; 1 error (AWS, unknown job, refused transition); 2 usage (flags, time window,
+missing configuration); 3 watch: the job finished without success.
+Run \`jobs <command> --help\` for a command's options.`;
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError("must be a whole number >= 1");
+  return Number(value);
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError("must be a number > 0");
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError("must be a number >= 0");
+  return n;
+}
+
+/** The process's own io: what bin.js uses. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/** Runs the process's command line and exits with its code (after output is flushed). */
+export async function main(): Promise<void> {
+  // `jobs list | head`: the reader went away; that is not an error of ours.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT_OK);
+      throw error;
+    });
+  }
+  // The SDK warns on every run under Node 20 that its releases after January 2027 need Node 22: news for
+  // the project's maintainers (package.json engines), not for someone reading a job's history.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  let code: number;
+  try {
+    code = await runCli(process.argv.slice(2), processIo());
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    code = EXIT_ERROR;
+  }
+  process.exitCode = code;
+}
