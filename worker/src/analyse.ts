@@ -43,6 +43,9 @@ export interface Analysis {
   /** Silent segments of the first audio stream; null when there is no audio. */
   readonly silence: readonly TimeSegment[] | null;
   readonly contactSheet: ContactSheet | null;
+  /** Video frames ffmpeg decoded, and how many the container announced (null when it does not say). */
+  readonly decodedFrames: number | null;
+  readonly expectedFrames: number | null;
   /** Every file written, relative to the output directory. */
   readonly files: readonly string[];
 }
@@ -50,6 +53,8 @@ export interface Analysis {
 export const THUMBNAIL_DIR = "thumbnails";
 export const CONTACT_SHEET_FILE = "contact-sheet.jpg";
 const JPEG_QUALITY = "3"; // mjpeg qscale: 2 (best) .. 31
+/** Decoding fewer than this share of the frames the container announces makes the file invalid. */
+const TRUNCATED_BELOW = 0.9;
 
 export interface AnalysisPlan {
   readonly input: string;
@@ -64,6 +69,8 @@ export interface AnalysisPlan {
     readonly interval: number;
   };
   readonly fpsModeFlag: Tools["fpsModeFlag"];
+  /** Frames the video stream should hold: its frame count, else its duration times its frame rate. */
+  readonly expectedFrames: number | null;
 }
 
 export function planAnalysis(
@@ -93,7 +100,16 @@ export function planAnalysis(
       interval: duration !== null ? duration / frames : 10,
     },
     fpsModeFlag: tools.fpsModeFlag,
+    expectedFrames: expectedFramesOf(media),
   };
+}
+
+function expectedFramesOf({ video }: Media): number | null {
+  if (video.frameCount !== null && video.frameCount > 0) return video.frameCount;
+  if (video.durationSeconds !== null && video.frameRate !== null) {
+    return Math.round(video.durationSeconds * video.frameRate);
+  }
+  return null; // the container's duration may be the audio's: no guess
 }
 
 /**
@@ -126,7 +142,8 @@ export function analysisArgs(plan: AnalysisPlan): string[] {
   const thumbnails = path.join(plan.outDir, THUMBNAIL_DIR, "scene-%04d.jpg");
   const contactSheet = path.join(plan.outDir, CONTACT_SHEET_FILE);
   return [
-    ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"],
+    // verbose: adds the final per-stream counts ("175 frames decoded") and little else.
+    ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "verbose"],
     ...["-i", plan.input],
     ...["-filter_complex", graph.join(";")],
     ...["-map", "[thumbs]", plan.fpsModeFlag, "vfr", "-q:v", JPEG_QUALITY, "-start_number", "0"],
@@ -167,9 +184,12 @@ export interface AnalysisEvents {
   readonly freezeEnds: readonly number[];
   readonly silenceStarts: readonly number[];
   readonly silenceEnds: readonly number[];
+  /** Frames decoded per input stream index, from ffmpeg's final statistics. */
+  readonly decodedFrames: ReadonlyMap<number, number>;
 }
 
 // The detect filters log under their class name (one instance each here); metadata under its instance name.
+const DECODED_LINE = /^\s*Input stream #0:(\d+) \(video\): .*?(\d+) frames decoded/;
 const FILTER_LINE =
   /^\[(metadata@scenes|blackdetect|freezedetect|silencedetect) @ (?:0x)?[0-9a-fA-F]+\] (.*)$/;
 
@@ -181,9 +201,15 @@ export class AnalysisLog {
   private readonly freezeEnds: number[] = [];
   private readonly silenceStarts: number[] = [];
   private readonly silenceEnds: number[] = [];
+  private readonly decoded = new Map<number, number>();
   private pendingFrameTime: number | null = null;
 
   take(line: string): void {
+    const decoded = DECODED_LINE.exec(line);
+    if (decoded) {
+      this.decoded.set(Number(decoded[1]), Number(decoded[2]));
+      return;
+    }
     const match = FILTER_LINE.exec(line);
     if (!match) return;
     const [, filter, text = ""] = match;
@@ -231,6 +257,7 @@ export class AnalysisLog {
       freezeEnds: this.freezeEnds,
       silenceStarts: this.silenceStarts,
       silenceEnds: this.silenceEnds,
+      decodedFrames: this.decoded,
     };
   }
 }
@@ -238,6 +265,20 @@ export class AnalysisLog {
 export function toAnalysis(events: AnalysisEvents, plan: AnalysisPlan, duration: number | null): Analysis {
   if (events.sceneStarts.length === 0) {
     throw new InvalidVideoError("no-decodable-frames", "ffmpeg decoded no video frame");
+  }
+  const decodedFrames = events.decodedFrames.get(plan.videoIndex) ?? null;
+  const expected = plan.expectedFrames;
+  // A few damaged frames are a quality signal; most of the video missing is a broken file (a cut-off upload).
+  if (
+    decodedFrames !== null &&
+    expected !== null &&
+    expected >= 10 &&
+    decodedFrames < TRUNCATED_BELOW * expected
+  ) {
+    throw new InvalidVideoError(
+      "truncated",
+      `only ${decodedFrames} of ${expected} video frames decode: the file is truncated or corrupt`,
+    );
   }
   const lastStart = events.sceneStarts.at(-1)?.time ?? 0;
   const end = Math.max(duration ?? lastStart, lastStart);
@@ -266,6 +307,8 @@ export function toAnalysis(events: AnalysisEvents, plan: AnalysisPlan, duration:
     frozen: pairSegments(events.freezeStarts, events.freezeEnds, end),
     silence: plan.audioIndex === null ? null : pairSegments(events.silenceStarts, events.silenceEnds, end),
     contactSheet,
+    decodedFrames,
+    expectedFrames: expected,
     files: [...files, CONTACT_SHEET_FILE],
   };
 }

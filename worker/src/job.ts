@@ -100,7 +100,13 @@ function assembleResult(
     tools: { worker: WORKER_VERSION, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
     media,
     scenes: analysis.scenes,
-    quality: { black: analysis.black, frozen: analysis.frozen, silence: analysis.silence },
+    quality: {
+      black: analysis.black,
+      frozen: analysis.frozen,
+      silence: analysis.silence,
+      decodedFrames: analysis.decodedFrames,
+      expectedFrames: analysis.expectedFrames,
+    },
     artifacts: {
       contactSheet: analysis.contactSheet && {
         path: analysis.contactSheet.file,

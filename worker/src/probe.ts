@@ -115,6 +115,11 @@ export async function probe(ffprobe: Tool, file: string, signal: AbortSignal): P
   } catch (error) {
     throw new InternalError("ffprobe-output", `ffprobe printed no JSON: ${(error as Error).message}`);
   }
+  return mediaFromProbe(json);
+}
+
+/** ffprobe's `-show_format -show_streams` JSON as the worker's Media; rejects what is not a video. */
+export function mediaFromProbe(json: unknown): Media {
   const parsed = ProbeOutput.safeParse(json);
   if (!parsed.success) {
     throw new InternalError(
@@ -122,11 +127,7 @@ export async function probe(ffprobe: Tool, file: string, signal: AbortSignal): P
       `unexpected ffprobe output: ${parsed.error.issues[0]?.message}`,
     );
   }
-  return toMedia(parsed.data);
-}
-
-export function toMedia(output: z.infer<typeof ProbeOutput>): Media {
-  const { format, streams } = output;
+  const { format, streams } = parsed.data;
   if (STILL_IMAGE_FORMAT.test(format.format_name)) {
     throw new InvalidVideoError("still-image", `a still image (${format.format_name}), not a video`);
   }

@@ -94,6 +94,12 @@ export const ResultSchema = z
       black: z.array(Segment).meta({ description: "black segments (blackdetect)" }),
       frozen: z.array(Segment).meta({ description: "frozen segments (freezedetect)" }),
       silence: z.array(Segment).nullable().meta({ description: "silent segments of the first audio stream" }),
+      decodedFrames: z.int().min(0).nullable().meta({ description: "video frames ffmpeg decoded" }),
+      expectedFrames: z
+        .int()
+        .min(0)
+        .nullable()
+        .meta({ description: "video frames the container announces; null when it does not say" }),
     }),
     artifacts: z.object({
       contactSheet: z
@@ -116,5 +122,6 @@ export const ResultSchema = z
 export type Result = z.infer<typeof ResultSchema>;
 
 export function resultJsonSchema(): unknown {
-  return z.toJSONSchema(ResultSchema);
+  // "input": objects stay open (no additionalProperties: false), so fields added within a version validate.
+  return z.toJSONSchema(ResultSchema, { io: "input" });
 }
