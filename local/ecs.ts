@@ -1,0 +1,344 @@
+// Local stand-in for the ECS operations the pipeline uses (RunTask, StopTask, DescribeTasks, ListTasks) on
+// one cluster. RunTask honours `clientToken` (the same token returns the same task) and `startedBy`, starts
+// the worker through a WorkerLauncher with the contract's environment from the container overrides, and
+// emits "ECS Task State Change" events shaped like AWS's — RUNNING, then STOPPED with exit code, stop code
+// and timings, `detail.version` increasing — to a sink, the way the pipeline's EventBridge rule delivers them.
+
+import { randomBytes, randomUUID } from "node:crypto";
+import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server.js";
+
+export interface WorkerRun {
+  /** Resolves once the worker runs; rejects, with why, when it could not start. */
+  readonly started: Promise<void>;
+  /** Resolves with the worker's exit code once it has started and ended. */
+  readonly exited: Promise<{ readonly exitCode: number }>;
+  /** Asks the worker to stop (SIGTERM, as ECS does). */
+  stop(): void;
+}
+
+export interface WorkerLauncher {
+  start(task: { readonly taskId: string; readonly environment: Record<string, string> }): WorkerRun;
+}
+
+export type TaskEvent = Record<string, unknown>;
+
+export interface LocalEcsOptions {
+  readonly region: string;
+  readonly account: string;
+  readonly clusterName: string;
+  /** Task definition family; RunTask accepts the family, `family:revision` or the full ARN. */
+  readonly family: string;
+  readonly containerName: string;
+  readonly launcher: WorkerLauncher;
+  /** Receives each task state change event (the EventBridge rule's target). */
+  readonly onEvent: (event: TaskEvent) => Promise<void>;
+}
+
+interface Task {
+  readonly taskArn: string;
+  readonly startedBy?: string;
+  readonly clientToken?: string;
+  readonly environment: ReadonlyArray<{ name: string; value: string }>;
+  readonly createdAt: Date;
+  lastStatus: "PROVISIONING" | "RUNNING" | "STOPPED";
+  desiredStatus: "RUNNING" | "STOPPED";
+  version: number;
+  pullStartedAt?: Date;
+  pullStoppedAt?: Date;
+  startedAt?: Date;
+  stoppingAt?: Date;
+  stoppedAt?: Date;
+  stopCode?: string;
+  stoppedReason?: string;
+  exitCode?: number;
+  containerReason?: string;
+  run?: WorkerRun;
+}
+
+export class LocalEcs {
+  private readonly tasks = new Map<string, Task>();
+  private readonly byClientToken = new Map<string, Task>();
+  private readonly pending = new Set<Promise<void>>();
+  private server: AwsJsonServer | undefined;
+  readonly clusterArn: string;
+  readonly taskDefinitionArn: string;
+
+  constructor(private readonly options: LocalEcsOptions) {
+    const prefix = `arn:aws:ecs:${options.region}:${options.account}`;
+    this.clusterArn = `${prefix}:cluster/${options.clusterName}`;
+    this.taskDefinitionArn = `${prefix}:task-definition/${options.family}:1`;
+  }
+
+  async start(port?: number): Promise<string> {
+    this.server = await startAwsJsonServer({
+      errorNamespace: "com.amazonaws.ecs",
+      port,
+      operations: {
+        RunTask: (input) => this.runTask(input),
+        StopTask: (input) => this.stopTask(input),
+        DescribeTasks: (input) => this.describeTasks(input),
+        ListTasks: (input) => this.listTasks(input),
+      },
+    });
+    return this.server.endpoint;
+  }
+
+  /** Stops every running worker and waits for their STOPPED events to be delivered. */
+  async stop(): Promise<void> {
+    for (const task of this.tasks.values()) if (task.lastStatus !== "STOPPED") task.run?.stop();
+    await this.settled();
+    await this.server?.close();
+  }
+
+  /** Resolves when every task started so far has stopped and its events were delivered. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  runTask(input: Record<string, unknown>): { tasks: unknown[]; failures: unknown[] } {
+    this.requireCluster(input.cluster);
+    this.requireTaskDefinition(input.taskDefinition);
+    const count = input.count ?? 1;
+    if (count !== 1)
+      throw new AwsError("InvalidParameterException", "this local ECS runs one task per RunTask (count 1)");
+    const startedBy = optionalString(input.startedBy, "startedBy");
+    if (startedBy !== undefined && !/^[A-Za-z0-9_/-]{1,36}$/.test(startedBy)) {
+      throw new AwsError(
+        "InvalidParameterException",
+        "startedBy must be at most 36 letters, numbers, '_', '/' or '-'",
+      );
+    }
+    const clientToken = optionalString(input.clientToken, "clientToken");
+    if (clientToken !== undefined) {
+      if (!/^[\x20-\x7e]{1,64}$/.test(clientToken)) {
+        throw new AwsError("InvalidParameterException", "clientToken must be 1 to 64 ASCII characters");
+      }
+      const existing = this.byClientToken.get(clientToken);
+      if (existing) return { tasks: [this.describe(existing)], failures: [] };
+    }
+    const task: Task = {
+      taskArn: `arn:aws:ecs:${this.options.region}:${this.options.account}:task/${this.options.clusterName}/${randomBytes(16).toString("hex")}`,
+      ...(startedBy === undefined ? {} : { startedBy }),
+      ...(clientToken === undefined ? {} : { clientToken }),
+      environment: overrideEnvironment(input.overrides, this.options.containerName),
+      createdAt: new Date(),
+      lastStatus: "PROVISIONING",
+      desiredStatus: "RUNNING",
+      version: 1,
+    };
+    this.tasks.set(task.taskArn, task);
+    if (clientToken !== undefined) this.byClientToken.set(clientToken, task);
+    this.track(this.lifecycle(task));
+    return { tasks: [this.describe(task)], failures: [] };
+  }
+
+  stopTask(input: Record<string, unknown>): { task: unknown } {
+    this.requireCluster(input.cluster);
+    const task = this.findTask(input.task);
+    if (!task)
+      throw new AwsError(
+        "InvalidParameterException",
+        `The referenced task was not found: ${String(input.task)}`,
+      );
+    if (task.lastStatus !== "STOPPED" && task.desiredStatus !== "STOPPED") {
+      task.desiredStatus = "STOPPED";
+      task.stopCode = "UserInitiated";
+      task.stoppedReason = optionalString(input.reason, "reason") ?? "Task stopped by user";
+      task.stoppingAt = new Date();
+      task.run?.stop();
+    }
+    return { task: this.describe(task) };
+  }
+
+  describeTasks(input: Record<string, unknown>): { tasks: unknown[]; failures: unknown[] } {
+    this.requireCluster(input.cluster);
+    const wanted = Array.isArray(input.tasks) ? input.tasks : [];
+    const tasks: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const id of wanted) {
+      const task = this.findTask(id);
+      if (task) tasks.push(this.describe(task));
+      else failures.push({ arn: String(id), reason: "MISSING" });
+    }
+    return { tasks, failures };
+  }
+
+  listTasks(input: Record<string, unknown>): { taskArns: string[] } {
+    this.requireCluster(input.cluster);
+    const startedBy = optionalString(input.startedBy, "startedBy");
+    const desiredStatus = optionalString(input.desiredStatus, "desiredStatus") ?? "RUNNING";
+    const taskArns = [...this.tasks.values()]
+      .filter(
+        (t) => (startedBy === undefined || t.startedBy === startedBy) && t.desiredStatus === desiredStatus,
+      )
+      .map((t) => t.taskArn);
+    return { taskArns };
+  }
+
+  private async lifecycle(task: Task): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // RunTask answers first, as ECS does
+    task.pullStartedAt = new Date();
+    const environment = Object.fromEntries(task.environment.map((v) => [v.name, v.value]));
+    const run = this.options.launcher.start({ taskId: taskId(task.taskArn), environment });
+    task.run = run;
+    // A stop requested before the worker started still reaches it.
+    if (task.desiredStatus === "STOPPED") run.stop();
+    try {
+      await run.started;
+    } catch (error) {
+      // Like ECS: a task that could not start goes to STOPPED without RUNNING, and without an exit code.
+      Object.assign(task, {
+        pullStoppedAt: new Date(),
+        stoppedAt: new Date(),
+        lastStatus: "STOPPED",
+        desiredStatus: "STOPPED",
+        version: 3,
+        stopCode: "TaskFailedToStart",
+        stoppedReason: `CannotStartContainerError: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      await this.emit(task);
+      return;
+    }
+    task.pullStoppedAt = new Date();
+    task.startedAt = new Date();
+    task.lastStatus = "RUNNING";
+    task.version = 3; // PROVISIONING (1) and PENDING (2) are filtered out by the pipeline's rule
+    await this.emit(task);
+    const { exitCode } = await run.exited;
+    task.stoppingAt ??= new Date();
+    task.stoppedAt = new Date();
+    task.lastStatus = "STOPPED";
+    task.desiredStatus = "STOPPED";
+    task.version = 5; // STOPPING (4) is filtered out too
+    task.exitCode = exitCode;
+    task.stopCode ??= "EssentialContainerExited";
+    task.stoppedReason ??= "Essential container in task exited";
+    await this.emit(task);
+  }
+
+  private async emit(task: Task): Promise<void> {
+    const snapshot = this.describe(task, "iso");
+    await this.options.onEvent({
+      version: "0",
+      id: randomUUID(),
+      "detail-type": "ECS Task State Change",
+      source: "aws.ecs",
+      account: this.options.account,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      region: this.options.region,
+      resources: [task.taskArn],
+      detail: snapshot,
+    });
+  }
+
+  /** The task as the API returns it (epoch-second timestamps) or as events carry it (ISO-8601). */
+  private describe(task: Task, times: "epoch" | "iso" = "epoch"): Record<string, unknown> {
+    const time = (date: Date | undefined) =>
+      date === undefined ? undefined : times === "epoch" ? date.getTime() / 1000 : date.toISOString();
+    const container: Record<string, unknown> = {
+      containerArn: `arn:aws:ecs:${this.options.region}:${this.options.account}:container/${this.options.clusterName}/${taskId(task.taskArn)}/${this.options.containerName}`,
+      lastStatus: task.lastStatus,
+      name: this.options.containerName,
+      taskArn: task.taskArn,
+      ...(task.exitCode === undefined ? {} : { exitCode: task.exitCode }),
+      ...(task.containerReason === undefined ? {} : { reason: task.containerReason }),
+    };
+    return withoutUndefined({
+      clusterArn: this.clusterArn,
+      taskArn: task.taskArn,
+      taskDefinitionArn: this.taskDefinitionArn,
+      group: `family:${this.options.family}`,
+      launchType: "FARGATE",
+      platformVersion: "1.4.0",
+      cpu: "1024",
+      memory: "2048",
+      lastStatus: task.lastStatus,
+      desiredStatus: task.desiredStatus,
+      version: task.version,
+      startedBy: task.startedBy,
+      containers: [container],
+      overrides: {
+        containerOverrides: [{ name: this.options.containerName, environment: task.environment }],
+      },
+      createdAt: time(task.createdAt),
+      pullStartedAt: time(task.pullStartedAt),
+      pullStoppedAt: time(task.pullStoppedAt),
+      startedAt: time(task.startedAt),
+      stoppingAt: time(task.stoppingAt),
+      executionStoppedAt: time(task.stoppedAt),
+      stoppedAt: time(task.stoppedAt),
+      stopCode: task.stopCode,
+      stoppedReason: task.stoppedReason,
+    });
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => console.error("local ECS: task lifecycle failed", error));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  private findTask(id: unknown): Task | undefined {
+    if (typeof id !== "string") return undefined;
+    return this.tasks.get(id) ?? [...this.tasks.values()].find((t) => taskId(t.taskArn) === id);
+  }
+
+  private requireCluster(cluster: unknown): void {
+    const given = cluster === undefined ? "default" : String(cluster);
+    if (given !== this.clusterArn && given !== this.options.clusterName) {
+      throw new AwsError("ClusterNotFoundException", `Cluster not found: ${given}`);
+    }
+  }
+
+  private requireTaskDefinition(definition: unknown): void {
+    const given = String(definition);
+    const family = this.options.family;
+    if (
+      given !== family &&
+      !given.startsWith(`${family}:`) &&
+      !given.endsWith(`:task-definition/${family}:1`)
+    ) {
+      throw new AwsError("ClientException", `Unable to describe task definition ${given}`);
+    }
+  }
+}
+
+function overrideEnvironment(
+  overrides: unknown,
+  containerName: string,
+): Array<{ name: string; value: string }> {
+  const containers = (overrides as { containerOverrides?: unknown } | undefined)?.containerOverrides;
+  if (containers === undefined) return [];
+  if (!Array.isArray(containers))
+    throw new AwsError("InvalidParameterException", "containerOverrides must be a list");
+  if (JSON.stringify(overrides).length > 8192) {
+    throw new AwsError("InvalidParameterException", "Container Overrides length must be at most 8192");
+  }
+  const ours = containers.find((c: { name?: unknown }) => c.name === containerName);
+  if (!ours)
+    throw new AwsError(
+      "InvalidParameterException",
+      `Override for container named ${containerName} is not a container in the TaskDefinition.`,
+    );
+  const environment = (ours as { environment?: unknown }).environment ?? [];
+  if (!Array.isArray(environment))
+    throw new AwsError("InvalidParameterException", "environment must be a list");
+  return environment.map((v: { name?: unknown; value?: unknown }) => ({
+    name: String(v.name),
+    value: String(v.value ?? ""),
+  }));
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new AwsError("InvalidParameterException", `${name} must be a string`);
+  return value;
+}
+
+function taskId(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf("/") + 1);
+}
+
+function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}

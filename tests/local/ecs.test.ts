@@ -1,0 +1,209 @@
+// The local ECS stand-in through the real SDK client, with a scripted worker; its events are read by the
+// pipeline's own parser (jobs/task-events.ts), as the task-state handler reads them.
+
+import {
+  ClusterNotFoundException,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readTaskEvent } from "../../jobs/task-events.js";
+import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs.js";
+
+interface Scripted {
+  environment: Record<string, string>;
+  finish(outcome: { exitCode?: number; startError?: string }): void;
+  stopped: boolean;
+}
+
+/** A worker whose start and exit the test decides: finish({exitCode}) or finish({startError}). */
+
+const started: Scripted[] = [];
+const events: TaskEvent[] = [];
+let failNextStart: string | undefined;
+const launcher: WorkerLauncher = {
+  start({ environment }) {
+    if (failNextStart !== undefined) {
+      const error = new Error(failNextStart);
+      failNextStart = undefined;
+      return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {} };
+    }
+    let finish: Scripted["finish"] = () => {};
+    const outcome = new Promise<{ exitCode?: number; startError?: string }>((resolve) => {
+      finish = resolve;
+    });
+    const scripted: Scripted = { environment, finish, stopped: false };
+    started.push(scripted);
+    return {
+      // Starts at once unless the outcome is a start error.
+      started: Promise.race([
+        outcome.then((o) => (o.startError ? Promise.reject(new Error(o.startError)) : undefined)),
+        new Promise<void>((resolve) => setTimeout(resolve, 1)),
+      ]),
+      exited: outcome.then((o) => ({ exitCode: o.exitCode ?? -1 })),
+      stop() {
+        scripted.stopped = true;
+        finish({ exitCode: 143 });
+      },
+    };
+  },
+};
+const ecs = new LocalEcs({
+  region: "us-east-1",
+  account: "000000000000",
+  clusterName: "video-jobs",
+  family: "video-jobs-worker",
+  containerName: "worker",
+  launcher,
+  onEvent: async (event) => {
+    events.push(event);
+  },
+});
+let client: ECSClient;
+
+beforeAll(async () => {
+  const endpoint = await ecs.start();
+  client = new ECSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await ecs.stop();
+});
+beforeEach(() => {
+  started.length = 0;
+  events.length = 0;
+});
+
+const run = (jobId: string, attempt: number, extra: Record<string, unknown> = {}) =>
+  client.send(
+    new RunTaskCommand({
+      cluster: ecs.clusterArn,
+      taskDefinition: ecs.taskDefinitionArn,
+      startedBy: jobId,
+      clientToken: `${jobId}.${attempt}`,
+      overrides: {
+        containerOverrides: [
+          {
+            name: "worker",
+            environment: [
+              { name: "JOB_ID", value: jobId },
+              { name: "JOB_ATTEMPT", value: String(attempt) },
+            ],
+          },
+        ],
+      },
+      ...extra,
+    }),
+  );
+const context = {
+  clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/video-jobs",
+  workerContainerName: "worker",
+};
+const until = async (predicate: () => boolean) => {
+  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe("local ECS", () => {
+  it("runs the worker with the overrides' environment and emits RUNNING then STOPPED like ECS", async () => {
+    const response = await run("job-a", 1);
+    const taskArn = response.tasks?.[0]?.taskArn ?? "";
+    expect(response.tasks?.[0]).toMatchObject({ startedBy: "job-a", lastStatus: "PROVISIONING" });
+    await until(() => started.length === 1);
+    expect(started[0]?.environment).toEqual({ JOB_ID: "job-a", JOB_ATTEMPT: "1" });
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+
+    const readings = events.map((e) => readTaskEvent(e, context));
+    expect(readings).toEqual([
+      {
+        kind: "observation",
+        jobId: "job-a",
+        observation: expect.objectContaining({ taskArn, attempt: 1, lastStatus: "RUNNING", ecsVersion: 3 }),
+      },
+      {
+        kind: "observation",
+        jobId: "job-a",
+        observation: expect.objectContaining({
+          lastStatus: "STOPPED",
+          ecsVersion: 5,
+          exitCode: 0,
+          stopCode: "EssentialContainerExited",
+          timings: expect.objectContaining({ startedAt: expect.any(String), stoppedAt: expect.any(String) }),
+        }),
+      },
+    ]);
+  });
+
+  it("returns the same task for the same client token, starting one worker", async () => {
+    const first = await run("job-b", 1);
+    const again = await run("job-b", 1);
+    expect(again.tasks?.[0]?.taskArn).toBe(first.tasks?.[0]?.taskArn);
+    const next = await run("job-b", 2);
+    expect(next.tasks?.[0]?.taskArn).not.toBe(first.tasks?.[0]?.taskArn);
+    await until(() => started.length === 2);
+    expect(started).toHaveLength(2);
+    for (const s of started) s.finish({ exitCode: 0 });
+    await ecs.settled();
+  });
+
+  it("stops a task: the worker is signalled and STOPPED says UserInitiated", async () => {
+    const taskArn = (await run("job-c", 1)).tasks?.[0]?.taskArn;
+    await until(() => started.length === 1);
+    await client.send(
+      new StopTaskCommand({ cluster: ecs.clusterArn, task: taskArn, reason: "cancelled by jobs CLI" }),
+    );
+    await ecs.settled();
+    expect(started[0]?.stopped).toBe(true);
+    expect(events.at(-1)?.detail).toMatchObject({
+      stopCode: "UserInitiated",
+      stoppedReason: "cancelled by jobs CLI",
+      lastStatus: "STOPPED",
+    });
+  });
+
+  it("reports a worker that could not start as TaskFailedToStart, without an exit code", async () => {
+    failNextStart = "spawn node ENOENT";
+    await run("job-d", 1);
+    await ecs.settled();
+    expect(events).toHaveLength(1); // no RUNNING
+    const stopped = readTaskEvent(events[0], context);
+    if (stopped.kind !== "observation") throw new Error(stopped.reason);
+    expect(stopped.observation).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "TaskFailedToStart",
+      stoppedReason: "CannotStartContainerError: spawn node ENOENT",
+    });
+    expect(stopped.observation.exitCode).toBeUndefined();
+  });
+
+  it("describes and lists tasks by startedBy", async () => {
+    const taskArn = (await run("job-e", 1)).tasks?.[0]?.taskArn ?? "";
+    await until(() => started.length === 1);
+    const listed = await client.send(new ListTasksCommand({ cluster: ecs.clusterArn, startedBy: "job-e" }));
+    expect(listed.taskArns).toEqual([taskArn]);
+    const described = await client.send(
+      new DescribeTasksCommand({ cluster: ecs.clusterArn, tasks: [taskArn, "nope"] }),
+    );
+    expect(described.tasks?.[0]).toMatchObject({ taskArn, lastStatus: "RUNNING", startedBy: "job-e" });
+    expect(described.tasks?.[0]?.createdAt).toBeInstanceOf(Date);
+    expect(described.failures).toEqual([{ arn: "nope", reason: "MISSING" }]);
+    started[0]?.finish({ exitCode: 1 });
+    await ecs.settled();
+    const stopped = await client.send(
+      new ListTasksCommand({ cluster: ecs.clusterArn, startedBy: "job-e", desiredStatus: "STOPPED" }),
+    );
+    expect(stopped.taskArns).toEqual([taskArn]);
+  });
+
+  it("refuses another cluster and a bad startedBy like ECS", async () => {
+    await expect(run("job-f", 1, { cluster: "other" })).rejects.toBeInstanceOf(ClusterNotFoundException);
+    await expect(run("job f!", 1)).rejects.toThrow(/startedBy must be at most 36/);
+  });
+});
