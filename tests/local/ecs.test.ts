@@ -15,11 +15,11 @@ import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs.j
 
 interface Scripted {
   environment: Record<string, string>;
-  finish(outcome: { exitCode?: number; startError?: string }): void;
+  finish(outcome: { exitCode: number }): void;
   stopped: boolean;
 }
 
-/** A worker whose start and exit the test decides: finish({exitCode}) or finish({startError}). */
+/** A worker that starts at once and exits when the test calls finish({exitCode}). */
 
 const started: Scripted[] = [];
 const events: TaskEvent[] = [];
@@ -32,18 +32,14 @@ const launcher: WorkerLauncher = {
       return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {} };
     }
     let finish: Scripted["finish"] = () => {};
-    const outcome = new Promise<{ exitCode?: number; startError?: string }>((resolve) => {
+    const exited = new Promise<{ exitCode: number }>((resolve) => {
       finish = resolve;
     });
     const scripted: Scripted = { environment, finish, stopped: false };
     started.push(scripted);
     return {
-      // Starts at once unless the outcome is a start error.
-      started: Promise.race([
-        outcome.then((o) => (o.startError ? Promise.reject(new Error(o.startError)) : undefined)),
-        new Promise<void>((resolve) => setTimeout(resolve, 1)),
-      ]),
-      exited: outcome.then((o) => ({ exitCode: o.exitCode ?? -1 })),
+      started: Promise.resolve(),
+      exited,
       stop() {
         scripted.stopped = true;
         finish({ exitCode: 143 });
