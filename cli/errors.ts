@@ -2,6 +2,7 @@
 // one, the fix. Exit codes: 1 for an error while doing the work (AWS, an unknown job, a refused transition),
 // 2 for a command that cannot be run as given (flags, time windows, missing configuration).
 
+import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors.js";
 import { LocalEndpointsError } from "./local-endpoints.js";
 
@@ -62,7 +63,8 @@ export function explainError(error: unknown, context: ErrorContext = {}): CliErr
 
   const name = error.name;
   const message = error.message;
-  if (name === "ResourceNotFoundException" && /table/i.test(message + (context.tableName ?? ""))) {
+  // DynamoDB's "Requested resource not found": the table (the CLI reads no other DynamoDB resource).
+  if (error instanceof ResourceNotFoundException) {
     return new CliError(
       `table "${context.tableName ?? "?"}" not found${where(context)}${context.tableSource ? ` (from ${context.tableSource})` : ""}`,
       {

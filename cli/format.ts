@@ -52,7 +52,7 @@ export function painter(enabled: boolean): Painter {
 /** 850ms, 42s, 3m 05s, 2h 04m, 3d 04h. */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return "-";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 1000) return ms === 0 ? "0s" : `${Math.round(ms)}ms`;
   const seconds = Math.floor(ms / 1000);
   if (seconds < 60) return `${seconds}s`;
   const pad = (n: number) => String(n).padStart(2, "0");
@@ -74,6 +74,11 @@ export function formatTime(iso: string | undefined): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}Z`;
+}
+
+/** Cuts the end off: for sentences, whose start says most. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Shortens in the middle, keeping the end (the file name of a URL says most). */

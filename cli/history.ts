@@ -86,7 +86,7 @@ export function describeEvent(event: JobEvent): string {
         event.stopCode,
         event.stoppedReason,
         event.containerReason,
-        event.failure === undefined ? undefined : `-> ${event.failure.kind}: ${event.failure.description}`,
+        event.failure === undefined ? undefined : `-> ${event.failure.kind}`,
       ]
         .filter(Boolean)
         .join("; ");

@@ -8,7 +8,7 @@ import type { TimeWindow } from "../../jobs/store.js";
 import { span } from "../../jobs/timeline.js";
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
-import { type Column, formatDuration, formatTime, renderTable, shorten } from "../format.js";
+import { type Column, formatDuration, formatTime, renderTable, shorten, truncate } from "../format.js";
 import { decodeListCursor, type Listing, readMerged } from "../paging.js";
 import { parseWindow, utcDaysIn } from "../time-window.js";
 
@@ -139,7 +139,8 @@ export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
     },
     {
       header: "REASON",
-      value: (job) => (job.status === "SUCCEEDED" || job.reason === undefined ? "" : shorten(job.reason, 70)),
+      value: (job) =>
+        job.status === "SUCCEEDED" || job.reason === undefined ? "" : truncate(job.reason, 70),
     },
   ];
 }

@@ -7,7 +7,7 @@ import type { JobEvent } from "../../jobs/events.js";
 import { isTerminal, type JobState } from "../../jobs/state.js";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline.js";
 import type { CommandContext } from "../context.js";
-import { formatDuration, formatTime, renderTable, shorten } from "../format.js";
+import { formatDuration, formatTime, renderTable, truncate } from "../format.js";
 import { eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history.js";
 
 export async function showCommand(ctx: CommandContext, jobId: string): Promise<number> {
@@ -112,7 +112,7 @@ function attemptColumns() {
       value: (a: AttemptTimeline) => (a.exitCode === undefined ? "-" : String(a.exitCode)),
       align: "right" as const,
     },
-    { header: "OUTCOME", value: (a: AttemptTimeline) => shorten(outcome(a), 90) },
+    { header: "OUTCOME", value: (a: AttemptTimeline) => truncate(outcome(a), 100) },
   ];
 }
 

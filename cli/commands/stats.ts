@@ -81,7 +81,7 @@ export async function statsCommand(ctx: CommandContext, options: StatsOptions): 
         : `mean ${a.mean?.toFixed(2)}   p50 ${a.p50}   p95 ${a.p95}   max ${a.max}   (${Object.entries(
             a.histogram,
           )
-            .map(([n, c]) => `${c}x${n}`)
+            .map(([n, c]) => `${n}: ${c} job${c === 1 ? "" : "s"}`)
             .join(", ")})`
     }`,
   );
