@@ -6,7 +6,10 @@ interface Benchmark {
   run(): Promise<void>;
 }
 
-const benchmarks: Array<() => Promise<Benchmark>> = [() => import("./lifecycle.js")];
+const benchmarks: Array<() => Promise<Benchmark>> = [
+  () => import("./lifecycle.js"),
+  () => import("./worker.js"),
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

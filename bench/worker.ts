@@ -1,0 +1,142 @@
+// Benchmark: the reference worker's wall time on a generated 1080p, 60 s video against the physical floor
+// measured in the same run, one bare decode of the same file with the same ffmpeg (`ffmpeg -i in -f null -`).
+// Target: worker <= 1.3 x floor. Runs alternate (floor, worker, floor, worker, ...) so that machine noise
+// hits both alike; the medians and the minima are reported. The worker is the esbuild bundle the image
+// ships, run as a developer would (local input and output, no S3), timed from spawn to exit.
+//   npm run bench -- worker          (BENCH_ROUNDS=5 for more rounds)
+
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { generateVideo, type VideoSpec } from "../tests/support/video.js";
+import { bundleWorker } from "../worker/build.js";
+import { discoverTools } from "../worker/src/ffmpeg.js";
+
+export const name = "worker";
+
+const ROOT = path.join(__dirname, "..");
+const WORK = path.join(ROOT, ".bench", "worker");
+const TARGET_RATIO = 1.3;
+
+/** 1080p30, 60 s, eight 7.5 s scenes, camera-like temporal noise at 8 Mbit/s, stereo-free AAC tone. */
+const BENCH_VIDEO: VideoSpec = {
+  width: 1920,
+  height: 1080,
+  fps: 30,
+  segments: [
+    { source: "testsrc2", seconds: 7.5 },
+    { source: "smptebars", seconds: 7.5 },
+    { source: "testsrc", seconds: 7.5 },
+    { source: "rgbtestsrc", seconds: 7.5 },
+    { source: "testsrc2", seconds: 7.5 },
+    { source: "black", seconds: 7.5 },
+    { source: "smptebars", seconds: 7.5 },
+    { source: "testsrc", seconds: 7.5 },
+  ],
+  toneSeconds: 45,
+  noise: 8,
+  bitRate: "8M",
+  preset: "veryfast",
+};
+
+export async function run(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? "3");
+  await mkdir(WORK, { recursive: true });
+  const video = await benchVideo();
+  const bundle = await bundleWorker(path.join(WORK, "bundle", "main.js"));
+  const { ffmpeg } = await discoverTools(process.env, new AbortController().signal);
+  console.log(`video: ${path.relative(ROOT, video)} (1920x1080, 30 fps, 60 s, h264 8 Mbit/s + aac)`);
+  console.log(`ffmpeg: ${ffmpeg.path} ${ffmpeg.version} (${ffmpeg.source}); ${rounds} rounds, alternating`);
+
+  const floorArgs = ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", video, "-f", "null", "-"];
+  await timeCommand(ffmpeg.path, floorArgs); // warm the page cache and the binary
+
+  const floor: number[] = [];
+  const worker: number[] = [];
+  const analyse: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    floor.push(await timeCommand(ffmpeg.path, floorArgs));
+    const out = path.join(WORK, "out");
+    await rm(out, { recursive: true, force: true });
+    const started = performance.now();
+    const stdout = await capture(process.execPath, [bundle, "--input", video, "--output", out]);
+    worker.push(performance.now() - started);
+    analyse.push(stepDuration(stdout, "analyse"));
+    console.log(
+      `round ${round}: floor ${seconds(floor.at(-1))}  worker ${seconds(worker.at(-1))}  (analyse step ${seconds(analyse.at(-1))})`,
+    );
+  }
+
+  const ratio = median(worker) / median(floor);
+  console.log("");
+  console.log(`bare decode (floor)  median ${seconds(median(floor))}  min ${seconds(Math.min(...floor))}`);
+  console.log(`worker               median ${seconds(median(worker))}  min ${seconds(Math.min(...worker))}`);
+  console.log(`  of which analyse   median ${seconds(median(analyse))}`);
+  console.log(
+    `ratio worker/floor   median ${ratio.toFixed(2)}x  min/min ${(Math.min(...worker) / Math.min(...floor)).toFixed(2)}x`,
+  );
+  console.log(`target <= ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? "met" : "NOT met"}`);
+}
+
+async function benchVideo(): Promise<string> {
+  const hash = createHash("sha256").update(JSON.stringify(BENCH_VIDEO)).digest("hex").slice(0, 12);
+  const file = path.join(WORK, `1080p-60s-${hash}.mp4`);
+  if (!existsSync(file)) {
+    console.log("generating the 1080p, 60 s video (once; cached in .bench/)...");
+    const started = performance.now();
+    await generateVideo(file, BENCH_VIDEO);
+    console.log(`generated in ${seconds(performance.now() - started)}`);
+  }
+  return file;
+}
+
+async function timeCommand(file: string, args: readonly string[]): Promise<number> {
+  const started = performance.now();
+  await capture(file, args);
+  return performance.now() - started;
+}
+
+function capture(file: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${file} exited ${code}`)),
+    );
+  });
+}
+
+function stepDuration(logs: string, step: string): number {
+  for (const line of logs.split("\n")) {
+    if (!line.includes(`"step":"${step}"`)) continue;
+    const parsed: unknown = JSON.parse(line);
+    if (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      "durationMs" in parsed &&
+      typeof parsed.durationMs === "number"
+    ) {
+      return parsed.durationMs;
+    }
+  }
+  return Number.NaN;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function seconds(ms: number | undefined): string {
+  return `${((ms ?? Number.NaN) / 1000).toFixed(2)} s`;
+}
