@@ -1,4 +1,4 @@
-// Types for s3rver (a local S3 on the filesystem), the subset the tests use: it ships none.
+// Types for s3rver (a local S3 on the filesystem), the subset the tests and local mode use: it ships none.
 declare module "s3rver" {
   import type { AddressInfo } from "node:net";
 
@@ -14,8 +14,20 @@ declare module "s3rver" {
     vhostBuckets?: boolean;
     configureBuckets?: Array<{ name: string; configs?: Array<string | Buffer> }>;
   }
+  /** What s3rver emits after a write: an S3-notification-like event (its keys are not URL-encoded). */
+  interface S3rverEvent {
+    Records: Array<{
+      eventName: string;
+      eventTime: string;
+      s3: {
+        bucket: { name: string };
+        object: { key: string; size?: number; eTag?: string; sequencer: string };
+      };
+    }>;
+  }
   class S3rver {
     constructor(options?: S3rverOptions);
+    on(event: "event", listener: (event: S3rverEvent) => void): this;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }

@@ -1,0 +1,126 @@
+// Local S3: s3rver with its objects under a folder (persisted across restarts in local mode), and S3 event
+// notifications shaped like real ones — URL-encoded keys ("+" for a space), a sequencer that orders writes,
+// eventVersion 2.1 — filtered by the stack's prefix and suffixes, handed to a sink (the local jobs queue).
+// s3rver emits its own events, but with raw keys and a millisecond-clock sequencer; they are rewritten here.
+
+import S3rver from "s3rver";
+
+export interface NotificationFilter {
+  readonly prefix: string;
+  /** Any of these suffixes matches (S3 needs one notification configuration per suffix). */
+  readonly suffixes: readonly string[];
+}
+
+export interface LocalS3Options {
+  readonly directory: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly filter: NotificationFilter;
+  /** Receives the notification body, as S3 would send it to the queue. */
+  readonly notify: (body: string) => void;
+  readonly port?: number;
+}
+
+export interface RunningS3 {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startS3(options: LocalS3Options): Promise<RunningS3> {
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.directory,
+    configureBuckets: [{ name: options.bucket }],
+  });
+  const sequencer = new Sequencer();
+  server.on("event", (event) => {
+    for (const record of event.Records) {
+      const { bucket, object } = record.s3;
+      if (bucket.name !== options.bucket || !record.eventName.startsWith("ObjectCreated:")) continue;
+      if (!matchesFilter(object.key, options.filter)) continue;
+      options.notify(
+        JSON.stringify(
+          s3Notification({
+            region: options.region,
+            bucket: bucket.name,
+            key: object.key,
+            eventName: record.eventName,
+            eventTime: record.eventTime,
+            size: object.size ?? 0,
+            ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
+            sequencer: sequencer.next(),
+          }),
+        ),
+      );
+    }
+  });
+  const { port } = await server.run();
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.close() };
+}
+
+export function matchesFilter(key: string, filter: NotificationFilter): boolean {
+  return (
+    key.startsWith(filter.prefix) &&
+    (filter.suffixes.length === 0 || filter.suffixes.some((s) => key.endsWith(s)))
+  );
+}
+
+/** S3 notifications carry keys form-URL-encoded: "+" for a space, "/" kept, the rest percent-encoded. */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/");
+}
+
+/** A notification as S3 sends it to SQS (eventVersion 2.1; no versionId: the local bucket is unversioned). */
+export function s3Notification(object: {
+  region: string;
+  bucket: string;
+  key: string;
+  eventName: string;
+  eventTime: string;
+  size: number;
+  eTag?: string;
+  sequencer: string;
+}): Record<string, unknown> {
+  return {
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        awsRegion: object.region,
+        eventTime: object.eventTime,
+        eventName: object.eventName,
+        userIdentity: { principalId: "AWS:LOCALUSER" },
+        requestParameters: { sourceIPAddress: "127.0.0.1" },
+        responseElements: { "x-amz-request-id": "LOCAL", "x-amz-id-2": "LOCAL" },
+        s3: {
+          s3SchemaVersion: "1.0",
+          configurationId: "jobs",
+          bucket: {
+            name: object.bucket,
+            ownerIdentity: { principalId: "LOCAL" },
+            arn: `arn:aws:s3:::${object.bucket}`,
+          },
+          object: {
+            key: encodeS3Key(object.key),
+            size: object.size,
+            ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
+            sequencer: object.sequencer,
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Sequencers of one bucket increase with every write (S3 compares them as hex strings of equal length). */
+class Sequencer {
+  private last = 0n;
+
+  next(): string {
+    const now = BigInt(Date.now()) * 1000n;
+    this.last = now > this.last ? now : this.last + 1n;
+    return this.last.toString(16).toUpperCase().padStart(18, "0");
+  }
+}
