@@ -45,15 +45,14 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.each(Object.entries(HANDLER_ENTRY_POINTS))("the %s bundle", (_, entryPoint) => {
-  it("is byte-identical across two checkouts and two builds", async () => {
+  it("is byte-identical when built in two checkouts", async () => {
     const [first, second] = checkouts as [string, string];
-    const [a, b, again]: [HandlerBundle, HandlerBundle, HandlerBundle] = await Promise.all([
+    const [a, b]: [HandlerBundle, HandlerBundle] = await Promise.all([
       bundleHandler(first, entryPoint),
       bundleHandler(second, entryPoint),
-      bundleHandler(first, entryPoint),
     ]);
     expect(Buffer.from(b.code).equals(Buffer.from(a.code))).toBe(true);
-    expect(again.sha256).toBe(a.sha256);
+    expect(b.sha256).toBe(a.sha256);
     expect(b.inputs).toEqual(a.inputs);
     for (const folder of [scratch, REPO_ROOT]) expect(a.code.includes(folder)).toBe(false);
     // The AWS SDK is bundled in, not left to the runtime's copy.
