@@ -11,6 +11,7 @@ import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
 import type { PipelineConfig } from "./lib/config-parse";
 import { dockerPlatform } from "./lib/fargate";
+import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
 import { type HandlerEnvironment, jobSettingsEnvironment, joinIds } from "./lib/handler-environment";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
@@ -24,16 +25,6 @@ export interface VideoPipelineArgs {
   /** Repository root: handlers/ are bundled and worker/ is built from here. */
   readonly sourceRoot: string;
 }
-
-/**
- * Handler entry points deployed as Lambdas. The sweeper (handlers/sweeper.ts, DESIGN §6) joins them
- * as a third HandlerFunction on an EventBridge schedule, with the same environment and its own
- * permissions (ecs:ListTasks/DescribeTasks/StopTask on this cluster), once its code exists.
- */
-export const HANDLER_ENTRY_POINTS = {
-  dispatcher: "handlers/dispatcher.ts",
-  taskState: "handlers/task-state.ts",
-} as const;
 
 export class VideoPipeline extends pulumi.ComponentResource {
   readonly uploads: UploadsBucket;
@@ -163,6 +154,9 @@ export class VideoPipeline extends pulumi.ComponentResource {
       },
       child,
     );
+
+    // Extension point: the sweeper (DESIGN §6) is a third HandlerFunction on a schedule with
+    // environment("sweeper"), once handlers/sweeper.ts exists (see lib/handler-entry-points.ts).
 
     this.registerOutputs({
       bucketName: this.uploads.bucketName,

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleHandler, type HandlerBundle } from "../../components/lib/bundle";
-import { HANDLER_ENTRY_POINTS } from "../../components/video-pipeline";
+import { HANDLER_ENTRY_POINTS } from "../../components/lib/handler-entry-points";
 import { REPO_ROOT } from "./support/stack-config";
 
 let scratch: string;

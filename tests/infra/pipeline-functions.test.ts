@@ -10,6 +10,7 @@ import { taskFamilyName } from "../../components/lib/arns";
 import { bundleHandler } from "../../components/lib/bundle";
 import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
+import { HANDLER_ENTRY_POINTS } from "../../components/lib/handler-entry-points";
 import { HANDLER_ENVIRONMENT_NAMES } from "../../components/lib/handler-environment";
 import {
   dispatcherPermissions,
@@ -18,7 +19,6 @@ import {
   taskStatePermissions,
   writeLogsStatement,
 } from "../../components/lib/policies";
-import { HANDLER_ENTRY_POINTS } from "../../components/video-pipeline";
 import { readHandlerConfig } from "../../handlers/environment";
 import { ACCOUNT_ID, REGION } from "./support/pulumi-mocks";
 import {
