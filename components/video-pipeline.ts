@@ -27,13 +27,21 @@ export interface VideoPipelineArgs {
 }
 
 export class VideoPipeline extends pulumi.ComponentResource {
+  /** Where videos are uploaded and outputs written. */
   readonly uploads: UploadsBucket;
+  /** The jobs queue and its dead-letter queue. */
   readonly queue: JobsQueue;
+  /** The jobs table (event-sourced histories). */
   readonly table: JobsTable;
+  /** Subnets and public-IP setting of the worker tasks. */
   readonly network: WorkerNetwork;
+  /** The worker image, built or prebuilt. */
   readonly image: WorkerImage;
+  /** Cluster, task definition, roles and logs of the worker. */
   readonly worker: Worker;
+  /** The dispatcher Lambda and its queue event source. */
   readonly dispatcher: Dispatcher;
+  /** The task-state Lambda, its EventBridge rule and dead-letter queue. */
   readonly taskState: TaskStateTracker;
   /** Region the stack is deployed to. */
   readonly region: pulumi.Output<string>;

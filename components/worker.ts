@@ -48,11 +48,17 @@ export interface WorkerArgs {
 export const WORKER_CONTAINER_NAME = "worker";
 
 export class Worker extends pulumi.ComponentResource {
+  /** The cluster worker tasks run in (handlers: CLUSTER_ARN). */
   readonly cluster: aws.ecs.Cluster;
+  /** The Fargate task definition; old revisions are kept. */
   readonly taskDefinition: aws.ecs.TaskDefinition;
+  /** The role the worker's code runs as: read inputs, write outputs. */
   readonly taskRole: aws.iam.Role;
+  /** The role ECS uses to pull the image and ship logs. */
   readonly executionRole: aws.iam.Role;
+  /** The worker's log group. */
   readonly logGroup: aws.cloudwatch.LogGroup;
+  /** Egress-only security group of the tasks (handlers: SECURITY_GROUP_IDS). */
   readonly securityGroup: aws.ec2.SecurityGroup;
   /** The task definition's ARN with its revision (handlers: TASK_DEFINITION_ARN). */
   readonly taskDefinitionArn: pulumi.Output<string>;
@@ -170,7 +176,8 @@ export class Worker extends pulumi.ComponentResource {
 
 /**
  * The container definitions. The job's variables (JOB_ID, INPUT_URL, OUTPUT_URL, ...) are not here:
- * the dispatcher sets them per task as RunTask overrides.
+ * the dispatcher sets them per task as RunTask overrides. No init process: the worker runs as PID 1
+ * and handles SIGTERM itself (worker/Dockerfile); `stopTimeout` is its grace period before SIGKILL.
  */
 function workerContainers(args: { image: string; logGroup: string; region: string; stopTimeout: number }) {
   return [
@@ -179,8 +186,6 @@ function workerContainers(args: { image: string; logGroup: string; region: strin
       image: args.image,
       essential: true,
       stopTimeout: args.stopTimeout,
-      // An init process forwards SIGTERM to the worker and reaps ffmpeg children.
-      linuxParameters: { initProcessEnabled: true },
       environment: [{ name: "AWS_REGION", value: args.region }],
       logConfiguration: {
         logDriver: "awslogs",

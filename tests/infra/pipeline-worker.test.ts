@@ -1,12 +1,14 @@
 // The dev stack's worker under Pulumi mocks: cluster, task definition, image build, roles, logs,
 // security group and the default-VPC network the tasks run in.
 
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { taskFamilyName } from "../../components/lib/arns";
 import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { DEFAULT_SUBNET_IDS, DEFAULT_VPC_ID } from "./support/pulumi-mocks";
 import { json, PIPELINE_NAME, type PipelineRun, referencesOf, runPipeline } from "./support/run-pipeline";
-import { projectRawConfig } from "./support/stack-config";
+import { projectRawConfig, REPO_ROOT } from "./support/stack-config";
 
 const config = parsePipelineConfig(projectRawConfig("dev"));
 let run: PipelineRun;
@@ -88,6 +90,11 @@ describe("worker image", () => {
       dockerfile: "worker/Dockerfile",
       platform: "linux/arm64",
     });
+  });
+
+  it("matches the Dockerfile's build context: the repository root", () => {
+    const dockerfile = readFileSync(path.join(REPO_ROOT, "worker", "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^COPY worker\/ /m);
   });
 });
 
