@@ -4,6 +4,7 @@
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors.js";
+import { COMMAND } from "./command-name.js";
 import { LocalEndpointsError } from "./local-endpoints.js";
 
 export const EXIT_OK = 0;
@@ -52,11 +53,11 @@ export function explainError(error: unknown, context: ErrorContext = {}): CliErr
   if (error instanceof LocalEndpointsError) return new UsageError(error.message);
   if (error instanceof JobNotFoundError) {
     return new CliError(`no job with id "${error.jobId}"${inTable(context)}`, {
-      hint: "list recent jobs with `jobs list` (or `jobs list --since 7d`); check --table / JOBS_TABLE",
+      hint: `list recent jobs with \`${COMMAND} list\` (or \`${COMMAND} list --since 7d\`); check --table / JOBS_TABLE`,
     });
   }
   if (error instanceof InvalidTransitionError) {
-    return new CliError(error.message, { hint: `see its history with \`jobs show ${error.jobId}\`` });
+    return new CliError(error.message, { hint: `see its history with \`${COMMAND} show ${error.jobId}\`` });
   }
   if (error instanceof JobError) return new CliError(error.message);
   if (!(error instanceof Error)) return new CliError(`unexpected error: ${String(error)}`);

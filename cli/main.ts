@@ -10,6 +10,7 @@
 
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { connect } from "./aws.js";
+import { COMMAND } from "./command-name.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { listCommand } from "./commands/list.js";
 import { retryCommand } from "./commands/retry.js";
@@ -88,7 +89,7 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
 }
 
 function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Promise<void>): Command {
-  const program = new Command("jobs");
+  const program = new Command(COMMAND);
   program
     .description("Video jobs: history at a glance, and the operations people need.")
     .exitOverride()
@@ -132,14 +133,14 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .option("--page-size <n>", "jobs per index query", positiveInt, 100)
     .addHelpText(
       "after",
-      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n\nExamples:\n  jobs list\n  jobs list --status FAILED --since 1h\n  jobs list --status FAILED TIMED_OUT --limit 20\n  jobs list --since 2026-11-01 --until 2026-11-02 --json`,
+      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
     )
     .action((opts, command: Command) => run(command, (ctx) => listCommand(ctx, opts)));
 
   program
     .command("show")
     .description("a job's whole history: timeline, durations, attempts, and the command to read its logs")
-    .argument("<jobId>", "the job's id (see `jobs list`)")
+    .argument("<jobId>", `the job's id (see \`${COMMAND} list\`)`)
     .action((jobId: string, _opts, command: Command) => run(command, (ctx) => showCommand(ctx, jobId)));
 
   program
@@ -174,7 +175,7 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .option("--video-id <id>", "your own id for the video, kept with the job")
     .addHelpText(
       "after",
-      `\nThe message is checked as the dispatcher would check it before anything is sent.\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<id>/<name>.upload; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n\nExamples:\n  jobs submit s3://my-uploads/uploads/clip.mp4\n  jobs submit ./clip.mp4 --params '{"preset":"720p"}' --local`,
+      `\nThe message is checked as the dispatcher would check it before anything is sent.\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<id>/<name>.upload; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n\nExamples:\n  ${COMMAND} submit s3://my-uploads/uploads/clip.mp4\n  ${COMMAND} submit ./clip.mp4 --params '{"preset":"720p"}' --local`,
     )
     .action((input: string, opts, command: Command) =>
       run(command, (ctx) => submitCommand(ctx, input, opts)),
@@ -214,7 +215,7 @@ ${variables}
 
 Exit codes: 0 ok; 1 error (AWS, unknown job, refused transition); 2 usage (flags, time window,
 missing configuration); 3 watch: the job finished without success.
-Run \`jobs <command> --help\` for a command's options.`;
+Run \`${COMMAND} <command> --help\` for a command's options (in the repository: npm run jobs -- <command>).`;
 }
 
 function positiveInt(value: string): number {

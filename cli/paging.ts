@@ -6,6 +6,7 @@
 
 import type { JobState } from "../jobs/state.js";
 import type { JobPage, PageRequest, TimeWindow } from "../jobs/store.js";
+import { COMMAND } from "./command-name.js";
 import { UsageError } from "./errors.js";
 
 export interface Listing {
@@ -134,7 +135,7 @@ export function decodeListCursor(text: string, keys: readonly string[]): ListCur
   const invalid = () =>
     new UsageError(
       "invalid --cursor",
-      "pass the cursor printed by the previous `jobs list`, with the same --status and time window",
+      `pass the cursor printed by the previous \`${COMMAND} list\`, with the same --status and time window`,
     );
   let data: unknown;
   try {

@@ -7,6 +7,7 @@ import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { decide } from "../../jobs/decide.js";
 import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy.js";
 import { changeJob } from "../../jobs/store.js";
+import { COMMAND } from "../command-name.js";
 import { type CommandContext, whoRanIt } from "../context.js";
 import { CliError } from "../errors.js";
 import { clusterOfTask, shellQuote, taskId } from "../history.js";
@@ -23,7 +24,7 @@ export async function cancelCommand(
   jobId: string,
   options: CancelOptions,
 ): Promise<number> {
-  const reason = options.reason ?? `cancelled by hand (jobs cancel, ${whoRanIt(ctx)})`;
+  const reason = options.reason ?? `cancelled by hand (${COMMAND} cancel, ${whoRanIt(ctx)})`;
   const now = ctx.io.now().toISOString();
   // Cancel does not read the policy; the default one stands in for the stack's.
   const change = await changeJob(ctx.aws.store(), jobId, (state) =>
@@ -31,7 +32,7 @@ export async function cancelCommand(
   );
   const before = change.before;
   const cluster = ctx.config.cluster?.value;
-  const stopReason = `jobs cancel: ${reason}`.slice(0, MAX_STOP_REASON);
+  const stopReason = `${COMMAND} cancel: ${reason}`.slice(0, MAX_STOP_REASON);
   const stopped: string[] = [];
   const notes: string[] = [];
 

@@ -7,6 +7,7 @@ import { decide } from "../../jobs/decide.js";
 import type { RetryScheduled } from "../../jobs/events.js";
 import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy.js";
 import { changeJob } from "../../jobs/store.js";
+import { COMMAND } from "../command-name.js";
 import { required } from "../config.js";
 import { type CommandContext, whoRanIt } from "../context.js";
 import { CliError } from "../errors.js";
@@ -23,7 +24,7 @@ export async function retryCommand(
 ): Promise<number> {
   // Known before anything is recorded: a retry that cannot be sent is not recorded.
   const queueUrl = required(ctx.config, "queueUrl").value;
-  const reason = options.reason ?? `retried by hand (jobs retry, ${whoRanIt(ctx)})`;
+  const reason = options.reason ?? `retried by hand (${COMMAND} retry, ${whoRanIt(ctx)})`;
   const now = ctx.io.now().toISOString();
   // ManualRetry does not read the policy; the default one stands in for the stack's.
   const change = await changeJob(ctx.aws.store(), jobId, (state) =>
@@ -54,6 +55,6 @@ export async function retryCommand(
     `retry scheduled: job ${ctx.paint.paint("bold", jobId)} was ${ctx.paint.status(change.before.status as "FAILED")}, ` +
       `attempt ${scheduled.nextAttempt} is on its way (history kept: ${change.stored.events.length} events)`,
   );
-  ctx.say(ctx.paint.paint("dim", `follow it: jobs watch ${jobId}`));
+  ctx.say(ctx.paint.paint("dim", `follow it: ${COMMAND} watch ${jobId}`));
   return 0;
 }

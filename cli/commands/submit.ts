@@ -18,6 +18,7 @@ import { CONFIG_SCHEMA } from "../../components/lib/config-schema.js";
 import { readMessage } from "../../jobs/intake.js";
 import { jobIdForMessage } from "../../jobs/job-id.js";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment.js";
+import { COMMAND } from "../command-name.js";
 import { required } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -87,7 +88,7 @@ export async function submitCommand(
   ctx.say(
     `submitted job ${ctx.paint.paint("bold", jobId)} for ${message.videoUrl} (message ${sent.MessageId})`,
   );
-  ctx.say(ctx.paint.paint("dim", `follow it: jobs watch ${jobId}`));
+  ctx.say(ctx.paint.paint("dim", `follow it: ${COMMAND} watch ${jobId}`));
   return 0;
 }
 

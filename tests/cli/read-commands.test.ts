@@ -388,7 +388,7 @@ describe("jobs show", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
       'error: no job with id "no-such-job" in table "cli-1"\n' +
-        "  fix: list recent jobs with `jobs list` (or `jobs list --since 7d`); check --table / JOBS_TABLE\n",
+        "  fix: list recent jobs with `video-jobs list` (or `video-jobs list --since 7d`); check --table / JOBS_TABLE\n",
     );
     const json = await jobs(["show", "no-such-job", "--json"], { env });
     expect(JSON.parse(json.stderr)).toEqual({

@@ -1,0 +1,441 @@
+// submit, retry and cancel: the job store is a real local DynamoDB (dynalite) seeded through the job model;
+// SQS, ECS and S3 are mocked at the SDK (aws-sdk-client-mock). Each test checks what was sent and what was
+// recorded, and where it matters, feeds what was sent to the dispatcher's own workflow.
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ECSClient, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
+import { decide } from "../../jobs/decide.js";
+import { dispatchMessage } from "../../jobs/dispatch.js";
+import { jobIdForMessage } from "../../jobs/job-id.js";
+import { MemoryJobStore } from "../../jobs/memory-store.js";
+import type { LaunchRequest, TaskLauncher } from "../../jobs/ports.js";
+import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy.js";
+import { changeJob, type JobStore } from "../../jobs/store.js";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
+import { CLUSTER, JobDriver, seed, taskArnFor, video } from "../support/histories.js";
+import { dynamoEnv, jobs, NOW } from "./support/run.js";
+
+const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/111122223333/video-jobs-queue";
+const CLUSTER_ARN = `arn:aws:ecs:us-east-1:111122223333:cluster/${CLUSTER}`;
+const BUCKET = "video-jobs-uploads";
+
+const sqs = mockClient(SQSClient);
+const ecs = mockClient(ECSClient);
+const s3 = mockClient(S3Client);
+let db: LocalDynamoDb;
+let store: DynamoDbJobStore;
+let env: Record<string, string>;
+let messages = 0;
+
+beforeAll(async () => {
+  db = await startLocalDynamoDb();
+  const table = await db.createTable("ops");
+  store = new DynamoDbJobStore(db.client, { tableName: table, retentionDays: 30 });
+  env = {
+    ...dynamoEnv(db.endpoint, table),
+    JOBS_QUEUE_URL: QUEUE_URL,
+    CLUSTER_ARN,
+    UPLOADS_BUCKET: BUCKET,
+    USER: "ana",
+  };
+});
+afterAll(async () => {
+  sqs.restore();
+  ecs.restore();
+  s3.restore();
+  await db?.stop();
+});
+beforeEach(() => {
+  sqs.reset();
+  ecs.reset();
+  s3.reset();
+  sqs.on(SendMessageCommand).callsFake(() => ({ MessageId: `0b7e6a1c-message-${++messages}` }));
+  ecs.on(StopTaskCommand).resolves({ task: { lastStatus: "RUNNING", desiredStatus: "STOPPED" } });
+  s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
+});
+
+const sent = () => sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+const stops = () => ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input);
+const historyOf = async (jobId: string) => (await store.get(jobId))?.events ?? [];
+
+/** A task launcher that records what the dispatcher asked for. */
+function recordingLauncher(): TaskLauncher & { requests: LaunchRequest[] } {
+  const requests: LaunchRequest[] = [];
+  return {
+    requests,
+    async launch(request) {
+      requests.push(request);
+      return {
+        launched: true,
+        taskArn: `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/t-${request.clientToken}`,
+      };
+    },
+  };
+}
+
+const dispatch = (jobStore: JobStore, launcher: TaskLauncher, body: string, messageId: string) =>
+  dispatchMessage(
+    {
+      store: jobStore,
+      launcher,
+      target: { containerName: "worker", outputBucket: BUCKET, outputPrefix: "outputs/" },
+      policy: DEFAULT_RETRY_POLICY,
+      clock: () => NOW.toISOString(),
+      log: { info() {}, warn() {} },
+    },
+    body,
+    messageId,
+  );
+
+describe("jobs submit", () => {
+  it("sends a job message for an S3 object; the job id is the one the dispatcher gives the message", async () => {
+    const result = await jobs(["submit", "s3://video-jobs-uploads/uploads/clip 1.mp4"], { env });
+    expect(result.code).toBe(0);
+    expect(sent()).toEqual([
+      {
+        QueueUrl: QUEUE_URL,
+        MessageBody: JSON.stringify({ videoUrl: "s3://video-jobs-uploads/uploads/clip 1.mp4" }),
+      },
+    ]);
+    const messageId = `0b7e6a1c-message-${messages}`;
+    const jobId = jobIdForMessage(messageId);
+    expect(result.stdout).toContain(
+      `submitted job ${jobId} for s3://video-jobs-uploads/uploads/clip 1.mp4 (message ${messageId})`,
+    );
+    expect(result.stdout).toContain(`follow it: video-jobs watch ${jobId}`);
+
+    // What the dispatcher makes of the message: the job the CLI named, launched.
+    const memory = new MemoryJobStore();
+    const launcher = recordingLauncher();
+    await dispatch(memory, launcher, sent()[0]?.MessageBody as string, messageId);
+    expect((await memory.get(jobId))?.state).toMatchObject({
+      status: "LAUNCHED",
+      input: { videoUrl: "s3://video-jobs-uploads/uploads/clip 1.mp4" },
+    });
+    expect(launcher.requests).toHaveLength(1);
+  });
+
+  it("sends an https URL with params, a job id and a video id, and prints JSON", async () => {
+    const result = await jobs(
+      [
+        "submit",
+        "https://media.example.com/in/talk.mov?sig=abc",
+        "--params",
+        '{"preset":"720p","thumbnails":3}',
+        "--job-id",
+        "talk-2026-11-26",
+        "--video-id",
+        "talk-42",
+        "--json",
+      ],
+      { env },
+    );
+    expect(result.code).toBe(0);
+    const message = {
+      videoUrl: "https://media.example.com/in/talk.mov?sig=abc",
+      videoId: "talk-42",
+      jobId: "talk-2026-11-26",
+      params: { preset: "720p", thumbnails: 3 },
+    };
+    expect(JSON.parse(sent()[0]?.MessageBody as string)).toEqual(message);
+    expect(result.json()).toEqual({ jobId: "talk-2026-11-26", messageId: expect.any(String), message });
+  });
+
+  it("uploads a local file where the worker may read it and no upload notification fires, then sends the message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jobs-cli-"));
+    writeFileSync(join(dir, "my clip.mp4"), Buffer.alloc(2048, 1));
+    const result = await jobs(["submit", "my clip.mp4", "--job-id", "local-1", "--json"], { env, cwd: dir });
+    expect(result.code).toBe(0);
+    const key = "uploads/cli/local-1/my_clip.mp4.upload";
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ Bucket: BUCKET, Key: key });
+    expect(JSON.parse(sent()[0]?.MessageBody as string)).toEqual({
+      videoUrl: `s3://${BUCKET}/${key}`,
+      jobId: "local-1",
+    });
+    expect(result.json()).toMatchObject({ jobId: "local-1", uploaded: { bucket: BUCKET, key, bytes: 2048 } });
+    expect(result.stderr).toContain(
+      `uploaded ${join(dir, "my clip.mp4")} (2048 bytes) to s3://${BUCKET}/${key}`,
+    );
+    // The notification filters on video suffixes (.mp4, .mov, .mkv, .webm): the key ends otherwise.
+    expect(key.endsWith(".mp4")).toBe(false);
+  });
+
+  it.each([
+    [["http://example.com/a.mp4"], "videoUrl must be s3://<bucket>/<key> or an https:// URL"],
+    [["s3://Not_A_Bucket/a.mp4"], "videoUrl must be s3://<bucket>/<key> or an https:// URL"],
+    [["s3://bucket/a.mp4", "--params", "{preset:720p}"], "--params is not JSON"],
+    [["s3://bucket/a.mp4", "--params", "[1,2]"], "--params must be a JSON object"],
+    [["s3://bucket/a.mp4", "--job-id", "no spaces allowed"], "jobId must be 1 to 36 characters"],
+    [["s3://bucket/a.mp4", "--job-id", "x".repeat(37)], "jobId must be 1 to 36 characters"],
+    [
+      ["s3://bucket/a.mp4", "--params", JSON.stringify({ blob: "x".repeat(9000) })],
+      "over ECS's limit of 8192",
+    ],
+    [["./no-such-video.mp4"], "no such file: ./no-such-video.mp4"],
+  ])("refuses %j as the dispatcher would, sending nothing (exit 2)", async (args, message) => {
+    const result = await jobs(["submit", ...args], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(sent()).toEqual([]);
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+  });
+
+  it("needs a queue, and a bucket for a local file (exit 2)", async () => {
+    const { JOBS_QUEUE_URL: _, ...noQueue } = env;
+    const result = await jobs(["submit", "s3://bucket/a.mp4"], { env: noQueue });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: no jobs queue configured");
+    expect(result.stderr).toContain("fix: pass --queue-url URL, set JOBS_QUEUE_URL");
+
+    const dir = mkdtempSync(join(tmpdir(), "jobs-cli-"));
+    writeFileSync(join(dir, "a.mp4"), "x");
+    const { UPLOADS_BUCKET: __, ...noBucket } = env;
+    const local = await jobs(["submit", join(dir, "a.mp4")], { env: noBucket });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain("error: no uploads bucket configured");
+  });
+
+  it("explains a queue that does not exist (exit 1)", async () => {
+    sqs
+      .on(SendMessageCommand)
+      .rejects(
+        Object.assign(new Error("The specified queue does not exist."), { name: "QueueDoesNotExist" }),
+      );
+    const result = await jobs(["submit", "s3://bucket/a.mp4"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: jobs queue not found: The specified queue does not exist.");
+    expect(result.stderr).toContain("fix: check --queue-url / JOBS_QUEUE_URL / --stack");
+  });
+});
+
+describe("jobs retry", () => {
+  it("records a manual retry of a failed job, history kept, and sends the retry message the dispatcher launches", async () => {
+    await seed(store, "r-oom", "out-of-memory", new Date(NOW.getTime() - 3_600_000));
+    const before = await historyOf("r-oom");
+    const result = await jobs(["retry", "r-oom"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `retry scheduled: job r-oom was FAILED, attempt 4 is on its way (history kept: ${before.length + 1} events)`,
+    );
+
+    const after = await historyOf("r-oom");
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length)).toEqual([
+      {
+        type: "RetryScheduled",
+        at: NOW.toISOString(),
+        nextAttempt: 4,
+        delaySeconds: 0,
+        reason: "retried by hand (video-jobs retry, user ana)",
+        countsAsAttempt: false,
+        manual: true,
+      },
+    ]);
+    expect((await store.get("r-oom"))?.state).toMatchObject({
+      status: "RETRYING",
+      retryAttempt: 4,
+      attemptsUsed: 0,
+    });
+    expect(sent()).toEqual([
+      { QueueUrl: QUEUE_URL, MessageBody: JSON.stringify({ jobId: "r-oom", attempt: 4 }), DelaySeconds: 0 },
+    ]);
+
+    // The dispatcher, given that message, launches attempt 4.
+    const launcher = recordingLauncher();
+    await dispatch(store, launcher, sent()[0]?.MessageBody as string, "retry-message-1");
+    expect(launcher.requests.map((r) => [r.jobId, r.attempt, r.clientToken])).toEqual([
+      ["r-oom", 4, "r-oom.4"],
+    ]);
+    expect((await store.get("r-oom"))?.state.status).toBe("LAUNCHED");
+  });
+
+  it("retries a cancelled or timed-out job too, with the reason given, and prints JSON", async () => {
+    await seed(store, "r-cancelled", "cancelled", new Date(NOW.getTime() - 3_600_000));
+    const result = await jobs(["retry", "r-cancelled", "--reason", "the customer asked again", "--json"], {
+      env,
+    });
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({
+      jobId: "r-cancelled",
+      status: "RETRYING",
+      attempt: 2,
+      recorded: [{ type: "RetryScheduled", reason: "the customer asked again", manual: true }],
+    });
+  });
+
+  it.each([
+    ["success", "SUCCEEDED"],
+    ["running", "RUNNING"],
+    ["rejected", "REJECTED"],
+  ] as const)(
+    "refuses to retry a %s job (exit 1), recording and sending nothing",
+    async (scenario, status) => {
+      const jobId = `r-${scenario}`;
+      await seed(store, jobId, scenario, new Date(NOW.getTime() - 3_600_000));
+      const before = await historyOf(jobId);
+      const result = await jobs(["retry", jobId], { env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `error: cannot retry job "${jobId}": it is ${status}; only FAILED, TIMED_OUT, CANCELLED jobs can be retried`,
+      );
+      expect(result.stderr).toContain(`fix: see its history with \`video-jobs show ${jobId}\``);
+      expect(await historyOf(jobId)).toEqual(before);
+      expect(sent()).toEqual([]);
+    },
+  );
+
+  it("fails on an unknown job (exit 1), and without a queue records nothing (exit 2)", async () => {
+    const unknown = await jobs(["retry", "no-such-job"], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('error: no job with id "no-such-job"');
+
+    await seed(store, "r-noqueue", "bad-input", new Date(NOW.getTime() - 3_600_000));
+    const before = await historyOf("r-noqueue");
+    const { JOBS_QUEUE_URL: _, ...noQueue } = env;
+    const result = await jobs(["retry", "r-noqueue"], { env: noQueue });
+    expect(result.code).toBe(2);
+    expect(await historyOf("r-noqueue")).toEqual(before);
+  });
+
+  it("says how to send the message when recording worked but sending did not (exit 1)", async () => {
+    await seed(store, "r-unsent", "failed-to-start", new Date(NOW.getTime() - 3_600_000));
+    sqs
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error("Service Unavailable"), { name: "ServiceUnavailable" }));
+    const result = await jobs(["retry", "r-unsent"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "error: the retry of job r-unsent (attempt 4) is recorded, but its message could not be sent: Service Unavailable",
+    );
+    expect(result.stderr).toContain(
+      `aws sqs send-message --queue-url ${QUEUE_URL} --message-body '{"jobId":"r-unsent","attempt":4}'`,
+    );
+    expect((await store.get("r-unsent"))?.state.status).toBe("RETRYING");
+  });
+});
+
+describe("jobs cancel", () => {
+  it("records the cancellation, then stops the running task; the task's STOPPED is recorded without a decision", async () => {
+    await seed(store, "c-running", "running", new Date(NOW.getTime() - 600_000));
+    const result = await jobs(["cancel", "c-running", "--reason", "wrong video"], { env });
+    expect(result.code).toBe(0);
+    const task = taskArnFor("c-running", 1);
+    expect(result.stdout).toBe(
+      `cancelled job c-running (was RUNNING); stopping task ${task.slice(task.lastIndexOf("/") + 1)}\n`,
+    );
+    expect(stops()).toEqual([{ cluster: CLUSTER_ARN, task, reason: "video-jobs cancel: wrong video" }]);
+    const events = await historyOf("c-running");
+    expect(events.at(-1)).toEqual({ type: "JobCancelled", at: NOW.toISOString(), reason: "wrong video" });
+    expect((await store.get("c-running"))?.state).toMatchObject({
+      status: "CANCELLED",
+      finishedAt: NOW.toISOString(),
+    });
+
+    // ECS then reports the task STOPPED: recorded, nothing else decided (no retry, no failure).
+    const change = await changeJob(store, "c-running", (state) =>
+      decide(
+        state,
+        {
+          type: "ObserveTask",
+          now: new Date(NOW.getTime() + 30_000).toISOString(),
+          observation: {
+            taskArn: task,
+            attempt: 1,
+            lastStatus: "STOPPED",
+            ecsVersion: 9,
+            stopCode: "UserInitiated",
+            stoppedReason: "video-jobs cancel: wrong video",
+            exitCode: 143,
+            timings: {},
+          },
+        },
+        DEFAULT_RETRY_POLICY,
+      ),
+    );
+    expect(change.events.map((e) => e.type)).toEqual(["TaskStopped"]);
+    expect(change.after.status).toBe("CANCELLED");
+  });
+
+  it("takes the cluster from the task ARN when none is configured, and prints JSON", async () => {
+    await seed(store, "c-noconfig", "running", new Date(NOW.getTime() - 600_000));
+    const { CLUSTER_ARN: _, ...noCluster } = env;
+    const result = await jobs(["cancel", "c-noconfig", "--json"], { env: noCluster });
+    expect(result.code).toBe(0);
+    expect(stops()).toEqual([
+      {
+        cluster: CLUSTER,
+        task: taskArnFor("c-noconfig", 1),
+        reason: "video-jobs cancel: cancelled by hand (video-jobs cancel, user ana)",
+      },
+    ]);
+    expect(result.json()).toMatchObject({
+      jobId: "c-noconfig",
+      status: "CANCELLED",
+      stoppedTasks: [taskArnFor("c-noconfig", 1)],
+      recorded: [{ type: "JobCancelled" }],
+    });
+  });
+
+  it("finds the task of a job still launching by its startedBy (the job id)", async () => {
+    const job = new JobDriver(store, "c-launching", new Date(NOW.getTime() - 60_000));
+    await job.submit(0, video("c-launching"));
+    const launchedMeanwhile = `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/launched-meanwhile`;
+    ecs.on(ListTasksCommand).resolves({ taskArns: [launchedMeanwhile] });
+    const result = await jobs(["cancel", "c-launching"], { env });
+    expect(result.code).toBe(0);
+    expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: CLUSTER_ARN, startedBy: "c-launching", desiredStatus: "RUNNING" },
+    ]);
+    expect(stops().map((s) => s.task)).toEqual([launchedMeanwhile]);
+  });
+
+  it("stops nothing for a job waiting for its retry", async () => {
+    const job = new JobDriver(store, "c-retrying", new Date(NOW.getTime() - 600_000));
+    await job.submit(0, video("c-retrying"));
+    await job.launched(2, 1);
+    await job.running(3, 1);
+    await job.stopped(3, 1, { exitCode: 1 }, 10);
+    const result = await jobs(["cancel", "c-retrying"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("cancelled job c-retrying (was RETRYING); no task was running");
+    expect(stops()).toEqual([]);
+  });
+
+  it("refuses to cancel a finished job (exit 1) and an unknown one", async () => {
+    await seed(store, "c-done", "success", new Date(NOW.getTime() - 600_000));
+    const result = await jobs(["cancel", "c-done"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'error: cannot cancel job "c-done": it is SUCCEEDED; only a job that has not finished can be cancelled',
+    );
+    expect(stops()).toEqual([]);
+    const unknown = await jobs(["cancel", "nope"], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no job with id "nope"');
+  });
+
+  it("keeps the cancellation and says how to stop the task when StopTask fails (exit 1)", async () => {
+    await seed(store, "c-stuck", "running", new Date(NOW.getTime() - 600_000));
+    ecs
+      .on(StopTaskCommand)
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    const result = await jobs(["cancel", "c-stuck"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "error: job c-stuck is cancelled, but its task could not be stopped: Rate exceeded",
+    );
+    expect(result.stderr).toContain(
+      `aws ecs stop-task --cluster ${CLUSTER_ARN} --task ${taskArnFor("c-stuck", 1)}`,
+    );
+    expect((await store.get("c-stuck"))?.state.status).toBe("CANCELLED");
+  });
+});
