@@ -3,10 +3,11 @@
 // extensionless (ts-node resolves `./x` to x.ts, but not `./x.js`).
 
 import * as pulumi from "@pulumi/pulumi";
+import { pipelineName } from "./components/lib/naming";
 import { VideoPipeline } from "./components/video-pipeline";
 import { loadConfig } from "./config";
 
-const pipeline = new VideoPipeline(`${pulumi.getProject()}-${pulumi.getStack()}`, {
+const pipeline = new VideoPipeline(pipelineName(pulumi.getProject(), pulumi.getStack()), {
   config: loadConfig(),
   sourceRoot: __dirname,
 });

@@ -40,6 +40,10 @@ export class JobsQueue extends pulumi.ComponentResource {
         `${name}: maxReceiveCount must be at least ${MIN_MAX_RECEIVE_COUNT}, got ${maxReceiveCount}`,
       );
     }
+    // A message keeps its enqueue time in the DLQ: a shorter retention there would expire it on arrival.
+    if (deadLetterRetentionSeconds < messageRetentionSeconds) {
+      throw new Error(`${name}: the dead-letter queue must retain messages at least as long as the queue`);
+    }
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,

@@ -13,6 +13,7 @@ import type { PipelineConfig } from "./lib/config-parse";
 import { dockerPlatform } from "./lib/fargate";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
 import { type HandlerEnvironment, jobSettingsEnvironment, joinIds } from "./lib/handler-environment";
+import { pipelineNameProblem } from "./lib/naming";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
 import { Worker } from "./worker";
@@ -48,6 +49,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
 
   constructor(name: string, args: VideoPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:index:VideoPipeline", name, {}, opts);
+    const nameProblem = pipelineNameProblem(name);
+    if (nameProblem !== undefined) throw new Error(`VideoPipeline name ${nameProblem}`);
     const { config, sourceRoot } = args;
     const child = { parent: this };
 

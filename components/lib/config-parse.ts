@@ -128,6 +128,14 @@ export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
     values.inputSuffixes.length > 0 && values.inputSuffixes.every((suffix) => suffix.length > 0),
     "must list at least one non-empty suffix",
   );
+  // S3 rejects notification rules that overlap: same prefix, one suffix ending another.
+  check(
+    "inputSuffixes",
+    values.inputSuffixes.every((suffix, i) =>
+      values.inputSuffixes.every((other, j) => i === j || !other.endsWith(suffix)),
+    ),
+    "must not repeat or end one another (S3 rejects overlapping notification rules)",
+  );
   inRange("queueMaxReceiveCount", 5, 1000);
   inRange("dispatcherTimeoutSeconds", 1, 900);
   inRange("dispatcherBatchSize", 1, 10000);

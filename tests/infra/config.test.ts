@@ -140,6 +140,14 @@ describe("validation", () => {
     expect(problemsOf({ inputPrefix: "" })[0]).toMatch(/inputPrefix: must be a non-empty key prefix/);
   });
 
+  it("refuses input suffixes S3 would see as overlapping notification rules", () => {
+    expect(problemsOf({ inputSuffixes: JSON.stringify([".mp4", "4"]) })[0]).toMatch(
+      /inputSuffixes: must not repeat/,
+    );
+    expect(problemsOf({ inputSuffixes: JSON.stringify([".mov", ".mov"]) })[0]).toMatch(/inputSuffixes/);
+    expect(problemsOf({ inputSuffixes: JSON.stringify([".mp4", ".MP4"]) })).toEqual([]);
+  });
+
   it("applies the SQS event source and retry rules", () => {
     expect(problemsOf({ dispatcherBatchSize: "100" })[0]).toMatch(
       /dispatcherBatchWindowSeconds: must be at least 1/,

@@ -13,6 +13,7 @@ import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
 import { dockerPlatform } from "../../components/lib/fargate";
 import { HANDLER_ENVIRONMENT_NAMES, jobSettingsEnvironment } from "../../components/lib/handler-environment";
+import { MAX_PIPELINE_NAME_LENGTH, pipelineName, pipelineNameProblem } from "../../components/lib/naming";
 import { redrivePolicy, visibilityTimeoutFor } from "../../components/lib/queue-settings";
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
 
@@ -95,5 +96,19 @@ describe("names and ARNs", () => {
   it("builds the worker image for the task's architecture", () => {
     expect(dockerPlatform("ARM64")).toBe("linux/arm64");
     expect(dockerPlatform("X86_64")).toBe("linux/amd64");
+  });
+});
+
+describe("pipeline names", () => {
+  it("are <project>-<stack> in lowercase, digits and hyphens", () => {
+    expect(pipelineName("video-jobs", "dev")).toBe("video-jobs-dev");
+    expect(() => pipelineName("video-jobs", "Prod")).toThrow(/stack "Prod" gives an invalid pipeline name/);
+    expect(pipelineNameProblem("video-jobs-eu.west")).toMatch(/lowercase letters, digits and single hyphens/);
+  });
+
+  it("are short enough for the Lambda function names derived from them", () => {
+    expect(pipelineNameProblem("x".repeat(MAX_PIPELINE_NAME_LENGTH))).toBeUndefined();
+    expect(pipelineNameProblem("x".repeat(MAX_PIPELINE_NAME_LENGTH + 1))).toMatch(/at most 28/);
+    expect(`${"x".repeat(MAX_PIPELINE_NAME_LENGTH)}-task-state-handler-function`.length + 8).toBe(64);
   });
 });

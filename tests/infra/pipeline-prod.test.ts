@@ -109,6 +109,10 @@ describe("component structure", () => {
     }
   });
 
+  it("fits every auto-named resource within its AWS name limit", () => {
+    expect(run.overlongNames()).toEqual([]);
+  });
+
   it("has no wildcard action in any policy, and no wildcard resource but ecr:GetAuthorizationToken", () => {
     const documents = run.resources.flatMap((resource) =>
       ["policy", "assumeRolePolicy"]

@@ -1,8 +1,9 @@
 // Configuration variants under Pulumi mocks: a prebuilt worker image (no build, no repository),
-// existing private subnets, and job histories kept forever (TTL off).
+// existing private subnets, job histories kept forever (TTL off), and the longest pipeline name.
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePipelineConfig } from "../../components/lib/config-parse";
+import { MAX_PIPELINE_NAME_LENGTH } from "../../components/lib/naming";
 import { json, type PipelineRun, runPipeline } from "./support/run-pipeline";
 
 const image = `210987654321.dkr.ecr.eu-west-1.amazonaws.com/media/worker@sha256:${"ab".repeat(32)}`;
@@ -15,9 +16,11 @@ const config = parsePipelineConfig({
   jobRetentionDays: "0",
 });
 let run: PipelineRun;
+/** A stack name of 17 characters: the longest the project name leaves room for. */
+const LONGEST_NAME = "video-jobs-staging-eu-west-1";
 
 beforeAll(async () => {
-  run = await runPipeline(config);
+  run = await runPipeline(config, { name: LONGEST_NAME });
 }, 60_000);
 
 describe("a prebuilt worker image", () => {
@@ -59,5 +62,13 @@ describe("job retention 0", () => {
       attributeName: "expiresAt",
       enabled: false,
     });
+  });
+});
+
+describe("the longest pipeline name", () => {
+  it("keeps every auto-named resource within its AWS name limit", () => {
+    expect(LONGEST_NAME).toHaveLength(MAX_PIPELINE_NAME_LENGTH);
+    expect(run.ofType("aws:lambda/function:Function")).toHaveLength(2);
+    expect(run.overlongNames()).toEqual([]);
   });
 });

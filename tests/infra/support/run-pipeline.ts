@@ -7,6 +7,7 @@ import * as mocks from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import type { PipelineConfig } from "../../../components/lib/config-parse";
+import { AUTONAME_SUFFIX_LENGTH, AWS_NAME_LIMITS } from "../../../components/lib/naming";
 import { VideoPipeline } from "../../../components/video-pipeline";
 import { installRecordingMocks, type RecordedResource, type RecordedRun } from "./pulumi-mocks";
 import { REPO_ROOT } from "./stack-config";
@@ -19,19 +20,21 @@ export interface PipelineRun extends RecordedRun {
   one(type: string, suffix: string): RecordedResource;
   /** The recorded resource with this URN. */
   byUrn(urn: string): RecordedResource;
+  /** Auto-named resources whose name plus Pulumi's random suffix exceeds the AWS limit. */
+  overlongNames(): string[];
 }
 
 export const PIPELINE_NAME = "video-jobs-test";
 
 export async function runPipeline(
   config: PipelineConfig,
-  options: { preview?: boolean } = {},
+  options: { preview?: boolean; name?: string } = {},
 ): Promise<PipelineRun> {
   const recorded = installRecordingMocks(
     { pulumi, mocks, rpc },
     { project: "video-jobs", stack: "test", preview: options.preview ?? false },
   );
-  const pipeline = new VideoPipeline(PIPELINE_NAME, { config, sourceRoot: REPO_ROOT });
+  const pipeline = new VideoPipeline(options.name ?? PIPELINE_NAME, { config, sourceRoot: REPO_ROOT });
   await waitForRegistrations();
 
   const ofType = (type: string) => recorded.resources.filter((resource) => resource.type === type);
@@ -43,6 +46,14 @@ export async function runPipeline(
       const matches = ofType(type).filter((resource) => resource.name.endsWith(suffix));
       if (matches.length !== 1) throw new Error(`${matches.length} ${type} named *${suffix}`);
       return matches[0] as RecordedResource;
+    },
+    overlongNames() {
+      return recorded.resources
+        .filter((resource) => {
+          const limit = AWS_NAME_LIMITS[resource.type];
+          return limit !== undefined && resource.name.length + AUTONAME_SUFFIX_LENGTH > limit;
+        })
+        .map((resource) => resource.name);
     },
     byUrn(urn) {
       const resource = recorded.resources.find((candidate) => candidate.urn === urn);
