@@ -20,7 +20,7 @@ beforeAll(() => {
   // Imports written the way jobs/ and handlers/ write them: `.js` specifiers for `.ts` files.
   write(
     "lib/greeting.ts",
-    "/** a doc comment */\nexport function greet(name: string): string {\n  return \"hello \" + name;\n}\n",
+    '/** a doc comment */\nexport function greet(name: string): string {\n  return "hello " + name;\n}\n',
   );
   write(
     "handlers/hello.ts",
