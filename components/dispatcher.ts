@@ -36,8 +36,9 @@ export interface DispatcherArgs {
   readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
   /** The worker's task definition family: RunTask is allowed for its revisions only. */
   readonly taskFamily: string;
-  /** Roles the dispatcher passes to the worker tasks it starts. */
+  /** The worker's task role, which the dispatcher passes to the tasks it starts. */
   readonly taskRoleArn: pulumi.Input<string>;
+  /** The worker's execution role, which the dispatcher passes to the tasks it starts. */
   readonly executionRoleArn: pulumi.Input<string>;
   /** Account, region and partition. */
   readonly aws: pulumi.Input<AwsContext>;
