@@ -8,7 +8,7 @@
 
 import { CONFIG_SCHEMA } from "../components/lib/config-schema.js";
 import { UsageError } from "./errors.js";
-import { localEndpointsPath, readLocalEndpoints } from "./local-endpoints.js";
+import { localEndpointsPath, readLocalEndpoints, workerLogDirectory } from "./local-endpoints.js";
 import { readStackOutputs, type StackValues } from "./stack-outputs.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +69,8 @@ export interface CliConfig {
   readonly containerName: string;
   readonly retentionDays: number;
   readonly local: boolean;
+  /** Local mode: the worker's logs are files `<task id>.log` in this directory, not CloudWatch streams. */
+  readonly localLogDirectory?: string;
 }
 
 // The worker's container name and awslogs stream prefix in the task definition (components/worker.ts);
@@ -91,7 +93,8 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     const value = stack[key];
     return value === undefined ? undefined : { value, source: `stack ${stackName}` };
   };
-  const local = options.local ? readLocalEndpoints(localEndpointsPath(env)) : undefined;
+  const localPath = localEndpointsPath(env);
+  const local = options.local ? readLocalEndpoints(localPath) : undefined;
   const fromLocal = (value: string | undefined): Setting | undefined =>
     value === undefined ? undefined : { value, source: "local mode" };
   const flag = (value: string | undefined, name: string): Setting | undefined =>
@@ -159,6 +162,7 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     containerName: nonEmpty(env.WORKER_CONTAINER_NAME) ?? DEFAULT_CONTAINER_NAME,
     retentionDays: retention === undefined ? CONFIG_SCHEMA.jobRetentionDays.default : Number(retention),
     local: local !== undefined,
+    ...(local === undefined ? {} : { localLogDirectory: workerLogDirectory(local, localPath) }),
   };
 }
 

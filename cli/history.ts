@@ -2,6 +2,7 @@
 // happened), and where the worker's logs of each attempt are (`aws logs tail` for the task's stream).
 // Shared by `jobs show` and `jobs watch`.
 
+import { join } from "node:path";
 import type { JobEvent } from "../jobs/events.js";
 import type { AttemptTimeline } from "../jobs/timeline.js";
 import { span } from "../jobs/timeline.js";
@@ -119,7 +120,9 @@ export interface LogLocation {
   readonly taskArn: string;
   readonly logGroup?: string;
   /** awslogs stream: `<prefix>/<container>/<task id>`. */
-  readonly logStream: string;
+  readonly logStream?: string;
+  /** Local mode: the task's log file. */
+  readonly logFile?: string;
   readonly command: string;
 }
 
@@ -129,11 +132,16 @@ export function logLocations(
   active: boolean,
 ): LogLocation[] {
   const logGroup = config.logGroup?.value;
-  return attempts.flatMap((attempt, index) => {
+  return attempts.flatMap((attempt, index): LogLocation[] => {
     if (attempt.taskArn === undefined) return [];
+    const follow = active && index === attempts.length - 1 && !attempt.stopped;
+    if (config.localLogDirectory !== undefined) {
+      const logFile = join(config.localLogDirectory, `${taskId(attempt.taskArn)}.log`);
+      const command = ["tail -n +1", ...(follow ? ["-f"] : []), shellQuote(logFile)].join(" ");
+      return [{ attempt: attempt.attempt, taskArn: attempt.taskArn, logFile, command }];
+    }
     const logStream = `${config.logStreamPrefix}/${config.containerName}/${taskId(attempt.taskArn)}`;
     const since = (attempt.timings.createdAt ?? attempt.requestedAt).replace(/\.\d+Z$/, "Z");
-    const follow = active && index === attempts.length - 1 && !attempt.stopped;
     const command = [
       "aws logs tail",
       shellQuote(logGroup ?? "<worker log group>"),

@@ -27,12 +27,19 @@ const schema = z.object({
   bucket: z.string().min(1),
   /** Worker log group, when local mode keeps one. */
   logGroup: z.string().min(1).optional(),
+  /** Directory of the worker's logs, one `<task id>.log` per task (default: `logs/` beside this file). */
+  workerLogDirectory: z.string().min(1).optional(),
 });
 
 export type LocalEndpoints = z.infer<typeof schema>;
 
 export function localEndpointsPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return env[LOCAL_ENDPOINTS_ENV] || join(PROJECT_ROOT, LOCAL_ENDPOINTS_FILE);
+}
+
+/** Where local mode's worker logs are: the file's own say, else `logs/` beside the file. */
+export function workerLogDirectory(endpoints: LocalEndpoints, path: string): string {
+  return endpoints.workerLogDirectory ?? join(dirname(path), "logs");
 }
 
 export class LocalEndpointsError extends Error {

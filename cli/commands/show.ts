@@ -79,7 +79,7 @@ function renderShow(
   if (logs.length > 0) {
     out.push("", p.paint("bold", "Logs"));
     for (const log of logs) out.push(`  attempt ${log.attempt}: ${log.command}`);
-    if (ctx.config.logGroup === undefined) {
+    if (ctx.config.logGroup === undefined && ctx.config.localLogDirectory === undefined) {
       out.push(
         p.paint("dim", "  (worker log group unknown: pass --log-group, set JOBS_LOG_GROUP or use --stack)"),
       );

@@ -3,7 +3,7 @@
 
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../cli/config.js";
 import {
@@ -17,7 +17,7 @@ import {
 import { readStackOutputs } from "../../cli/stack-outputs.js";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
-import { seed } from "../support/histories.js";
+import { seed, taskArnFor } from "../support/histories.js";
 import { jobs, NOW } from "./support/run.js";
 
 let db: LocalDynamoDb;
@@ -95,6 +95,27 @@ describe("--local", () => {
     expect(result.stderr).toMatch(
       /is not a local endpoints file \(endpoints\.dynamodb: must be a URL.*restart `npm run local`/,
     );
+  });
+
+  it("points at local mode's worker log files instead of CloudWatch streams", async () => {
+    const task = taskArnFor("local-job", 1);
+    const file = `${task.slice(task.lastIndexOf("/") + 1)}.log`;
+    const beside = localFile();
+    const result = await jobs(["show", "local-job", "--local", "--json"], {
+      env: { JOBS_LOCAL_ENDPOINTS: beside },
+    });
+    expect(result.json<{ logs: unknown[] }>().logs).toEqual([
+      {
+        attempt: 1,
+        taskArn: task,
+        logFile: join(dirname(beside), "logs", file),
+        command: `tail -n +1 ${join(dirname(beside), "logs", file)}`,
+      },
+    ]);
+    const elsewhere = localFile({ workerLogDirectory: "/var/tmp/local logs" });
+    const human = await jobs(["show", "local-job", "--local"], { env: { JOBS_LOCAL_ENDPOINTS: elsewhere } });
+    expect(human.stdout).toContain(`  attempt 1: tail -n +1 '/var/tmp/local logs/${file}'\n`);
+    expect(human.stdout).not.toContain("log group unknown");
   });
 
   it("lives at .local/endpoints.json in the repository unless JOBS_LOCAL_ENDPOINTS says otherwise", () => {
