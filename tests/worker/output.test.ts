@@ -1,11 +1,12 @@
 // Writing the results, against a real local S3 (s3rver): large files go up as multipart uploads, and
-// result.json is removed first and written last, so a failed upload never leaves a result behind.
+// result.json is written last, so a failed upload never leaves a result behind. Nothing is deleted or
+// listed: the task role may only put objects under its output prefix.
 
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeOutputs } from "../../worker/src/output.js";
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "../support/s3.js";
@@ -82,14 +83,20 @@ describe("writing to S3", () => {
     expect(commands.filter((name) => name === "UploadPartCommand")).toHaveLength(3);
     expect(commands).toContain("CreateMultipartUploadCommand");
     expect(commands).toContain("CompleteMultipartUploadCommand");
-    // The previous result is removed before anything else; the new one is written last.
-    expect(commands[0]).toBe("DeleteObjectCommand");
+    // result.json last, and nothing but writes.
     expect(commands.at(-1)).toBe("PutObjectCommand");
+    expect(new Set(commands)).toEqual(
+      new Set([
+        "CreateMultipartUploadCommand",
+        "UploadPartCommand",
+        "CompleteMultipartUploadCommand",
+        "PutObjectCommand",
+      ]),
+    );
     expect(await keysUnder("multi/")).toEqual(["multi/big.bin", "multi/result.json"]);
   });
 
-  it("a failed upload leaves no result.json, not even a previous attempt's", async () => {
-    await s3.client.send(new PutObjectCommand({ Bucket: "results", Key: "failing/result.json", Body: "{}" }));
+  it("a failed upload writes no result.json", async () => {
     const { client } = recordingClient();
     const writing = writeOutputs(
       { kind: "s3", url: "s3://results/failing/", bucket: "results", prefix: "failing/" },

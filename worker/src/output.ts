@@ -1,13 +1,14 @@
 // Writes the job's results to OUTPUT_URL: an S3 prefix (each file streamed with @aws-sdk/lib-storage, which
 // switches to a multipart upload past one part) or, from the command line, a local directory.
-// Order makes it safe to retry: first a previous attempt's result.json is removed, then the artifacts are
-// written (same keys every time, so a retry overwrites them), and result.json goes last. So result.json
-// exists only when everything it lists is in place, and nothing half-written is ever reported as a result.
+// Order makes it safe to retry: the artifacts first (the same keys every time, so a retry overwrites them),
+// result.json last. So result.json exists only once everything it lists is in place, and nothing
+// half-written is ever reported as a result. Only PutObject (and AbortMultipartUpload) is needed on the
+// output prefix: nothing is listed or deleted.
 
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { OutputLocation } from "./env.js";
 import { localFileError } from "./errors.js";
@@ -33,13 +34,11 @@ export async function writeOutputs(
   deps: OutputDeps,
 ): Promise<void> {
   const sink = output.kind === "s3" ? s3Sink(output.bucket, output.prefix, deps) : dirSink(output.path);
-  await sink.remove(RESULT_FILE);
   await forEachLimited(files, CONCURRENT_FILES, (file) => sink.copy(path.join(localDir, file), file));
   await sink.putText(RESULT_FILE, resultJson, "application/json");
 }
 
 interface Sink {
-  remove(name: string): Promise<void>;
   copy(localFile: string, name: string): Promise<void>;
   putText(name: string, text: string, contentType: string): Promise<void>;
 }
@@ -76,12 +75,6 @@ function s3Sink(bucket: string, prefix: string, deps: OutputDeps): Sink {
     });
   };
   return {
-    remove: (name) =>
-      guarded(`removing s3://${bucket}/${prefix}${name}`, () =>
-        deps.s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}${name}` }), {
-          abortSignal: signal,
-        }),
-      ),
     copy: (localFile, name) => upload(name, createReadStream(localFile)),
     putText: (name, text) => upload(name, Buffer.from(text, "utf8")),
   };
@@ -96,7 +89,6 @@ function dirSink(dir: string): Sink {
     }
   };
   return {
-    remove: (name) => guarded(`removing ${name}`, () => rm(path.join(dir, name), { force: true })),
     copy: (localFile, name) =>
       guarded(`writing ${name}`, async () => {
         await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
