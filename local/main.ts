@@ -1,0 +1,228 @@
+// `npm run local`: the whole pipeline on this machine (local/pipeline.ts). Without --once it stays up,
+// printing where things are and each job's events as they happen, until Ctrl-C. With --once FILE it uploads
+// the file, runs its job to the end, prints its history with the jobs CLI, and exits 0 if it succeeded.
+
+import { createReadStream, existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { describeEvent } from "../cli/history.js";
+import { PROJECT_ROOT } from "../cli/local-endpoints.js";
+import { runCli } from "../cli/main.js";
+import { ConfigError, type PipelineConfig } from "../components/lib/config-parse.js";
+import { isTerminal } from "../jobs/state.js";
+import { discoverTools } from "../worker/src/ffmpeg.js";
+import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
+import { loadStackConfig } from "./stack-config.js";
+
+const USAGE = `Usage: npm run local -- [options]
+
+Runs the pipeline on this machine: a local DynamoDB and S3, local SQS and ECS stand-ins, the real
+dispatcher and task-state handlers, and the worker as a child process. State lives in .local/.
+
+Options:
+  --once FILE        upload FILE, run its job to the end, print its history, exit (0 if it succeeded)
+  --stack NAME       use the settings of Pulumi.NAME.yaml (retries, filters, concurrency); default: Pulumi.yaml's
+  --reset            start from an empty .local/ (forget every job and object)
+  --docker           run the worker image with docker run (needs a Docker engine)
+  --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
+                     fixed ports (default: free ones)
+  -h, --help         this text`;
+
+async function main(): Promise<number> {
+  // This machine's Node 20 is supported by the SDK versions locked here; its notice would only add noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let config: PipelineConfig;
+  try {
+    config = loadStackConfig(PROJECT_ROOT, args.stack);
+  } catch (error) {
+    process.stderr.write(
+      `${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 2;
+  }
+  if (args.once !== undefined) {
+    const problem = onceFileProblem(args.once, config);
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      return 2;
+    }
+  }
+  const ffmpeg = await discoverTools(process.env, new AbortController().signal).catch(
+    (error: unknown) => error as Error,
+  );
+  if (ffmpeg instanceof Error) {
+    process.stderr.write(
+      `The worker needs ffmpeg and ffprobe, and found neither on PATH nor in the npm packages (${ffmpeg.message}).\n` +
+        "Install them (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg) and run again.\n",
+    );
+    return 1;
+  }
+
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const pipeline = await startLocalPipeline({
+    stateDirectory: path.join(PROJECT_ROOT, ".local"),
+    reset: args.reset,
+    config,
+    ...(args.docker ? { dockerImage: "video-jobs-worker:local" } : {}),
+    ports: args.ports,
+    onJobChange: (jobId, events, state) => {
+      for (const event of events)
+        say(`${event.at}  ${jobId}  ${event.type.padEnd(19)}  ${describeEvent(event)}`);
+      if (isTerminal(state.status)) say(`${state.updatedAt}  ${jobId}  -> ${state.status}`);
+    },
+    onError: (message, error) =>
+      process.stderr.write(`${message}: ${error instanceof Error ? error.stack : String(error)}\n`),
+  });
+  const stopping = new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  try {
+    if (args.once !== undefined) return await runOnce(pipeline, args.once, config, say, stopping);
+    printWelcome(pipeline, config, say);
+    await stopping;
+    say("stopping: waiting for running workers to stop ...");
+    return 0;
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      once: { type: "string" },
+      stack: { type: "string" },
+      reset: { type: "boolean", default: false },
+      docker: { type: "boolean", default: false },
+      "port-dynamodb": { type: "string" },
+      "port-s3": { type: "string" },
+      "port-sqs": { type: "string" },
+      "port-ecs": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  const port = (name: "port-dynamodb" | "port-s3" | "port-sqs" | "port-ecs") => {
+    const text = values[name];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > 65535)
+      throw new Error(`--${name} must be a port number (1-65535)`);
+    return value;
+  };
+  const ports = Object.fromEntries(
+    (["dynamodb", "s3", "sqs", "ecs"] as const).flatMap((service) => {
+      const value = port(`port-${service}`);
+      return value === undefined ? [] : [[service, value]];
+    }),
+  );
+  return { ...values, ports };
+}
+
+function onceFileProblem(file: string, config: PipelineConfig): string | undefined {
+  if (!existsSync(file) || !statSync(file).isFile()) return `--once: no such file: ${file}`;
+  const suffixes = config.uploads.inputSuffixes;
+  if (!suffixes.some((suffix) => path.basename(file).endsWith(suffix))) {
+    return `--once: ${file} does not end with one of the upload suffixes (${suffixes.join(", ")}), so it would start no job`;
+  }
+  return undefined;
+}
+
+async function runOnce(
+  pipeline: LocalPipeline,
+  file: string,
+  config: PipelineConfig,
+  say: (line: string) => void,
+  stopping: Promise<void>,
+): Promise<number> {
+  const key = `${config.uploads.inputPrefix}${path.basename(file)}`;
+  const jobIdPromise = pipeline.jobIdOfUpload(key);
+  const s3 = new S3Client({
+    endpoint: pipeline.endpoints.endpoints.s3,
+    region: pipeline.endpoints.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    // s3rver stores an aws-chunked body (the SDK's default for streamed uploads) with its framing.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  });
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: pipeline.endpoints.bucket,
+        Key: key,
+        Body: createReadStream(file),
+        ContentLength: statSync(file).size,
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
+  say(`uploaded ${file} to s3://${pipeline.endpoints.bucket}/${key}`);
+  const jobId = await jobIdPromise;
+  let interrupted = false;
+  void stopping.then(() => {
+    interrupted = true;
+  });
+  for (;;) {
+    const stored = await pipeline.store.get(jobId);
+    if (stored && isTerminal(stored.state.status)) break;
+    if (interrupted) return 130;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await pipeline.ecs.settled();
+  say("");
+  const io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: { ...process.env, JOBS_LOCAL_ENDPOINTS: pipeline.endpointsFile },
+    cwd: process.cwd(),
+    now: () => new Date(),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  };
+  await runCli(["--local", "show", jobId], io);
+  const final = await pipeline.store.get(jobId);
+  return final?.state.status === "SUCCEEDED" ? 0 : 1;
+}
+
+function printWelcome(pipeline: LocalPipeline, config: PipelineConfig, say: (line: string) => void): void {
+  const { endpoints } = pipeline.endpoints;
+  say(`video-jobs local mode is up (state in .local/; Ctrl-C stops it)
+
+  uploads bucket   s3://${pipeline.endpoints.bucket}  (jobs start for ${config.uploads.inputPrefix}*{${config.uploads.inputSuffixes.join(",")}})
+  jobs table       ${pipeline.endpoints.tableName}
+  jobs queue       ${pipeline.endpoints.queueUrl}
+  endpoints        DynamoDB ${endpoints.dynamodb}  S3 ${endpoints.s3}  SQS ${endpoints.sqs}  ECS ${endpoints.ecs}
+  worker logs      .local/logs/<task id>.log
+
+Submit a job:
+  npm run jobs -- --local submit ./video.mp4
+  aws --endpoint-url ${endpoints.s3} s3 cp ./video.mp4 s3://${pipeline.endpoints.bucket}/${config.uploads.inputPrefix}video.mp4
+Query jobs:
+  npm run jobs -- --local list
+  npm run jobs -- --local show <job id>
+
+Job events as they happen:`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`local mode failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,267 @@
+// Local mode's wiring: the real dispatcher and task-state handlers and the real worker, against local
+// endpoints on loopback — dynalite (DynamoDB), s3rver (S3), and the SQS and ECS stand-ins of this folder —
+// reached through the standard AWS_ENDPOINT_URL_<SERVICE> variables. No handler knows it runs locally.
+
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { EventBridgeEvent } from "aws-lambda";
+import { type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints.js";
+import type { PipelineConfig } from "../components/lib/config-parse.js";
+import { jobSettingsEnvironment } from "../components/lib/handler-environment.js";
+import { createJobsTable } from "../jobs/aws/create-jobs-table.js";
+import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store.js";
+import type { JobEvent } from "../jobs/events.js";
+import { readMessage } from "../jobs/intake.js";
+import type { JobState } from "../jobs/state.js";
+import type { JobStore } from "../jobs/store.js";
+import { bundleWorker } from "../worker/build.js";
+import { type RunningDynamoDb, startDynamoDb } from "./dynamodb.js";
+import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./ecs.js";
+import { QueueConsumer } from "./queue-consumer.js";
+import { type RunningS3, startS3 } from "./s3.js";
+import { LOCAL_ACCOUNT, LocalSqs } from "./sqs.js";
+import { dockerLauncher, processLauncher, requireDockerEngine } from "./worker-launchers.js";
+
+export const LOCAL_REGION = "us-east-1";
+export const LOCAL_NAMES = {
+  bucket: "video-jobs-uploads",
+  table: "video-jobs-jobs",
+  queue: "video-jobs-queue",
+  deadLetterQueue: "video-jobs-dlq",
+  cluster: "video-jobs",
+  family: "video-jobs-worker",
+  container: "worker",
+} as const;
+
+/** Credentials the SDK insists on: s3rver knows only its own key pair; the other endpoints check none. */
+const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
+/** EventBridge retries a failed delivery to its target; local mode does so this many times. */
+const EVENT_DELIVERY_TRIES = 5;
+
+export interface LocalPipelineOptions {
+  /** Local mode's state (.local/): the DynamoDB and S3 data, worker logs, the endpoints file. */
+  readonly stateDirectory: string;
+  /** Start from nothing: the state directory is removed first. */
+  readonly reset: boolean;
+  readonly config: PipelineConfig;
+  /** Run the worker image with `docker run` instead of the worker bundle as a child process. */
+  readonly dockerImage?: string;
+  readonly ports?: {
+    readonly dynamodb?: number;
+    readonly s3?: number;
+    readonly sqs?: number;
+    readonly ecs?: number;
+  };
+  /** Where job histories are reported as they grow: the events new since the last report, and the state. */
+  readonly onJobChange?: (jobId: string, newEvents: readonly JobEvent[], state: JobState) => void;
+  readonly onError?: (message: string, error: unknown) => void;
+}
+
+export interface LocalPipeline {
+  readonly endpoints: LocalEndpoints;
+  readonly endpointsFile: string;
+  readonly store: JobStore;
+  readonly sqs: LocalSqs;
+  readonly ecs: LocalEcs;
+  /** Waits for the next notification of `key` and returns the job id it names. */
+  jobIdOfUpload(key: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { config, stateDirectory } = options;
+  const onError = options.onError ?? ((message, error) => console.error(message, error));
+  if (options.reset) await rm(stateDirectory, { recursive: true, force: true });
+  if (options.dockerImage !== undefined) requireDockerEngine();
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse())
+      await stopOne().catch((error: unknown) => onError("stop failed", error));
+  };
+  try {
+    const dynamodb: RunningDynamoDb = await startDynamoDb({
+      path: path.join(stateDirectory, "dynamodb"),
+      ...(options.ports?.dynamodb === undefined ? {} : { port: options.ports.dynamodb }),
+    });
+    stoppers.push(() => dynamodb.stop());
+
+    const sqs = new LocalSqs();
+    await sqs.start(options.ports?.sqs);
+    stoppers.push(() => sqs.stop());
+    sqs.createQueue(LOCAL_NAMES.deadLetterQueue, { visibilityTimeoutSeconds: 30 });
+    const queueUrl = sqs.createQueue(LOCAL_NAMES.queue, {
+      visibilityTimeoutSeconds: 6 * config.dispatcher.timeoutSeconds,
+      redrive: { deadLetterQueue: LOCAL_NAMES.deadLetterQueue, maxReceiveCount: config.queueMaxReceiveCount },
+    });
+
+    const uploadWaiters = new Map<string, (jobId: string) => void>();
+    const s3: RunningS3 = await startS3({
+      directory: path.join(stateDirectory, "s3"),
+      bucket: LOCAL_NAMES.bucket,
+      region: LOCAL_REGION,
+      filter: { prefix: config.uploads.inputPrefix, suffixes: config.uploads.inputSuffixes },
+      ...(options.ports?.s3 === undefined ? {} : { port: options.ports.s3 }),
+      notify: (body) => {
+        const { MessageId } = sqs.sendMessage(LOCAL_NAMES.queue, body);
+        const key = decodeURIComponent(String(JSON.parse(body).Records[0].s3.object.key).replace(/\+/g, " "));
+        const [intent] = readMessage(body, MessageId);
+        if (intent?.kind === "submit") uploadWaiters.get(key)?.(intent.jobId);
+      },
+    });
+    stoppers.push(() => s3.stop());
+
+    // The handlers' environment, as the Pulumi program sets it on the Lambdas.
+    const ecsClusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${LOCAL_NAMES.cluster}`;
+    const environment: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      ...LOCAL_CREDENTIALS,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_S3_FORCE_PATH_STYLE: "true",
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      JOBS_TABLE: LOCAL_NAMES.table,
+      JOBS_QUEUE_URL: queueUrl,
+      CLUSTER_ARN: ecsClusterArn,
+      TASK_DEFINITION_ARN: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/${LOCAL_NAMES.family}:1`,
+      WORKER_CONTAINER_NAME: LOCAL_NAMES.container,
+      SUBNET_IDS: "subnet-local",
+      SECURITY_GROUP_IDS: "sg-local",
+      ASSIGN_PUBLIC_IP: "DISABLED",
+      OUTPUT_BUCKET: LOCAL_NAMES.bucket,
+      OUTPUT_PREFIX: config.uploads.outputPrefix,
+      ...jobSettingsEnvironment(config.jobs, "WARN"),
+      POWERTOOLS_SERVICE_NAME: "video-jobs-local",
+    };
+
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    stoppers.push(async () => dynamoClient.destroy());
+    await createJobsTable(dynamoClient, LOCAL_NAMES.table);
+    const store = new DynamoDbJobStore(dynamoClient, { tableName: LOCAL_NAMES.table, retentionDays: 0 });
+
+    const seenEvents = new Map<string, number>();
+    // Reporting never gets in the way of the pipeline: its failures are only logged.
+    const report = async (jobId: string) => {
+      try {
+        const stored = await store.get(jobId);
+        const seen = seenEvents.get(jobId) ?? 0;
+        if (!stored || stored.events.length === seen) return;
+        seenEvents.set(jobId, stored.events.length);
+        options.onJobChange?.(jobId, stored.events.slice(seen), stored.state);
+      } catch (error) {
+        onError(`could not report job ${jobId}`, error);
+      }
+    };
+
+    const launcherOptions = {
+      baseEnvironment: {
+        AWS_REGION: LOCAL_REGION,
+        ...LOCAL_CREDENTIALS,
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_S3_FORCE_PATH_STYLE: "true",
+        // s3rver would store an aws-chunked upload (the SDK's default for streams) with its framing.
+        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
+      logDirectory: path.join(stateDirectory, "logs"),
+    };
+    const launcher: WorkerLauncher =
+      options.dockerImage !== undefined
+        ? dockerLauncher(options.dockerImage, launcherOptions)
+        : processLauncher(
+            await bundleWorker(path.join(stateDirectory, "worker", "main.js")),
+            launcherOptions,
+          );
+
+    // Set before the handlers first run: they read their configuration and endpoints at first use.
+    Object.assign(process.env, environment);
+    const { handler: dispatcher } = await import("../handlers/dispatcher.js");
+    const { handler: taskState } = await import("../handlers/task-state.js");
+
+    let ecs: LocalEcs | undefined;
+    const deliverTaskEvent = async (event: TaskEvent) => {
+      for (let tries = 1; ; tries++) {
+        try {
+          await taskState(event as unknown as EventBridgeEvent<string, unknown>);
+          break;
+        } catch (error) {
+          if (tries >= EVENT_DELIVERY_TRIES) {
+            onError(
+              `task event not delivered after ${tries} tries (EventBridge would send it to the rule's DLQ)`,
+              error,
+            );
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** tries));
+        }
+      }
+      const startedBy = (event.detail as { startedBy?: string }).startedBy;
+      if (startedBy !== undefined) await report(startedBy);
+    };
+    ecs = new LocalEcs({
+      region: LOCAL_REGION,
+      account: LOCAL_ACCOUNT,
+      clusterName: LOCAL_NAMES.cluster,
+      family: LOCAL_NAMES.family,
+      containerName: LOCAL_NAMES.container,
+      launcher,
+      onEvent: deliverTaskEvent,
+    });
+    const ecsEndpoint = await ecs.start(options.ports?.ecs);
+    const runningEcs = ecs;
+    stoppers.push(() => runningEcs.stop());
+    process.env.AWS_ENDPOINT_URL_ECS = ecsEndpoint;
+
+    const consumer = new QueueConsumer({
+      sqs,
+      queueName: LOCAL_NAMES.queue,
+      region: LOCAL_REGION,
+      batchSize: config.dispatcher.batchSize,
+      maxConcurrency: config.dispatcher.maxConcurrency,
+      handler: async (event, context) => {
+        const response = await dispatcher(event, context);
+        for (const record of event.Records) {
+          for (const intent of readMessage(record.body, record.messageId)) {
+            if (intent.kind !== "ignore") await report(intent.jobId);
+          }
+        }
+        return response;
+      },
+      onError: (error) => onError("dispatcher invocation failed", error),
+    });
+    consumer.start();
+    stoppers.push(() => consumer.stop());
+
+    const endpoints: LocalEndpoints = {
+      region: LOCAL_REGION,
+      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, sqs: sqs.endpoint, ecs: ecsEndpoint },
+      tableName: LOCAL_NAMES.table,
+      queueUrl,
+      clusterArn: ecsClusterArn,
+      bucket: LOCAL_NAMES.bucket,
+    };
+    const endpointsFile = path.join(stateDirectory, "endpoints.json");
+    writeLocalEndpoints(endpointsFile, endpoints);
+    stoppers.push(() => rm(endpointsFile, { force: true }));
+
+    return {
+      endpoints,
+      endpointsFile,
+      store,
+      sqs,
+      ecs: runningEcs,
+      jobIdOfUpload: (key) => new Promise((resolve) => uploadWaiters.set(key, resolve)),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
