@@ -99,6 +99,15 @@ const LOG_5_1 = [
   "  Input stream #0:1 (audio): 330 packets read (35474 bytes); 330 frames decoded (337920 samples); ",
 ];
 
+/** What ffmpeg wrote for LOG_5_1: four thumbnails and the sheet. */
+const WRITTEN: ReadonlySet<string> = new Set([
+  "thumbnails/scene-0000.jpg",
+  "thumbnails/scene-0001.jpg",
+  "thumbnails/scene-0002.jpg",
+  "thumbnails/scene-0003.jpg",
+  "contact-sheet.jpg",
+]);
+
 function parse(lines: readonly string[]) {
   const log = new AnalysisLog();
   for (const line of lines) log.take(line);
@@ -151,7 +160,7 @@ describe("the ffmpeg command", () => {
 
 describe("the filters' reports", () => {
   it("become scenes, black, frozen and silent segments", () => {
-    const analysis = toAnalysis(parse(LOG_5_1), plan(), 7);
+    const analysis = toAnalysis(parse(LOG_5_1), plan(), 7, WRITTEN);
     expect(analysis.scenes).toEqual([
       { index: 0, startSeconds: 0, endSeconds: 1.6, score: null, thumbnail: "thumbnails/scene-0000.jpg" },
       { index: 1, startSeconds: 1.6, endSeconds: 4, score: 0.759, thumbnail: "thumbnails/scene-0001.jpg" },
@@ -177,7 +186,7 @@ describe("the filters' reports", () => {
 
   it("writes thumbnails for the first maxThumbnails scenes only", () => {
     const bounded = plan(media({}), AnalysisParamsSchema.parse({ maxThumbnails: 2 }));
-    const analysis = toAnalysis(parse(LOG_5_1), bounded, 7);
+    const analysis = toAnalysis(parse(LOG_5_1), bounded, 7, WRITTEN);
     expect(analysis.scenes.map((scene) => scene.thumbnail)).toEqual([
       "thumbnails/scene-0000.jpg",
       "thumbnails/scene-0001.jpg",
@@ -185,6 +194,18 @@ describe("the filters' reports", () => {
       null,
     ]);
     expect(analysis.files).toHaveLength(3);
+  });
+
+  it("lists only files ffmpeg actually wrote", () => {
+    const analysis = toAnalysis(parse(LOG_5_1), plan(), 7, new Set(["thumbnails/scene-0000.jpg"]));
+    expect(analysis.scenes.map((scene) => scene.thumbnail)).toEqual([
+      "thumbnails/scene-0000.jpg",
+      null,
+      null,
+      null,
+    ]);
+    expect(analysis.contactSheet).toBeNull();
+    expect(analysis.files).toEqual(["thumbnails/scene-0000.jpg"]);
   });
 
   it("ignores lines that only look like the filters' (other filters, input metadata)", () => {
@@ -198,17 +219,19 @@ describe("the filters' reports", () => {
   });
 
   it("no decoded frame at all is an invalid video", () => {
-    expect(() => toAnalysis(parse([]), plan(), 7)).toThrow(InvalidVideoError);
+    expect(() => toAnalysis(parse([]), plan(), 7, WRITTEN)).toThrow(InvalidVideoError);
   });
 
   it("most of the announced frames missing is an invalid (truncated) video; a few is not", () => {
     const truncated = LOG_5_1.map((line) => line.replace("175 frames decoded", "5 frames decoded"));
-    expect(() => toAnalysis(parse(truncated), plan(), 7)).toThrow(/only 5 of 175 video frames decode/);
+    expect(() => toAnalysis(parse(truncated), plan(), 7, WRITTEN)).toThrow(
+      /only 5 of 175 video frames decode/,
+    );
     const nearlyAll = LOG_5_1.map((line) => line.replace("175 frames decoded", "170 frames decoded"));
-    expect(toAnalysis(parse(nearlyAll), plan(), 7).decodedFrames).toBe(170);
+    expect(toAnalysis(parse(nearlyAll), plan(), 7, WRITTEN).decodedFrames).toBe(170);
     // Without a frame count or stream duration there is nothing to compare with.
     const base = media({});
     const unknownLength = { ...base, video: { ...base.video, frameCount: null, durationSeconds: null } };
-    expect(toAnalysis(parse(truncated), plan(unknownLength), 7).decodedFrames).toBe(5);
+    expect(toAnalysis(parse(truncated), plan(unknownLength), 7, WRITTEN).decodedFrames).toBe(5);
   });
 });

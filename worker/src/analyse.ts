@@ -4,7 +4,7 @@
 // silence is detected in the same run. The filters report on stderr, which is parsed line by line.
 // Only filters and options present in both Debian's ffmpeg 5.x and the 2018 static build npm ships.
 
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { AnalysisParams } from "./env.js";
 import { InternalError, InvalidVideoError } from "./errors.js";
@@ -146,7 +146,8 @@ export function analysisArgs(plan: AnalysisPlan): string[] {
     ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "verbose"],
     ...["-i", plan.input],
     ...["-filter_complex", graph.join(";")],
-    ...["-map", "[thumbs]", plan.fpsModeFlag, "vfr", "-q:v", JPEG_QUALITY, "-start_number", "0"],
+    // passthrough: exactly one file per selected frame (the cfr default would duplicate frames, vfr may drop).
+    ...["-map", "[thumbs]", plan.fpsModeFlag, "passthrough", "-q:v", JPEG_QUALITY, "-start_number", "0"],
     ...["-f", "image2", escapeImagePattern(thumbnails, "scene-%04d.jpg")],
     ...["-map", "[contact]", "-frames:v", "1", "-update", "1", "-q:v", JPEG_QUALITY],
     ...["-f", "image2", escapeImagePattern(contactSheet)],
@@ -173,7 +174,17 @@ export async function analyse(
     throw new InternalError("ffmpeg-killed", `ffmpeg died of ${result.signal} (out of memory?)`);
   }
   if (result.code !== 0) throw ffmpegFailure(result.stderrTail);
-  return toAnalysis(log.events(), plan, durationOf(media));
+  return toAnalysis(log.events(), plan, durationOf(media), await filesIn(outDir));
+}
+
+/** What ffmpeg actually wrote, relative to `outDir`: result.json must list no file that is not there. */
+async function filesIn(outDir: string): Promise<ReadonlySet<string>> {
+  const thumbnails = await readdir(path.join(outDir, THUMBNAIL_DIR));
+  const sheet = await readdir(outDir);
+  return new Set([
+    ...thumbnails.map((name) => `${THUMBNAIL_DIR}/${name}`),
+    ...sheet.filter((name) => name === CONTACT_SHEET_FILE),
+  ]);
 }
 
 /** What the filters reported, in stream time (seconds). */
@@ -262,7 +273,13 @@ export class AnalysisLog {
   }
 }
 
-export function toAnalysis(events: AnalysisEvents, plan: AnalysisPlan, duration: number | null): Analysis {
+/** `written`: the files ffmpeg wrote (relative paths); a scene's thumbnail or the sheet missing there is null. */
+export function toAnalysis(
+  events: AnalysisEvents,
+  plan: AnalysisPlan,
+  duration: number | null,
+  written: ReadonlySet<string>,
+): Analysis {
   if (events.sceneStarts.length === 0) {
     throw new InvalidVideoError("no-decodable-frames", "ffmpeg decoded no video frame");
   }
@@ -290,17 +307,20 @@ export function toAnalysis(events: AnalysisEvents, plan: AnalysisPlan, duration:
       startSeconds: round(start.time),
       endSeconds: round(next?.time ?? end),
       score: index === 0 ? null : round(start.score),
-      thumbnail: index < thumbnailCount ? thumbnailPath(index) : null,
+      thumbnail: index < thumbnailCount && written.has(thumbnailPath(index)) ? thumbnailPath(index) : null,
     };
   });
   const files = scenes.flatMap((scene) => (scene.thumbnail ? [scene.thumbnail] : []));
-  const contactSheet: ContactSheet = {
-    file: CONTACT_SHEET_FILE,
-    columns: plan.sheet.columns,
-    rows: plan.sheet.rows,
-    frames: plan.sheet.frames,
-    intervalSeconds: round(plan.sheet.interval),
-  };
+  // No sheet when no frame had a usable timestamp to be picked by.
+  const contactSheet: ContactSheet | null = written.has(CONTACT_SHEET_FILE)
+    ? {
+        file: CONTACT_SHEET_FILE,
+        columns: plan.sheet.columns,
+        rows: plan.sheet.rows,
+        frames: plan.sheet.frames,
+        intervalSeconds: round(plan.sheet.interval),
+      }
+    : null;
   return {
     scenes,
     black: events.black.map((s) => segment(s.startSeconds, s.endSeconds)),
@@ -309,7 +329,7 @@ export function toAnalysis(events: AnalysisEvents, plan: AnalysisPlan, duration:
     contactSheet,
     decodedFrames,
     expectedFrames: expected,
-    files: [...files, CONTACT_SHEET_FILE],
+    files: contactSheet ? [...files, CONTACT_SHEET_FILE] : files,
   };
 }
 
