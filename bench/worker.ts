@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { generateVideo, type VideoSpec } from "../tests/support/video.js";
 import { bundleWorker } from "../worker/build.js";
@@ -49,6 +50,8 @@ export async function run(): Promise<void> {
   const { ffmpeg } = await discoverTools(process.env, new AbortController().signal);
   console.log(`video: ${path.relative(ROOT, video)} (1920x1080, 30 fps, 60 s, h264 8 Mbit/s + aac)`);
   console.log(`ffmpeg: ${ffmpeg.path} ${ffmpeg.version} (${ffmpeg.source}); ${rounds} rounds, alternating`);
+  // Other work on the machine skews both times (and not always alike): say how busy it was.
+  console.log(`machine: ${cpus().length} cores, load average ${loadText()} at start`);
 
   const floorArgs = ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", video, "-f", "null", "-"];
   await timeCommand(ffmpeg.path, floorArgs); // warm the page cache and the binary
@@ -78,6 +81,7 @@ export async function run(): Promise<void> {
     `ratio worker/floor   median ${ratio.toFixed(2)}x  min/min ${(Math.min(...worker) / Math.min(...floor)).toFixed(2)}x`,
   );
   console.log(`target <= ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? "met" : "NOT met"}`);
+  console.log(`load average ${loadText()} at the end`);
 }
 
 async function benchVideo(): Promise<string> {
@@ -127,6 +131,12 @@ function stepDuration(logs: string, step: string): number {
     }
   }
   return Number.NaN;
+}
+
+function loadText(): string {
+  return loadavg()
+    .map((load) => load.toFixed(1))
+    .join(" / ");
 }
 
 function median(values: readonly number[]): number {

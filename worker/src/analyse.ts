@@ -143,7 +143,7 @@ export function analysisArgs(plan: AnalysisPlan): string[] {
   const contactSheet = path.join(plan.outDir, CONTACT_SHEET_FILE);
   return [
     // verbose: adds the final per-stream counts ("175 frames decoded") and little else.
-    ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "verbose"],
+    ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "verbose", "-y"],
     ...["-i", plan.input],
     ...["-filter_complex", graph.join(";")],
     // passthrough: exactly one file per selected frame (the cfr default would duplicate frames, vfr may drop).
