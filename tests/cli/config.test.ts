@@ -1,7 +1,7 @@
 // Where the CLI finds the pipeline: flags > --local (local mode's endpoints file) > environment > --stack
 // outputs (`pulumi stack output --json`, here a stand-in `pulumi` on PATH), and the errors of each.
 
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import {
   readLocalEndpoints,
   writeLocalEndpoints,
 } from "../../cli/local-endpoints.js";
-import { readStackOutputs } from "../../cli/stack-outputs.js";
+import { readStackOutputs, STACK_OUTPUTS } from "../../cli/stack-outputs.js";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
 import { seed, taskArnFor } from "../support/histories.js";
@@ -157,7 +157,6 @@ describe("--stack", () => {
       logGroup: "/ecs/video-jobs-dev-worker",
       region: "eu-central-1",
     });
-    const { readFileSync } = await import("node:fs");
     expect(readFileSync(join(env.FAKE_BIN as string, "args"), "utf8").trim()).toBe(
       "stack output --json --stack dev",
     );
@@ -205,6 +204,22 @@ describe("--stack", () => {
       "error: pulumi stack output --stack nope failed: error: no stack named 'nope' found",
     );
     expect(failing.stderr).toContain("fix: check the stack name (`pulumi stack ls`)");
+  });
+});
+
+describe("agreement with the Pulumi program", () => {
+  it("reads stack outputs that index.ts exports", () => {
+    const program = readFileSync(join(PROJECT_ROOT, "index.ts"), "utf8");
+    for (const output of Object.values(STACK_OUTPUTS)) {
+      expect(program, `stack output ${output}`).toMatch(new RegExp(`^export const ${output} =`, "m"));
+    }
+  });
+
+  it("defaults to the worker's container name and awslogs stream prefix of components/worker.ts", async () => {
+    const worker = readFileSync(join(PROJECT_ROOT, "components", "worker.ts"), "utf8");
+    const config = await resolveConfig({}, { env: {} });
+    expect(worker).toContain(`WORKER_CONTAINER_NAME = "${config.containerName}"`);
+    expect(worker).toContain(`"awslogs-stream-prefix": "${config.logStreamPrefix}"`);
   });
 });
 
