@@ -54,6 +54,35 @@ const FUNCTIONS = [
   },
 ] as const;
 
+/** IAM actions of the SDK commands the handlers' code sends (lib-dynamodb's commands included). */
+const IAM_ACTION_OF_COMMAND: Record<string, string> = {
+  GetCommand: "dynamodb:GetItem",
+  GetItemCommand: "dynamodb:GetItem",
+  PutCommand: "dynamodb:PutItem",
+  PutItemCommand: "dynamodb:PutItem",
+  UpdateCommand: "dynamodb:UpdateItem",
+  UpdateItemCommand: "dynamodb:UpdateItem",
+  QueryCommand: "dynamodb:Query",
+  RunTaskCommand: "ecs:RunTask",
+  SendMessageCommand: "sqs:SendMessage",
+};
+
+const sources = new Map<string, Promise<string[]>>();
+
+/** The repository's own source files bundled into a handler (not node_modules). */
+function ownSources(entryPoint: string): Promise<string[]> {
+  let found = sources.get(entryPoint);
+  if (found === undefined) {
+    found = bundleHandler(REPO_ROOT, entryPoint).then(({ inputs }) =>
+      inputs
+        .filter((input) => !input.startsWith("node_modules/"))
+        .map((input) => readFileSync(path.join(REPO_ROOT, input), "utf8")),
+    );
+    sources.set(entryPoint, found);
+  }
+  return found;
+}
+
 const lambda = (handler: string) => run.one("aws:lambda/function:Function", `${handler}-handler-function`);
 const environmentOf = (handler: string) =>
   (lambda(handler).inputs.environment as { variables: Record<string, string> }).variables;
@@ -122,16 +151,28 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
   });
 
   it("reads no environment variable that the program does not set", async () => {
-    const { inputs } = await bundleHandler(REPO_ROOT, entryPoint);
-    const read = inputs
-      .filter((input) => !input.startsWith("node_modules/"))
-      .flatMap((input) => [
-        ...readFileSync(path.join(REPO_ROOT, input), "utf8").matchAll(
-          /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\])/g,
-        ),
+    const read = (await ownSources(entryPoint))
+      .flatMap((source) => [
+        ...source.matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\])/g),
       ])
       .map((match) => match[1] ?? match[2]);
+    expect(read.length).toBeGreaterThan(0);
     for (const name of read) expect(Object.keys(environmentOf(handler))).toContain(name);
+  });
+
+  it("may call every AWS API its code sends a command for", async () => {
+    const commands = (await ownSources(entryPoint)).flatMap((source) =>
+      [...source.matchAll(/new ([A-Z][A-Za-z]+Command)\(/g)].map((match) => match[1] as string),
+    );
+    expect(commands.length).toBeGreaterThan(0);
+    const allowed = json<PolicyDocument>(
+      run.one("aws:iam/rolePolicy:RolePolicy", `${handler}-handler-policy`).inputs.policy,
+    ).Statement.flatMap((statement) => statement.Action);
+    for (const command of commands) {
+      const action = IAM_ACTION_OF_COMMAND[command];
+      expect(action, `${command}: add its IAM action to IAM_ACTION_OF_COMMAND`).toBeDefined();
+      expect(allowed, `${handler} sends ${command}`).toContain(action);
+    }
   });
 
   it("waits for its role policy, so event sources and invoke configs find the permissions", () => {
