@@ -51,8 +51,17 @@ export function connect(config: CliConfig): AwsConnections {
     },
     sqs: once(() => new SQSClient(options("sqs"))),
     ecs: once(() => new ECSClient(options("ecs"))),
-    // Local S3 stand-ins serve buckets by path, not by virtual host.
-    s3: once(() => new S3Client({ ...options("s3"), forcePathStyle: config.endpoints.s3 !== undefined })),
+    // Local S3 stand-ins serve buckets by path, not by virtual host, and s3rver would store a streamed
+    // upload's aws-chunked framing (the SDK's default) as part of the object.
+    s3: once(() =>
+      config.endpoints.s3 === undefined
+        ? new S3Client(options("s3"))
+        : new S3Client({
+            ...options("s3"),
+            forcePathStyle: true,
+            requestChecksumCalculation: "WHEN_REQUIRED",
+          }),
+    ),
     close() {
       for (const client of made) client.destroy();
     },

@@ -8,7 +8,12 @@
 
 import { CONFIG_SCHEMA } from "../components/lib/config-schema.js";
 import { UsageError } from "./errors.js";
-import { localEndpointsPath, readLocalEndpoints, workerLogDirectory } from "./local-endpoints.js";
+import {
+  LOCAL_CREDENTIALS,
+  localEndpointsPath,
+  readLocalEndpoints,
+  workerLogDirectory,
+} from "./local-endpoints.js";
 import { readStackOutputs, type StackValues } from "./stack-outputs.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -191,8 +196,7 @@ function staticCredentials(env: Env, local: boolean): CliConfig["credentials"] {
     const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
     return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
   }
-  // Local stand-ins check no signature, but the SDK will not send a request without credentials.
-  return local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined;
+  return local ? { ...LOCAL_CREDENTIALS } : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -9,6 +9,12 @@ import { z } from "zod";
 /** Repository root: local mode's state lives under `.local/` there (git-ignored). */
 export const PROJECT_ROOT = join(__dirname, "..");
 
+/**
+ * Credentials for local mode's endpoints. The SDK will not send a request without some; s3rver (the local
+ * S3) accepts only its own key pair, and the other stand-ins check none.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+
 /** Where local mode writes its endpoints, relative to the repository root. */
 export const LOCAL_ENDPOINTS_FILE = ".local/endpoints.json";
 

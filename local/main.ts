@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describeEvent } from "../cli/history.js";
-import { PROJECT_ROOT } from "../cli/local-endpoints.js";
+import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../cli/local-endpoints.js";
 import { runCli } from "../cli/main.js";
 import { ConfigError, type PipelineConfig } from "../components/lib/config-parse.js";
 import { isTerminal } from "../jobs/state.js";
@@ -154,7 +154,7 @@ async function runOnce(
     endpoint: pipeline.endpoints.endpoints.s3,
     region: pipeline.endpoints.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials: LOCAL_CREDENTIALS,
     // s3rver stores an aws-chunked body (the SDK's default for streamed uploads) with its framing.
     requestChecksumCalculation: "WHEN_REQUIRED",
   });

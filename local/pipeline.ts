@@ -6,7 +6,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
-import { type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints.js";
+import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints.js";
 import type { PipelineConfig } from "../components/lib/config-parse.js";
 import { jobSettingsEnvironment } from "../components/lib/handler-environment.js";
 import { createJobsTable } from "../jobs/aws/create-jobs-table.js";
@@ -34,8 +34,10 @@ export const LOCAL_NAMES = {
   container: "worker",
 } as const;
 
-/** Credentials the SDK insists on: s3rver knows only its own key pair; the other endpoints check none. */
-const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
+const CREDENTIALS_ENVIRONMENT = {
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+};
 /** EventBridge retries a failed delivery to its target; local mode does so this many times. */
 const EVENT_DELIVERY_TRIES = 5;
 
@@ -115,7 +117,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const ecsClusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${LOCAL_NAMES.cluster}`;
     const environment: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
-      ...LOCAL_CREDENTIALS,
+      ...CREDENTIALS_ENVIRONMENT,
       AWS_EC2_METADATA_DISABLED: "true",
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -139,7 +141,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamodb.endpoint,
       region: LOCAL_REGION,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: LOCAL_CREDENTIALS,
     });
     stoppers.push(async () => dynamoClient.destroy());
     await createJobsTable(dynamoClient, LOCAL_NAMES.table);
@@ -162,7 +164,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const launcherOptions = {
       baseEnvironment: {
         AWS_REGION: LOCAL_REGION,
-        ...LOCAL_CREDENTIALS,
+        ...CREDENTIALS_ENVIRONMENT,
         AWS_EC2_METADATA_DISABLED: "true",
         AWS_ENDPOINT_URL_S3: s3.endpoint,
         AWS_S3_FORCE_PATH_STYLE: "true",
@@ -185,7 +187,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const { handler: dispatcher } = await import("../handlers/dispatcher.js");
     const { handler: taskState } = await import("../handlers/task-state.js");
 
-    let ecs: LocalEcs | undefined;
     const deliverTaskEvent = async (event: TaskEvent) => {
       for (let tries = 1; ; tries++) {
         try {
@@ -205,7 +206,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       const startedBy = (event.detail as { startedBy?: string }).startedBy;
       if (startedBy !== undefined) await report(startedBy);
     };
-    ecs = new LocalEcs({
+    const ecs = new LocalEcs({
       region: LOCAL_REGION,
       account: LOCAL_ACCOUNT,
       clusterName: LOCAL_NAMES.cluster,
@@ -215,8 +216,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       onEvent: deliverTaskEvent,
     });
     const ecsEndpoint = await ecs.start(options.ports?.ecs);
-    const runningEcs = ecs;
-    stoppers.push(() => runningEcs.stop());
+    stoppers.push(() => ecs.stop());
     process.env.AWS_ENDPOINT_URL_ECS = ecsEndpoint;
 
     const consumer = new QueueConsumer({
@@ -256,7 +256,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       endpointsFile,
       store,
       sqs,
-      ecs: runningEcs,
+      ecs,
       jobIdOfUpload: (key) => new Promise((resolve) => uploadWaiters.set(key, resolve)),
       stop,
     };

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../cli/config.js";
 import {
+  LOCAL_CREDENTIALS,
   LOCAL_ENDPOINTS_FILE,
   type LocalEndpoints,
   localEndpointsPath,
@@ -75,7 +76,7 @@ describe("--local", () => {
       sqs: "http://127.0.0.1:2",
       ecs: "http://127.0.0.1:3",
     });
-    expect(config.credentials).toEqual({ accessKeyId: "local", secretAccessKey: "local" });
+    expect(config.credentials).toEqual(LOCAL_CREDENTIALS);
     const flagged = await resolveConfig({ local: true, table: "other" }, { env });
     expect(flagged.table).toEqual({ value: "other", source: "--table" });
   });

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_CREDENTIALS } from "../../cli/local-endpoints.js";
 import type { JobEvent } from "../../jobs/events.js";
 import { readMessage } from "../../jobs/intake.js";
 import { jobIdForRejectedMessage } from "../../jobs/job-id.js";
@@ -42,7 +43,7 @@ beforeAll(async () => {
     endpoint: pipeline.endpoints.endpoints.s3,
     region: pipeline.endpoints.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials: LOCAL_CREDENTIALS,
   });
   const file = path.join(state, "clip.mp4");
   await generateVideo(file, SCENE_TEST_VIDEO);
