@@ -89,6 +89,11 @@ describe("S3 failures", () => {
     expect(classifyS3Error(error, "output", "writing s3://b/k")).toBeInstanceOf(expected);
   });
 
+  it("passes an already classified error through", () => {
+    const error = new ContractError("AWS_S3_FORCE_PATH_STYLE", 'must be "true" or "false"');
+    expect(classifyS3Error(error, "input", "reading s3://b/k")).toBe(error);
+  });
+
   it("keeps the cause and says what was being done", () => {
     const cause = systemError("ECONNREFUSED");
     const error = classifyS3Error(cause, "input", "reading s3://videos/clip.mp4");

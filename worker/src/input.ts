@@ -71,7 +71,6 @@ async function downloadS3(bucket: string, key: string, dest: string, deps: Fetch
     body = response.Body;
   } catch (error) {
     if (deps.signal.aborted) throw deps.signal.reason;
-    if (error instanceof InternalError) throw error;
     throw classifyS3Error(error, "input", what);
   }
   return saveStream(body, dest, what, deps.signal);

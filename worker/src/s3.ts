@@ -10,7 +10,7 @@ import {
   InternalError,
   isNetworkError,
   TransientError,
-  type WorkerError,
+  WorkerError,
 } from "./errors.js";
 
 export function createS3Client(env: NodeJS.ProcessEnv): S3Client {
@@ -48,6 +48,7 @@ const INPUT_MISSING_CODES = new Set(["NoSuchKey", "NoSuchBucket", "NotFound", "A
  * job's problem (66), a refused output bucket is the deployment's (70).
  */
 export function classifyS3Error(error: unknown, side: "input" | "output", what: string): WorkerError {
+  if (error instanceof WorkerError) return error; // already classified (e.g. a bad AWS_S3_FORCE_PATH_STYLE)
   const message = `${what}: ${errorText(error)}`;
   if (error instanceof S3ServiceException) {
     const status = error.$metadata.httpStatusCode ?? 0;
