@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProgramRun, runLikePulumi } from "./support/pulumi-host";
+import { disposePulumiHost, type ProgramRun, runLikePulumi } from "./support/pulumi-host";
 import { programConfig, REPO_ROOT, readProjectFile, readStackFile, STACKS } from "./support/stack-config";
 
 const project = readProjectFile().name;
@@ -100,7 +100,10 @@ beforeAll(async () => {
   );
 }, 240_000);
 
-afterAll(() => rmSync(controls, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(controls, { recursive: true, force: true });
+  disposePulumiHost();
+});
 
 const runOf = (name: string): ProgramRun => {
   const run = runs.get(name);

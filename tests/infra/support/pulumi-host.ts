@@ -41,12 +41,14 @@ export interface ProgramRunOptions {
   readonly timeoutMs?: number;
 }
 
+let preloadDir: string | undefined;
 let preload: Promise<string> | undefined;
 
 /** The mocks preload, compiled once per test process. */
 function preloadScript(): Promise<string> {
   preload ??= (async () => {
-    const outfile = path.join(mkdtempSync(path.join(tmpdir(), "pulumi-host-")), "preload.cjs");
+    preloadDir = mkdtempSync(path.join(tmpdir(), "pulumi-host-"));
+    const outfile = path.join(preloadDir, "preload.cjs");
     await build({
       entryPoints: [path.join(__dirname, "loader-preload.ts")],
       bundle: true,
@@ -59,6 +61,13 @@ function preloadScript(): Promise<string> {
     return outfile;
   })();
   return preload;
+}
+
+/** Removes the compiled preload (call once the runs are done). */
+export function disposePulumiHost(): void {
+  if (preloadDir !== undefined) rmSync(preloadDir, { recursive: true, force: true });
+  preloadDir = undefined;
+  preload = undefined;
 }
 
 export async function runLikePulumi(options: ProgramRunOptions): Promise<ProgramRun> {
