@@ -14,6 +14,7 @@ import { isTerminal } from "../jobs/state.js";
 import { discoverTools } from "../worker/src/ffmpeg.js";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
 import { loadStackConfig } from "./stack-config.js";
+import { StateLockedError } from "./state-lock.js";
 
 const USAGE = `Usage: npm run local -- [options]
 
@@ -222,7 +223,10 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`local mode failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    const known = error instanceof StateLockedError;
+    process.stderr.write(
+      `local mode failed: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -21,6 +21,7 @@ import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./ecs.js";
 import { QueueConsumer } from "./queue-consumer.js";
 import { type RunningS3, startS3 } from "./s3.js";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs.js";
+import { acquireStateLock } from "./state-lock.js";
 import { dockerLauncher, processLauncher, requireDockerEngine } from "./worker-launchers.js";
 
 export const LOCAL_REGION = "us-east-1";
@@ -40,6 +41,9 @@ const CREDENTIALS_ENVIRONMENT = {
 };
 /** EventBridge retries a failed delivery to its target; local mode does so this many times. */
 const EVENT_DELIVERY_TRIES = 5;
+
+/** What --reset removes: everything in the state folder but its lock. */
+const STATE_PARTS = ["dynamodb", "s3", "logs", "worker", "endpoints.json"];
 
 export interface LocalPipelineOptions {
   /** Local mode's state (.local/): the DynamoDB and S3 data, worker logs, the endpoints file. */
@@ -74,14 +78,18 @@ export interface LocalPipeline {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { config, stateDirectory } = options;
   const onError = options.onError ?? ((message, error) => console.error(message, error));
-  if (options.reset) await rm(stateDirectory, { recursive: true, force: true });
-  if (options.dockerImage !== undefined) requireDockerEngine();
-  const stoppers: Array<() => Promise<void>> = [];
+  const releaseLock = acquireStateLock(stateDirectory);
+  const stoppers: Array<() => Promise<void>> = [async () => releaseLock()];
   const stop = async () => {
     for (const stopOne of stoppers.reverse())
       await stopOne().catch((error: unknown) => onError("stop failed", error));
   };
   try {
+    if (options.reset) {
+      for (const part of STATE_PARTS)
+        await rm(path.join(stateDirectory, part), { recursive: true, force: true });
+    }
+    if (options.dockerImage !== undefined) requireDockerEngine();
     const dynamodb: RunningDynamoDb = await startDynamoDb({
       path: path.join(stateDirectory, "dynamodb"),
       ...(options.ports?.dynamodb === undefined ? {} : { port: options.ports.dynamodb }),
