@@ -10,20 +10,20 @@ import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store.js";
-import { dispatchMessage } from "../jobs/dispatch.js";
-import type { Log, TaskLauncher } from "../jobs/ports.js";
-import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy.js";
+import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
+import { dispatchMessage } from "../jobs/dispatch";
+import type { Log, TaskLauncher } from "../jobs/ports";
+import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import {
   indexProjectedAttributes,
   JOBS_TABLE_KEY,
   STATUS_INDEX,
   SUBMITTED_INDEX,
-} from "../jobs/table-schema.js";
-import { trackTaskEvent } from "../jobs/track-task.js";
-import { startLocalDynamoDb, TEST_CREDENTIALS } from "../tests/support/dynamodb.js";
-import { CLUSTER_ARN, CONTAINER, ecsEvent } from "../tests/support/factories.js";
-import { handlerEnvironment, sqsRecord } from "../tests/support/handler-env.js";
+} from "../jobs/table-schema";
+import { trackTaskEvent } from "../jobs/track-task";
+import { startLocalDynamoDb, TEST_CREDENTIALS } from "../tests/support/dynamodb";
+import { CLUSTER_ARN, CONTAINER, ecsEvent } from "../tests/support/factories";
+import { handlerEnvironment, sqsRecord } from "../tests/support/handler-env";
 
 export const name = "lifecycle";
 

@@ -6,9 +6,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store.js";
-import type { JobStore } from "../jobs/store.js";
-import { type CliConfig, required, type Service } from "./config.js";
+import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
+import type { JobStore } from "../jobs/store";
+import { type CliConfig, required, type Service } from "./config";
 
 export interface AwsConnections {
   store(): JobStore;

@@ -6,15 +6,15 @@
 //   4. --stack NAME (or JOBS_STACK): the outputs of `pulumi stack output --json`
 // Each value remembers where it came from, so an error can say which setting to fix.
 
-import { CONFIG_SCHEMA } from "../components/lib/config-schema.js";
-import { UsageError } from "./errors.js";
+import { CONFIG_SCHEMA } from "../components/lib/config-schema";
+import { UsageError } from "./errors";
 import {
   LOCAL_CREDENTIALS,
   localEndpointsPath,
   readLocalEndpoints,
   workerLogDirectory,
-} from "./local-endpoints.js";
-import { readStackOutputs, type StackValues } from "./stack-outputs.js";
+} from "./local-endpoints";
+import { readStackOutputs, type StackValues } from "./stack-outputs";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

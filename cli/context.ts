@@ -3,10 +3,10 @@
 // (a readable text for people, one JSON document with --json).
 
 import { userInfo } from "node:os";
-import type { AwsConnections } from "./aws.js";
-import type { CliConfig, Env } from "./config.js";
-import type { ErrorContext } from "./errors.js";
-import type { Painter } from "./format.js";
+import type { AwsConnections } from "./aws";
+import type { CliConfig, Env } from "./config";
+import type { ErrorContext } from "./errors";
+import type { Painter } from "./format";
 
 export interface OutputStream {
   write(text: string): unknown;

@@ -3,9 +3,9 @@
 // 2 for a command that cannot be run as given (flags, time windows, missing configuration).
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
-import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors.js";
-import { COMMAND } from "./command-name.js";
-import { LocalEndpointsError } from "./local-endpoints.js";
+import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors";
+import { COMMAND } from "./command-name";
+import { LocalEndpointsError } from "./local-endpoints";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

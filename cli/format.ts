@@ -3,7 +3,7 @@
 // painting, so no colour library is needed.
 
 import { styleText } from "node:util";
-import type { JobStatus } from "../jobs/state.js";
+import type { JobStatus } from "../jobs/state";
 
 type Style = Parameters<typeof styleText>[0];
 

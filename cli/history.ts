@@ -3,11 +3,11 @@
 // Shared by `jobs show` and `jobs watch`.
 
 import { join } from "node:path";
-import type { JobEvent } from "../jobs/events.js";
-import type { AttemptTimeline } from "../jobs/timeline.js";
-import { span } from "../jobs/timeline.js";
-import type { CliConfig } from "./config.js";
-import { type Column, formatDuration, formatOffset, formatTime, type Painter, shorten } from "./format.js";
+import type { JobEvent } from "../jobs/events";
+import type { AttemptTimeline } from "../jobs/timeline";
+import { span } from "../jobs/timeline";
+import type { CliConfig } from "./config";
+import { type Column, formatDuration, formatOffset, formatTime, type Painter, shorten } from "./format";
 
 export interface EventRow {
   readonly event: JobEvent;

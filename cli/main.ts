@@ -9,27 +9,27 @@
 // young and has no exit override.
 
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { connect } from "./aws.js";
-import { COMMAND } from "./command-name.js";
-import { cancelCommand } from "./commands/cancel.js";
-import { listCommand } from "./commands/list.js";
-import { retryCommand } from "./commands/retry.js";
-import { showCommand } from "./commands/show.js";
-import { statsCommand } from "./commands/stats.js";
-import { submitCommand } from "./commands/submit.js";
-import { watchCommand } from "./commands/watch.js";
+import { connect } from "./aws";
+import { COMMAND } from "./command-name";
+import { cancelCommand } from "./commands/cancel";
+import { listCommand } from "./commands/list";
+import { retryCommand } from "./commands/retry";
+import { showCommand } from "./commands/show";
+import { statsCommand } from "./commands/stats";
+import { submitCommand } from "./commands/submit";
+import { watchCommand } from "./commands/watch";
 import {
   type CliConfig,
   type ConfigSources,
   ENVIRONMENT_VARIABLES,
   type GlobalOptions,
   resolveConfig,
-} from "./config.js";
-import { type CliIo, type CommandContext, commandContext, errorContext } from "./context.js";
-import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors.js";
-import { colourEnabled, painter } from "./format.js";
-import { LOCAL_ENDPOINTS_FILE } from "./local-endpoints.js";
-import { TIME_FORMATS } from "./time-window.js";
+} from "./config";
+import { type CliIo, type CommandContext, commandContext, errorContext } from "./context";
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors";
+import { colourEnabled, painter } from "./format";
+import { LOCAL_ENDPOINTS_FILE } from "./local-endpoints";
+import { TIME_FORMATS } from "./time-window";
 
 export interface RunOptions {
   /** Replaces `pulumi stack output` (tests). */

@@ -4,10 +4,10 @@
 // store cursor of the page it stopped in and how many of that page's jobs were already shown; the next run
 // reads that page again and skips them.
 
-import type { JobState } from "../jobs/state.js";
-import type { JobPage, PageRequest, TimeWindow } from "../jobs/store.js";
-import { COMMAND } from "./command-name.js";
-import { UsageError } from "./errors.js";
+import type { JobState } from "../jobs/state";
+import type { JobPage, PageRequest, TimeWindow } from "../jobs/store";
+import { COMMAND } from "./command-name";
+import { UsageError } from "./errors";
 
 export interface Listing {
   /** Names the listing in the cursor (e.g. the status); unique among the listings merged. */

@@ -3,8 +3,8 @@
 // so `--since 2026-11-01 --until 2026-11-01` is that whole day). The result is in the store's format
 // (ISO-8601 with milliseconds, UTC), which is what the table's sort keys hold.
 
-import type { TimeWindow } from "../jobs/store.js";
-import { UsageError } from "./errors.js";
+import type { TimeWindow } from "../jobs/store";
+import { UsageError } from "./errors";
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;

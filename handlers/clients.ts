@@ -5,8 +5,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store.js";
-import { type HandlerConfig, readHandlerConfig } from "./environment.js";
+import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
+import { type HandlerConfig, readHandlerConfig } from "./environment";
 
 export interface HandlerContext {
   readonly config: HandlerConfig;

@@ -4,10 +4,10 @@
 
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher.js";
-import { dispatchMessage } from "../jobs/dispatch.js";
-import { systemClock } from "../jobs/ports.js";
-import { handlerContext, logger } from "./clients.js";
+import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
+import { dispatchMessage } from "../jobs/dispatch";
+import { systemClock } from "../jobs/ports";
+import { handlerContext, logger } from "./clients";
 
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -3,8 +3,8 @@
 // stops the function at start with a message naming it.
 
 import { z } from "zod";
-import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy.js";
-import type { WorkerTarget } from "../jobs/worker-environment.js";
+import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
+import type { WorkerTarget } from "../jobs/worker-environment";
 
 /** Every variable the handlers read (the Pulumi components set exactly these). */
 export const HANDLER_ENVIRONMENT_VARIABLES = [

@@ -3,10 +3,10 @@
 // a duplicate delivery is harmless (trackTaskEvent in jobs/).
 
 import type { EventBridgeEvent } from "aws-lambda";
-import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue.js";
-import { systemClock } from "../jobs/ports.js";
-import { type TrackOutcome, trackTaskEvent } from "../jobs/track-task.js";
-import { handlerContext, logger } from "./clients.js";
+import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
+import { systemClock } from "../jobs/ports";
+import { type TrackOutcome, trackTaskEvent } from "../jobs/track-task";
+import { handlerContext, logger } from "./clients";
 
 export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
   const { config, store, sqs } = handlerContext();

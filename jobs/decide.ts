@@ -2,17 +2,17 @@
 // error when the job's status does not allow it. Pure: no I/O, time comes in on the command. Duplicated and
 // stale commands (at-least-once delivery everywhere) decide nothing and return [].
 
-import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors.js";
-import type { JobEvent, JobInput, JobSource, TaskTimings } from "./events.js";
-import { clientToken } from "./job-id.js";
+import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
+import type { JobEvent, JobInput, JobSource, TaskTimings } from "./events";
+import { clientToken } from "./job-id";
 import {
   backoffSeconds,
   type LaunchFailure,
   type RetryPolicy,
   readStop,
   type TaskStop,
-} from "./retry-policy.js";
-import { assertNever, isTerminal, type JobState } from "./state.js";
+} from "./retry-policy";
+import { assertNever, isTerminal, type JobState } from "./state";
 
 interface CommandBase {
   /** The time of the decision (ISO-8601), stamped on every event it produces. */

@@ -2,22 +2,22 @@
 // the worker. The job is recorded as LAUNCHING before RunTask is called, and the task ARN after, so a crash
 // anywhere is repaired by SQS redelivering the message: the launch is resumed with the same client token.
 
-import type { JobCommand } from "./decide.js";
-import { decide } from "./decide.js";
-import { JobIdConflictError, JobNotFoundError } from "./errors.js";
-import type { JobInput } from "./events.js";
-import { type Intent, readMessage, truncateRaw } from "./intake.js";
-import { clientToken, jobIdForRejectedMessage } from "./job-id.js";
-import type { Clock, Log, TaskLauncher } from "./ports.js";
-import type { RetryPolicy } from "./retry-policy.js";
-import type { JobState } from "./state.js";
-import { changeJob, type JobStore, type StoredJob } from "./store.js";
+import type { JobCommand } from "./decide";
+import { decide } from "./decide";
+import { JobIdConflictError, JobNotFoundError } from "./errors";
+import type { JobInput } from "./events";
+import { type Intent, readMessage, truncateRaw } from "./intake";
+import { clientToken, jobIdForRejectedMessage } from "./job-id";
+import type { Clock, Log, TaskLauncher } from "./ports";
+import type { RetryPolicy } from "./retry-policy";
+import type { JobState } from "./state";
+import { changeJob, type JobStore, type StoredJob } from "./store";
 import {
   ECS_OVERRIDES_MAX_CHARS,
   overridesSize,
   type WorkerTarget,
   workerOverride,
-} from "./worker-environment.js";
+} from "./worker-environment";
 
 export interface DispatchDeps {
   readonly store: JobStore;

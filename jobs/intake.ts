@@ -3,14 +3,8 @@
 // becomes a rejection with a reason a person can act on. Parsing only: nothing here touches a store.
 
 import { z } from "zod";
-import type { JobInput, JobSource } from "./events.js";
-import {
-  isJobId,
-  JOB_ID_RULE,
-  jobIdForMessage,
-  jobIdForRejectedMessage,
-  jobIdForS3Object,
-} from "./job-id.js";
+import type { JobInput, JobSource } from "./events";
+import { isJobId, JOB_ID_RULE, jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "./job-id";
 
 export type Intent =
   | { readonly kind: "submit"; readonly jobId: string; readonly input: JobInput; readonly source: JobSource }

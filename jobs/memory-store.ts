@@ -1,10 +1,10 @@
 // An in-memory JobStore with the same semantics as the DynamoDB one (conditional append, newest-first
 // listings, opaque cursors), for tests of the model and workflows that need no database.
 
-import { ConcurrencyConflictError } from "./errors.js";
-import type { JobEvent } from "./events.js";
-import type { JobState, JobStatus } from "./state.js";
-import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "./store.js";
+import { ConcurrencyConflictError } from "./errors";
+import type { JobEvent } from "./events";
+import type { JobState, JobStatus } from "./state";
+import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "./store";
 
 export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, StoredJob>();

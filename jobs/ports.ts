@@ -1,8 +1,8 @@
 // What the job workflows (dispatch.ts, track-task.ts) need from the outside world, as small interfaces.
 // AWS adapters live in aws/; tests and local mode pass their own.
 
-import type { LaunchFailure } from "./retry-policy.js";
-import type { ContainerOverride } from "./worker-environment.js";
+import type { LaunchFailure } from "./retry-policy";
+import type { ContainerOverride } from "./worker-environment";
 
 export interface LaunchRequest {
   readonly jobId: string;

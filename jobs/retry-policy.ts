@@ -2,7 +2,7 @@
 // read (success, a bad-input failure, a retryable worker failure, an infrastructure failure) and how long
 // to wait before the next attempt. Pure functions of the policy and what ECS reported.
 
-import type { FailureKind } from "./events.js";
+import type { FailureKind } from "./events";
 
 export interface RetryPolicy {
   /** Attempts in which the worker ran; the last failure past this fails the job. */

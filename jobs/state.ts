@@ -3,7 +3,7 @@
 // The state is one flat record (not a union on status) because it is also what the store persists and
 // indexes beside the events: every field here is a column the history queries and the CLI read.
 
-import type { JobEvent, JobInput, JobSource } from "./events.js";
+import type { JobEvent, JobInput, JobSource } from "./events";
 
 export const ACTIVE_STATUSES = ["SUBMITTED", "LAUNCHING", "LAUNCHED", "RUNNING", "RETRYING"] as const;
 export const TERMINAL_STATUSES = ["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "REJECTED"] as const;

@@ -2,9 +2,9 @@
 // distribution (p50/p95) of queue wait, run time and total time. Pure: callers choose the jobs (e.g. those
 // submitted in a time window, listed through the store's indexes) and pass their histories.
 
-import type { JobEvent } from "./events.js";
-import { JOB_STATUSES, type JobState, type JobStatus } from "./state.js";
-import { jobTimeline } from "./timeline.js";
+import type { JobEvent } from "./events";
+import { JOB_STATUSES, type JobState, type JobStatus } from "./state";
+import { jobTimeline } from "./timeline";
 
 export interface Distribution {
   /** Values measured (jobs for which the history tells). */

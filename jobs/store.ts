@@ -2,9 +2,9 @@
 // and appends the new events together with the folded state in one conditional write; when another writer
 // got there first it re-reads and decides again, a bounded number of times.
 
-import { ConcurrencyConflictError, TooManyConflictsError } from "./errors.js";
-import type { JobEvent } from "./events.js";
-import { evolve, foldEvents, type JobState, type JobStatus } from "./state.js";
+import { ConcurrencyConflictError, TooManyConflictsError } from "./errors";
+import type { JobEvent } from "./events";
+import { evolve, foldEvents, type JobState, type JobStatus } from "./state";
 
 export interface StoredJob {
   readonly state: JobState;

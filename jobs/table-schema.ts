@@ -1,7 +1,7 @@
 // The jobs table's layout, shared by the DynamoDB adapter and the Pulumi component that creates the table,
 // so the two cannot drift. One item per job: key `jobId`, the event list and the folded state's fields.
 
-import type { JobState } from "./state.js";
+import type { JobState } from "./state";
 
 export const JOBS_TABLE_KEY = "jobId";
 

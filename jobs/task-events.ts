@@ -3,8 +3,8 @@
 // event alone, since it can arrive before the dispatcher has recorded the task.
 
 import { z } from "zod";
-import type { TaskObservation } from "./decide.js";
-import { isJobId } from "./job-id.js";
+import type { TaskObservation } from "./decide";
+import { isJobId } from "./job-id";
 
 export type TaskEventReading =
   | { readonly kind: "observation"; readonly jobId: string; readonly observation: TaskObservation }

@@ -5,7 +5,7 @@
 // Clocks: ECS timings come from ECS, event times (`at`) from the pipeline. A duration between the two is
 // clamped at zero, so a small skew never shows as a negative wait.
 
-import type { FailureKind, JobEvent, TaskTimings } from "./events.js";
+import type { FailureKind, JobEvent, TaskTimings } from "./events";
 
 /** Milliseconds; absent when the history does not (yet) tell. */
 export interface AttemptDurations {

@@ -2,12 +2,12 @@
 // record what ECS says (in ECS `detail.version` order; stale and duplicate events change nothing), decide
 // the outcome by the retry policy, and send the retry message when a retry was scheduled.
 
-import { decide } from "./decide.js";
-import type { JobEvent, RetryScheduled } from "./events.js";
-import type { Clock, Log, RetryQueue } from "./ports.js";
-import type { RetryPolicy } from "./retry-policy.js";
-import { changeJob, type JobStore } from "./store.js";
-import { readTaskEvent, type TaskEventContext } from "./task-events.js";
+import { decide } from "./decide";
+import type { JobEvent, RetryScheduled } from "./events";
+import type { Clock, Log, RetryQueue } from "./ports";
+import type { RetryPolicy } from "./retry-policy";
+import { changeJob, type JobStore } from "./store";
+import { readTaskEvent, type TaskEventContext } from "./task-events";
 
 export interface TrackTaskDeps {
   readonly store: JobStore;

@@ -2,7 +2,7 @@
 // RunTask as container overrides. ECS caps the overrides at 8192 characters, so a job whose params would
 // exceed it is rejected before it is recorded as submitted.
 
-import type { JobInput } from "./events.js";
+import type { JobInput } from "./events";
 
 /** ECS limit on the JSON of `overrides` in RunTask. */
 export const ECS_OVERRIDES_MAX_CHARS = 8192;

@@ -5,7 +5,7 @@
 // and timings, `detail.version` increasing — to a sink, the way the pipeline's EventBridge rule delivers them.
 
 import { randomBytes, randomUUID } from "node:crypto";
-import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server.js";
+import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 
 export interface WorkerRun {
   /** Resolves once the worker runs; rejects, with why, when it could not start. */

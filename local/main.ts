@@ -6,15 +6,15 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { describeEvent } from "../cli/history.js";
-import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../cli/local-endpoints.js";
-import { runCli } from "../cli/main.js";
-import { ConfigError, type PipelineConfig } from "../components/lib/config-parse.js";
-import { isTerminal } from "../jobs/state.js";
-import { discoverTools } from "../worker/src/ffmpeg.js";
-import { type LocalPipeline, startLocalPipeline } from "./pipeline.js";
-import { loadStackConfig } from "./stack-config.js";
-import { StateLockedError } from "./state-lock.js";
+import { describeEvent } from "../cli/history";
+import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../cli/local-endpoints";
+import { runCli } from "../cli/main";
+import { ConfigError, type PipelineConfig } from "../components/lib/config-parse";
+import { isTerminal } from "../jobs/state";
+import { discoverTools } from "../worker/src/ffmpeg";
+import { type LocalPipeline, startLocalPipeline } from "./pipeline";
+import { loadStackConfig } from "./stack-config";
+import { StateLockedError } from "./state-lock";
 
 const USAGE = `Usage: npm run local -- [options]
 

@@ -3,7 +3,7 @@
 // leaves the batch item failures to come back after the visibility timeout — or go to the DLQ.
 
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import type { LocalSqs } from "./sqs.js";
+import type { LocalSqs } from "./sqs";
 
 export interface QueueConsumerOptions {
   readonly sqs: LocalSqs;

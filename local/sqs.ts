@@ -4,7 +4,7 @@
 // the real SDK client: queue URLs point at this server, which is where the SDK sends each call.
 
 import { createHash, randomUUID } from "node:crypto";
-import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server.js";
+import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 
 export const LOCAL_ACCOUNT = "000000000000";
 const MAX_BODY_BYTES = 1024 * 1024;

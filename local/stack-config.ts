@@ -3,8 +3,8 @@
 
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type PipelineConfig, parsePipelineConfig } from "../components/lib/config-parse.js";
-import { projectRawConfig } from "../tests/infra/support/stack-config.js";
+import { type PipelineConfig, parsePipelineConfig } from "../components/lib/config-parse";
+import { projectRawConfig } from "../tests/infra/support/stack-config";
 
 export function loadStackConfig(root: string, stack: string | undefined): PipelineConfig {
   if (stack === undefined) return parsePipelineConfig({});

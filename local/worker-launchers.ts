@@ -7,7 +7,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
-import type { WorkerLauncher, WorkerRun } from "./ecs.js";
+import type { WorkerLauncher, WorkerRun } from "./ecs";
 
 export interface LauncherOptions {
   /** Environment every task gets besides the contract's (S3 endpoint, credentials, region). */

@@ -3,7 +3,7 @@
 //   npx tsx samples/make-sample.ts
 
 import path from "node:path";
-import { generateVideo, SCENE_TEST_VIDEO } from "../tests/support/video.js";
+import { generateVideo, SCENE_TEST_VIDEO } from "../tests/support/video";
 
 generateVideo(path.join(__dirname, "clip.mp4"), SCENE_TEST_VIDEO).then(
   (video) =>

@@ -4,13 +4,13 @@
 // (the job id), as the sweeper does.
 
 import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { decide } from "../../jobs/decide.js";
-import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy.js";
-import { changeJob } from "../../jobs/store.js";
-import { COMMAND } from "../command-name.js";
-import { type CommandContext, whoRanIt } from "../context.js";
-import { CliError } from "../errors.js";
-import { clusterOfTask, shellQuote, taskId } from "../history.js";
+import { decide } from "../../jobs/decide";
+import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
+import { changeJob } from "../../jobs/store";
+import { COMMAND } from "../command-name";
+import { type CommandContext, whoRanIt } from "../context";
+import { CliError } from "../errors";
+import { clusterOfTask, shellQuote, taskId } from "../history";
 
 /** ECS keeps at most 255 characters of a stop reason. */
 const MAX_STOP_REASON = 255;

@@ -2,15 +2,15 @@
 // index per status (most recently changed first), merged; without, the by-submitted-day index over a time
 // window (default: the last 24 hours). Reads pages up to --limit and prints a --cursor for the rest.
 
-import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store.js";
-import { isJobStatus, isTerminal, JOB_STATUSES, type JobState, type JobStatus } from "../../jobs/state.js";
-import type { TimeWindow } from "../../jobs/store.js";
-import { span } from "../../jobs/timeline.js";
-import type { CommandContext } from "../context.js";
-import { UsageError } from "../errors.js";
-import { type Column, formatDuration, formatTime, renderTable, shorten, truncate } from "../format.js";
-import { decodeListCursor, type Listing, readMerged } from "../paging.js";
-import { parseWindow, utcDaysIn } from "../time-window.js";
+import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
+import { isJobStatus, isTerminal, JOB_STATUSES, type JobState, type JobStatus } from "../../jobs/state";
+import type { TimeWindow } from "../../jobs/store";
+import { span } from "../../jobs/timeline";
+import type { CommandContext } from "../context";
+import { UsageError } from "../errors";
+import { type Column, formatDuration, formatTime, renderTable, shorten, truncate } from "../format";
+import { decodeListCursor, type Listing, readMerged } from "../paging";
+import { parseWindow, utcDaysIn } from "../time-window";
 
 export const DEFAULT_LIST_WINDOW = "24h";
 

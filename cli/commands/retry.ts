@@ -2,16 +2,16 @@
 // decision is the job model's (ManualRetry: RetryScheduled with a fresh attempt budget); the retry message
 // `{jobId, attempt}` then goes to the jobs queue, and the dispatcher launches that attempt.
 
-import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue.js";
-import { decide } from "../../jobs/decide.js";
-import type { RetryScheduled } from "../../jobs/events.js";
-import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy.js";
-import { changeJob } from "../../jobs/store.js";
-import { COMMAND } from "../command-name.js";
-import { required } from "../config.js";
-import { type CommandContext, whoRanIt } from "../context.js";
-import { CliError } from "../errors.js";
-import { shellQuote } from "../history.js";
+import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
+import { decide } from "../../jobs/decide";
+import type { RetryScheduled } from "../../jobs/events";
+import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
+import { changeJob } from "../../jobs/store";
+import { COMMAND } from "../command-name";
+import { required } from "../config";
+import { type CommandContext, whoRanIt } from "../context";
+import { CliError } from "../errors";
+import { shellQuote } from "../history";
 
 export interface RetryOptions {
   readonly reason?: string;

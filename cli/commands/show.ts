@@ -2,13 +2,13 @@
 // attempt and task), the durations derived from it (jobs/timeline.ts), each attempt's task and outcome, and
 // the command that reads each task's logs.
 
-import { JobNotFoundError } from "../../jobs/errors.js";
-import type { JobEvent } from "../../jobs/events.js";
-import { isTerminal, type JobState } from "../../jobs/state.js";
-import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline.js";
-import type { CommandContext } from "../context.js";
-import { formatDuration, formatTime, renderTable, truncate } from "../format.js";
-import { eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history.js";
+import { JobNotFoundError } from "../../jobs/errors";
+import type { JobEvent } from "../../jobs/events";
+import { isTerminal, type JobState } from "../../jobs/state";
+import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
+import type { CommandContext } from "../context";
+import { formatDuration, formatTime, renderTable, truncate } from "../format";
+import { eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
 
 export async function showCommand(ctx: CommandContext, jobId: string): Promise<number> {
   const stored = await ctx.aws.store().get(jobId);

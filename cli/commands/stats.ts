@@ -3,15 +3,15 @@
 // durations need each job's events, which the index does not carry: one read per job, a few at a time,
 // up to --limit jobs.
 
-import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store.js";
-import { JOB_STATUSES, type JobState } from "../../jobs/state.js";
-import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats.js";
-import type { JobStore } from "../../jobs/store.js";
-import type { CommandContext } from "../context.js";
-import { UsageError } from "../errors.js";
-import { formatDuration, formatTime } from "../format.js";
-import { readMerged } from "../paging.js";
-import { parseWindow, utcDaysIn } from "../time-window.js";
+import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
+import { JOB_STATUSES, type JobState } from "../../jobs/state";
+import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats";
+import type { JobStore } from "../../jobs/store";
+import type { CommandContext } from "../context";
+import { UsageError } from "../errors";
+import { formatDuration, formatTime } from "../format";
+import { readMerged } from "../paging";
+import { parseWindow, utcDaysIn } from "../time-window";
 
 export const DEFAULT_STATS_WINDOW = "24h";
 const READ_CONCURRENCY = 8;

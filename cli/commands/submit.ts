@@ -14,14 +14,14 @@ import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
-import { CONFIG_SCHEMA } from "../../components/lib/config-schema.js";
-import { readMessage } from "../../jobs/intake.js";
-import { jobIdForMessage } from "../../jobs/job-id.js";
-import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment.js";
-import { COMMAND } from "../command-name.js";
-import { required } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { CliError, UsageError } from "../errors.js";
+import { CONFIG_SCHEMA } from "../../components/lib/config-schema";
+import { readMessage } from "../../jobs/intake";
+import { jobIdForMessage } from "../../jobs/job-id";
+import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";
+import { COMMAND } from "../command-name";
+import { required } from "../config";
+import type { CommandContext } from "../context";
+import { CliError, UsageError } from "../errors";
 
 /** Appended to uploaded file names so the upload does not trigger the bucket's notification (see above). */
 export const UPLOAD_KEY_SUFFIX = ".upload";

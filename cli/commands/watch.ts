@@ -1,13 +1,13 @@
 // `jobs watch <jobId>`: follows a job, printing each event as it is recorded, until the job reaches a
 // terminal state. Exits 0 when it succeeded, 3 when it ended otherwise (so `jobs watch ID && next` works).
 
-import { JobNotFoundError } from "../../jobs/errors.js";
-import { isTerminal } from "../../jobs/state.js";
-import { span } from "../../jobs/timeline.js";
-import type { CommandContext } from "../context.js";
-import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK } from "../errors.js";
-import { formatDuration, renderTable } from "../format.js";
-import { eventColumns, eventRows } from "../history.js";
+import { JobNotFoundError } from "../../jobs/errors";
+import { isTerminal } from "../../jobs/state";
+import { span } from "../../jobs/timeline";
+import type { CommandContext } from "../context";
+import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK } from "../errors";
+import { formatDuration, renderTable } from "../format";
+import { eventColumns, eventRows } from "../history";
 
 export interface WatchOptions {
   /** Seconds between reads. */

@@ -13,7 +13,7 @@ import {
   KEY_ATTRIBUTES,
   STATUS_INDEX,
   SUBMITTED_INDEX,
-} from "../table-schema.js";
+} from "../table-schema";
 
 /** Creates the table unless it exists; resolves once it is ACTIVE. */
 export async function createJobsTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -4,10 +4,10 @@
 
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { ConcurrencyConflictError } from "../errors.js";
-import type { JobEvent } from "../events.js";
-import { isJobStatus, isTerminal, type JobState, type JobStatus } from "../state.js";
-import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "../store.js";
+import { ConcurrencyConflictError } from "../errors";
+import type { JobEvent } from "../events";
+import { isJobStatus, isTerminal, type JobState, type JobStatus } from "../state";
+import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "../store";
 import {
   JOBS_TABLE_KEY,
   STATE_ATTRIBUTES,
@@ -15,7 +15,7 @@ import {
   SUBMITTED_INDEX,
   submittedDay,
   TTL_ATTRIBUTE,
-} from "../table-schema.js";
+} from "../table-schema";
 
 export interface DynamoDbJobStoreOptions {
   readonly tableName: string;

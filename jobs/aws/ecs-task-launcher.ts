@@ -4,8 +4,8 @@
 // not ECS's (a bug) are left to propagate.
 
 import { type ECSClient, ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
-import type { LaunchRequest, LaunchResult, TaskLauncher } from "../ports.js";
-import { readLaunchFailure } from "../retry-policy.js";
+import type { LaunchRequest, LaunchResult, TaskLauncher } from "../ports";
+import { readLaunchFailure } from "../retry-policy";
 
 export interface EcsTaskLauncherOptions {
   readonly clusterArn: string;

@@ -2,8 +2,8 @@
 // (SQS delays at most 900 s; the retry policy caps its backoff there).
 
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { RetryQueue } from "../ports.js";
-import { SQS_MAX_DELAY_SECONDS } from "../retry-policy.js";
+import type { RetryQueue } from "../ports";
+import { SQS_MAX_DELAY_SECONDS } from "../retry-policy";
 
 export class SqsRetryQueue implements RetryQueue {
   constructor(

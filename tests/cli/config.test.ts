@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../cli/config.js";
+import { resolveConfig } from "../../cli/config";
 import {
   LOCAL_CREDENTIALS,
   LOCAL_ENDPOINTS_FILE,
@@ -14,12 +14,12 @@ import {
   PROJECT_ROOT,
   readLocalEndpoints,
   writeLocalEndpoints,
-} from "../../cli/local-endpoints.js";
-import { readStackOutputs, STACK_OUTPUTS } from "../../cli/stack-outputs.js";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
-import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
-import { seed, taskArnFor } from "../support/histories.js";
-import { jobs, NOW } from "./support/run.js";
+} from "../../cli/local-endpoints";
+import { readStackOutputs, STACK_OUTPUTS } from "../../cli/stack-outputs";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
+import { seed, taskArnFor } from "../support/histories";
+import { jobs, NOW } from "./support/run";
 
 let db: LocalDynamoDb;
 let table: string;

@@ -3,11 +3,11 @@
 // repeating a job.
 
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../cli/errors.js";
-import { decodeListCursor, type Listing, readMerged } from "../../cli/paging.js";
-import { MemoryJobStore } from "../../jobs/memory-store.js";
-import type { JobStatus } from "../../jobs/state.js";
-import { JobDriver, video } from "../support/histories.js";
+import { UsageError } from "../../cli/errors";
+import { decodeListCursor, type Listing, readMerged } from "../../cli/paging";
+import { MemoryJobStore } from "../../jobs/memory-store";
+import type { JobStatus } from "../../jobs/state";
+import { JobDriver, video } from "../support/histories";
 
 const T0 = new Date("2026-11-26T00:00:00.000Z");
 

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/local-endpoints.js";
-import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
+import { PROJECT_ROOT } from "../../cli/local-endpoints";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 
 interface Run {
   readonly code: number;

@@ -3,13 +3,13 @@
 // rejected message, a cancellation and a job still running.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
-import type { JobEvent } from "../../jobs/events.js";
-import type { JobState } from "../../jobs/state.js";
-import type { JobStats } from "../../jobs/stats.js";
-import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
-import { JobDriver, type Scenario, seed, taskArnFor, video } from "../support/histories.js";
-import { dynamoEnv, jobs, NOW } from "./support/run.js";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import type { JobEvent } from "../../jobs/events";
+import type { JobState } from "../../jobs/state";
+import type { JobStats } from "../../jobs/stats";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
+import { JobDriver, type Scenario, seed, taskArnFor, video } from "../support/histories";
+import { dynamoEnv, jobs, NOW } from "./support/run";
 
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
 const LOG_GROUP = "/ecs/video-jobs-dev-worker";

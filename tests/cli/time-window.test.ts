@@ -1,8 +1,8 @@
 // Time windows on the command line: relative durations, UTC dates and date-times, and the errors.
 
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../cli/errors.js";
-import { parseTime, parseWindow, utcDaysIn } from "../../cli/time-window.js";
+import { UsageError } from "../../cli/errors";
+import { parseTime, parseWindow, utcDaysIn } from "../../cli/time-window";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const at = (text: string, bound: "start" | "end" = "start") =>

@@ -10,19 +10,19 @@ import {
 import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
-import type { JobEvent } from "../../jobs/events.js";
-import { jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "../../jobs/job-id.js";
-import { foldEvents } from "../../jobs/state.js";
-import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
-import { fixture } from "../support/factories.js";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import type { JobEvent } from "../../jobs/events";
+import { jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "../../jobs/job-id";
+import { foldEvents } from "../../jobs/state";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
+import { fixture } from "../support/factories";
 import {
   handlerEnvironment,
   lambdaContext,
   sqsEvent,
   sqsRecord,
   TASK_DEFINITION_ARN,
-} from "../support/handler-env.js";
+} from "../support/handler-env";
 
 const ecs = mockClient(ECSClient);
 let db: LocalDynamoDb;

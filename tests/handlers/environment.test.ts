@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HANDLER_ENVIRONMENT_VARIABLES, readHandlerConfig } from "../../handlers/environment.js";
-import { handlerEnvironment } from "../support/handler-env.js";
+import { HANDLER_ENVIRONMENT_VARIABLES, readHandlerConfig } from "../../handlers/environment";
+import { handlerEnvironment } from "../support/handler-env";
 
 const valid = handlerEnvironment("http://127.0.0.1:1", "jobs");
 

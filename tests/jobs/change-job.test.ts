@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { TooManyConflictsError } from "../../jobs/errors.js";
-import type { JobEvent } from "../../jobs/events.js";
-import { MemoryJobStore } from "../../jobs/memory-store.js";
-import { foldEvents } from "../../jobs/state.js";
-import { changeJob, type JobStore } from "../../jobs/store.js";
-import { launched, submitted, T0 } from "../support/factories.js";
+import { TooManyConflictsError } from "../../jobs/errors";
+import type { JobEvent } from "../../jobs/events";
+import { MemoryJobStore } from "../../jobs/memory-store";
+import { foldEvents } from "../../jobs/state";
+import { changeJob, type JobStore } from "../../jobs/store";
+import { launched, submitted, T0 } from "../support/factories";
 
 const cancel: JobEvent = { type: "JobCancelled", at: T0, reason: "x" };
 

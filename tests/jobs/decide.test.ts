@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decide } from "../../jobs/decide.js";
-import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/errors.js";
-import type { JobEvent } from "../../jobs/events.js";
-import { foldEvents } from "../../jobs/state.js";
-import {
-  INPUT,
-  launched,
-  running,
-  stopped,
-  submitted,
-  T0,
-  TEST_POLICY,
-  taskArn,
-} from "../support/factories.js";
-import { given } from "../support/specification.js";
+import { decide } from "../../jobs/decide";
+import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/errors";
+import type { JobEvent } from "../../jobs/events";
+import { foldEvents } from "../../jobs/state";
+import { INPUT, launched, running, stopped, submitted, T0, TEST_POLICY, taskArn } from "../support/factories";
+import { given } from "../support/specification";
 
 const JOB = "job-1";
 const at = T0;

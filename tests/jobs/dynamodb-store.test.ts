@@ -3,14 +3,14 @@
 
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store.js";
-import { decide } from "../../jobs/decide.js";
-import { ConcurrencyConflictError } from "../../jobs/errors.js";
-import type { JobEvent } from "../../jobs/events.js";
-import { foldEvents, type JobState } from "../../jobs/state.js";
-import { changeJob, type JobStore } from "../../jobs/store.js";
-import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb.js";
-import { INPUT, launched, submitted, TEST_POLICY } from "../support/factories.js";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { decide } from "../../jobs/decide";
+import { ConcurrencyConflictError } from "../../jobs/errors";
+import type { JobEvent } from "../../jobs/events";
+import { foldEvents, type JobState } from "../../jobs/state";
+import { changeJob, type JobStore } from "../../jobs/store";
+import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
+import { INPUT, launched, submitted, TEST_POLICY } from "../support/factories";
 
 let db: LocalDynamoDb;
 beforeAll(async () => {

@@ -3,12 +3,12 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide.js";
-import type { JobEvent } from "../../jobs/events.js";
-import { MemoryJobStore } from "../../jobs/memory-store.js";
-import { evolve, foldEvents, type JobState } from "../../jobs/state.js";
-import { changeJob } from "../../jobs/store.js";
-import { INPUT, launched, observation, submitted, T0, TEST_POLICY, taskArn } from "../support/factories.js";
+import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide";
+import type { JobEvent } from "../../jobs/events";
+import { MemoryJobStore } from "../../jobs/memory-store";
+import { evolve, foldEvents, type JobState } from "../../jobs/state";
+import { changeJob } from "../../jobs/store";
+import { INPUT, launched, observation, submitted, T0, TEST_POLICY, taskArn } from "../support/factories";
 
 const JOB = "job-p";
 

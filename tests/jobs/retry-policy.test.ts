@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffSeconds, parseExitCodes, readLaunchFailure, readStop } from "../../jobs/retry-policy.js";
-import { TEST_POLICY } from "../support/factories.js";
+import { backoffSeconds, parseExitCodes, readLaunchFailure, readStop } from "../../jobs/retry-policy";
+import { TEST_POLICY } from "../support/factories";
 
 describe("parseExitCodes", () => {
   it("reads codes and ranges", () => {

@@ -2,10 +2,10 @@
 // a task still running), and the statistics over them.
 
 import { describe, expect, it } from "vitest";
-import { MemoryJobStore } from "../../jobs/memory-store.js";
-import { distribution, jobStats, percentile } from "../../jobs/stats.js";
-import { jobTimeline, span } from "../../jobs/timeline.js";
-import { type Scenario, seed } from "../support/histories.js";
+import { MemoryJobStore } from "../../jobs/memory-store";
+import { distribution, jobStats, percentile } from "../../jobs/stats";
+import { jobTimeline, span } from "../../jobs/timeline";
+import { type Scenario, seed } from "../support/histories";
 
 const T0 = new Date("2026-11-26T10:00:00.000Z");
 const s = (seconds: number) => seconds * 1000;

@@ -10,8 +10,8 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { readTaskEvent } from "../../jobs/task-events.js";
-import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs.js";
+import { readTaskEvent } from "../../jobs/task-events";
+import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs";
 
 interface Scripted {
   environment: Record<string, string>;

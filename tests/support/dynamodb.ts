@@ -2,8 +2,8 @@
 // tests of the store, the handlers and the CLI.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createJobsTable } from "../../jobs/aws/create-jobs-table.js";
-import { startDynamoDb } from "../../local/dynamodb.js";
+import { createJobsTable } from "../../jobs/aws/create-jobs-table";
+import { startDynamoDb } from "../../local/dynamodb";
 
 export interface LocalDynamoDb {
   readonly endpoint: string;

@@ -3,10 +3,10 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TaskObservation } from "../../jobs/decide.js";
-import type { JobEvent, JobInput } from "../../jobs/events.js";
-import { clientToken } from "../../jobs/job-id.js";
-import { parseExitCodes, type RetryPolicy } from "../../jobs/retry-policy.js";
+import type { TaskObservation } from "../../jobs/decide";
+import type { JobEvent, JobInput } from "../../jobs/events";
+import { clientToken } from "../../jobs/job-id";
+import { parseExitCodes, type RetryPolicy } from "../../jobs/retry-policy";
 
 export const TEST_POLICY: RetryPolicy = {
   maxAttempts: 3,

@@ -2,7 +2,7 @@
 // DynamoDB pointed at a local one through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB.
 
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { CLUSTER_ARN, CONTAINER } from "./factories.js";
+import { CLUSTER_ARN, CONTAINER } from "./factories";
 
 export const QUEUE_URL = "https://sqs.us-west-2.amazonaws.com/111122223333/video-jobs-queue";
 export const TASK_DEFINITION_ARN = "arn:aws:ecs:us-west-2:111122223333:task-definition/video-jobs-worker:7";

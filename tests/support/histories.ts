@@ -2,11 +2,11 @@
 // every step is a job model command decided and appended through changeJob (dispatcher: Submit,
 // RecordLaunch, LaunchRetry; task-state handler: ObserveTask with ECS's timings), at chosen times.
 
-import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide.js";
-import type { JobInput, TaskTimings } from "../../jobs/events.js";
-import type { JobState } from "../../jobs/state.js";
-import { changeJob, type JobStore } from "../../jobs/store.js";
-import { TEST_POLICY } from "./factories.js";
+import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide";
+import type { JobInput, TaskTimings } from "../../jobs/events";
+import type { JobState } from "../../jobs/state";
+import { changeJob, type JobStore } from "../../jobs/store";
+import { TEST_POLICY } from "./factories";
 
 export const CLUSTER = "video-jobs";
 export const taskArnFor = (jobId: string, attempt: number) =>

@@ -1,11 +1,11 @@
 // given(events).when(command).then(events): specifications of the job model's decisions.
 
 import { expect } from "vitest";
-import { decide, type JobCommand } from "../../jobs/decide.js";
-import type { JobEvent } from "../../jobs/events.js";
-import type { RetryPolicy } from "../../jobs/retry-policy.js";
-import { foldEvents } from "../../jobs/state.js";
-import { TEST_POLICY } from "./factories.js";
+import { decide, type JobCommand } from "../../jobs/decide";
+import type { JobEvent } from "../../jobs/events";
+import type { RetryPolicy } from "../../jobs/retry-policy";
+import { foldEvents } from "../../jobs/state";
+import { TEST_POLICY } from "./factories";
 
 export function given(jobId: string, history: readonly JobEvent[], policy: RetryPolicy = TEST_POLICY) {
   return {

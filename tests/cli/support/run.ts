@@ -1,6 +1,6 @@
 // Runs the jobs CLI in-process (runCli) with captured output, a fixed clock and an explicit environment.
 
-import { type RunOptions, runCli } from "../../../cli/main.js";
+import { type RunOptions, runCli } from "../../../cli/main";
 
 export const NOW = new Date("2026-11-26T12:00:00.000Z");
 
