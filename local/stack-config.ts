@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type PipelineConfig, parsePipelineConfig } from "../components/lib/config-parse";
-import { projectRawConfig } from "../tests/infra/support/stack-config";
+import { projectRawConfig } from "../components/lib/stack-files";
 
 export function loadStackConfig(root: string, stack: string | undefined): PipelineConfig {
   if (stack === undefined) return parsePipelineConfig({});

@@ -1,27 +1,14 @@
-// The environment contract between this program and the Lambda handlers: the one list of variable
-// names both the dispatcher and the task-state handler read (through their shared parser in jobs/),
-// and the pure part of building their values. The `HandlerEnvironment` type makes a missing name a
+// The environment contract between this program and the Lambda handlers: the names both the dispatcher
+// and the task-state handler read (their shared parser, handlers/environment.ts, owns the list), and the
+// pure part of building their values. The `HandlerEnvironment` type makes a missing name a
 // compile error in the component that sets them.
 
+import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
 import type { JobSettings, LogLevel } from "./config-parse";
 
+/** What the handlers read (their own list), plus Powertools' logger settings. */
 export const HANDLER_ENVIRONMENT_NAMES = [
-  "JOBS_TABLE",
-  "JOBS_QUEUE_URL",
-  "CLUSTER_ARN",
-  "TASK_DEFINITION_ARN",
-  "WORKER_CONTAINER_NAME",
-  "SUBNET_IDS",
-  "SECURITY_GROUP_IDS",
-  "ASSIGN_PUBLIC_IP",
-  "OUTPUT_BUCKET",
-  "OUTPUT_PREFIX",
-  "MAX_ATTEMPTS",
-  "RETRY_BASE_DELAY_SECONDS",
-  "RETRY_MAX_DELAY_SECONDS",
-  "NON_RETRYABLE_EXIT_CODES",
-  "MAX_INFRA_RETRIES",
-  "JOB_RETENTION_DAYS",
+  ...HANDLER_ENVIRONMENT_VARIABLES,
   "POWERTOOLS_SERVICE_NAME",
   "POWERTOOLS_LOG_LEVEL",
 ] as const;

@@ -12,20 +12,13 @@ import {
 import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
 import { dockerPlatform } from "../../components/lib/fargate";
-import { HANDLER_ENVIRONMENT_NAMES, jobSettingsEnvironment } from "../../components/lib/handler-environment";
+import { jobSettingsEnvironment } from "../../components/lib/handler-environment";
 import { MAX_PIPELINE_NAME_LENGTH, pipelineName, pipelineNameProblem } from "../../components/lib/naming";
 import { redrivePolicy, visibilityTimeoutFor } from "../../components/lib/queue-settings";
-import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
 
 const aws = { partition: "aws", region: "us-east-1", accountId: "123456789012" };
 
 describe("handler environment contract", () => {
-  it("names every variable the handlers' parser reads, plus the Powertools settings", () => {
-    expect([...HANDLER_ENVIRONMENT_NAMES].sort()).toEqual(
-      [...HANDLER_ENVIRONMENT_VARIABLES, "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"].sort(),
-    );
-  });
-
   it("renders the job settings from config as strings", () => {
     const config = parsePipelineConfig({});
     expect(jobSettingsEnvironment(config.jobs, "WARN")).toEqual({
