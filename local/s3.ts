@@ -67,9 +67,16 @@ export function matchesFilter(key: string, filter: NotificationFilter): boolean 
   );
 }
 
-/** S3 notifications carry keys form-URL-encoded: "+" for a space, "/" kept, the rest percent-encoded. */
+/**
+ * S3 notifications carry keys form-URL-encoded (application/x-www-form-urlencoded, as Java's URLEncoder):
+ * "+" for a space, every character but letters, digits and . - * _ percent-encoded — "(1) copy" becomes
+ * "%281%29+copy" — except "/", which S3 leaves as it is.
+ */
 export function encodeS3Key(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/");
+  return encodeURIComponent(key)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+")
+    .replace(/%2F/g, "/");
 }
 
 /** A notification as S3 sends it to SQS (eventVersion 2.1; no versionId: the local bucket is unversioned). */
