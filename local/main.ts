@@ -15,6 +15,10 @@ import { discoverTools } from "../worker/src/ffmpeg";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
+import { buildWorkerImage } from "./worker-launchers";
+
+/** The image --docker builds from worker/Dockerfile and runs. */
+const WORKER_IMAGE = "video-jobs-worker:local";
 
 const USAGE = `Usage: npm run local -- [options]
 
@@ -72,11 +76,19 @@ async function main(): Promise<number> {
   }
 
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  if (args.docker) {
+    try {
+      buildWorkerImage(PROJECT_ROOT, WORKER_IMAGE);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   const pipeline = await startLocalPipeline({
     stateDirectory: path.join(PROJECT_ROOT, ".local"),
     reset: args.reset,
     config,
-    ...(args.docker ? { dockerImage: "video-jobs-worker:local" } : {}),
+    ...(args.docker ? { dockerImage: WORKER_IMAGE } : {}),
     ports: args.ports,
     onJobChange: (jobId, events, state) => {
       for (const event of events)

@@ -53,6 +53,16 @@ export function requireDockerEngine(): void {
   }
 }
 
+/** Builds the worker image from worker/Dockerfile (what the Pulumi program pushes to ECR). */
+export function buildWorkerImage(root: string, tag: string): void {
+  requireDockerEngine();
+  const build = spawnSync("docker", ["build", "--file", "worker/Dockerfile", "--tag", tag, "."], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (build.status !== 0) throw new Error(`docker build of the worker image failed (exit ${build.status})`);
+}
+
 function runChild(
   command: string,
   args: readonly string[],
