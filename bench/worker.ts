@@ -7,13 +7,13 @@
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
-import { generateVideo, type VideoSpec } from "../tests/support/video.js";
-import { bundleWorker } from "../worker/build.js";
-import { discoverTools } from "../worker/src/ffmpeg.js";
+import { generateVideo, type VideoSpec } from "../tests/support/video";
+import { bundleWorker } from "../worker/build";
+import { discoverTools } from "../worker/src/ffmpeg";
 
 export const name = "worker";
 
@@ -59,16 +59,23 @@ export async function run(): Promise<void> {
   const floor: number[] = [];
   const worker: number[] = [];
   const analyse: number[] = [];
+  const floorCpu: number[] = [];
+  const workerCpu: number[] = [];
   for (let round = 1; round <= rounds; round++) {
+    let cpu = childrenCpuSeconds();
     floor.push(await timeCommand(ffmpeg.path, floorArgs));
+    floorCpu.push(childrenCpuSeconds() - cpu);
     const out = path.join(WORK, "out");
     await rm(out, { recursive: true, force: true });
+    cpu = childrenCpuSeconds();
     const started = performance.now();
     const stdout = await capture(process.execPath, [bundle, "--input", video, "--output", out]);
     worker.push(performance.now() - started);
+    workerCpu.push(childrenCpuSeconds() - cpu);
     analyse.push(stepDuration(stdout, "analyse"));
     console.log(
-      `round ${round}: floor ${seconds(floor.at(-1))}  worker ${seconds(worker.at(-1))}  (analyse step ${seconds(analyse.at(-1))})`,
+      `round ${round}: floor ${seconds(floor.at(-1))} (cpu ${floorCpu.at(-1)?.toFixed(2)} s)  ` +
+        `worker ${seconds(worker.at(-1))} (cpu ${workerCpu.at(-1)?.toFixed(2)} s, analyse step ${seconds(analyse.at(-1))})`,
     );
   }
 
@@ -80,6 +87,13 @@ export async function run(): Promise<void> {
   console.log(
     `ratio worker/floor   median ${ratio.toFixed(2)}x  min/min ${(Math.min(...worker) / Math.min(...floor)).toFixed(2)}x`,
   );
+  // CPU time (user + system, the worker's whole process tree) hardly depends on what else runs here.
+  if (!Number.isNaN(median(floorCpu))) {
+    console.log(
+      `cpu time             floor ${median(floorCpu).toFixed(2)} s  worker ${median(workerCpu).toFixed(2)} s  ` +
+        `ratio ${(median(workerCpu) / median(floorCpu)).toFixed(2)}x`,
+    );
+  }
   console.log(`target <= ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? "met" : "NOT met"}`);
   console.log(`load average ${loadText()} at the end`);
 }
@@ -131,6 +145,20 @@ function stepDuration(logs: string, step: string): number {
     }
   }
   return Number.NaN;
+}
+
+/**
+ * CPU seconds of this process's finished children and their own children (Linux: /proc/self/stat
+ * cutime + cstime, in clock ticks of 1/100 s); NaN elsewhere.
+ */
+function childrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function loadText(): string {
