@@ -3,7 +3,7 @@
 // The local stand-ins (sqs.ts, ecs.ts) register operations on it; anything else is refused by name.
 
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type LoopbackEndpoint, listenOnLoopback } from "./loopback";
 
 export type Operation = (input: Record<string, unknown>) => Promise<unknown> | unknown;
 
@@ -19,10 +19,7 @@ export class AwsError extends Error {
   }
 }
 
-export interface AwsJsonServer {
-  readonly endpoint: string;
-  close(): Promise<void>;
-}
+export type AwsJsonServer = LoopbackEndpoint;
 
 export async function startAwsJsonServer(options: {
   /** Error codes are namespaced like AWS's, e.g. "com.amazonaws.sqs". */
@@ -51,19 +48,7 @@ export async function startAwsJsonServer(options: {
         );
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, options.port);
 }
 
 async function handle(

@@ -87,7 +87,7 @@ export class LocalEcs {
   async stop(): Promise<void> {
     for (const task of this.tasks.values()) if (task.lastStatus !== "STOPPED") task.run?.stop();
     await this.settled();
-    await this.server?.close();
+    await this.server?.stop();
   }
 
   /** Resolves when every task started so far has stopped and its events were delivered. */

@@ -77,7 +77,7 @@ export class LocalSqs {
 
   async stop(): Promise<void> {
     for (const wake of this.waiters) wake();
-    await this.server?.close();
+    await this.server?.stop();
   }
 
   get endpoint(): string {
