@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { resultJsonSchema } from "./src/result.js";
+import { resultJsonSchema } from "./src/result";
 
 export const RESULT_SCHEMA_FILE = path.join(__dirname, "result.schema.json");
 

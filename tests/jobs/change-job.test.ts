@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TooManyConflictsError } from "../../jobs/errors";
+import { ConcurrencyConflictError, TooManyConflictsError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { foldEvents } from "../../jobs/state";
@@ -55,7 +55,6 @@ describe("changeJob", () => {
     await changeJob(store, "j", () => submitted("j"));
     const alwaysConflicting: JobStore = Object.assign(Object.create(store), {
       append: async () => {
-        const { ConcurrencyConflictError } = await import("../../jobs/errors.js");
         throw new ConcurrencyConflictError("j", 1);
       },
     });

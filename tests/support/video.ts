@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { discoverTools, type Tool } from "../../worker/src/ffmpeg.js";
+import { discoverTools, type Tool } from "../../worker/src/ffmpeg";
 
 const execFileAsync = promisify(execFile);
 

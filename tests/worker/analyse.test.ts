@@ -8,11 +8,11 @@ import {
   analysisArgs,
   planAnalysis,
   toAnalysis,
-} from "../../worker/src/analyse.js";
-import { AnalysisParamsSchema } from "../../worker/src/env.js";
-import { InvalidVideoError } from "../../worker/src/errors.js";
-import type { Tools } from "../../worker/src/ffmpeg.js";
-import type { Media } from "../../worker/src/probe.js";
+} from "../../worker/src/analyse";
+import { AnalysisParamsSchema } from "../../worker/src/env";
+import { InvalidVideoError } from "../../worker/src/errors";
+import type { Tools } from "../../worker/src/ffmpeg";
+import type { Media } from "../../worker/src/probe";
 
 const TOOLS: Tools = {
   ffmpeg: { path: "/usr/bin/ffmpeg", version: "5.1.9", source: "path" },

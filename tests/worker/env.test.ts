@@ -2,8 +2,8 @@
 // ContractError that names it. And the developer's command line, which also allows local paths.
 
 import { describe, expect, it } from "vitest";
-import { AnalysisParamsSchema, parseCommandLine, parseWorkerEnv } from "../../worker/src/env.js";
-import { ContractError } from "../../worker/src/errors.js";
+import { AnalysisParamsSchema, parseCommandLine, parseWorkerEnv } from "../../worker/src/env";
+import { ContractError } from "../../worker/src/errors";
 
 const VALID = {
   JOB_ID: "job_01-abc",

@@ -10,9 +10,9 @@ import {
   localFileError,
   TerminatedError,
   TransientError,
-} from "../../worker/src/errors.js";
-import { EXIT, exitFor } from "../../worker/src/exit-codes.js";
-import { classifyS3Error } from "../../worker/src/s3.js";
+} from "../../worker/src/errors";
+import { EXIT, exitFor } from "../../worker/src/exit-codes";
+import { classifyS3Error } from "../../worker/src/s3";
 
 function serviceError(
   name: string,

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { discoverTools, fpsModeFlag, parseVersion } from "../../worker/src/ffmpeg.js";
+import { discoverTools, fpsModeFlag, parseVersion } from "../../worker/src/ffmpeg";
 
 let dir: string;
 const signal = new AbortController().signal;

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeOutputs } from "../../worker/src/output.js";
-import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "../support/s3.js";
+import { writeOutputs } from "../../worker/src/output";
+import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "../support/s3";
 
 const MiB = 1024 * 1024;
 let s3: LocalS3;

@@ -1,8 +1,8 @@
 // ffprobe's JSON into the worker's media metadata, and the first "is this a video" gate.
 
 import { describe, expect, it } from "vitest";
-import { InvalidVideoError } from "../../worker/src/errors.js";
-import { mediaFromProbe } from "../../worker/src/probe.js";
+import { InvalidVideoError } from "../../worker/src/errors";
+import { mediaFromProbe } from "../../worker/src/probe";
 
 const H264 = {
   index: 0,

@@ -2,8 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resultJsonSchema } from "../../worker/src/result.js";
-import { RESULT_SCHEMA_FILE } from "../../worker/write-result-schema.js";
+import { resultJsonSchema } from "../../worker/src/result";
+import { RESULT_SCHEMA_FILE } from "../../worker/write-result-schema";
 
 describe("the published result schema", () => {
   it("is current (regenerate with: npx tsx worker/write-result-schema.ts)", () => {

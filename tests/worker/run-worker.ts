@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import { bundleWorker } from "../../worker/build.js";
+import { bundleWorker } from "../../worker/build";
 
 const REPO = path.join(__dirname, "..", "..");
 

@@ -12,11 +12,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT } from "../../worker/src/exit-codes.js";
-import { discoverTools } from "../../worker/src/ffmpeg.js";
-import { type Result, ResultSchema } from "../../worker/src/result.js";
-import { type LocalS3, startLocalS3 } from "../support/s3.js";
-import { type GeneratedVideo, generateVideo, loopVideo, SCENE_TEST_VIDEO } from "../support/video.js";
+import { EXIT } from "../../worker/src/exit-codes";
+import { discoverTools } from "../../worker/src/ffmpeg";
+import { type Result, ResultSchema } from "../../worker/src/result";
+import { type LocalS3, startLocalS3 } from "../support/s3";
+import { type GeneratedVideo, generateVideo, loopVideo, SCENE_TEST_VIDEO } from "../support/video";
 import {
   type Bundle,
   buildBundle,
@@ -25,7 +25,7 @@ import {
   pathFor,
   runWorker,
   startWorker,
-} from "./run-worker.js";
+} from "./run-worker";
 
 const execFileAsync = promisify(execFile);
 

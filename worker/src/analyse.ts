@@ -6,11 +6,11 @@
 
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
-import type { AnalysisParams } from "./env.js";
-import { InternalError, InvalidVideoError } from "./errors.js";
-import { run } from "./exec.js";
-import type { Tools } from "./ffmpeg.js";
-import { durationOf, type Media } from "./probe.js";
+import type { AnalysisParams } from "./env";
+import { InternalError, InvalidVideoError } from "./errors";
+import { run } from "./exec";
+import type { Tools } from "./ffmpeg";
+import { durationOf, type Media } from "./probe";
 
 export interface TimeSegment {
   readonly startSeconds: number;

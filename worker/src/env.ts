@@ -6,7 +6,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ContractError } from "./errors.js";
+import { ContractError } from "./errors";
 
 /** Where the video comes from. `file` only from the command line; `http` (not https) likewise. */
 export type InputLocation =

@@ -9,7 +9,7 @@ import {
   InvalidVideoError,
   TerminatedError,
   TransientError,
-} from "./errors.js";
+} from "./errors";
 
 export const EXIT = {
   /** Results written. */

@@ -6,8 +6,8 @@ import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { InternalError } from "./errors.js";
-import { run } from "./exec.js";
+import { InternalError } from "./errors";
+import { run } from "./exec";
 
 export type ToolSource = "path" | "package";
 

@@ -9,15 +9,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { InputLocation } from "./env.js";
-import {
-  InputNotFoundError,
-  InternalError,
-  isNetworkError,
-  localFileError,
-  TransientError,
-} from "./errors.js";
-import { classifyS3Error } from "./s3.js";
+import type { InputLocation } from "./env";
+import { InputNotFoundError, InternalError, isNetworkError, localFileError, TransientError } from "./errors";
+import { classifyS3Error } from "./s3";
 
 export interface LocalInput {
   readonly path: string;

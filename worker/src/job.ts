@@ -8,16 +8,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { version as packageVersion } from "../../package.json";
-import { type Analysis, analyse } from "./analyse.js";
-import type { JobConfig } from "./env.js";
-import { InternalError } from "./errors.js";
-import { discoverTools, type Tools } from "./ffmpeg.js";
-import { fetchInput, type LocalInput } from "./input.js";
-import type { Logger } from "./log.js";
-import { writeOutputs } from "./output.js";
-import { type Media, probe } from "./probe.js";
-import { RESULT_SCHEMA_VERSION, type Result, ResultSchema } from "./result.js";
-import { createS3Client } from "./s3.js";
+import { type Analysis, analyse } from "./analyse";
+import type { JobConfig } from "./env";
+import { InternalError } from "./errors";
+import { discoverTools, type Tools } from "./ffmpeg";
+import { fetchInput, type LocalInput } from "./input";
+import type { Logger } from "./log";
+import { writeOutputs } from "./output";
+import { type Media, probe } from "./probe";
+import { RESULT_SCHEMA_VERSION, type Result, ResultSchema } from "./result";
+import { createS3Client } from "./s3";
 
 export const WORKER_VERSION = `video-jobs-worker/${packageVersion}`;
 

@@ -3,11 +3,11 @@
 // task) or SIGINT aborts the job: ffmpeg is stopped, the working directory removed, and the process exits
 // 143 (130 for SIGINT) well within ECS's stop timeout; a second signal, or a stuck cleanup, exits at once.
 
-import { parseCommandLine, parseWorkerEnv, USAGE } from "./env.js";
-import { ContractError, TerminatedError } from "./errors.js";
-import { exitFor } from "./exit-codes.js";
-import { runJob } from "./job.js";
-import { createLogger, describe, type Logger } from "./log.js";
+import { parseCommandLine, parseWorkerEnv, USAGE } from "./env";
+import { ContractError, TerminatedError } from "./errors";
+import { exitFor } from "./exit-codes";
+import { runJob } from "./job";
+import { createLogger, describe, type Logger } from "./log";
 
 /** After a stop signal, the job gets this long to clean up before the process exits regardless. */
 const STOP_DEADLINE_MS = 4000;

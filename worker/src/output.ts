@@ -10,10 +10,10 @@ import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import type { OutputLocation } from "./env.js";
-import { localFileError } from "./errors.js";
-import { RESULT_FILE } from "./result.js";
-import { classifyS3Error } from "./s3.js";
+import type { OutputLocation } from "./env";
+import { localFileError } from "./errors";
+import { RESULT_FILE } from "./result";
+import { classifyS3Error } from "./s3";
 
 export interface OutputDeps {
   readonly s3: () => S3Client;

@@ -3,9 +3,9 @@
 // ffprobe refusing the file, no video stream, or a still image is an InvalidVideoError (exit 65).
 
 import { z } from "zod";
-import { InternalError, InvalidVideoError } from "./errors.js";
-import { run } from "./exec.js";
-import type { Tool } from "./ffmpeg.js";
+import { InternalError, InvalidVideoError } from "./errors";
+import { run } from "./exec";
+import type { Tool } from "./ffmpeg";
 
 export interface VideoStream {
   readonly index: number;

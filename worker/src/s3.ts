@@ -11,7 +11,7 @@ import {
   isNetworkError,
   TransientError,
   WorkerError,
-} from "./errors.js";
+} from "./errors";
 
 export function createS3Client(env: NodeJS.ProcessEnv): S3Client {
   return new S3Client({ forcePathStyle: parseForcePathStyle(env.AWS_S3_FORCE_PATH_STYLE) });
