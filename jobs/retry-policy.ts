@@ -68,43 +68,38 @@ const OUT_OF_MEMORY_EXIT_CODE = 137;
 
 export function readStop(stop: TaskStop, policy: RetryPolicy): StopReading {
   const reasons = [stop.stoppedReason, stop.containerReason].filter(Boolean).join("; ");
+  const failed = (kind: FailureKind, description: string): StopReading => ({
+    outcome: "failed",
+    kind,
+    description,
+  });
   if (stop.exitCode === 0) return { outcome: "succeeded" };
+  // Before the exit code: a Spot interruption or a host termination SIGTERMs the worker (exit 143, or 137
+  // after the stop timeout), and that is not the worker's failure.
+  if (stop.stopCode !== undefined && INFRASTRUCTURE_STOP_CODES.has(stop.stopCode)) {
+    const exit = stop.exitCode === undefined ? "" : ` (exit ${stop.exitCode})`;
+    return failed("infrastructure", `${stop.stopCode}: ${reasons || "no reason given"}${exit}`);
+  }
   if (stop.exitCode === OUT_OF_MEMORY_EXIT_CODE || OUT_OF_MEMORY_REASON.test(reasons)) {
-    return {
-      outcome: "failed",
-      kind: "out-of-memory",
-      description: `OutOfMemory: the worker ran out of memory (exit ${stop.exitCode ?? "none"}${reasons ? `; ${reasons}` : ""})`,
-    };
+    const exit = `exit ${stop.exitCode ?? "none"}${reasons ? `; ${reasons}` : ""}`;
+    return failed("out-of-memory", `OutOfMemory: the worker ran out of memory (${exit})`);
   }
   if (stop.exitCode !== undefined && policy.nonRetryableExitCodes.has(stop.exitCode)) {
-    return {
-      outcome: "failed",
-      kind: "non-retryable-exit-code",
-      description: `worker exited with non-retryable code ${stop.exitCode} (${exitCodeMeaning(stop.exitCode)})`,
-    };
+    const meaning = exitCodeMeaning(stop.exitCode);
+    return failed(
+      "non-retryable-exit-code",
+      `worker exited with non-retryable code ${stop.exitCode} (${meaning})`,
+    );
   }
   if (stop.exitCode !== undefined) {
-    return {
-      outcome: "failed",
-      kind: "exit-code",
-      description: `worker exited with code ${stop.exitCode}${stop.containerReason ? ` (${stop.containerReason})` : ""}`,
-    };
+    const reason = stop.containerReason ? ` (${stop.containerReason})` : "";
+    return failed("exit-code", `worker exited with code ${stop.exitCode}${reason}`);
   }
-  if (
-    (stop.stopCode && INFRASTRUCTURE_STOP_CODES.has(stop.stopCode)) ||
-    INFRASTRUCTURE_REASONS.test(reasons)
-  ) {
-    return {
-      outcome: "failed",
-      kind: "infrastructure",
-      description: `${stop.stopCode ?? "task stopped"}: ${reasons || "no reason given"}`,
-    };
+  if (INFRASTRUCTURE_REASONS.test(reasons)) {
+    return failed("infrastructure", `${stop.stopCode ?? "task stopped"}: ${reasons || "no reason given"}`);
   }
-  return {
-    outcome: "failed",
-    kind: "stopped",
-    description: `task stopped without an exit code (${stop.stopCode ?? "no stop code"}: ${reasons || "no reason given"})`,
-  };
+  const stopped = `${stop.stopCode ?? "no stop code"}: ${reasons || "no reason given"}`;
+  return failed("stopped", `task stopped without an exit code (${stopped})`);
 }
 
 /** Exit codes of the worker contract (README), for readable histories. */

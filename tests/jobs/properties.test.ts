@@ -28,6 +28,11 @@ const stop = fc.oneof(
     stoppedReason: "ResourceInitializationError: unable to pull secrets",
   }),
   fc.constant({ stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted." }),
+  fc.constant({
+    stopCode: "SpotInterruption",
+    stoppedReason: "Your Spot Task was interrupted.",
+    exitCode: 143,
+  }),
 );
 
 /** The events ECS emits for one task, in version order: some intermediate states, RUNNING, STOPPED. */

@@ -41,6 +41,25 @@ describe("readStop", () => {
       "infrastructure",
     ],
     [{ stopCode: "UserInitiated", stoppedReason: "Task stopped by user" }, "failed", "stopped"],
+    [
+      { stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted.", exitCode: 143 },
+      "failed",
+      "infrastructure",
+    ],
+    [
+      { stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted.", exitCode: 137 },
+      "failed",
+      "infrastructure",
+    ],
+    [
+      {
+        stopCode: "TerminationNotice",
+        stoppedReason: "Host EC2 (instance i-0123) terminated.",
+        exitCode: 143,
+      },
+      "failed",
+      "infrastructure",
+    ],
   ] as const)("%j -> %s %s", (stop, outcome, kind) => {
     const reading = readStop(stop, TEST_POLICY);
     expect(reading.outcome).toBe(outcome);
