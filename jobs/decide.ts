@@ -176,7 +176,7 @@ function decideSubmit(state: JobState, command: Submit): JobEvent[] {
     };
     return [submitted, launchRequested({ ...state, attempt: 0 }, command.now)];
   }
-  if (state.status === "REJECTED" || JSON.stringify(state.input) !== JSON.stringify(command.input)) {
+  if (state.status === "REJECTED" || canonicalJson(state.input) !== canonicalJson(command.input)) {
     throw new JobIdConflictError(state.jobId);
   }
   // The same submission again: resume a launch that a crash interrupted, or launch again after a launch
@@ -310,4 +310,13 @@ function requireActive(state: JobState, command: string, hint: string): void {
 
 function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** JSON with object keys sorted at every level: DynamoDB does not keep the key order of a map. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }

@@ -75,6 +75,29 @@ describe("submitting", () => {
       .thenNothing();
   });
 
+  it("knows the same input whatever order the store gives its keys back in (DynamoDB maps keep none)", () => {
+    const input = {
+      videoUrl: "s3://b/k.mp4",
+      videoId: "v",
+      params: { b: 1, a: { y: 2, x: [1, { d: 1, c: 2 }] } },
+    };
+    const reordered = {
+      params: { a: { x: [1, { c: 2, d: 1 }], y: 2 }, b: 1 },
+      videoId: "v",
+      videoUrl: "s3://b/k.mp4",
+    };
+    const history: JobEvent[] = [
+      { type: "JobSubmitted", at, jobId: JOB, input: reordered, source: { kind: "message" } },
+      { type: "TaskLaunchRequested", at, attempt: 1, clientToken: "job-1.1" },
+    ];
+    given(JOB, history)
+      .when({ ...submit, input })
+      .thenNothing();
+    given(JOB, history)
+      .when({ ...submit, input: { ...input, params: { b: 2 } } })
+      .thenThrows(JobIdConflictError);
+  });
+
   it("refuses a job id reused for another input", () => {
     given(JOB, submitted(JOB))
       .when({ ...submit, input: { videoUrl: "https://example.com/other.mp4" } })
