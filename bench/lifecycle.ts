@@ -97,9 +97,15 @@ async function lifecycleCost(endpoint: string, tableName: string): Promise<void>
     const jobId = `bench-${i}`;
     snapshots.length = 0;
     await snapshot(jobId);
+    const retryQueue = {
+      async sendRetry() {
+        sqsSends++;
+      },
+    };
     const deps = {
       store,
       launcher,
+      retryQueue,
       target: { containerName: CONTAINER, outputBucket: "outputs", outputPrefix: "outputs/" },
       policy: DEFAULT_RETRY_POLICY,
       clock: () => new Date().toISOString(),
@@ -111,11 +117,7 @@ async function lifecycleCost(endpoint: string, tableName: string): Promise<void>
     await dispatchMessage({ ...deps, store: snapshottingStore(store, jobId, snapshot) }, body, `m-${i}`);
     const trackDeps = {
       store: snapshottingStore(store, jobId, snapshot),
-      retryQueue: {
-        async sendRetry() {
-          sqsSends++;
-        },
-      },
+      retryQueue,
       policy: DEFAULT_RETRY_POLICY,
       context: { clusterArn: CLUSTER_ARN, workerContainerName: CONTAINER },
       clock: () => new Date().toISOString(),

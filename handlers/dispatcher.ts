@@ -5,6 +5,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
+import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { dispatchMessage } from "../jobs/dispatch";
 import { systemClock } from "../jobs/ports";
 import { handlerContext, logger } from "./clients";
@@ -12,13 +13,14 @@ import { handlerContext, logger } from "./clients";
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const { config, store, ecs } = handlerContext();
+  const { config, store, ecs, sqs } = handlerContext();
   logger.appendKeys({ messageId: record.messageId });
   try {
     await dispatchMessage(
       {
         store,
         launcher: new EcsTaskLauncher(ecs, config),
+        retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
         target: config.target,
         policy: config.policy,
         clock: systemClock,

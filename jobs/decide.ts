@@ -179,41 +179,43 @@ function decideSubmit(state: JobState, command: Submit): JobEvent[] {
   if (state.status === "REJECTED" || canonicalJson(state.input) !== canonicalJson(command.input)) {
     throw new JobIdConflictError(state.jobId);
   }
-  // The same submission again: resume a launch that a crash interrupted, or launch again after a launch
-  // failure (SQS redelivers the message that drove it). Once a retry is scheduled, only its message launches.
-  if (state.status === "SUBMITTED") return [launchRequested(state, command.now)];
-  if (state.status === "RETRYING" && state.retryAttempt === undefined)
-    return [launchRequested(state, command.now)];
+  // The same submission again decides nothing: the caller resumes a launch a crash left LAUNCHING (the job
+  // is recorded with its launch request in one write), and a scheduled retry is launched by its own message.
   return [];
 }
 
 function decideLaunchFailure(state: JobState, command: RecordLaunchFailure, policy: RetryPolicy): JobEvent[] {
   if (state.status !== "LAUNCHING" || command.attempt !== state.attempt) return [];
-  const { failure } = command;
-  const failed: JobEvent = {
-    type: "TaskLaunchFailed",
-    at: command.now,
-    attempt: command.attempt,
-    reason: failure.reason,
-    retryable: failure.retryable,
-  };
-  if (!failure.retryable) {
+  const { failure, now: at } = command;
+  const failed: JobEvent = { type: "TaskLaunchFailed", at, attempt: command.attempt, ...failure };
+  if (!failure.retryable)
+    return [failed, { type: "JobFailed", at, reason: `task could not be launched: ${failure.reason}` }];
+  return [failed, ...infrastructureRetry(state, `launch failed: ${failure.reason}`, at, policy)];
+}
+
+/** An infrastructure failure: a retry that does not use an attempt, within maxInfraRetries. */
+function infrastructureRetry(state: JobState, reason: string, at: string, policy: RetryPolicy): JobEvent[] {
+  const failures = state.infraRetries + 1;
+  if (failures > policy.maxInfraRetries) {
     return [
-      failed,
-      { type: "JobFailed", at: command.now, reason: `task could not be launched: ${failure.reason}` },
-    ];
-  }
-  if (state.infraRetries + 1 > policy.maxInfraRetries) {
-    return [
-      failed,
       {
         type: "JobFailed",
-        at: command.now,
-        reason: `gave up after ${policy.maxInfraRetries} infrastructure retries; last: ${failure.reason}`,
+        at,
+        reason: `gave up after ${policy.maxInfraRetries} infrastructure retries; last: ${reason}`,
       },
     ];
   }
-  return [failed];
+  return [
+    {
+      type: "RetryScheduled",
+      at,
+      nextAttempt: state.attempt + 1,
+      delaySeconds: backoffSeconds(failures, policy),
+      reason,
+      countsAsAttempt: false,
+      manual: false,
+    },
+  ];
 }
 
 function decideObservation(state: JobState, command: ObserveTask, policy: RetryPolicy): JobEvent[] {
@@ -249,11 +251,11 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     timings,
   };
   // A cancelled or timed-out job keeps its ending: the stop is recorded, nothing more is decided.
-  if (isTerminal(state.status) || state.status === "RETRYING") return [stopped];
+  if (isTerminal(state.status)) return [stopped];
   if (reading.outcome === "succeeded") return [stopped, { type: "JobSucceeded", at, attempt }];
 
   const fail = (reason: string): JobEvent[] => [stopped, { type: "JobFailed", at, reason }];
-  const retry = (countsAsAttempt: boolean, failures: number): JobEvent[] => [
+  const retry = (failures: number): JobEvent[] => [
     stopped,
     {
       type: "RetryScheduled",
@@ -261,7 +263,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
       nextAttempt: attempt + 1,
       delaySeconds: backoffSeconds(failures, policy),
       reason: reading.description,
-      countsAsAttempt,
+      countsAsAttempt: true,
       manual: false,
     },
   ];
@@ -269,19 +271,14 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     case "non-retryable-exit-code":
       return fail(reading.description);
     case "infrastructure":
-      if (state.infraRetries + 1 > policy.maxInfraRetries) {
-        return fail(
-          `gave up after ${policy.maxInfraRetries} infrastructure retries; last: ${reading.description}`,
-        );
-      }
-      return retry(false, state.infraRetries + 1);
+      return [stopped, ...infrastructureRetry(state, reading.description, at, policy)];
     case "exit-code":
     case "out-of-memory":
     case "stopped":
       if (state.attemptsUsed + 1 >= policy.maxAttempts) {
         return fail(`failed after ${policy.maxAttempts} attempts; last: ${reading.description}`);
       }
-      return retry(true, state.attemptsUsed + 1);
+      return retry(state.attemptsUsed + 1);
     default:
       return assertNever(reading.kind);
   }

@@ -1,14 +1,15 @@
 // The dispatcher's workflow for one queue message: read it (intake.ts), record each job it names, and launch
 // the worker. The job is recorded as LAUNCHING before RunTask is called, and the task ARN after, so a crash
-// anywhere is repaired by SQS redelivering the message: the launch is resumed with the same client token.
+// anywhere — or a RunTask whose outcome is unknown — is repaired by SQS redelivering the message: the launch
+// is resumed with the same client token. A launch that ECS refused retries later through a retry message.
 
 import type { JobCommand } from "./decide";
 import { decide } from "./decide";
 import { JobIdConflictError, JobNotFoundError } from "./errors";
-import type { JobInput } from "./events";
 import { type Intent, readMessage, truncateRaw } from "./intake";
 import { clientToken, jobIdForRejectedMessage } from "./job-id";
-import type { Clock, Log, TaskLauncher } from "./ports";
+import { sendPendingRetry } from "./pending-retry";
+import type { Clock, Log, RetryQueue, TaskLauncher } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import type { JobState } from "./state";
 import { changeJob, type JobStore, type StoredJob } from "./store";
@@ -22,6 +23,7 @@ import {
 export interface DispatchDeps {
   readonly store: JobStore;
   readonly launcher: TaskLauncher;
+  readonly retryQueue: RetryQueue;
   readonly target: WorkerTarget;
   readonly policy: RetryPolicy;
   readonly clock: Clock;
@@ -29,21 +31,12 @@ export interface DispatchDeps {
 }
 
 export type DispatchOutcome =
-  | {
-      readonly jobId: string;
-      readonly status: JobState["status"];
-      readonly taskArn?: string;
-      /** RunTask failed in a way worth retrying and the job awaits the message's redelivery. */
-      readonly launchDeferred?: boolean;
-    }
+  | { readonly jobId: string; readonly status: JobState["status"]; readonly taskArn?: string }
   | { readonly ignored: string };
 
-/** A launch failed in a way worth retrying: the message must come back (SQS redelivery). */
-export class LaunchDeferredError extends Error {
-  override readonly name = "LaunchDeferredError";
-  constructor(readonly jobIds: readonly string[]) {
-    super(`launch deferred for ${jobIds.join(", ")}; the message will be delivered again`);
-  }
+/** Some jobs of the message could not be handled now: the message must come back (SQS redelivery). */
+export class DispatchIncompleteError extends AggregateError {
+  override readonly name = "DispatchIncompleteError";
 }
 
 export async function dispatchMessage(
@@ -52,14 +45,18 @@ export async function dispatchMessage(
   messageId: string,
 ): Promise<DispatchOutcome[]> {
   const outcomes: DispatchOutcome[] = [];
-  const deferred: string[] = [];
+  const errors: unknown[] = [];
+  // Every job of the message is tried before asking for redelivery: each is idempotent on it.
   for (const intent of readMessage(body, messageId)) {
-    const outcome = await dispatchIntent(deps, intent, body, messageId);
-    outcomes.push(outcome);
-    if ("launchDeferred" in outcome && outcome.launchDeferred) deferred.push(outcome.jobId);
+    try {
+      outcomes.push(await dispatchIntent(deps, intent, body, messageId));
+    } catch (error) {
+      errors.push(error);
+    }
   }
-  // Every job of the message was handled before asking for redelivery: the others are idempotent on it.
-  if (deferred.length > 0) throw new LaunchDeferredError(deferred);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1)
+    throw new DispatchIncompleteError(errors, `${errors.length} jobs of the message failed`);
   return outcomes;
 }
 
@@ -130,7 +127,10 @@ async function recordRejection(
   return { jobId, status: change.after.status };
 }
 
-/** Applies a launch-driving command, then launches whatever attempt the job is left LAUNCHING. */
+/**
+ * Applies a launch-driving command, then launches whatever attempt the job is left LAUNCHING, and sends the
+ * retry message of a retry still pending.
+ */
 async function decideAndLaunch(
   deps: DispatchDeps,
   jobId: string,
@@ -139,14 +139,22 @@ async function decideAndLaunch(
   const change = await changeJob(deps.store, jobId, (state) => decide(state, command, deps.policy));
   if (change.events.length > 0)
     deps.log.info("job recorded", { jobId, events: change.events.map((e) => e.type) });
-  const state = change.after;
-  if (state.status !== "LAUNCHING" || state.input === undefined) return { jobId, status: state.status };
-  return launch(deps, change.stored, state.input);
+  const stored =
+    change.stored.state.status === "LAUNCHING" ? await launch(deps, change.stored) : change.stored;
+  const retry = await sendPendingRetry(stored, deps.retryQueue);
+  if (retry !== undefined)
+    deps.log.info("retry scheduled", { jobId, attempt: retry, reason: stored.state.reason });
+  return {
+    jobId,
+    status: stored.state.status,
+    ...(stored.state.taskArn ? { taskArn: stored.state.taskArn } : {}),
+  };
 }
 
 /** Calls RunTask for the attempt being launched and records the outcome, starting from the job as stored. */
-async function launch(deps: DispatchDeps, stored: StoredJob, input: JobInput): Promise<DispatchOutcome> {
-  const { jobId, attempt } = stored.state;
+async function launch(deps: DispatchDeps, stored: StoredJob): Promise<StoredJob> {
+  const { jobId, attempt, input } = stored.state;
+  if (input === undefined) throw new Error(`job ${jobId} is launching without an input`);
   const result = await deps.launcher.launch({
     jobId,
     attempt,
@@ -159,11 +167,8 @@ async function launch(deps: DispatchDeps, stored: StoredJob, input: JobInput): P
   const change = await changeJob(deps.store, jobId, (current) => decide(current, command, deps.policy), {
     known: stored,
   });
-  const after = change.after;
-  if (result.launched) {
-    deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });
-    return { jobId, status: after.status, taskArn: result.taskArn };
-  }
-  deps.log.warn("task launch failed", { jobId, attempt, ...result.failure, status: after.status });
-  return { jobId, status: after.status, launchDeferred: after.status === "RETRYING" };
+  if (result.launched) deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });
+  else
+    deps.log.warn("task launch failed", { jobId, attempt, ...result.failure, status: change.after.status });
+  return change.stored;
 }

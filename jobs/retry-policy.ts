@@ -128,9 +128,8 @@ export interface LaunchFailure {
   readonly retryable: boolean;
 }
 
-// RunTask `failures[].reason` values and exception names that say "try again later".
-const RETRYABLE_LAUNCH_FAILURE =
-  /^RESOURCE:|^AGENT$|Capacity is unavailable|capacity|Throttl|ServerException|ServiceUnavailable|InternalError|RequestLimitExceeded|TimeoutError|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|socket hang up/i;
+// RunTask `failures[].reason` values and refusals (exception names) that say "try again later".
+const RETRYABLE_LAUNCH_FAILURE = /^RESOURCE:|^AGENT$|capacity|Throttl|RequestLimitExceeded/i;
 
 export function readLaunchFailure(reason: string): LaunchFailure {
   return { reason, retryable: RETRYABLE_LAUNCH_FAILURE.test(reason) };

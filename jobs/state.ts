@@ -89,23 +89,18 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
       } = state;
       return { ...rest, status: "LAUNCHING", attempt: event.attempt };
     }
-    case "TaskLaunched":
+    case "TaskLaunched": {
       if (event.attempt !== state.attempt) return state;
-      return {
-        ...state,
-        taskArn: event.taskArn,
-        status: state.status === "LAUNCHING" ? "LAUNCHED" : state.status,
-      };
+      const launched = launchedAfterAll(state);
+      return { ...launched, taskArn: event.taskArn, status: advance(launched.status, "LAUNCHED") };
+    }
     case "TaskLaunchFailed":
-      if (!event.retryable) return { ...state, reason: event.reason };
-      return { ...state, status: "RETRYING", infraRetries: state.infraRetries + 1, reason: event.reason };
-    case "TaskRunning":
-      return {
-        ...state,
-        taskArn: event.taskArn,
-        lastEcsVersion: event.ecsVersion,
-        status: ["LAUNCHING", "LAUNCHED"].includes(state.status) ? "RUNNING" : state.status,
-      };
+      return { ...state, reason: event.reason };
+    case "TaskRunning": {
+      const running = launchedAfterAll(state);
+      const status = advance(running.status, "RUNNING");
+      return { ...running, taskArn: event.taskArn, lastEcsVersion: event.ecsVersion, status };
+    }
     case "TaskStopped":
       return {
         ...state,
@@ -140,6 +135,24 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
     default:
       return assertNever(event);
   }
+}
+
+/**
+ * A launch recorded as failed may still have started its task (a duplicate delivery's RunTask, with the
+ * same client token, got through): once the task shows up, the job is that task's again, and the retry
+ * scheduled for the failed launch no longer applies. RETRYING without a task of the attempt is that case.
+ */
+function launchedAfterAll(state: JobState): JobState {
+  if (state.status !== "RETRYING" || state.taskArn !== undefined) return state;
+  const { retryAttempt: _retry, ...rest } = state;
+  return { ...rest, status: "LAUNCHING" };
+}
+
+/** LAUNCHING -> LAUNCHED -> RUNNING; any other status stays (a cancelled job's task may still report). */
+function advance(status: JobState["status"], to: "LAUNCHED" | "RUNNING"): JobState["status"] {
+  if (status === "LAUNCHING") return to;
+  if (status === "LAUNCHED" && to === "RUNNING") return to;
+  return status;
 }
 
 function withoutReason(state: JobState): JobState {

@@ -3,7 +3,7 @@
 // the outcome by the retry policy, and send the retry message when a retry was scheduled.
 
 import { decide } from "./decide";
-import type { JobEvent, RetryScheduled } from "./events";
+import { sendPendingRetry } from "./pending-retry";
 import type { Clock, Log, RetryQueue } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import { changeJob, type JobStore } from "./store";
@@ -52,22 +52,7 @@ export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promi
     status: after.status,
   });
 
-  // The retry message is (re)sent whenever this task's stop left the job waiting for that retry, so a crash
-  // after recording the decision but before sending is repaired when EventBridge delivers the event again.
-  // A duplicate message is harmless: the dispatcher launches each attempt once.
-  const retry = pendingRetryAfter(change.stored.events, observation.taskArn);
-  if (after.status === "RETRYING" && retry !== undefined && after.retryAttempt === retry.nextAttempt) {
-    await deps.retryQueue.sendRetry(jobId, retry.nextAttempt, retry.delaySeconds);
-    deps.log.info("retry scheduled", { jobId, attempt: retry.nextAttempt, delaySeconds: retry.delaySeconds });
-    return { jobId, status: after.status, recorded, retrySent: retry.nextAttempt };
-  }
-  return { jobId, status: after.status, recorded };
-}
-
-/** The RetryScheduled that the stop of this task produced, if it is the latest event about the job's retries. */
-function pendingRetryAfter(history: readonly JobEvent[], taskArn: string): RetryScheduled | undefined {
-  const stopIndex = history.findLastIndex((e) => e.type === "TaskStopped" && e.taskArn === taskArn);
-  if (stopIndex < 0) return undefined;
-  const next = history[stopIndex + 1];
-  return next?.type === "RetryScheduled" ? next : undefined;
+  const retry = await sendPendingRetry(change.stored, deps.retryQueue);
+  if (retry !== undefined) deps.log.info("retry scheduled", { jobId, attempt: retry, reason: after.reason });
+  return { jobId, status: after.status, recorded, ...(retry === undefined ? {} : { retrySent: retry }) };
 }

@@ -105,6 +105,8 @@ export function dispatcherPermissions(args: DispatcherPermissionsArgs): PolicySt
       Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
       Resource: [args.queueArn],
     },
+    // A launch that ECS refused is retried later through a retry message on the same queue.
+    { Sid: "SendRetries", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [args.queueArn] },
     {
       Sid: "RunWorkerTask",
       Effect: "Allow",

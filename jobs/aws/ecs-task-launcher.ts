@@ -1,7 +1,7 @@
 // TaskLauncher on ECS: one RunTask per launch, `startedBy` = job id (so task events name their job) and
 // `clientToken` = <jobId>.<attempt> (so a repeated call returns the same task). A 200 answer with
-// failures[] and the service's own errors are launch failures, read by the retry policy; errors that are
-// not ECS's (a bug) are left to propagate.
+// failures[] and ECS refusing the call are launch failures, read by the retry policy; when the outcome is
+// unknown the error propagates, to be retried with the same token.
 
 import { type ECSClient, ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
 import type { LaunchRequest, LaunchResult, TaskLauncher } from "../ports";
@@ -15,8 +15,6 @@ export interface EcsTaskLauncherOptions {
   readonly securityGroupIds: readonly string[];
   readonly assignPublicIp: "ENABLED" | "DISABLED";
 }
-
-const NETWORK_ERROR = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up|TimeoutError/;
 
 export class EcsTaskLauncher implements TaskLauncher {
   constructor(
@@ -63,11 +61,11 @@ export class EcsTaskLauncher implements TaskLauncher {
         failures.length > 0 ? failures.join("; ") : "RunTask returned neither a task nor a failure";
       return { launched: false, failure: readLaunchFailure(reason) };
     } catch (error) {
-      if (error instanceof ECSServiceException) {
+      // A client error means ECS refused the call: no task was started (throttling included). Anything else
+      // — a timeout, a dropped connection, a 5xx — leaves the outcome unknown: the error propagates, the
+      // job stays LAUNCHING, and the message's redelivery calls RunTask again with the same client token.
+      if (error instanceof ECSServiceException && error.$fault === "client") {
         return { launched: false, failure: readLaunchFailure(`${error.name}: ${error.message}`) };
-      }
-      if (error instanceof Error && (NETWORK_ERROR.test(error.name) || NETWORK_ERROR.test(error.message))) {
-        return { launched: false, failure: { reason: `${error.name}: ${error.message}`, retryable: true } };
       }
       throw error;
     }

@@ -85,6 +85,7 @@ const dispatch = (jobStore: JobStore, launcher: TaskLauncher, body: string, mess
     {
       store: jobStore,
       launcher,
+      retryQueue: { sendRetry: async () => {} },
       target: { containerName: "worker", outputBucket: BUCKET, outputPrefix: "outputs/" },
       policy: DEFAULT_RETRY_POLICY,
       clock: () => NOW.toISOString(),

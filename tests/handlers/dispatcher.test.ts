@@ -7,6 +7,7 @@ import {
   RunTaskCommand,
   type RunTaskCommandInput,
 } from "@aws-sdk/client-ecs";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -25,6 +26,7 @@ import {
 } from "../support/handler-env";
 
 const ecs = mockClient(ECSClient);
+const sqs = mockClient(SQSClient);
 let db: LocalDynamoDb;
 let store: DynamoDbJobStore;
 let handler: (event: ReturnType<typeof sqsEvent>) => Promise<SQSBatchResponse>;
@@ -40,6 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   ecs.restore();
+  sqs.restore();
   await db?.stop();
 });
 /** RunTask answering with a new task, as ECS does for a new client token. */
@@ -52,10 +55,17 @@ const runTaskSucceeds = (input: RunTaskCommandInput) => ({
   failures: [],
 });
 beforeEach(() => {
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: "retry-message" });
   ecs.reset();
   ecs.on(RunTaskCommand).callsFake(runTaskSucceeds);
 });
 
+const sentRetries = () =>
+  sqs.commandCalls(SendMessageCommand).map((call) => ({
+    body: JSON.parse(call.args[0].input.MessageBody ?? "null") as unknown,
+    delay: call.args[0].input.DelaySeconds,
+  }));
 const runTaskCalls = () => ecs.commandCalls(RunTaskCommand).map((call) => call.args[0].input);
 const environmentOf = (input: RunTaskCommandInput) =>
   Object.fromEntries(
@@ -260,23 +270,23 @@ describe("failures and crashes", () => {
     ]);
   });
 
-  it("records a retryable RunTask failure (200 with failures[]) and asks SQS to redeliver", async () => {
+  it("schedules a retry with backoff for a retryable RunTask failure (200 with failures[]), acknowledging the message", async () => {
     const body = JSON.stringify({ videoUrl: "s3://uploads/cap.mp4", jobId: "job-capacity" });
-    const messageId = nextMessageId();
     ecs
       .on(RunTaskCommand)
       .resolvesOnce({ tasks: [], failures: [{ reason: "RESOURCE:MEMORY", arn: "x" }] })
       .callsFake(runTaskSucceeds);
-    const first = await handler(sqsEvent(sqsRecord(body, messageId)));
-    expect(first.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
-    expect((await store.get("job-capacity"))?.events.at(-1)).toMatchObject({
-      type: "TaskLaunchFailed",
-      attempt: 1,
-      reason: "RESOURCE:MEMORY",
-      retryable: true,
-    });
+    const first = await handler(sqsEvent(sqsRecord(body, nextMessageId())));
+    expect(first.batchItemFailures).toEqual([]);
+    expect((await store.get("job-capacity"))?.events.slice(-2)).toMatchObject([
+      { type: "TaskLaunchFailed", attempt: 1, reason: "RESOURCE:MEMORY", retryable: true },
+      { type: "RetryScheduled", nextAttempt: 2, delaySeconds: 30, countsAsAttempt: false },
+    ]);
+    expect(sentRetries()).toEqual([{ body: { jobId: "job-capacity", attempt: 2 }, delay: 30 }]);
 
-    const second = await handler(sqsEvent(sqsRecord(body, messageId, 2)));
+    const second = await handler(
+      sqsEvent(sqsRecord(JSON.stringify({ jobId: "job-capacity", attempt: 2 }), nextMessageId())),
+    );
     expect(second.batchItemFailures).toEqual([]);
     expect(runTaskCalls().map((c) => c.clientToken)).toEqual(["job-capacity.1", "job-capacity.2"]);
     expect((await store.get("job-capacity"))?.state).toMatchObject({
@@ -286,8 +296,28 @@ describe("failures and crashes", () => {
     });
   });
 
-  it("treats throttling as retryable", async () => {
+  it("sends a pending retry's message again when the message that caused it comes back", async () => {
+    const body = JSON.stringify({ videoUrl: "s3://uploads/lost.mp4", jobId: "job-lost-retry" });
     const messageId = nextMessageId();
+    ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: "RESOURCE:CPU", arn: "x" }] });
+    sqs.on(SendMessageCommand).rejectsOnce(new Error("connect ETIMEDOUT")).resolves({ MessageId: "m" });
+    const first = await handler(sqsEvent(sqsRecord(body, messageId)));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
+    const recorded = (await store.get("job-lost-retry"))?.events;
+    expect(recorded?.at(-1)).toMatchObject({ type: "RetryScheduled", nextAttempt: 2 });
+
+    const again = await handler(sqsEvent(sqsRecord(body, messageId, 2)));
+    expect(again.batchItemFailures).toEqual([]);
+    expect((await store.get("job-lost-retry"))?.events).toEqual(recorded);
+    expect(runTaskCalls()).toHaveLength(1);
+    // the call that timed out, then the one sent again on redelivery
+    expect(sentRetries().map((r) => r.body)).toEqual([
+      { jobId: "job-lost-retry", attempt: 2 },
+      { jobId: "job-lost-retry", attempt: 2 },
+    ]);
+  });
+
+  it("treats throttling as a refusal to retry later", async () => {
     ecs.on(RunTaskCommand).rejects(
       new ECSServiceException({
         name: "ThrottlingException",
@@ -298,14 +328,45 @@ describe("failures and crashes", () => {
     );
     const response = await handler(
       sqsEvent(
-        sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/t.mp4", jobId: "job-throttled" }), messageId),
+        sqsRecord(
+          JSON.stringify({ videoUrl: "s3://uploads/t.mp4", jobId: "job-throttled" }),
+          nextMessageId(),
+        ),
       ),
     );
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
+    expect(response.batchItemFailures).toEqual([]);
     expect((await store.get("job-throttled"))?.state).toMatchObject({
       status: "RETRYING",
-      reason: "ThrottlingException: Rate exceeded",
+      retryAttempt: 2,
+      reason: "launch failed: ThrottlingException: Rate exceeded",
     });
+  });
+
+  it("leaves the job launching when RunTask's outcome is unknown (a 5xx), and resumes it with the same token", async () => {
+    const body = JSON.stringify({ videoUrl: "s3://uploads/u.mp4", jobId: "job-unknown" });
+    const messageId = nextMessageId();
+    ecs
+      .on(RunTaskCommand)
+      .rejectsOnce(
+        new ECSServiceException({
+          name: "ServerException",
+          $fault: "server",
+          $metadata: {},
+          message: "internal",
+        }),
+      )
+      .callsFake(runTaskSucceeds);
+    const first = await handler(sqsEvent(sqsRecord(body, messageId)));
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: messageId }]);
+    expect((await store.get("job-unknown"))?.state.status).toBe("LAUNCHING");
+    await handler(sqsEvent(sqsRecord(body, messageId, 2)));
+    expect(runTaskCalls().map((c) => c.clientToken)).toEqual(["job-unknown.1", "job-unknown.1"]);
+    expect((await store.get("job-unknown"))?.state).toMatchObject({
+      status: "LAUNCHED",
+      attempt: 1,
+      infraRetries: 0,
+    });
+    expect(sentRetries()).toEqual([]);
   });
 
   it("fails the job on a permanent RunTask failure and acknowledges the message", async () => {

@@ -64,13 +64,17 @@ describe("dispatcher permissions", () => {
     });
   });
 
-  it("read and write the jobs table and its indexes, and consume the jobs queue", () => {
+  it("read and write the jobs table and its indexes, consume the jobs queue and send retries to it", () => {
     expect(bySid(dispatcher, "JobsTable")).toMatchObject({
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
       Resource: [tableArn, `${tableArn}/index/*`],
     });
     expect(bySid(dispatcher, "ConsumeJobsQueue")).toMatchObject({
       Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: [queueArn],
+    });
+    expect(bySid(dispatcher, "SendRetries")).toMatchObject({
+      Action: ["sqs:SendMessage"],
       Resource: [queueArn],
     });
     expect(leastPrivilegeProblems(policyDocument(...dispatcher))).toEqual([]);

@@ -37,25 +37,9 @@ describe("submitting", () => {
     given(JOB, []).when(submit).then(submitted(JOB));
   });
 
-  it("resumes a launch interrupted after SUBMITTED", () => {
-    given(JOB, submitted(JOB).slice(0, 1))
-      .when(submit)
-      .then([{ type: "TaskLaunchRequested", at, attempt: 1, clientToken: "job-1.1" }]);
-  });
-
   it("decides nothing for the same submission while launching (the caller resumes RunTask)", () => {
     given(JOB, submitted(JOB)).when(submit).thenNothing();
     given(JOB, launched(JOB)).when(submit).thenNothing();
-  });
-
-  it("launches the next attempt when the message comes back after a retryable launch failure", () => {
-    const history: JobEvent[] = [
-      ...submitted(JOB),
-      { type: "TaskLaunchFailed", at, attempt: 1, reason: "RESOURCE:MEMORY", retryable: true },
-    ];
-    given(JOB, history)
-      .when(submit)
-      .then([{ type: "TaskLaunchRequested", at, attempt: 2, clientToken: "job-1.2" }]);
   });
 
   it("ignores a stale submission once a retry is scheduled", () => {
@@ -149,12 +133,23 @@ describe("launch outcome", () => {
     expect(foldEvents(JOB, history).status).toBe("RUNNING");
   });
 
-  it("keeps the job for a retryable launch failure and fails it for a permanent one", () => {
+  it("schedules a retry, not using an attempt, for a retryable launch failure; fails the job on a permanent one", () => {
     const failure = (retryable: boolean) =>
       ({ type: "RecordLaunchFailure", now: at, attempt: 1, failure: { reason: "boom", retryable } }) as const;
     given(JOB, submitted(JOB))
       .when(failure(true))
-      .then([{ type: "TaskLaunchFailed", at, attempt: 1, reason: "boom", retryable: true }]);
+      .then([
+        { type: "TaskLaunchFailed", at, attempt: 1, reason: "boom", retryable: true },
+        {
+          type: "RetryScheduled",
+          at,
+          nextAttempt: 2,
+          delaySeconds: 10,
+          reason: "launch failed: boom",
+          countsAsAttempt: false,
+          manual: false,
+        },
+      ]);
     given(JOB, submitted(JOB))
       .when(failure(false))
       .then([
@@ -164,22 +159,68 @@ describe("launch outcome", () => {
   });
 
   it("fails the job once launch failures exceed the infrastructure bound", () => {
-    const failure = {
+    const failed = (attempt: number): JobEvent[] => [
+      { type: "TaskLaunchFailed", at, attempt, reason: "RESOURCE:CPU", retryable: true },
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: attempt + 1,
+        delaySeconds: 10,
+        reason: "x",
+        countsAsAttempt: false,
+        manual: false,
+      },
+      { type: "TaskLaunchRequested", at, attempt: attempt + 1, clientToken: `job-1.${attempt + 1}` },
+    ];
+    const history: JobEvent[] = [...submitted(JOB), ...failed(1), ...failed(2)];
+    const third = {
       type: "RecordLaunchFailure",
       now: at,
       attempt: 3,
       failure: { reason: "RESOURCE:CPU", retryable: true },
     } as const;
+    const events = given(JOB, history).when(third).events();
+    expect(events.map((e) => e.type)).toEqual(["TaskLaunchFailed", "JobFailed"]);
+    expect(events[1]).toMatchObject({
+      reason: "gave up after 2 infrastructure retries; last: launch failed: RESOURCE:CPU",
+    });
+  });
+
+  it("gives the job back to a task that a launch recorded as failed did start (a duplicate's RunTask got through)", () => {
     const history: JobEvent[] = [
       ...submitted(JOB),
-      { type: "TaskLaunchFailed", at, attempt: 1, reason: "RESOURCE:CPU", retryable: true },
-      { type: "TaskLaunchRequested", at, attempt: 2, clientToken: "job-1.2" },
-      { type: "TaskLaunchFailed", at, attempt: 2, reason: "RESOURCE:CPU", retryable: true },
-      { type: "TaskLaunchRequested", at, attempt: 3, clientToken: "job-1.3" },
+      {
+        type: "TaskLaunchFailed",
+        at,
+        attempt: 1,
+        reason: "ThrottlingException: Rate exceeded",
+        retryable: true,
+      },
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 2,
+        delaySeconds: 10,
+        reason: "x",
+        countsAsAttempt: false,
+        manual: false,
+      },
     ];
-    const events = given(JOB, history).when(failure).events();
-    expect(events.map((e) => e.type)).toEqual(["TaskLaunchFailed", "JobFailed"]);
-    expect(events[1]).toMatchObject({ reason: "gave up after 2 infrastructure retries; last: RESOURCE:CPU" });
+    const launchedAnyway = given(JOB, history)
+      .when({ type: "RecordLaunch", now: at, attempt: 1, taskArn: taskArn(1) })
+      .events();
+    expect(launchedAnyway).toEqual([{ type: "TaskLaunched", at, attempt: 1, taskArn: taskArn(1) }]);
+    const state = foldEvents(JOB, [...history, ...launchedAnyway]);
+    expect(state).toMatchObject({ status: "LAUNCHED", attempt: 1 });
+    expect(state.retryAttempt).toBeUndefined();
+    given(JOB, [...history, ...launchedAnyway])
+      .when({ type: "LaunchRetry", now: at, attempt: 2 })
+      .thenNothing();
+    // and when the task's own events come first:
+    const ran = given(JOB, history)
+      .when(observe(stopped(1, { exitCode: 0 })))
+      .events();
+    expect(ran.map((e) => e.type)).toEqual(["TaskStopped", "JobSucceeded"]);
   });
 });
 

@@ -82,7 +82,6 @@ describe("readLaunchFailure", () => {
       true,
     ],
     ["ThrottlingException: Rate exceeded", true],
-    ["ServerException: internal", true],
     ["MISSING", false],
     ["InvalidParameterException: No Container Instances were found in your cluster.", false],
     ["AccessDeniedException: not authorized to perform ecs:RunTask", false],
