@@ -65,7 +65,13 @@ const jobMessage = z.strictObject({
     .max(1024, "videoId is longer than 1024 characters")
     .optional(),
   jobId: z.string().refine(isJobId, `jobId must be ${JOB_ID_RULE}`).optional(),
-  params: z.record(z.string(), z.unknown(), { error: "params must be a JSON object" }).optional(),
+  params: z
+    .record(z.string(), z.unknown(), { error: "params must be a JSON object" })
+    .superRefine((params, context) => {
+      const problem = storableProblem(params, "params", 1);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
 });
 
 const retryMessage = z.strictObject({
@@ -189,4 +195,30 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
+}
+
+/**
+ * params are stored in the job's history (a DynamoDB item): numbers must fit DynamoDB's (and JavaScript's
+ * exact integer) range, and nesting stays well under DynamoDB's 32 levels (the history adds four).
+ */
+const MAX_PARAMS_DEPTH = 24;
+
+function storableProblem(value: unknown, path: string, depth: number): string | undefined {
+  if (typeof value === "number") {
+    const integerOk = !Number.isInteger(value) || Number.isSafeInteger(value);
+    const magnitude = Math.abs(value);
+    const rangeOk = magnitude === 0 || (magnitude >= 1e-130 && magnitude < 1e126);
+    return integerOk && rangeOk ? undefined : `${path} is ${value}, a number that cannot be stored exactly`;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  if (depth > MAX_PARAMS_DEPTH) return `params nest deeper than ${MAX_PARAMS_DEPTH} levels`;
+  for (const [key, item] of Object.entries(value)) {
+    const problem = storableProblem(
+      item,
+      Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`,
+      depth + 1,
+    );
+    if (problem) return problem;
+  }
+  return undefined;
 }

@@ -439,6 +439,24 @@ describe("bad input", () => {
       JSON.stringify({ videoUrl: "s3://bucket/k.mp4", params: { blob: "x".repeat(9000) } }),
       /over ECS's limit of 8192/,
     ],
+    [
+      "a params integer beyond exact range",
+      '{"videoUrl":"s3://bucket/k.mp4","params":{"seed":12345678901234567890}}',
+      /params.seed is .* a number that cannot be stored exactly/,
+    ],
+    [
+      "a params number DynamoDB cannot hold",
+      '{"videoUrl":"s3://bucket/k.mp4","params":{"p":[1,1e-300]}}',
+      /params.p\[1\] is 1e-300/,
+    ],
+    [
+      "params nested 30 levels deep",
+      JSON.stringify({
+        videoUrl: "s3://bucket/k.mp4",
+        params: JSON.parse(`${'{"a":'.repeat(30)}1${"}".repeat(30)}`),
+      }),
+      /params nest deeper than 24 levels/,
+    ],
     ["a retry attempt of 0", '{"jobId":"abc","attempt":0}', /attempt must be >= 2/],
     ["a retry attempt as a string", '{"jobId":"abc","attempt":"2"}', /attempt must be a number/],
     [
