@@ -14,24 +14,24 @@ const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
   const { config, store, ecs, sqs } = handlerContext();
-  logger.appendKeys({ messageId: record.messageId });
-  try {
-    await dispatchMessage(
-      {
-        store,
-        launcher: new EcsTaskLauncher(ecs, config),
-        retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
-        target: config.target,
-        policy: config.policy,
-        clock: systemClock,
-        log: logger,
+  // Records are processed in parallel: each log line carries its own record's id (no shared logger keys).
+  const withMessage = (context: Record<string, unknown>) => ({ messageId: record.messageId, ...context });
+  await dispatchMessage(
+    {
+      store,
+      launcher: new EcsTaskLauncher(ecs, config),
+      retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
+      target: config.target,
+      policy: config.policy,
+      clock: systemClock,
+      log: {
+        info: (message, context) => logger.info(message, withMessage(context)),
+        warn: (message, context) => logger.warn(message, withMessage(context)),
       },
-      record.body,
-      record.messageId,
-    );
-  } finally {
-    logger.removeKeys(["messageId"]);
-  }
+    },
+    record.body,
+    record.messageId,
+  );
 }
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
