@@ -2,7 +2,8 @@
 // endpoints on loopback — dynalite (DynamoDB), s3rver (S3), and the SQS and ECS stand-ins of this folder —
 // reached through the standard AWS_ENDPOINT_URL_<SERVICE> variables. No handler knows it runs locally.
 
-import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
@@ -43,7 +44,7 @@ const CREDENTIALS_ENVIRONMENT = {
 const EVENT_DELIVERY_TRIES = 5;
 
 /** What --reset removes: everything in the state folder but its lock. */
-const STATE_PARTS = ["dynamodb", "s3", "logs", "worker", "endpoints.json"];
+const STATE_PARTS = ["dynamodb", "s3", "sqs.json", "logs", "worker", "endpoints.json"];
 
 export interface LocalPipelineOptions {
   /** Local mode's state (.local/): the DynamoDB and S3 data, worker logs, the endpoints file. */
@@ -81,8 +82,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const releaseLock = acquireStateLock(stateDirectory);
   const stoppers: Array<() => Promise<void>> = [async () => releaseLock()];
   const stop = async () => {
-    for (const stopOne of stoppers.reverse())
+    // Last started, first stopped; each once, even if stop is called again.
+    for (const stopOne of stoppers.splice(0).reverse()) {
       await stopOne().catch((error: unknown) => onError("stop failed", error));
+    }
   };
   try {
     if (options.reset) {
@@ -96,14 +99,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stoppers.push(() => dynamodb.stop());
 
+    // The queues' messages (retries waiting for their delay among them) are kept across restarts too.
     const sqs = new LocalSqs();
     await sqs.start(options.ports?.sqs);
-    stoppers.push(() => sqs.stop());
+    const queuesFile = path.join(stateDirectory, "sqs.json");
+    stoppers.push(async () => {
+      await writeFile(queuesFile, JSON.stringify(sqs.snapshot()));
+      await sqs.stop();
+    });
     sqs.createQueue(LOCAL_NAMES.deadLetterQueue, { visibilityTimeoutSeconds: 30 });
     const queueUrl = sqs.createQueue(LOCAL_NAMES.queue, {
       visibilityTimeoutSeconds: 6 * config.dispatcher.timeoutSeconds,
       redrive: { deadLetterQueue: LOCAL_NAMES.deadLetterQueue, maxReceiveCount: config.queueMaxReceiveCount },
     });
+    if (existsSync(queuesFile)) sqs.restore(JSON.parse(await readFile(queuesFile, "utf8")));
 
     const uploadWaiters = new Map<string, (jobId: string) => void>();
     const s3: RunningS3 = await startS3({

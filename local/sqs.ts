@@ -16,7 +16,7 @@ export interface QueueOptions {
   readonly redrive?: { readonly deadLetterQueue: string; readonly maxReceiveCount: number };
 }
 
-interface Message {
+export interface Message {
   readonly messageId: string;
   readonly body: string;
   readonly md5: string;
@@ -26,6 +26,8 @@ interface Message {
   firstReceivedAt?: number;
   receiptHandle?: string;
 }
+
+export type QueuesSnapshot = Readonly<Record<string, readonly Message[]>>;
 
 interface Queue {
   readonly name: string;
@@ -179,6 +181,21 @@ export class LocalSqs {
           }
         : {}),
     };
+  }
+
+  /** Every queue's messages, to be restored by a later run (local mode keeps its queues across restarts). */
+  snapshot(): QueuesSnapshot {
+    return Object.fromEntries(
+      [...this.queues].map(([name, queue]) => [name, queue.messages.map((m) => ({ ...m }))]),
+    );
+  }
+
+  /** Puts back the messages of a snapshot into the queues of the same names (the others are dropped). */
+  restore(snapshot: QueuesSnapshot): void {
+    for (const [name, messages] of Object.entries(snapshot)) {
+      const queue = this.queues.get(name);
+      if (queue) queue.messages.push(...messages.map((m) => ({ ...m })));
+    }
   }
 
   /** Bodies of the messages in a queue, visible or not (for tests and the DLQ report). */

@@ -105,6 +105,29 @@ describe("local SQS", () => {
     expect((await receive(sqs.queueUrl(`dlq-${counter}`))).map((m) => m.Body)).toEqual(["poison"]);
   });
 
+  it("keeps messages, delays and receive counts across a snapshot and a restore", async () => {
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "received once" }));
+    await receive();
+    await client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "retry later", DelaySeconds: 20 }),
+    );
+    const restored = new LocalSqs(() => clock);
+    const endpoint = await restored.start();
+    try {
+      restored.createQueue(`jobs-${counter}`, { visibilityTimeoutSeconds: 60 });
+      restored.restore(JSON.parse(JSON.stringify(sqs.snapshot())));
+      clock += 60_000;
+      const messages = await restored.receiveMessage(`jobs-${counter}`, { maxMessages: 10, waitSeconds: 0 });
+      expect(messages.map((m) => [m.Body, m.Attributes.ApproximateReceiveCount])).toEqual([
+        ["received once", "2"],
+        ["retry later", "1"],
+      ]);
+      expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    } finally {
+      await restored.stop();
+    }
+  });
+
   it("waits for a message when long polling", async () => {
     const polling = receive(queueUrl, { WaitTimeSeconds: 2 });
     setTimeout(() => sqs.sendMessage(`jobs-${counter}`, "arrived"), 50);
