@@ -47,12 +47,14 @@ const integer = (name: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `${name} must be >= ${min}`).max(max, `${name} must be <= ${max}`));
 const list = (name: string) =>
-  required(name).transform((text) =>
-    text
-      .split(",")
-      .map((item) => item.trim())
-      .filter((item) => item !== ""),
-  );
+  required(name)
+    .transform((text) =>
+      text
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    )
+    .refine((items) => items.length > 0, `${name} must list at least one id (comma-separated)`);
 
 const schema = z.object({
   JOBS_TABLE: required("JOBS_TABLE"),
@@ -73,7 +75,7 @@ const schema = z.object({
     .string({ error: "OUTPUT_PREFIX is not set" })
     .refine(
       (p) => p === "" || (p.endsWith("/") && !p.startsWith("/")),
-      "OUTPUT_PREFIX must be empty or end with /",
+      "OUTPUT_PREFIX must be empty or a key prefix ending with / (not starting with /)",
     ),
   MAX_ATTEMPTS: integer("MAX_ATTEMPTS", 1, 100),
   RETRY_BASE_DELAY_SECONDS: integer("RETRY_BASE_DELAY_SECONDS", 0, SQS_MAX_DELAY_SECONDS),

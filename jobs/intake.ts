@@ -42,8 +42,8 @@ export function readMessage(body: string, messageId: string): Intent[] {
   const message = parsed as Record<string, unknown>;
   if (message.Event === "s3:TestEvent") return [{ kind: "ignore", reason: "s3:TestEvent" }];
   if ("Records" in message) return readS3Event(message, reject);
-  if ("attempt" in message) return [readRetryMessage(message, reject)];
   if ("videoUrl" in message) return [readJobMessage(message, messageId, reject)];
+  if ("attempt" in message) return [readRetryMessage(message, reject)];
   return [
     reject(
       `unknown message shape (keys: ${Object.keys(message).join(", ") || "none"}); expected an S3 event notification, ` +

@@ -123,9 +123,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ...(options.ports?.s3 === undefined ? {} : { port: options.ports.s3 }),
       notify: (body) => {
         const { MessageId } = sqs.sendMessage(LOCAL_NAMES.queue, body);
-        const key = decodeURIComponent(String(JSON.parse(body).Records[0].s3.object.key).replace(/\+/g, " "));
         const [intent] = readMessage(body, MessageId);
-        if (intent?.kind === "submit") uploadWaiters.get(key)?.(intent.jobId);
+        if (intent?.kind !== "submit" || intent.source.kind !== "s3") return;
+        uploadWaiters.get(intent.source.key)?.(intent.jobId);
+        uploadWaiters.delete(intent.source.key);
       },
     });
     stoppers.push(() => s3.stop());

@@ -4,11 +4,11 @@
 // the real SDK client: queue URLs point at this server, which is where the SDK sends each call.
 
 import { createHash, randomUUID } from "node:crypto";
+import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 
 export const LOCAL_ACCOUNT = "000000000000";
 const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_DELAY_SECONDS = 900;
 
 export interface QueueOptions {
   readonly visibilityTimeoutSeconds: number;
@@ -102,10 +102,10 @@ export class LocalSqs {
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
       throw new AwsError("InvalidParameterValue", `The message body must be at most ${MAX_BODY_BYTES} bytes`);
     }
-    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS) {
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_MAX_DELAY_SECONDS) {
       throw new AwsError(
         "InvalidParameterValue",
-        `DelaySeconds must be an integer from 0 to ${MAX_DELAY_SECONDS}`,
+        `DelaySeconds must be an integer from 0 to ${SQS_MAX_DELAY_SECONDS}`,
       );
     }
     const now = this.now();

@@ -457,6 +457,11 @@ describe("bad input", () => {
       }),
       /params nest deeper than 24 levels/,
     ],
+    [
+      "a job message with an attempt",
+      '{"videoUrl":"s3://bucket/k.mp4","attempt":2}',
+      /invalid job message: unknown field\(s\) attempt/,
+    ],
     ["a retry attempt of 0", '{"jobId":"abc","attempt":0}', /attempt must be >= 2/],
     ["a retry attempt as a string", '{"jobId":"abc","attempt":"2"}', /attempt must be a number/],
     [

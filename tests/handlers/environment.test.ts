@@ -34,7 +34,10 @@ describe("handler environment", () => {
     ["ASSIGN_PUBLIC_IP", "yes", /ASSIGN_PUBLIC_IP must be ENABLED or DISABLED/],
     ["TASK_DEFINITION_ARN", "arn:aws:ecs:us-west-2:1:task-definition/worker", /with its revision/],
     ["NON_RETRYABLE_EXIT_CODES", "64-", /NON_RETRYABLE_EXIT_CODES: invalid exit code/],
-    ["OUTPUT_PREFIX", "outputs", /OUTPUT_PREFIX must be empty or end with \//],
+    ["OUTPUT_PREFIX", "outputs", /OUTPUT_PREFIX must be empty or a key prefix ending with \//],
+    ["OUTPUT_PREFIX", "/outputs/", /not starting with \//],
+    ["SUBNET_IDS", " , ", /SUBNET_IDS must list at least one id/],
+    ["SECURITY_GROUP_IDS", ",", /SECURITY_GROUP_IDS must list at least one id/],
     ["JOBS_QUEUE_URL", "not a url", /JOBS_QUEUE_URL must be a URL/],
   ])("rejects %s=%j", (name, value, message) => {
     expect(() => readHandlerConfig({ ...valid, [name]: value })).toThrow(message);
