@@ -133,7 +133,7 @@ describe("every workflow", () => {
     for (const { where, step } of pulumiSteps) {
       expect(step.with?.policyPacks, where).toBe("policy");
       const config = String(step.with?.policyPackConfigs);
-      for (const stack of config.includes(gh("matrix.stack")) ? STACKS : [stackOf(step)]) {
+      for (const stack of config.includes(gh("matrix.stack")) ? ciMatrix().stacks : [stackOf(step)]) {
         const file = config.replace(gh("matrix.stack"), stack);
         expect(file, where).toBe(`policy/config/${stack}.json`);
         expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
@@ -167,7 +167,8 @@ describe("every workflow", () => {
       });
       return typeof body.concurrency === "object" ? body.concurrency.group : "";
     });
-    expect(new Set(groups).size).toBe(STACKS.length);
+    expect(new Set(groups).size, "one group per stack").toBe(groups.length);
+    expect(groups.sort()).toEqual(["deploy-dev", "deploy-prod"]);
   });
 });
 
@@ -210,8 +211,8 @@ describe("pull-request.yml", () => {
   it("takes its stacks and platforms from scripts/ci-matrix.ts: every stack file, each worker architecture", () => {
     expect(runs(job(pullRequest, "matrix")).at(-1)).toBe('npx tsx scripts/ci-matrix.ts >> "$GITHUB_OUTPUT"');
     const matrix = ciMatrix();
-    expect(matrix.stacks).toEqual([...STACKS].sort());
-    const platforms = STACKS.map((stack) =>
+    expect(matrix.stacks).toEqual(expect.arrayContaining([...STACKS]));
+    const platforms = matrix.stacks.map((stack) =>
       dockerPlatform(parsePipelineConfig(projectRawConfig(stack)).worker.architecture),
     );
     expect(matrix.workerPlatforms).toEqual([...new Set(platforms)].sort());
