@@ -100,14 +100,16 @@ export class DynamoDbJobStore implements JobStore {
       partition: status,
       window,
       limit: page.limit,
-      startKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor).key,
+      startKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, STATUS_INDEX.name).key,
     });
-    return lastKey === undefined ? { jobs: items } : { jobs: items, cursor: encodeCursor({ key: lastKey }) };
+    return lastKey === undefined
+      ? { jobs: items }
+      : { jobs: items, cursor: encodeCursor({ index: STATUS_INDEX.name, key: lastKey }) };
   }
 
   async listBySubmission(window: TimeWindow, page: PageRequest): Promise<JobPage> {
     const days = daysDescending(window);
-    const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor, SUBMITTED_INDEX.name);
     let dayIndex = cursor?.day === undefined ? 0 : days.indexOf(cursor.day);
     if (dayIndex < 0) throw new Error("the cursor does not belong to this time window");
     let startKey = cursor?.key;
@@ -132,7 +134,11 @@ export class DynamoDbJobStore implements JobStore {
     if (dayIndex >= days.length) return { jobs };
     return {
       jobs,
-      cursor: encodeCursor({ day: days[dayIndex], ...(startKey === undefined ? {} : { key: startKey }) }),
+      cursor: encodeCursor({
+        index: SUBMITTED_INDEX.name,
+        day: days[dayIndex],
+        ...(startKey === undefined ? {} : { key: startKey }),
+      }),
     };
   }
 
@@ -209,6 +215,8 @@ function daysDescending(window: TimeWindow): string[] {
 }
 
 interface Cursor {
+  /** The listing it continues: a cursor of one listing is refused by the other. */
+  readonly index: string;
   readonly day?: string | undefined;
   readonly key?: Record<string, unknown>;
 }
@@ -217,12 +225,16 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
-function decodeCursor(text: string): Cursor {
+function decodeCursor(text: string, index: string): Cursor {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (typeof parsed === "object" && parsed !== null) return parsed as Cursor;
+    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
   } catch {
     // reported below
   }
-  throw new Error("invalid page cursor (pass back the cursor a previous page returned)");
+  if (typeof parsed === "object" && parsed !== null && (parsed as Cursor).index === index)
+    return parsed as Cursor;
+  throw new Error(
+    "invalid page cursor (pass back the cursor the previous page of the same listing returned)",
+  );
 }

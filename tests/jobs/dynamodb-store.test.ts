@@ -195,6 +195,17 @@ describe("history queries", () => {
     await expect(store.listByStatus("FAILED", { limit: 5, cursor: "not-a-cursor" })).rejects.toThrow(
       /invalid page cursor/,
     );
+    for (const id of ["f1", "f2"]) {
+      await seed(store, id, [...submitted(id, at(2, 1)), { type: "JobFailed", at: at(2, 1), reason: "x" }]);
+    }
+    const statusPage = await store.listByStatus("FAILED", { limit: 1 });
+    expect(statusPage.cursor).toBeDefined();
+    await expect(
+      store.listBySubmission(
+        { from: at(2, 0), to: at(5, 0) },
+        { limit: 5, cursor: statusPage.cursor as string },
+      ),
+    ).rejects.toThrow(/previous page of the same listing/);
   });
 });
 
