@@ -184,11 +184,12 @@ async function runOnce(
     s3.destroy();
   }
   say(`uploaded ${file} to s3://${pipeline.endpoints.bucket}/${key}`);
-  const jobId = await jobIdPromise;
   let interrupted = false;
   void stopping.then(() => {
     interrupted = true;
   });
+  const jobId = await Promise.race([jobIdPromise, stopping.then(() => undefined)]);
+  if (jobId === undefined) return 130;
   for (;;) {
     const stored = await pipeline.store.get(jobId);
     if (stored && isTerminal(stored.state.status)) break;

@@ -9,6 +9,9 @@ import { constants } from "node:os";
 import path from "node:path";
 import type { WorkerLauncher, WorkerRun } from "./ecs";
 
+/** How long a stopped worker gets between SIGTERM and SIGKILL (ECS's default stop timeout). */
+const STOP_TIMEOUT_MS = 30_000;
+
 export interface LauncherOptions {
   /** Environment every task gets besides the contract's (S3 endpoint, credentials, region). */
   readonly baseEnvironment: Record<string, string>;
@@ -88,5 +91,13 @@ function runChild(
       resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) });
     });
   });
-  return { started, exited, stop: () => void child.kill("SIGTERM") };
+  // As ECS does: SIGTERM, then SIGKILL if the worker is still there after the stop timeout.
+  const stop = () => {
+    child.kill("SIGTERM");
+    setTimeout(
+      () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"),
+      STOP_TIMEOUT_MS,
+    ).unref();
+  };
+  return { started, exited, stop };
 }
