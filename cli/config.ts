@@ -7,6 +7,7 @@
 // Each value remembers where it came from, so an error can say which setting to fix.
 
 import { CONFIG_SCHEMA } from "../components/lib/config-schema";
+import { defined } from "../jobs/defined";
 import { UsageError } from "./errors";
 import {
   LOCAL_CREDENTIALS,
@@ -201,12 +202,4 @@ function staticCredentials(env: Env, local: boolean): CliConfig["credentials"] {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-function defined<T extends Record<string, unknown>>(
-  fields: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }

@@ -2,6 +2,7 @@
 // error when the job's status does not allow it. Pure: no I/O, time comes in on the command. Duplicated and
 // stale commands (at-least-once delivery everywhere) decide nothing and return [].
 
+import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
 import type { JobEvent, JobInput, JobSource, TaskTimings } from "./events";
 import { clientToken } from "./job-id";
@@ -239,7 +240,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     attempt,
     taskArn: task.taskArn,
     ecsVersion: task.ecsVersion,
-    ...definedOnly({
+    ...defined({
       stopCode: task.stopCode,
       stoppedReason: task.stoppedReason,
       exitCode: task.exitCode,
@@ -303,10 +304,6 @@ function launchRequested(state: JobState, at: string): JobEvent {
 function requireActive(state: JobState, command: string, hint: string): void {
   if (state.status === "NEW") throw new JobNotFoundError(state.jobId);
   if (isTerminal(state.status)) throw new InvalidTransitionError(state.jobId, state.status, command, hint);
-}
-
-function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** JSON with object keys sorted at every level: DynamoDB does not keep the key order of a map. */

@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import type { TaskObservation } from "./decide";
+import { defined } from "./defined";
 import { isJobId } from "./job-id";
 
 export type TaskEventReading =
@@ -103,12 +104,4 @@ export function readTaskEvent(event: unknown, context: TaskEventContext): TaskEv
     }),
   };
   return { kind: "observation", jobId: detail.startedBy, observation };
-}
-
-function defined<T extends Record<string, unknown>>(
-  fields: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }

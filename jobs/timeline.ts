@@ -5,6 +5,7 @@
 // Clocks: ECS timings come from ECS, event times (`at`) from the pipeline. A duration between the two is
 // clamped at zero, so a small skew never shows as a negative wait.
 
+import { defined } from "./defined";
 import type { FailureKind, JobEvent, TaskTimings } from "./events";
 
 /** Milliseconds; absent when the history does not (yet) tell. */
@@ -191,12 +192,4 @@ export function span(from: string | undefined, to: string | undefined): number |
 function sum(values: ReadonlyArray<number | undefined>): number | undefined {
   const known = values.filter((v): v is number => v !== undefined);
   return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0);
-}
-
-function defined<T extends Record<string, unknown>>(
-  fields: T,
-): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }

@@ -5,6 +5,7 @@
 // and timings, `detail.version` increasing — to a sink, the way the pipeline's EventBridge rule delivers them.
 
 import { randomBytes, randomUUID } from "node:crypto";
+import { defined } from "../jobs/defined";
 import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 
 export interface WorkerRun {
@@ -243,7 +244,7 @@ export class LocalEcs {
       ...(task.exitCode === undefined ? {} : { exitCode: task.exitCode }),
       ...(task.containerReason === undefined ? {} : { reason: task.containerReason }),
     };
-    return withoutUndefined({
+    return defined({
       clusterArn: this.clusterArn,
       taskArn: task.taskArn,
       taskDefinitionArn: this.taskDefinitionArn,
@@ -337,8 +338,4 @@ function optionalString(value: unknown, name: string): string | undefined {
 
 function taskId(taskArn: string): string {
   return taskArn.slice(taskArn.lastIndexOf("/") + 1);
-}
-
-function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
