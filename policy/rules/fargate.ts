@@ -2,7 +2,7 @@
 // an ECS service, an EventBridge or Scheduler target, or (in this project) by the dispatcher Lambda's
 // RunTask call, whose network settings come from its ASSIGN_PUBLIC_IP variable (handlers/environment.ts).
 
-import { type Props, readProp } from "./props";
+import { type Props, valueAt } from "./props";
 
 /** The dispatcher's variable for RunTask's awsvpcConfiguration.assignPublicIp (ENABLED or DISABLED). */
 export const ASSIGN_PUBLIC_IP_VARIABLE = "ASSIGN_PUBLIC_IP";
@@ -14,20 +14,20 @@ const PRIVATE_NETWORK_FIX =
 const PUBLIC_IP_SETTINGS: Readonly<Record<string, { kind: string; publicIp: (props: Props) => boolean }>> = {
   "aws:ecs/service:Service": {
     kind: "ECS service",
-    publicIp: (props) => readProp(props, "networkConfiguration", "assignPublicIp") === true,
+    publicIp: (props) => valueAt(props, "networkConfiguration", "assignPublicIp") === true,
   },
   "aws:cloudwatch/eventTarget:EventTarget": {
     kind: "EventBridge target",
-    publicIp: (props) => readProp(props, "ecsTarget", "networkConfiguration", "assignPublicIp") === true,
+    publicIp: (props) => valueAt(props, "ecsTarget", "networkConfiguration", "assignPublicIp") === true,
   },
   "aws:scheduler/schedule:Schedule": {
     kind: "EventBridge Scheduler schedule",
     publicIp: (props) =>
-      readProp(props, "target", "ecsParameters", "networkConfiguration", "assignPublicIp") === true,
+      valueAt(props, "target", "ecsParameters", "networkConfiguration", "assignPublicIp") === true,
   },
   "aws:lambda/function:Function": {
     kind: "Lambda function",
-    publicIp: (props) => readProp(props, "environment", "variables", ASSIGN_PUBLIC_IP_VARIABLE) === "ENABLED",
+    publicIp: (props) => valueAt(props, "environment", "variables", ASSIGN_PUBLIC_IP_VARIABLE) === "ENABLED",
   },
 };
 

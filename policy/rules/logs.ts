@@ -1,14 +1,14 @@
 // Logs that expire: every log group has a retention, and every Lambda function logs to a log group the
 // stack manages (without one, Lambda creates /aws/lambda/<name> itself, which keeps logs forever).
 
-import { isSet, type Props, readProp } from "./props";
+import { isSet, type Props, readProp, valueAt } from "./props";
 
 export const LOG_GROUP_TYPE = "aws:cloudwatch/logGroup:LogGroup";
 export const FUNCTION_TYPE = "aws:lambda/function:Function";
 
 /** Why a log group (its inputs) keeps its logs forever, or undefined. */
 export function logGroupRetentionProblem(name: string, props: Props): string | undefined {
-  const days = readProp(props, "retentionInDays");
+  const days = valueAt(props, "retentionInDays");
   if (typeof days === "number" && days > 0) return undefined;
   return `CloudWatch log group "${name}" keeps its logs forever (no retentionInDays). Fix: set retentionInDays (e.g. 14, or the stack's logRetentionDays).`;
 }

@@ -40,6 +40,19 @@ export function readProp(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
+/**
+ * The value at `path` under `value`, undefined where a level is missing. An unknown value is read as is,
+ * so the engine reports that the policy cannot run during the preview: for rules that need the value.
+ */
+export function valueAt(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
 /** Whether a read value is set: present and not empty, or unknown until the update. */
 export function isSet(value: unknown): boolean {
   return value === UNKNOWN || (value !== undefined && value !== null && value !== "");

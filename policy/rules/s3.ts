@@ -3,7 +3,7 @@
 // rules look at the whole stack: a bucket without, say, a public access block is itself the violation.
 
 import { statementsOf } from "./iam";
-import { isRecord, listOf, type Props, readProp, stringsOf } from "./props";
+import { isRecord, listOf, type Props, readProp, stringsOf, valueAt } from "./props";
 import { ofTypes, refersTo, type StackResource, type Violation } from "./stack";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"] as const;
@@ -84,14 +84,19 @@ function aclProblem(props: Props): string | undefined {
   return publicGrant ? "grants access to all (authenticated) AWS users" : undefined;
 }
 
-/** Every bucket has default encryption: its own configuration resource or the inline block. */
+/**
+ * Every bucket has default encryption: its own configuration resource or the inline block. (A bucket's
+ * inline block is an output AWS fills in once the bucket exists; unknown in a preview, it is read as is,
+ * so the engine says the policy cannot run yet rather than reporting a violation.)
+ */
 export function encryptionViolations(resources: readonly StackResource[]): Violation[] {
   return ofTypes(resources, BUCKET_TYPES)
     .filter((bucket) => {
-      const inline = readProp(bucket.props, "serverSideEncryptionConfiguration", "rule");
-      if (encryptsByDefault(inline)) return false;
-      return !configuring(resources, ENCRYPTION_TYPES, bucket).some((configuration) =>
+      const configured = configuring(resources, ENCRYPTION_TYPES, bucket).some((configuration) =>
         listOf(configuration.props.rules).some(encryptsByDefault),
+      );
+      return (
+        !configured && !encryptsByDefault(valueAt(bucket.props, "serverSideEncryptionConfiguration", "rule"))
       );
     })
     .map((bucket) => ({
@@ -109,12 +114,12 @@ function encryptsByDefault(rule: unknown): boolean {
 export function tlsViolations(resources: readonly StackResource[]): Violation[] {
   return ofTypes(resources, BUCKET_TYPES)
     .filter((bucket) => {
-      const inline = readProp(bucket.props, "policy");
-      const documents = [
-        ...(typeof inline === "string" || isRecord(inline) ? [inline] : []),
-        ...configuring(resources, [BUCKET_POLICY_TYPE], bucket).map((policy) => policy.props.policy),
-      ];
-      return !documents.some(deniesInsecureTransport);
+      const policies = configuring(resources, [BUCKET_POLICY_TYPE], bucket).map(
+        (policy) => policy.props.policy,
+      );
+      return (
+        !policies.some(deniesInsecureTransport) && !deniesInsecureTransport(valueAt(bucket.props, "policy"))
+      );
     })
     .map((bucket) => ({
       urn: bucket.urn,

@@ -2,7 +2,7 @@
 // being one; and Lambda's SQS event sources reporting batch item failures, so one failing message is
 // retried alone instead of redelivering (and re-running) its whole batch.
 
-import { isSet, jsonDocument, type Props, readProp, stringsOf, UNKNOWN } from "./props";
+import { isSet, jsonDocument, type Props, readProp, stringsOf, UNKNOWN, valueAt } from "./props";
 import { ofTypes, refersTo, type StackResource, type Violation } from "./stack";
 
 export const QUEUE_TYPE = "aws:sqs/queue:Queue";
@@ -11,7 +11,7 @@ export const EVENT_SOURCE_MAPPING_TYPE = "aws:lambda/eventSourceMapping:EventSou
 
 /** Why a queue (its inputs) is not encrypted at rest, or undefined. */
 export function queueEncryptionProblem(name: string, props: Props): string | undefined {
-  if (readProp(props, "sqsManagedSseEnabled") === true || isSet(readProp(props, "kmsMasterKeyId"))) {
+  if (isSet(readProp(props, "kmsMasterKeyId")) || valueAt(props, "sqsManagedSseEnabled") === true) {
     return undefined;
   }
   return `SQS queue "${name}" is not encrypted at rest. Fix: set sqsManagedSseEnabled: true (SSE-SQS), or kmsMasterKeyId to a KMS key.`;

@@ -160,6 +160,20 @@ describe("s3-bucket-encrypted", () => {
     expect(await violations("s3-bucket-encrypted", [inline])).toEqual([]);
   });
 
+  it("in a preview, cannot decide on a new bucket's inline encryption (an AWS output) without a configuration", async () => {
+    const fresh = packResource(
+      BUCKET,
+      "uploads",
+      {},
+      { outputs: { serverSideEncryptionConfiguration: UNKNOWN_STRING } },
+    );
+    const result = await check("s3-bucket-encrypted", [fresh]);
+    expect(result.violations).toEqual([]);
+    expect(result.cannotRun.map((entry) => entry.message)).toEqual([
+      "string value at .serverSideEncryptionConfiguration can't be known during preview",
+    ]);
+  });
+
   it("fails a bucket whose only encryption configuration is another bucket's", async () => {
     const uploads = bucket("uploads");
     const found = await violations("s3-bucket-encrypted", [uploads, encryption("other-bucket")]);
@@ -559,6 +573,12 @@ describe(PRODUCTION_POLICY, () => {
       ),
       expect.stringMatching(/^EventBridge target "nightly" starts Fargate tasks with a public IP/),
     ]);
+  });
+
+  it("on a production stack, cannot decide while the public IP setting is unknown (a preview), rather than pass", async () => {
+    const result = await check(PRODUCTION_POLICY, [dispatcher(UNKNOWN_STRING)], production);
+    expect(result.violations).toEqual([]);
+    expect(result.cannotRun).toHaveLength(1);
   });
 
   it("reads the variable the handlers read for RunTask's public IP setting", () => {
