@@ -80,7 +80,13 @@ export class QueueConsumer {
     const response = await this.options.handler(event, context as unknown as Context);
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const message of messages) {
-      if (!failed.has(message.MessageId)) sqs.deleteMessage(queueName, message.ReceiptHandle);
+      if (failed.has(message.MessageId)) continue;
+      try {
+        sqs.deleteMessage(queueName, message.ReceiptHandle);
+      } catch (error) {
+        // As with Lambda: a message whose visibility ran out while it was processed is delivered again.
+        this.options.onError(error);
+      }
     }
   }
 }
