@@ -4,24 +4,14 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import type { AwsContext } from "./lib/arns";
-import type { HandlerEnvironment } from "./lib/handler-environment";
 import { dispatcherPermissions } from "./lib/policies";
 
-export interface DispatcherArgs {
-  /** Repository root the handler is bundled from. */
-  readonly sourceRoot: string;
+/** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
+export interface DispatcherArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
   /** Handler entry point relative to `sourceRoot`; default `handlers/dispatcher.ts`. */
   readonly entryPoint?: string;
-  /** The handler environment. */
-  readonly environment: HandlerEnvironment<pulumi.Input<string>>;
-  /** Function timeout; the queue's visibility timeout must be at least six times this. */
-  readonly timeoutSeconds: number;
-  /** Function memory in MB. */
-  readonly memoryMb: number;
-  /** Log retention in days. */
-  readonly logRetentionDays: number;
   /** The jobs queue to consume. */
   readonly queueArn: pulumi.Input<string>;
   /** Messages per invocation; default 10. */

@@ -5,24 +5,14 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import { taskStateChangePattern } from "./lib/event-pattern";
-import type { HandlerEnvironment } from "./lib/handler-environment";
 import { eventBridgeDeadLetterPolicy, leastPrivilegeJson, taskStatePermissions } from "./lib/policies";
 
-export interface TaskStateTrackerArgs {
-  /** Repository root the handler is bundled from. */
-  readonly sourceRoot: string;
+/** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
+export interface TaskStateTrackerArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
   /** Handler entry point relative to `sourceRoot`; default `handlers/task-state.ts`. */
   readonly entryPoint?: string;
-  /** The handler environment. */
-  readonly environment: HandlerEnvironment<pulumi.Input<string>>;
-  /** Function timeout in seconds. */
-  readonly timeoutSeconds: number;
-  /** Function memory in MB. */
-  readonly memoryMb: number;
-  /** Log retention in days. */
-  readonly logRetentionDays: number;
   /** The cluster whose tasks are tracked (and only it). */
   readonly clusterArn: pulumi.Input<string>;
   /** The jobs table. */
