@@ -2,6 +2,7 @@
 // PipelineConfig. Pure: `config.ts` feeds it from pulumi.Config, tests feed it plain objects. Every
 // problem is collected and reported at once, each naming its key, so one `pulumi preview` shows them all.
 
+import { parseExitCodes, SQS_MAX_DELAY_SECONDS } from "../../jobs/retry-policy";
 import { CONFIG_KEYS, CONFIG_SCHEMA, type ConfigKey, type ConfigValues, PROJECT_NAME } from "./config-schema";
 import {
   FARGATE_CPU_ARCHITECTURES,
@@ -81,8 +82,6 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
-const EXIT_CODES = /^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$/;
-const SQS_MAX_DELAY_SECONDS = 900;
 
 export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
   const problems: string[] = [];
@@ -167,10 +166,12 @@ export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
     values.retryMaxDelaySeconds >= values.retryBaseDelaySeconds,
     "must not be below retryBaseDelaySeconds",
   );
+  // The handlers' own reader of the setting decides what is valid: a stack cannot deploy what they refuse.
+  const exitCodesProblem = problemOf(() => parseExitCodes(values.nonRetryableExitCodes));
   check(
     "nonRetryableExitCodes",
-    values.nonRetryableExitCodes === "" || exitCodesAreValid(values.nonRetryableExitCodes),
-    "must be exit codes 1-255 or ranges like 64-78, comma-separated",
+    exitCodesProblem === undefined,
+    `must be exit codes 1-255 or ranges like 64-78, comma-separated: ${exitCodesProblem}`,
   );
   inRange("maxInfraRetries", 0, 100);
   inRange("jobRetentionDays", 0, 36500);
@@ -233,12 +234,13 @@ function checkPrefixes(
   );
 }
 
-function exitCodesAreValid(text: string): boolean {
-  if (!EXIT_CODES.test(text)) return false;
-  return text.split(",").every((part) => {
-    const [low, high = low] = part.split("-").map(Number);
-    return low !== undefined && high !== undefined && low >= 1 && high <= 255 && low <= high;
-  });
+function problemOf(read: () => unknown): string | undefined {
+  try {
+    read();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function toPipelineConfig(values: ConfigValues): PipelineConfig {
