@@ -175,7 +175,7 @@ function decideSubmit(state: JobState, command: Submit): JobEvent[] {
       source: command.source,
       ...(command.messageId === undefined ? {} : { messageId: command.messageId }),
     };
-    return [submitted, launchRequested({ ...state, attempt: 0 }, command.now)];
+    return [submitted, launchRequested(state, command.now)];
   }
   if (state.status === "REJECTED" || canonicalJson(state.input) !== canonicalJson(command.input)) {
     throw new JobIdConflictError(state.jobId);
