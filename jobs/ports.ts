@@ -1,6 +1,7 @@
 // What the job workflows (dispatch.ts, track-task.ts) need from the outside world, as small interfaces.
 // AWS adapters live in aws/; tests and local mode pass their own.
 
+import type { TaskObservation } from "./decide";
 import type { LaunchFailure } from "./retry-policy";
 import type { ContainerOverride } from "./worker-environment";
 
@@ -23,6 +24,23 @@ export interface TaskLauncher {
 /** Sends the retry message `{jobId, attempt}` to the jobs queue, delivered after a delay. */
 export interface RetryQueue {
   sendRetry(jobId: string, attempt: number, delaySeconds: number): Promise<void>;
+}
+
+/** A task as ECS describes it, read into the job model's terms (the same reading as its events). */
+export interface DescribedTask {
+  /** The job that started it (`startedBy`). */
+  readonly jobId: string;
+  readonly observation: TaskObservation;
+}
+
+/** What the sweeper and `cancel` ask of ECS about tasks already launched. */
+export interface TaskControl {
+  /** DescribeTasks: the tasks ECS knows, and the ARNs it no longer knows (it forgets stopped tasks in ~1 h). */
+  describe(taskArns: readonly string[]): Promise<{ tasks: DescribedTask[]; missing: string[] }>;
+  /** The tasks started with `startedBy` = the job id, running or recently stopped, described. */
+  findByJob(jobId: string): Promise<DescribedTask[]>;
+  /** StopTask; false when ECS does not know the task. */
+  stop(taskArn: string, reason: string): Promise<boolean>;
 }
 
 /** Structured logging (Powertools' Logger fits it). */

@@ -122,6 +122,12 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
           );
         });
         break;
+      case "TaskLost":
+        // The task's end is unknown; the attempt ended when it was found lost.
+        withDraft(drafts, event.attempt, event.at, (d) => {
+          d.stoppedAt ??= event.at;
+        });
+        break;
       case "JobSucceeded":
       case "JobFailed":
       case "JobTimedOut":

@@ -101,6 +101,7 @@ export class DynamoDbJobStore implements JobStore {
       window,
       limit: page.limit,
       startKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, STATUS_INDEX.name).key,
+      oldestFirst: page.oldestFirst === true,
     });
     return lastKey === undefined
       ? { jobs: items }
@@ -148,6 +149,7 @@ export class DynamoDbJobStore implements JobStore {
     window: TimeWindow | undefined;
     limit: number;
     startKey: Record<string, unknown> | undefined;
+    oldestFirst?: boolean;
   }): Promise<{ items: JobState[]; lastKey?: Record<string, unknown> }> {
     const { index, window } = request;
     const result = await this.documents.send(
@@ -164,7 +166,7 @@ export class DynamoDbJobStore implements JobStore {
           ":pk": request.partition,
           ...(window === undefined ? {} : { ":from": window.from, ":to": window.to }),
         },
-        ScanIndexForward: false,
+        ScanIndexForward: request.oldestFirst === true,
         Limit: request.limit,
         ExclusiveStartKey: request.startKey,
       }),

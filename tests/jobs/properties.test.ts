@@ -3,7 +3,10 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide";
+import { type JobCommand, jobDecider, type PolicyCommand, type TaskObservation } from "../../jobs/decide";
+
+type AnyCommand = JobCommand | PolicyCommand;
+
 import type { JobEvent } from "../../jobs/events";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { evolve, foldEvents, type JobState } from "../../jobs/state";
@@ -15,7 +18,7 @@ const JOB = "job-p";
 function applyAll(history: JobEvent[], observations: readonly TaskObservation[]): JobState {
   let state = foldEvents(JOB, history);
   for (const task of observations) {
-    const events = decide(state, { type: "ObserveTask", now: T0, observation: task }, TEST_POLICY);
+    const events = jobDecider(TEST_POLICY)(state, { type: "ObserveTask", now: T0, observation: task });
     state = events.reduce(evolve, state);
   }
   return state;
@@ -80,11 +83,11 @@ describe("ECS event order and duplication", () => {
 });
 
 const command = fc.oneof(
-  fc.constant<JobCommand>({ type: "Submit", now: T0, jobId: JOB, input: INPUT, source: { kind: "message" } }),
+  fc.constant<AnyCommand>({ type: "Submit", now: T0, jobId: JOB, input: INPUT, source: { kind: "message" } }),
   fc
     .integer({ min: 1, max: 4 })
-    .map<JobCommand>((attempt) => ({ type: "RecordLaunch", now: T0, attempt, taskArn: taskArn(attempt) })),
-  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()).map<JobCommand>(([attempt, retryable]) => ({
+    .map<AnyCommand>((attempt) => ({ type: "RecordLaunch", now: T0, attempt, taskArn: taskArn(attempt) })),
+  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()).map<AnyCommand>(([attempt, retryable]) => ({
     type: "RecordLaunchFailure",
     now: T0,
     attempt,
@@ -97,15 +100,15 @@ const command = fc.oneof(
       fc.integer({ min: 1, max: 9 }),
       fc.constantFrom(0, 1, 65, 137),
     )
-    .map<JobCommand>(([attempt, lastStatus, ecsVersion, exitCode]) => ({
+    .map<AnyCommand>(([attempt, lastStatus, ecsVersion, exitCode]) => ({
       type: "ObserveTask",
       now: T0,
       observation: observation({ attempt, taskArn: taskArn(attempt), lastStatus, ecsVersion, exitCode }),
     })),
-  fc.integer({ min: 2, max: 4 }).map<JobCommand>((attempt) => ({ type: "LaunchRetry", now: T0, attempt })),
-  fc.constant<JobCommand>({ type: "Cancel", now: T0, reason: "by user" }),
-  fc.constant<JobCommand>({ type: "TimeOut", now: T0, reason: "too long" }),
-  fc.constant<JobCommand>({ type: "ManualRetry", now: T0, reason: "by hand" }),
+  fc.integer({ min: 2, max: 4 }).map<AnyCommand>((attempt) => ({ type: "LaunchRetry", now: T0, attempt })),
+  fc.constant<AnyCommand>({ type: "Cancel", now: T0, reason: "by user" }),
+  fc.constant<AnyCommand>({ type: "TimeOut", now: T0, reason: "too long" }),
+  fc.constant<AnyCommand>({ type: "ManualRetry", now: T0, reason: "by hand" }),
 );
 
 describe("stored state", () => {
@@ -115,7 +118,7 @@ describe("stored state", () => {
         const store = new MemoryJobStore();
         for (const c of commands) {
           try {
-            await changeJob(store, JOB, (state) => decide(state, c, TEST_POLICY));
+            await changeJob(store, JOB, (state) => jobDecider(TEST_POLICY)(state, c));
           } catch (error) {
             if (
               !(error instanceof Error) ||

@@ -1,7 +1,7 @@
 // given(events).when(command).then(events): specifications of the job model's decisions.
 
 import { expect } from "vitest";
-import { decide, type JobCommand } from "../../jobs/decide";
+import { type JobCommand, jobDecider, type PolicyCommand } from "../../jobs/decide";
 import type { JobEvent } from "../../jobs/events";
 import type { RetryPolicy } from "../../jobs/retry-policy";
 import { foldEvents } from "../../jobs/state";
@@ -9,8 +9,8 @@ import { TEST_POLICY } from "./factories";
 
 export function given(jobId: string, history: readonly JobEvent[], policy: RetryPolicy = TEST_POLICY) {
   return {
-    when(command: JobCommand) {
-      const decideNow = () => decide(foldEvents(jobId, history), command, policy);
+    when(command: JobCommand | PolicyCommand) {
+      const decideNow = () => jobDecider(policy)(foldEvents(jobId, history), command);
       return {
         // biome-ignore lint/suspicious/noThenProperty: given/when/then is the specification's vocabulary
         then(expected: readonly JobEvent[]) {
