@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGE_BY_DIGEST } from "../config/schema";
+import { IMAGE_BY_DIGEST } from "../config/rules";
 import { ecrRepositoryArnOfImage } from "./lib/arns";
 
 export interface WorkerImageArgs {

@@ -8,8 +8,11 @@ import { z } from "zod";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
 import {
+  CONFIG_KEYS,
   CONFIG_SCHEMA,
   type ConfigKey,
+  type ConfigKeySpec,
+  type ConfigType,
   type ConfigValues,
   type LogLevel,
   type NetworkMode,
@@ -122,8 +125,56 @@ const NETWORKS = {
     ),
 } satisfies Record<NetworkMode, z.ZodType<NetworkConfig>>;
 
+// Readers of the text Pulumi hands the program, one per declarable type (arrays arrive as JSON).
+const READERS: Record<ConfigType, z.ZodType<unknown, string>> = {
+  string: z.string(),
+  integer: z
+    .string()
+    .regex(/^\s*-?\d+\s*$/)
+    .transform((digits) => Number.parseInt(digits, 10)),
+  boolean: z.enum(["true", "false"]).transform((word) => word === "true"),
+  array: z
+    .string()
+    .transform((json, ctx): unknown => {
+      try {
+        return JSON.parse(json);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.string())),
+};
+
+/**
+ * One key's text to its value: the default when unset, else a value of its type, then its rule. A value
+ * of the wrong type is one problem, and the default stands in for it so the rules that relate keys still
+ * run and every problem is reported at once.
+ */
+function fieldOf(spec: ConfigKeySpec): z.ZodType<unknown, string | undefined> {
+  const typed = z
+    .string()
+    .optional()
+    .transform((raw, ctx): unknown => {
+      if (raw === undefined) return spec.default;
+      const parsed = READERS[spec.type].safeParse(raw);
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: "custom", message: `must be of type ${spec.type}`, input: raw });
+      return spec.default;
+    });
+  return spec.rule === undefined ? typed : typed.pipe(spec.rule);
+}
+
+type Fields = { [K in ConfigKey]: z.ZodType<ConfigValues[K], string | undefined> };
+
+function fields(): Fields {
+  // Each field yields its key's ConfigValues type (the reader of its declared type, then its rule), but
+  // TypeScript cannot follow a type through a record built from the schema's entries: stated once here.
+  return Object.fromEntries(CONFIG_KEYS.map((key) => [key, fieldOf(CONFIG_SCHEMA[key])])) as Fields;
+}
+
 const STACK_CONFIG = z
-  .object(fieldsOf(CONFIG_SCHEMA))
+  .object(fields())
   .superRefine(checkKeysTogether, {
     // Run even when single keys were refused (those hold their default or their refused value), so one
     // preview reports every problem.
@@ -132,33 +183,40 @@ const STACK_CONFIG = z
   .transform(toPipelineConfig);
 
 function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
-  const problem = (key: ConfigKey, message: string): void => {
-    ctx.addIssue({ code: "custom", message, path: [key], input: values[key] });
+  const check = (key: ConfigKey, ok: boolean, message: string): void => {
+    if (!ok) ctx.addIssue({ code: "custom", message, path: [key], input: values[key] });
   };
   // A refused network was reported by its own key; only a known one has keys of its own to check.
   const network: z.ZodType<NetworkConfig> | undefined = NETWORKS[values.network];
-  const networkResult = network?.safeParse(values, { reportInput: true });
-  for (const issue of networkResult?.error?.issues ?? []) {
+  for (const issue of network?.safeParse(values, { reportInput: true }).error?.issues ?? []) {
     ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: issue.input });
   }
-  // Outputs under the input prefix would notify the queue and start a job for every output, forever.
-  if (
-    values.outputPrefix.startsWith(values.inputPrefix) ||
-    values.inputPrefix.startsWith(values.outputPrefix)
-  ) {
-    problem("outputPrefix", "must not overlap inputPrefix (outputs would start new jobs)");
-  }
-  if (values.dispatcherBatchSize > 10 && values.dispatcherBatchWindowSeconds < 1) {
-    problem(
-      "dispatcherBatchWindowSeconds",
-      "must be at least 1 when dispatcherBatchSize is above 10 (an SQS event source rule)",
-    );
-  }
+  checkPrefixes(values, check);
+  check(
+    "dispatcherBatchWindowSeconds",
+    values.dispatcherBatchSize <= 10 || values.dispatcherBatchWindowSeconds >= 1,
+    "must be at least 1 when dispatcherBatchSize is above 10 (an SQS event source rule)",
+  );
   const sizeProblem = fargateSizeProblem(values.workerCpu, values.workerMemoryMb);
-  if (sizeProblem !== undefined) problem("workerMemoryMb", sizeProblem);
-  if (values.retryMaxDelaySeconds < values.retryBaseDelaySeconds) {
-    problem("retryMaxDelaySeconds", "must not be below retryBaseDelaySeconds");
-  }
+  check("workerMemoryMb", sizeProblem === undefined, sizeProblem ?? "");
+  check(
+    "retryMaxDelaySeconds",
+    values.retryMaxDelaySeconds >= values.retryBaseDelaySeconds,
+    "must not be below retryBaseDelaySeconds",
+  );
+}
+
+function checkPrefixes(
+  values: ConfigValues,
+  check: (key: ConfigKey, ok: boolean, message: string) => void,
+): void {
+  const { inputPrefix, outputPrefix } = values;
+  // Outputs under the input prefix would notify the queue and start a job for every output, forever.
+  check(
+    "outputPrefix",
+    !outputPrefix.startsWith(inputPrefix) && !inputPrefix.startsWith(outputPrefix),
+    "must not overlap inputPrefix (outputs would start new jobs)",
+  );
 }
 
 function toPipelineConfig(values: ConfigValues): PipelineConfig {
@@ -197,15 +255,5 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       maxInfraRetries: values.maxInfraRetries,
       jobRetentionDays: values.jobRetentionDays,
     },
-  };
-}
-
-/** The zod object shape of the schema: each key to its field. */
-function fieldsOf<S extends Record<string, { readonly field: z.ZodType<unknown, string | undefined> }>>(
-  schema: S,
-): { [K in keyof S]: S[K]["field"] } {
-  // Object.fromEntries cannot carry the key-to-field pairing in its type; every key is mapped above it.
-  return Object.fromEntries(Object.entries(schema).map(([key, spec]) => [key, spec.field])) as {
-    [K in keyof S]: S[K]["field"];
   };
 }
