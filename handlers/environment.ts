@@ -3,8 +3,11 @@
 // stops the function at start with a message naming it.
 
 import { z } from "zod";
+import { ConfigurationError } from "../config/errors";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import type { WorkerTarget } from "../jobs/worker-environment";
+
+export { ConfigurationError } from "../config/errors";
 
 /** Every variable the handlers read (the Pulumi components set exactly these). */
 export const HANDLER_ENVIRONMENT_VARIABLES = [
@@ -84,10 +87,6 @@ const schema = z.object({
   MAX_INFRA_RETRIES: integer("MAX_INFRA_RETRIES", 0, 100),
   JOB_RETENTION_DAYS: integer("JOB_RETENTION_DAYS", 0, 36_500),
 });
-
-export class ConfigurationError extends Error {
-  override readonly name = "ConfigurationError";
-}
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
   const result = schema.safeParse(env);
