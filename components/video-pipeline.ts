@@ -14,6 +14,7 @@ import { type AwsContext, taskFamilyName } from "./lib/arns";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
 import { type HandlerEnvironment, jobSettingsEnvironment, joinIds } from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
+import { Sweeper } from "./sweeper";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
 import { Worker } from "./worker";
@@ -44,6 +45,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
   readonly dispatcher: Dispatcher;
   /** The task-state Lambda, its EventBridge rule and dead-letter queue. */
   readonly taskState: TaskStateTracker;
+  /** The scheduled sweeper Lambda. */
+  readonly sweeper: Sweeper;
   /** Region the stack is deployed to. */
   readonly region: pulumi.Output<string>;
 
@@ -166,8 +169,27 @@ export class VideoPipeline extends pulumi.ComponentResource {
       child,
     );
 
-    // Extension point: the sweeper (DESIGN §6) is a third HandlerFunction on a schedule with
-    // environment("sweeper"), once handlers/sweeper.ts exists (see lib/handler-entry-points.ts).
+    this.sweeper = new Sweeper(
+      `${name}-sweeper`,
+      {
+        sourceRoot,
+        entryPoint: HANDLER_ENTRY_POINTS.sweeper,
+        environment: environment("sweeper"),
+        intervalMinutes: config.sweepIntervalMinutes,
+        // A run is bounded (sweepMaxJobs); it must end before the next one starts.
+        timeoutSeconds: Math.min(300, config.sweepIntervalMinutes * 60),
+        memoryMb: config.lambdaMemoryMb,
+        logRetentionDays: config.logRetentionDays,
+        tableArn: this.table.tableArn,
+        queueArn: this.queue.queue.arn,
+        cluster: { arn: this.worker.cluster.arn, name: this.worker.cluster.name },
+        taskFamily: taskFamilyName(name),
+        taskRoleArn: this.worker.taskRole.arn,
+        executionRoleArn: this.worker.executionRole.arn,
+        aws: awsContext,
+      },
+      child,
+    );
 
     this.registerOutputs({
       bucketName: this.uploads.bucketName,

@@ -39,6 +39,11 @@ export interface JobSettings {
   readonly nonRetryableExitCodes: string;
   readonly maxInfraRetries: number;
   readonly jobRetentionDays: number;
+  readonly launchTimeoutMinutes: number;
+  readonly jobTimeoutMinutes: number;
+  /** The sweeper's settings (it shares the handlers' environment). */
+  readonly sweepQuietMinutes: number;
+  readonly sweepMaxJobs: number;
 }
 
 export interface PipelineConfig {
@@ -70,6 +75,7 @@ export interface PipelineConfig {
     readonly image: string | undefined;
   };
   readonly jobs: JobSettings;
+  readonly sweepIntervalMinutes: number;
 }
 
 /** Raw values as Pulumi gives them: strings (arrays as JSON), undefined when unset. */
@@ -254,6 +260,11 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       nonRetryableExitCodes: values.nonRetryableExitCodes,
       maxInfraRetries: values.maxInfraRetries,
       jobRetentionDays: values.jobRetentionDays,
+      launchTimeoutMinutes: values.launchTimeoutMinutes,
+      jobTimeoutMinutes: values.jobTimeoutMinutes,
+      sweepQuietMinutes: values.sweepQuietMinutes,
+      sweepMaxJobs: values.sweepMaxJobs,
     },
+    sweepIntervalMinutes: values.sweepIntervalMinutes,
   };
 }

@@ -224,6 +224,40 @@ export const CONFIG_SCHEMA = {
       "Days a finished job's history is kept (DynamoDB TTL); 0 keeps it forever (JOB_RETENTION_DAYS).",
     rule: between(0, 36500),
   },
+  launchTimeoutMinutes: {
+    type: "integer",
+    default: 15,
+    description:
+      "Launch deadline: a task not RUNNING this long after its launch was requested (capacity, provisioning, image pull) is stopped by the sweeper and the launch retried as an infrastructure failure (LAUNCH_TIMEOUT_SECONDS).",
+    rule: between(1, 1440),
+  },
+  jobTimeoutMinutes: {
+    type: "integer",
+    default: 60,
+    description:
+      "Run deadline: a worker RUNNING this long is stopped by the sweeper and its job ends TIMED_OUT; a job message's timeoutSeconds overrides it per job (JOB_TIMEOUT_SECONDS).",
+    rule: between(1, 10080),
+  },
+  sweepIntervalMinutes: {
+    type: "integer",
+    default: 2,
+    description:
+      "How often the sweeper runs: deadlines, missed ECS events, launches with no answer, overdue retries. Well inside the hour ECS keeps stopped tasks.",
+    rule: between(1, 30),
+  },
+  sweepQuietMinutes: {
+    type: "integer",
+    default: 5,
+    description:
+      "An active job with no news for this long is checked with ECS by the sweeper (a missed event, a launch with no answer), and an overdue retry is sent again (SWEEP_QUIET_SECONDS).",
+    rule: between(1, 30),
+  },
+  sweepMaxJobs: {
+    type: "integer",
+    default: 1000,
+    description: "Active jobs one sweeper run examines at most; the next run continues (SWEEP_MAX_JOBS).",
+    rule: between(100, 10000),
+  },
 } as const satisfies Record<string, ConfigKeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;

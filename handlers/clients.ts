@@ -29,7 +29,8 @@ export function handlerContext(): HandlerContext {
         tableName: config.tableName,
         retentionDays: config.retentionDays,
       }),
-      ecs: new ECSClient({}),
+      // Adaptive retry: the client also slows its own request rate when ECS throttles it.
+      ecs: new ECSClient({ retryMode: "adaptive" }),
       sqs: new SQSClient({}),
     };
   }

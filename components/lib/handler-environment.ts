@@ -32,6 +32,10 @@ export function jobSettingsEnvironment(
   | "NON_RETRYABLE_EXIT_CODES"
   | "MAX_INFRA_RETRIES"
   | "JOB_RETENTION_DAYS"
+  | "LAUNCH_TIMEOUT_SECONDS"
+  | "JOB_TIMEOUT_SECONDS"
+  | "SWEEP_QUIET_SECONDS"
+  | "SWEEP_MAX_JOBS"
   | "POWERTOOLS_LOG_LEVEL"
 > {
   return {
@@ -41,6 +45,10 @@ export function jobSettingsEnvironment(
     NON_RETRYABLE_EXIT_CODES: jobs.nonRetryableExitCodes,
     MAX_INFRA_RETRIES: String(jobs.maxInfraRetries),
     JOB_RETENTION_DAYS: String(jobs.jobRetentionDays),
+    LAUNCH_TIMEOUT_SECONDS: String(jobs.launchTimeoutMinutes * 60),
+    JOB_TIMEOUT_SECONDS: String(jobs.jobTimeoutMinutes * 60),
+    SWEEP_QUIET_SECONDS: String(jobs.sweepQuietMinutes * 60),
+    SWEEP_MAX_JOBS: String(jobs.sweepMaxJobs),
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

@@ -4,6 +4,7 @@
 
 import {
   type AwsContext,
+  clusterContainerInstancesArn,
   clusterTasksArn,
   ecsSourceArn,
   logStreamsArn,
@@ -148,6 +149,35 @@ export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStat
       Effect: "Allow",
       Action: ["sqs:SendMessage"],
       Resource: [args.deadLetterQueueArn],
+    },
+  ];
+}
+
+export type SweeperPermissionsArgs = DispatcherPermissionsArgs;
+
+/**
+ * What the sweeper may do besides writing its logs: what the dispatcher may (it resumes launches), minus
+ * consuming the queue, plus looking at and stopping this cluster's tasks.
+ */
+export function sweeperPermissions(args: SweeperPermissionsArgs): PolicyStatement[] {
+  const launching = dispatcherPermissions(args).filter((statement) => statement.Sid !== "ConsumeJobsQueue");
+  const onCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
+  return [
+    ...launching,
+    {
+      Sid: "InspectAndStopWorkerTasks",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTasks", "ecs:StopTask"],
+      Resource: [clusterTasksArn(args.aws, args.clusterName)],
+      Condition: onCluster,
+    },
+    // ListTasks is authorized against the cluster's container instances (Fargate tasks have none).
+    {
+      Sid: "ListWorkerTasks",
+      Effect: "Allow",
+      Action: ["ecs:ListTasks"],
+      Resource: [clusterContainerInstancesArn(args.aws, args.clusterName)],
+      Condition: onCluster,
     },
   ];
 }

@@ -52,7 +52,12 @@ describe("Pulumi.yaml", () => {
       nonRetryableExitCodes: "64-78",
       maxInfraRetries: 5,
       jobRetentionDays: 90,
+      launchTimeoutMinutes: 15,
+      jobTimeoutMinutes: 60,
+      sweepQuietMinutes: 5,
+      sweepMaxJobs: 1000,
     });
+    expect(config.sweepIntervalMinutes).toBe(2);
     expect(config.worker.image).toBeUndefined();
   });
 });

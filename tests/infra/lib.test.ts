@@ -28,6 +28,10 @@ describe("handler environment contract", () => {
       NON_RETRYABLE_EXIT_CODES: "64-78",
       MAX_INFRA_RETRIES: "5",
       JOB_RETENTION_DAYS: "90",
+      LAUNCH_TIMEOUT_SECONDS: "900",
+      JOB_TIMEOUT_SECONDS: "3600",
+      SWEEP_QUIET_SECONDS: "300",
+      SWEEP_MAX_JOBS: "1000",
       POWERTOOLS_LOG_LEVEL: "WARN",
     });
   });
