@@ -162,6 +162,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
         clusterArn: this.worker.cluster.arn,
         tableArn: this.table.tableArn,
         queueArn: this.queue.queue.arn,
+        bucketArn: this.uploads.bucketArn,
+        outputPrefix: config.uploads.outputPrefix,
       },
       child,
     );

@@ -1,6 +1,7 @@
 // What the job workflows (dispatch.ts, track-task.ts) need from the outside world, as small interfaces.
 // AWS adapters live in aws/; tests and local mode pass their own.
 
+import type { WorkerOutcome } from "./events";
 import type { LaunchFailure } from "./retry-policy";
 import type { ContainerOverride } from "./worker-environment";
 
@@ -23,6 +24,19 @@ export interface TaskLauncher {
 /** Sends the retry message `{jobId, attempt}` to the jobs queue, delivered after a delay. */
 export interface RetryQueue {
   sendRetry(jobId: string, attempt: number, delaySeconds: number): Promise<void>;
+}
+
+/** A worker's outcome file as the job model reads it: its words, and the exit code they explain. */
+export interface WorkerOutcomeReport extends WorkerOutcome {
+  readonly exitCode: number;
+}
+
+/**
+ * Reads what the worker said about one attempt (its outcome file). Undefined when it said nothing readable
+ * (no file, an unparsable one): never throws for that, since the stop is recorded either way.
+ */
+export interface WorkerOutcomeReader {
+  read(jobId: string, attempt: number): Promise<WorkerOutcomeReport | undefined>;
 }
 
 /** Structured logging (Powertools' Logger fits it). */

@@ -4,10 +4,11 @@
 
 import { decide } from "./decide";
 import { sendPendingRetry } from "./pending-retry";
-import type { Clock, Log, RetryQueue } from "./ports";
+import type { Clock, Log, RetryQueue, WorkerOutcomeReader } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import { changeJob, type JobStore } from "./store";
 import { readTaskEvent, type TaskEventContext } from "./task-events";
+import { withWorkerOutcome } from "./worker-outcome";
 
 export interface TrackTaskDeps {
   readonly store: JobStore;
@@ -16,6 +17,8 @@ export interface TrackTaskDeps {
   readonly context: TaskEventContext;
   readonly clock: Clock;
   readonly log: Log;
+  /** Reads the worker's outcome file when a task stops, so the history says why in its words. */
+  readonly outcomeReader?: WorkerOutcomeReader;
 }
 
 export type TrackOutcome =
@@ -33,7 +36,8 @@ export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promi
     deps.log.info("task event ignored", { reason: reading.reason });
     return { ignored: reading.reason };
   }
-  const { jobId, observation } = reading;
+  const { jobId } = reading;
+  const observation = await withWorkerOutcome(reading.observation, jobId, deps.outcomeReader);
   const command = { type: "ObserveTask", now: deps.clock(), observation } as const;
   const change = await changeJob(deps.store, jobId, (state) => decide(state, command, deps.policy));
   if (change.before.status === "NEW") {

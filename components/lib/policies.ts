@@ -2,6 +2,7 @@
 // rules (no wildcard actions, resources scoped to this stack) are visible in one place and tested
 // without mocks. Components only feed resolved ARNs in and JSON out.
 
+import { OUTCOME_FILE_PATTERN } from "../../worker/src/outcome-schema";
 import {
   type AwsContext,
   clusterTasksArn,
@@ -135,6 +136,9 @@ export interface TaskStatePermissionsArgs {
   readonly tableArn: string;
   readonly queueArn: string;
   readonly deadLetterQueueArn: string;
+  /** The bucket the workers write to, and the prefix of the jobs' outputs in it. */
+  readonly bucketArn: string;
+  readonly outputPrefix: string;
 }
 
 /** What the task-state handler may do besides writing its logs. */
@@ -148,6 +152,13 @@ export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStat
       Effect: "Allow",
       Action: ["sqs:SendMessage"],
       Resource: [args.deadLetterQueueArn],
+    },
+    // What the worker said about an attempt: its outcome files, not the results or the inputs.
+    {
+      Sid: "ReadWorkerOutcomes",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`${args.bucketArn}/${args.outputPrefix}*/${OUTCOME_FILE_PATTERN}`],
     },
   ];
 }

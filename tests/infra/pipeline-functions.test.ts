@@ -65,6 +65,7 @@ const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   QueryCommand: "dynamodb:Query",
   RunTaskCommand: "ecs:RunTask",
   SendMessageCommand: "sqs:SendMessage",
+  GetObjectCommand: "s3:GetObject",
 };
 
 const sources = new Map<string, Promise<string[]>>();
@@ -281,13 +282,15 @@ describe("handler IAM", () => {
     ]);
   });
 
-  it("the task-state handler may update jobs and send retries, nothing else", () => {
+  it("the task-state handler may update jobs, send retries and read outcome files, nothing else", () => {
     expect(policyOf("task-state")).toEqual(
       policyDocument(
         ...taskStatePermissions({
           tableArn: refs.tableArn,
           queueArn: refs.queueArn,
           deadLetterQueueArn: refs.trackerDeadLetterQueueArn,
+          bucketArn: refs.bucketArn,
+          outputPrefix: config.uploads.outputPrefix,
         }),
         writeLogsStatement(refs.taskStateLogGroupArn),
       ),
