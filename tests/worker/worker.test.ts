@@ -139,7 +139,9 @@ it("a retry of the same job overwrites its output cleanly", async () => {
   });
   expect(second.code).toBe(EXIT.success);
   // The same artifacts, overwritten; the outcome is per attempt, so the first attempt's is kept.
-  expect(await listKeys(`jobs/${jobId}/`)).toEqual([...keysAfterFirst, `jobs/${jobId}/outcome-2.json`].sort());
+  expect(await listKeys(`jobs/${jobId}/`)).toEqual(
+    [...keysAfterFirst, `jobs/${jobId}/outcome-2.json`].sort(),
+  );
   expect((await readResult(jobId)).job.attempt).toBe(2);
   expect((await readOutcome(jobId, 1)).attempt).toBe(1);
   expect((await readOutcome(jobId, 2)).attempt).toBe(2);

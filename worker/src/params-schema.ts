@@ -19,14 +19,9 @@ export const AnalysisParamsSchema = z
       .max(500)
       .default(50)
       .meta({ description: "at most this many scene thumbnails are written (the first scenes')" }),
-    thumbnailWidth: z
-      .int()
-      .min(32)
-      .max(1920)
-      .default(320)
-      .meta({
-        description: "width of the thumbnails and of the frames analysed, in pixels (never upscaled)",
-      }),
+    thumbnailWidth: z.int().min(32).max(1920).default(320).meta({
+      description: "width of the thumbnails and of the frames analysed, in pixels (never upscaled)",
+    }),
     contactSheetColumns: z
       .int()
       .min(1)
