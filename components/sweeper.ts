@@ -26,6 +26,9 @@ export interface SweeperArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "p
   /** The worker's task and execution roles, passed to the tasks it launches. */
   readonly taskRoleArn: pulumi.Input<string>;
   readonly executionRoleArn: pulumi.Input<string>;
+  /** The bucket the workers write to, and the prefix of their outputs (the outcome files are read). */
+  readonly bucketArn: pulumi.Input<string>;
+  readonly outputPrefix: pulumi.Input<string>;
   /** Account, region and partition. */
   readonly aws: pulumi.Input<AwsContext>;
 }
@@ -49,27 +52,18 @@ export class Sweeper extends pulumi.ComponentResource {
 
   private createFunction(name: string, args: SweeperArgs): HandlerFunction {
     const permissions = pulumi
-      .all([
-        args.aws,
-        args.tableArn,
-        args.queueArn,
-        args.cluster.arn,
-        args.cluster.name,
-        args.taskRoleArn,
-        args.executionRoleArn,
-      ])
-      .apply(([aws, tableArn, queueArn, clusterArn, clusterName, taskRoleArn, executionRoleArn]) =>
-        sweeperPermissions({
-          aws,
-          tableArn,
-          queueArn,
-          clusterArn,
-          clusterName,
-          taskFamily: args.taskFamily,
-          taskRoleArn,
-          executionRoleArn,
-        }),
-      );
+      .all({
+        aws: args.aws,
+        tableArn: args.tableArn,
+        queueArn: args.queueArn,
+        clusterArn: args.cluster.arn,
+        clusterName: args.cluster.name,
+        taskRoleArn: args.taskRoleArn,
+        executionRoleArn: args.executionRoleArn,
+        bucketArn: args.bucketArn,
+        outputPrefix: args.outputPrefix,
+      })
+      .apply((resolved) => sweeperPermissions({ ...resolved, taskFamily: args.taskFamily }));
     return new HandlerFunction(
       `${name}-handler`,
       {

@@ -19,6 +19,10 @@ export interface TaskStateTrackerArgs extends Omit<HandlerFunctionArgs, "entryPo
   readonly tableArn: pulumi.Input<string>;
   /** The jobs queue, where retries are sent. */
   readonly queueArn: pulumi.Input<string>;
+  /** The bucket the workers write their outputs to; the handler reads their outcome files there. */
+  readonly bucketArn: pulumi.Input<string>;
+  /** The key prefix of the jobs' outputs in that bucket (`OUTPUT_PREFIX`). */
+  readonly outputPrefix: pulumi.Input<string>;
   /** EventBridge delivery attempts before an event goes to the DLQ; default 185 (EventBridge's maximum). */
   readonly maximumRetryAttempts?: number;
   /** Age after which EventBridge stops retrying an event; default 24 hours (its maximum). */
@@ -52,9 +56,9 @@ export class TaskStateTracker extends pulumi.ComponentResource {
         memoryMb: args.memoryMb,
         logRetentionDays: args.logRetentionDays,
         permissions: pulumi
-          .all([args.tableArn, args.queueArn, this.deadLetterQueue.arn])
-          .apply(([tableArn, queueArn, deadLetterQueueArn]) =>
-            taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn }),
+          .all([args.tableArn, args.queueArn, this.deadLetterQueue.arn, args.bucketArn, args.outputPrefix])
+          .apply(([tableArn, queueArn, deadLetterQueueArn, bucketArn, outputPrefix]) =>
+            taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn, bucketArn, outputPrefix }),
           ),
       },
       { parent: this },

@@ -165,6 +165,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
         clusterArn: this.worker.cluster.arn,
         tableArn: this.table.tableArn,
         queueArn: this.queue.queue.arn,
+        bucketArn: this.uploads.bucketArn,
+        outputPrefix: config.uploads.outputPrefix,
       },
       child,
     );
@@ -186,6 +188,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
         taskFamily: taskFamilyName(name),
         taskRoleArn: this.worker.taskRole.arn,
         executionRoleArn: this.worker.executionRole.arn,
+        bucketArn: this.uploads.bucketArn,
+        outputPrefix: config.uploads.outputPrefix,
         aws: awsContext,
       },
       child,

@@ -4,10 +4,11 @@
 
 import { EcsTaskControl } from "../jobs/aws/ecs-task-control";
 import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
+import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
 import { type SweepReport, sweep } from "../jobs/sweep";
-import { handlerContext, logger } from "./clients";
+import { handlerContext, logger, s3Client } from "./clients";
 
 export class SweepIncompleteError extends Error {
   override readonly name = "SweepIncompleteError";
@@ -29,6 +30,7 @@ export const handler = async (): Promise<SweepReport> => {
     clock: systemClock,
     log: logger,
     maxJobs: config.sweepMaxJobs,
+    outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),
   });
   if (report.errors > 0) {
     throw new SweepIncompleteError(

@@ -8,6 +8,7 @@ import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
 import type { Deadline, JobEvent, JobInput, JobSource, TaskTimings } from "./events";
 import { clientToken } from "./job-id";
+import type { WorkerOutcomeReport } from "./ports";
 import {
   backoffSeconds,
   type LaunchFailure,
@@ -16,6 +17,7 @@ import {
   type TaskStop,
 } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
+import { explainStop, recordedOutcome } from "./worker-outcome";
 
 interface CommandBase {
   /** The time of the decision (ISO-8601), stamped on every event it produces. */
@@ -75,6 +77,8 @@ export interface TaskObservation extends TaskStop {
   /** ECS `detail.version`: increases with every change of the task. */
   readonly ecsVersion: number;
   readonly timings: TaskTimings;
+  /** What the worker said about its attempt (its outcome file), read when the task stopped. */
+  readonly workerOutcome?: WorkerOutcomeReport;
 }
 
 export interface Cancel extends CommandBase {
@@ -380,7 +384,8 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
   }
   if (task.lastStatus !== "STOPPED") return []; // intermediate states carry nothing the history needs
 
-  const reading = readStop(task, policy);
+  const workerOutcome = recordedOutcome(task);
+  const reading = explainStop(readStop(task, policy), workerOutcome, task.exitCode);
   const stopped: JobEvent = {
     type: "TaskStopped",
     at,
@@ -396,6 +401,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     ...(reading.outcome === "failed"
       ? { failure: { kind: reading.kind, description: reading.description } }
       : {}),
+    ...(workerOutcome === undefined ? {} : { workerOutcome }),
     timings,
   };
   // A cancelled or timed-out job keeps its ending: the stop is recorded, nothing more is decided.

@@ -40,6 +40,19 @@ export type FailureKind =
   | "infrastructure" // the worker never ran properly: retried within maxInfraRetries
   | "stopped"; // stopped from outside (not by this pipeline) without an exit code: counts
 
+/**
+ * What the worker said about its own attempt (its outcome file, `<OUTPUT_URL>outcome-<attempt>.json`), when
+ * it said anything: a stable code ("truncated"), one line ("truncated: the moov atom is missing"), a hint,
+ * and what the attempt cost (the whole process tree, ffmpeg included).
+ */
+export interface WorkerOutcome {
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly peakMemoryMb?: number;
+  readonly cpuSeconds?: number;
+}
+
 interface EventBase {
   /** When the pipeline recorded the event (ISO-8601, UTC). */
   readonly at: string;
@@ -105,6 +118,8 @@ export interface TaskStopped extends EventBase {
   readonly containerReason?: string;
   /** The retry policy's reading of this stop; absent when the worker succeeded. */
   readonly failure?: { readonly kind: FailureKind; readonly description: string };
+  /** The worker's own account of this exit; absent when it left none (or one for another exit code). */
+  readonly workerOutcome?: WorkerOutcome;
   readonly timings: TaskTimings;
 }
 

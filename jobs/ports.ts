@@ -2,6 +2,7 @@
 // AWS adapters live in aws/; tests and local mode pass their own.
 
 import type { TaskObservation } from "./decide";
+import type { WorkerOutcome } from "./events";
 import type { LaunchFailure } from "./retry-policy";
 import type { ContainerOverride } from "./worker-environment";
 
@@ -41,6 +42,19 @@ export interface TaskControl {
   findByJob(jobId: string): Promise<DescribedTask[]>;
   /** StopTask; false when ECS does not know the task. */
   stop(taskArn: string, reason: string): Promise<boolean>;
+}
+
+/** A worker's outcome file as the job model reads it: its words, and the exit code they explain. */
+export interface WorkerOutcomeReport extends WorkerOutcome {
+  readonly exitCode: number;
+}
+
+/**
+ * Reads what the worker said about one attempt (its outcome file). Undefined when it said nothing readable
+ * (no file, an unparsable one): never throws for that, since the stop is recorded either way.
+ */
+export interface WorkerOutcomeReader {
+  read(jobId: string, attempt: number): Promise<WorkerOutcomeReport | undefined>;
 }
 
 /** Structured logging (Powertools' Logger fits it). */

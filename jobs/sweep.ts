@@ -21,7 +21,15 @@ import type { JobCommand, PolicyCommand } from "./decide";
 import { jobDecider } from "./decide";
 import { launchAttempt } from "./dispatch";
 import { sendPendingRetry } from "./pending-retry";
-import type { Clock, DescribedTask, Log, RetryQueue, TaskControl, TaskLauncher } from "./ports";
+import type {
+  Clock,
+  DescribedTask,
+  Log,
+  RetryQueue,
+  TaskControl,
+  TaskLauncher,
+  WorkerOutcomeReader,
+} from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import type { JobState } from "./state";
 import { changeJob, type JobChange, type JobStore } from "./store";
@@ -40,6 +48,8 @@ export interface SweepDeps {
   readonly log: Log;
   /** Jobs examined in one run at most: the work of a run is bounded. */
   readonly maxJobs: number;
+  /** Reads what the worker said about a stopped attempt, as the task-state handler does. */
+  readonly outcomeReader?: WorkerOutcomeReader;
 }
 
 /** The statuses a sweep looks at, in this order (SUBMITTED is never stored alone: it comes with LAUNCHING). */

@@ -6,10 +6,11 @@
 
 import { jobDecider, type TaskObservation } from "./decide";
 import { sendPendingRetry } from "./pending-retry";
-import type { Clock, Log, RetryQueue } from "./ports";
+import type { Clock, Log, RetryQueue, WorkerOutcomeReader } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import { changeJob, type JobStore } from "./store";
 import { readTaskEvent, type TaskEventContext } from "./task-events";
+import { withWorkerOutcome } from "./worker-outcome";
 
 export interface TrackTaskDeps {
   readonly store: JobStore;
@@ -18,6 +19,8 @@ export interface TrackTaskDeps {
   readonly context: TaskEventContext;
   readonly clock: Clock;
   readonly log: Log;
+  /** Reads the worker's outcome file when a task stops, so the history says why in its words. */
+  readonly outcomeReader?: WorkerOutcomeReader;
 }
 
 export type TrackOutcome =
@@ -38,12 +41,16 @@ export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promi
   return applyObservation(deps, reading.jobId, reading.observation);
 }
 
-/** Records what ECS says about one of a job's tasks, decides what follows, and sends a retry it scheduled. */
+/**
+ * Records what ECS says about one of a job's tasks (with what the worker said of a stopped attempt),
+ * decides what follows, and sends a retry it scheduled.
+ */
 export async function applyObservation(
   deps: Omit<TrackTaskDeps, "context">,
   jobId: string,
-  observation: TaskObservation,
+  reported: TaskObservation,
 ): Promise<TrackOutcome> {
+  const observation = await withWorkerOutcome(reported, jobId, deps.outcomeReader);
   const command = { type: "ObserveTask", now: deps.clock(), observation } as const;
   const decide = jobDecider(deps.policy);
   const change = await changeJob(deps.store, jobId, (state) => decide(state, command));

@@ -2,6 +2,7 @@
 // rules (no wildcard actions, resources scoped to this stack) are visible in one place and tested
 // without mocks. Components only feed resolved ARNs in and JSON out.
 
+import { OUTCOME_FILE_PATTERN } from "../../worker/src/outcome-schema";
 import {
   type AwsContext,
   clusterContainerInstancesArn,
@@ -136,6 +137,9 @@ export interface TaskStatePermissionsArgs {
   readonly tableArn: string;
   readonly queueArn: string;
   readonly deadLetterQueueArn: string;
+  /** The bucket the workers write to, and the prefix of the jobs' outputs in it. */
+  readonly bucketArn: string;
+  readonly outputPrefix: string;
 }
 
 /** What the task-state handler may do besides writing its logs. */
@@ -150,10 +154,25 @@ export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStat
       Action: ["sqs:SendMessage"],
       Resource: [args.deadLetterQueueArn],
     },
+    readWorkerOutcomesStatement(args.bucketArn, args.outputPrefix),
   ];
 }
 
-export type SweeperPermissionsArgs = DispatcherPermissionsArgs;
+/** What the worker said about an attempt: its outcome files, not the results or the inputs. */
+export function readWorkerOutcomesStatement(bucketArn: string, outputPrefix: string): PolicyStatement {
+  return {
+    Sid: "ReadWorkerOutcomes",
+    Effect: "Allow",
+    Action: ["s3:GetObject"],
+    Resource: [`${bucketArn}/${outputPrefix}*/${OUTCOME_FILE_PATTERN}`],
+  };
+}
+
+export interface SweeperPermissionsArgs extends DispatcherPermissionsArgs {
+  /** The bucket the workers write to, and the prefix of the jobs' outputs in it (outcome files). */
+  readonly bucketArn: string;
+  readonly outputPrefix: string;
+}
 
 /**
  * What the sweeper may do besides writing its logs: what the dispatcher may (it resumes launches), minus
@@ -164,6 +183,8 @@ export function sweeperPermissions(args: SweeperPermissionsArgs): PolicyStatemen
   const onCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
   return [
     ...launching,
+    // A missed STOPPED is applied as the task-state handler would: with the worker's outcome file.
+    readWorkerOutcomesStatement(args.bucketArn, args.outputPrefix),
     {
       Sid: "InspectAndStopWorkerTasks",
       Effect: "Allow",

@@ -75,6 +75,7 @@ const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   ListTasksCommand: "ecs:ListTasks",
   StopTaskCommand: "ecs:StopTask",
   SendMessageCommand: "sqs:SendMessage",
+  GetObjectCommand: "s3:GetObject",
 };
 
 const sources = new Map<string, Promise<string[]>>();
@@ -320,13 +321,15 @@ describe("handler IAM", () => {
     ]);
   });
 
-  it("the task-state handler may update jobs and send retries, nothing else", () => {
+  it("the task-state handler may update jobs, send retries and read outcome files, nothing else", () => {
     expect(policyOf("task-state")).toEqual(
       policyDocument(
         ...taskStatePermissions({
           tableArn: refs.tableArn,
           queueArn: refs.queueArn,
           deadLetterQueueArn: refs.trackerDeadLetterQueueArn,
+          bucketArn: refs.bucketArn,
+          outputPrefix: config.uploads.outputPrefix,
         }),
         writeLogsStatement(refs.taskStateLogGroupArn),
       ),
@@ -345,6 +348,8 @@ describe("handler IAM", () => {
           taskFamily: taskFamilyName(PIPELINE_NAME),
           taskRoleArn: refs.taskRoleArn,
           executionRoleArn: refs.executionRoleArn,
+          bucketArn: refs.bucketArn,
+          outputPrefix: config.uploads.outputPrefix,
         }),
         writeLogsStatement(refs.sweeperLogGroupArn),
       ),
