@@ -51,19 +51,42 @@ export class Sweeper extends pulumi.ComponentResource {
   }
 
   private createFunction(name: string, args: SweeperArgs): HandlerFunction {
+    const outcomes = pulumi.all([args.bucketArn, args.outputPrefix]);
     const permissions = pulumi
-      .all({
-        aws: args.aws,
-        tableArn: args.tableArn,
-        queueArn: args.queueArn,
-        clusterArn: args.cluster.arn,
-        clusterName: args.cluster.name,
-        taskRoleArn: args.taskRoleArn,
-        executionRoleArn: args.executionRoleArn,
-        bucketArn: args.bucketArn,
-        outputPrefix: args.outputPrefix,
-      })
-      .apply((resolved) => sweeperPermissions({ ...resolved, taskFamily: args.taskFamily }));
+      .all([
+        args.aws,
+        args.tableArn,
+        args.queueArn,
+        args.cluster.arn,
+        args.cluster.name,
+        args.taskRoleArn,
+        args.executionRoleArn,
+        outcomes,
+      ])
+      .apply(
+        ([
+          aws,
+          tableArn,
+          queueArn,
+          clusterArn,
+          clusterName,
+          taskRoleArn,
+          executionRoleArn,
+          [bucketArn, outputPrefix],
+        ]) =>
+          sweeperPermissions({
+            aws,
+            tableArn,
+            queueArn,
+            clusterArn,
+            clusterName,
+            taskFamily: args.taskFamily,
+            taskRoleArn,
+            executionRoleArn,
+            bucketArn,
+            outputPrefix,
+          }),
+      );
     return new HandlerFunction(
       `${name}-handler`,
       {
