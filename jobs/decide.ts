@@ -150,11 +150,12 @@ export type Decide = (state: JobState, command: JobCommand | PolicyCommand) => J
 export const RETRYABLE_BY_HAND = ["FAILED", "TIMED_OUT", "CANCELLED"] as const;
 
 /**
- * Launches one job may have in all. Each launch adds about 1.5 KB to the job's item (measured: `npm run
- * bench -- lifecycle`), and DynamoDB refuses items over 400 KB; manual retries reset the retry budgets but
- * not this bound, so a history can never outgrow its item.
+ * Launches one job may have in all. A launch adds about 1.5 KB to the job's item (`npm run bench --
+ * lifecycle`), and up to about 4 KB with the longest texts ECS and the worker give
+ * (tests/jobs/history-bound.test.ts); DynamoDB refuses items over 400 KB. Manual retries reset the retry
+ * budgets but not this bound, so a history can never outgrow its item.
  */
-export const MAX_LAUNCHES_PER_JOB = 100;
+export const MAX_LAUNCHES_PER_JOB = 60;
 
 /** Throttled launches back off from 1 s, doubling, up to this (plus a spread of up to as much again). */
 export const THROTTLED_MAX_DELAY_SECONDS = 60;

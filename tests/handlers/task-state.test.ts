@@ -262,6 +262,43 @@ describe("order and identity", () => {
     expect((await history("mine")).map((e) => e.type)).not.toContain("TaskRunning");
   });
 
+  it("never lets a worker run by hand with a job's id create or change a job, or make the handler throw", async () => {
+    await launchedJob("real");
+    const byHand = (
+      jobId: string,
+      attempt: string | undefined,
+      version: number,
+      lastStatus: "RUNNING" | "STOPPED",
+    ) => {
+      const stray = ecsEvent({ jobId, lastStatus, version, taskId: `by-hand-${jobId}`, exitCode: 0 });
+      const detail = stray.detail as { overrides: { containerOverrides: Array<{ environment: unknown[] }> } };
+      const environment = [{ name: "JOB_ID", value: jobId }];
+      if (attempt !== undefined) environment.push({ name: "JOB_ATTEMPT", value: attempt });
+      detail.overrides.containerOverrides[0] = { ...detail.overrides.containerOverrides[0], environment };
+      return stray;
+    };
+    for (const attempt of ["0", undefined, "garbage", "-1", "1.5"]) {
+      for (const jobId of ["stray-job", "real"]) {
+        for (const [version, status] of [
+          [4, "RUNNING"],
+          [6, "STOPPED"],
+          [7, "STOPPED"],
+        ] as const) {
+          const outcome = await handler(byHand(jobId, attempt, version, status));
+          expect(outcome, `${jobId} JOB_ATTEMPT=${attempt}`).toHaveProperty("ignored");
+        }
+      }
+    }
+    // Even with a plausible attempt, another task than the one the job recorded is not the job's.
+    expect(await handler(byHand("real", "1", 8, "STOPPED"))).toMatchObject({ recorded: [] });
+    expect(await store.get("stray-job")).toBeUndefined();
+    expect((await history("real")).map((e) => e.type)).toEqual([
+      "JobSubmitted",
+      "TaskLaunchRequested",
+      "TaskLaunched",
+    ]);
+  });
+
   it("fails the job after maxAttempts retryable failures", async () => {
     await launchedJob("flaky");
     for (const attempt of [1, 2, 3]) {
