@@ -8,7 +8,6 @@ import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
 import type { Deadline, JobEvent, JobInput, JobSource, TaskTimings } from "./events";
 import { clientToken } from "./job-id";
-import type { WorkerOutcomeReport } from "./ports";
 import {
   backoffSeconds,
   type LaunchFailure,
@@ -17,6 +16,10 @@ import {
   type TaskStop,
 } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
+import type { TaskObservation } from "./task-observation";
+
+export type { TaskObservation } from "./task-observation";
+
 import { explainStop, recordedOutcome } from "./worker-outcome";
 
 interface CommandBase {
@@ -67,18 +70,6 @@ export interface RecordLaunchFailure extends CommandBase {
 export interface ObserveTask extends CommandBase {
   readonly type: "ObserveTask";
   readonly observation: TaskObservation;
-}
-
-export interface TaskObservation extends TaskStop {
-  readonly taskArn: string;
-  /** The attempt the task ran, when the event names it (the JOB_ATTEMPT override). */
-  readonly attempt?: number;
-  readonly lastStatus: string;
-  /** ECS `detail.version`: increases with every change of the task. */
-  readonly ecsVersion: number;
-  readonly timings: TaskTimings;
-  /** What the worker said about its attempt (its outcome file), read when the task stopped. */
-  readonly workerOutcome?: WorkerOutcomeReport;
 }
 
 export interface Cancel extends CommandBase {

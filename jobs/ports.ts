@@ -1,9 +1,11 @@
 // What the job workflows (dispatch.ts, track-task.ts) need from the outside world, as small interfaces.
 // AWS adapters live in aws/; tests and local mode pass their own.
 
-import type { TaskObservation } from "./decide";
-import type { WorkerOutcome } from "./events";
 import type { LaunchFailure } from "./retry-policy";
+import type { TaskObservation, WorkerOutcomeReport } from "./task-observation";
+
+export type { WorkerOutcomeReport } from "./task-observation";
+
 import type { ContainerOverride } from "./worker-environment";
 
 export interface LaunchRequest {
@@ -42,11 +44,6 @@ export interface TaskControl {
   findByJob(jobId: string): Promise<DescribedTask[]>;
   /** StopTask; false when ECS does not know the task. */
   stop(taskArn: string, reason: string): Promise<boolean>;
-}
-
-/** A worker's outcome file as the job model reads it: its words, and the exit code they explain. */
-export interface WorkerOutcomeReport extends WorkerOutcome {
-  readonly exitCode: number;
 }
 
 /**

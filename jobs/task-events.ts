@@ -3,9 +3,9 @@
 // event alone, since it can arrive before the dispatcher has recorded the task.
 
 import { z } from "zod";
-import type { TaskObservation } from "./decide";
 import { defined } from "./defined";
 import { isJobId } from "./job-id";
+import type { TaskObservation } from "./task-observation";
 
 export type TaskEventReading =
   | { readonly kind: "observation"; readonly jobId: string; readonly observation: TaskObservation }

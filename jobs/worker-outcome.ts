@@ -2,11 +2,11 @@
 // through the WorkerOutcomeReader port) and carried on the observation; decide.ts records it on TaskStopped
 // and words the failure with it. Pure, apart from the one read through the port.
 
-import type { TaskObservation } from "./decide";
 import { defined } from "./defined";
 import type { WorkerOutcome } from "./events";
 import type { WorkerOutcomeReader } from "./ports";
 import { exitCodeMeaning, type StopReading } from "./retry-policy";
+import type { TaskObservation } from "./task-observation";
 
 /** The observation with the worker's outcome of its attempt, when the task stopped and the worker left one. */
 export async function withWorkerOutcome(

@@ -43,14 +43,22 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
   });
 }
 
-/** Trust for ECS tasks; `scoped` adds AWS's confused-deputy conditions (used for the task role). */
-export function ecsTasksAssumeRolePolicy(aws: AwsContext, scoped: boolean): PolicyDocument {
+export interface EcsTasksTrustOptions {
+  /**
+   * Add AWS's confused-deputy conditions: only ECS tasks of this account and region may assume the
+   * role. Right for the task role; the execution role is assumed by ECS itself, outside any task.
+   */
+  readonly limitToThisAccount: boolean;
+}
+
+/** Trust for ECS tasks, e.g. `ecsTasksAssumeRolePolicy(aws, { limitToThisAccount: true })`. */
+export function ecsTasksAssumeRolePolicy(aws: AwsContext, options: EcsTasksTrustOptions): PolicyDocument {
   return policyDocument({
     Sid: "EcsTasksAssumeRole",
     Effect: "Allow",
     Principal: { Service: "ecs-tasks.amazonaws.com" },
     Action: ["sts:AssumeRole"],
-    ...(scoped && {
+    ...(options.limitToThisAccount && {
       Condition: {
         ArnLike: { "aws:SourceArn": ecsSourceArn(aws) },
         StringEquals: { "aws:SourceAccount": aws.accountId },
