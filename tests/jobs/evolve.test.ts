@@ -82,7 +82,9 @@ const launching = {
   source: { kind: "message" },
   submittedAt: T0,
   updatedAt: T0,
+  launchRequestedAt: T0,
 } as const;
+const T1_DUE = "2026-11-26T10:05:10.000Z"; // T1 + the retry's 10 s
 const ranAndFailed: JobEvent[] = [
   submittedEvent,
   requested(1),
@@ -152,7 +154,7 @@ describe("evolve: launches", () => {
   it("a launch request starts the attempt", () => {
     givenHistory(JOB, [submittedEvent])
       .whenEvent(requested(1, T1))
-      .then({ ...launching, updatedAt: T1 });
+      .then({ ...launching, launchRequestedAt: T1, updatedAt: T1 });
   });
 
   it("a launch request forgets the previous attempt's task, keeping the budget and the reason", () => {
@@ -165,6 +167,7 @@ describe("evolve: launches", () => {
         attemptsUsed: 1,
         retryAttempt: 2,
         reason: "worker exited with code 1",
+        launchRequestedAt: T1,
         updatedAt: T1,
       });
   });
@@ -184,7 +187,14 @@ describe("evolve: launches", () => {
   it("RunTask's answer after ECS already reported the task running does not move it back", () => {
     givenHistory(JOB, [submittedEvent, requested(1), runningEvent(1)])
       .whenEvent(launchedEvent(1, T1))
-      .then({ ...launching, status: "RUNNING", taskArn: taskArn(1), lastEcsVersion: 2, updatedAt: T1 });
+      .then({
+        ...launching,
+        status: "RUNNING",
+        taskArn: taskArn(1),
+        lastEcsVersion: 2,
+        runningAt: T0,
+        updatedAt: T1,
+      });
   });
 
   it("a failed launch records its reason only; the decision that follows says what happens", () => {
@@ -198,7 +208,14 @@ describe("evolve: the task's own reports", () => {
   it("RUNNING records the task and its ECS version", () => {
     givenHistory(JOB, [submittedEvent, requested(1), launchedEvent(1)])
       .whenEvent(runningEvent(1, T1))
-      .then({ ...launching, status: "RUNNING", taskArn: taskArn(1), lastEcsVersion: 2, updatedAt: T1 });
+      .then({
+        ...launching,
+        status: "RUNNING",
+        taskArn: taskArn(1),
+        lastEcsVersion: 2,
+        runningAt: T1,
+        updatedAt: T1,
+      });
   });
 
   it("a task that runs after its launch was recorded as failed takes the job back from RETRYING", () => {
@@ -218,6 +235,7 @@ describe("evolve: the task's own reports", () => {
         reason: "worker exited with code 1",
         taskArn: taskArn(1),
         lastEcsVersion: 2,
+        runningAt: T1,
         updatedAt: T1,
       });
   });
@@ -245,6 +263,7 @@ describe("evolve: the task's own reports", () => {
         status: "CANCELLED",
         taskArn: taskArn(1),
         lastEcsVersion: 2,
+        runningAt: T1,
         reason: "by user",
         finishedAt: T0,
         updatedAt: T1,
@@ -266,6 +285,7 @@ describe("evolve: retries", () => {
         lastEcsVersion: 5,
         exitCode: 1,
         stopCode: "EssentialContainerExited",
+        retryDueAt: T1_DUE,
         updatedAt: T1,
       });
   });
@@ -283,6 +303,7 @@ describe("evolve: retries", () => {
         lastEcsVersion: 5,
         exitCode: 1,
         stopCode: "EssentialContainerExited",
+        retryDueAt: T1_DUE,
         updatedAt: T1,
       });
   });
@@ -306,6 +327,76 @@ describe("evolve: retries", () => {
         lastEcsVersion: 5,
         exitCode: 1,
         stopCode: "EssentialContainerExited",
+        retryDueAt: T1_DUE,
+        updatedAt: T1,
+      });
+  });
+
+  it("a throttled launch's retry spends no budget and counts the throttles in a row", () => {
+    givenHistory(JOB, [submittedEvent, requested(1)])
+      .whenEvent({ ...retryScheduled(2, INFRA, T1), throttled: true })
+      .then({
+        ...launching,
+        status: "RETRYING",
+        retryAttempt: 2,
+        throttledLaunches: 1,
+        reason: "worker exited with code 1",
+        retryDueAt: T1_DUE,
+        updatedAt: T1,
+      });
+  });
+});
+
+describe("evolve: the sweeper's actions", () => {
+  const running = [submittedEvent, requested(1), launchedEvent(1), runningEvent(1)];
+  const runningState = {
+    ...launching,
+    status: "RUNNING",
+    taskArn: taskArn(1),
+    lastEcsVersion: 2,
+    runningAt: T0,
+  } as const;
+
+  it("a stop asked for a deadline remembers which, and why", () => {
+    givenHistory(JOB, running)
+      .whenEvent({
+        type: "TaskStopRequested",
+        at: T1,
+        attempt: 1,
+        taskArn: taskArn(1),
+        deadline: "run",
+        reason: "too long",
+      })
+      .then({ ...runningState, stopRequested: "run", reason: "too long", updatedAt: T1 });
+  });
+
+  it("a lost task records why; the decision that follows says what happens", () => {
+    givenHistory(JOB, running)
+      .whenEvent({ type: "TaskLost", at: T1, attempt: 1, taskArn: taskArn(1), reason: "gone" })
+      .then({ ...runningState, reason: "gone", updatedAt: T1 });
+  });
+
+  it("a resumed launch changes nothing but the time", () => {
+    givenHistory(JOB, [submittedEvent, requested(1)])
+      .whenEvent({ type: "LaunchResumed", at: T1, attempt: 1, reason: "no answer" })
+      .thenUnchanged();
+  });
+
+  it("a resent retry remembers when", () => {
+    givenHistory(JOB, [...ranAndFailed, retryScheduled(2, COUNTED)])
+      .whenEvent({ type: "RetryResent", at: T1, attempt: 2, reason: "overdue" })
+      .then({
+        ...launching,
+        status: "RETRYING",
+        attemptsUsed: 1,
+        retryAttempt: 2,
+        reason: "worker exited with code 1",
+        taskArn: taskArn(1),
+        lastEcsVersion: 5,
+        exitCode: 1,
+        stopCode: "EssentialContainerExited",
+        retryDueAt: "2026-11-26T10:00:10.000Z",
+        retryResentAt: T1,
         updatedAt: T1,
       });
   });

@@ -15,6 +15,7 @@ import {
   ecsEvent,
   launched,
   stopped,
+  submitted,
   T0,
   TEST_POLICY,
   taskArn,
@@ -164,7 +165,8 @@ describe("tracking a task's events with an outcome reader", () => {
 
   async function track(events: Array<Record<string, unknown>>, outcome: WorkerOutcomeReport | undefined) {
     const store = new MemoryJobStore();
-    const history = launched(JOB);
+    // Launching: the events name the task, whose ARN RunTask has not answered yet.
+    const history = submitted(JOB);
     await store.append(JOB, 0, history, foldEvents(JOB, history));
     const reads: Array<[string, number]> = [];
     const outcomeReader: WorkerOutcomeReader = {
