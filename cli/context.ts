@@ -7,6 +7,7 @@ import type { AwsConnections } from "./aws";
 import type { CliConfig, Env } from "./config";
 import type { ErrorContext } from "./errors";
 import type { Painter } from "./format";
+import { commandLine, type Invocation } from "./invocation";
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -28,6 +29,10 @@ export interface CommandContext {
   readonly aws: AwsConnections;
   readonly json: boolean;
   readonly paint: Painter;
+  /** How the user ran the CLI: what follow-up commands are printed with. */
+  readonly invocation: Invocation;
+  /** A follow-up command line, as the user would type it (`npm run jobs -- --local watch ID`, ...). */
+  command(...args: readonly string[]): string;
   /** Writes a line (or lines) of human output; nothing in --json mode. */
   say(text: string): void;
   /** Writes the one JSON document of --json mode. */
@@ -42,6 +47,7 @@ export function commandContext(
   aws: AwsConnections,
   json: boolean,
   paint: Painter,
+  invocation: Invocation,
 ): CommandContext {
   return {
     io,
@@ -49,6 +55,8 @@ export function commandContext(
     aws,
     json,
     paint,
+    invocation,
+    command: (...args) => commandLine(invocation, ...args),
     say(text) {
       if (!json) io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     },
@@ -61,8 +69,9 @@ export function commandContext(
   };
 }
 
-export function errorContext(config: CliConfig | undefined): ErrorContext {
+export function errorContext(config: CliConfig | undefined, invocation: Invocation): ErrorContext {
   return {
+    invocation,
     tableName: config?.table?.value,
     tableSource: config?.table?.source,
     region: config?.region?.value,

@@ -4,7 +4,7 @@
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors";
-import { COMMAND } from "./command-name";
+import { commandLine, type Invocation, invocationOf } from "./invocation";
 import { LocalEndpointsError } from "./local-endpoints";
 
 export const EXIT_OK = 0;
@@ -35,6 +35,8 @@ export class UsageError extends CliError {
 
 /** What the error message may name: where the CLI was looking. */
 export interface ErrorContext {
+  /** How the user ran the CLI, for the commands a hint names. */
+  readonly invocation?: Invocation;
   readonly tableName?: string | undefined;
   readonly tableSource?: string | undefined;
   readonly region?: string | undefined;
@@ -49,15 +51,16 @@ const NETWORK_ERROR = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|soc
 
 /** Turns anything thrown while running a command into a CliError a person can act on. */
 export function explainError(error: unknown, context: ErrorContext = {}): CliError {
+  const run = (...args: string[]) => `\`${commandLine(context.invocation ?? invocationOf({}), ...args)}\``;
   if (error instanceof CliError) return error;
   if (error instanceof LocalEndpointsError) return new UsageError(error.message);
   if (error instanceof JobNotFoundError) {
     return new CliError(`no job with id "${error.jobId}"${inTable(context)}`, {
-      hint: `list recent jobs with \`${COMMAND} list\` (or \`${COMMAND} list --since 7d\`); check --table / JOBS_TABLE`,
+      hint: `list recent jobs with ${run("list")} (or ${run("list", "--since", "7d")}); check --table / JOBS_TABLE`,
     });
   }
   if (error instanceof InvalidTransitionError) {
-    return new CliError(error.message, { hint: `see its history with \`${COMMAND} show ${error.jobId}\`` });
+    return new CliError(error.message, { hint: `see its history with ${run("show", error.jobId)}` });
   }
   if (error instanceof JobError) return new CliError(error.message);
   if (!(error instanceof Error)) return new CliError(`unexpected error: ${String(error)}`);

@@ -8,6 +8,9 @@ import type { AttemptTimeline } from "../jobs/timeline";
 import { span } from "../jobs/timeline";
 import type { CliConfig } from "./config";
 import { type Column, formatDuration, formatOffset, formatTime, type Painter, shorten } from "./format";
+import { shellQuote } from "./quote";
+
+export { shellQuote } from "./quote";
 
 export interface EventRow {
   readonly event: JobEvent;
@@ -162,8 +165,4 @@ export function logLocations(
       },
     ];
   });
-}
-
-export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -8,7 +8,10 @@
 // exitOverride) — which in-process tests need. yargs brings a dozen dependencies for the same; citty is
 // young and has no exit override.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { z } from "zod";
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";
 import { cancelCommand } from "./commands/cancel";
@@ -28,7 +31,8 @@ import {
 import { type CliIo, type CommandContext, commandContext, errorContext } from "./context";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors";
 import { colourEnabled, painter } from "./format";
-import { LOCAL_ENDPOINTS_FILE } from "./local-endpoints";
+import { invocationOf } from "./invocation";
+import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "./local-endpoints";
 import { TIME_FORMATS } from "./time-window";
 
 export interface RunOptions {
@@ -62,6 +66,7 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
   const json = globals.json === true;
   const paintOut = painter(colourEnabled(io.stdout, io.env, globals.color !== false));
   const paintErr = painter(colourEnabled(io.stderr, io.env, globals.color !== false));
+  const invocation = invocationOf(io.env, globals);
   let config: CliConfig | undefined;
   let close = () => {};
   try {
@@ -71,9 +76,9 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
     });
     const aws = connect(config);
     close = () => aws.close();
-    return await handler(commandContext(io, config, aws, json, paintOut));
+    return await handler(commandContext(io, config, aws, json, paintOut, invocation));
   } catch (thrown) {
-    const error = explainError(thrown, errorContext(config));
+    const error = explainError(thrown, errorContext(config, invocation));
     if (json) {
       io.stderr.write(
         `${JSON.stringify({ error: error.message, ...(error.hint ? { hint: error.hint } : {}) })}\n`,
@@ -92,6 +97,7 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
   const program = new Command(COMMAND);
   program
     .description("Video jobs: history at a glance, and the operations people need.")
+    .version(packageVersion(), "-V, --version", "print the version (package.json) and exit")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -216,6 +222,12 @@ ${variables}
 Exit codes: 0 ok; 1 error (AWS, unknown job, refused transition); 2 usage (flags, time window,
 missing configuration); 3 watch: the job finished without success.
 Run \`${COMMAND} <command> --help\` for a command's options (in the repository: npm run jobs -- <command>).`;
+}
+
+/** The CLI's version: package.json's, read where the CLI runs from (a repository or an installed package). */
+function packageVersion(): string {
+  const text = readFileSync(join(PROJECT_ROOT, "package.json"), "utf8");
+  return z.object({ version: z.string().min(1) }).parse(JSON.parse(text)).version;
 }
 
 function positiveInt(value: string): number {

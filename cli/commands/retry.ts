@@ -41,7 +41,7 @@ export async function retryCommand(
     throw new CliError(
       `the retry of job ${jobId} (attempt ${scheduled.nextAttempt}) is recorded, but its message could not be sent: ${(error as Error).message}`,
       {
-        hint: `the sweeper re-sends lost retry messages; or send it now: aws sqs send-message --queue-url ${shellQuote(queueUrl)} --message-body ${shellQuote(body)}`,
+        hint: `send it yourself: aws sqs send-message --queue-url ${shellQuote(queueUrl)} --message-body ${shellQuote(body)}`,
         cause: error,
       },
     );
@@ -55,6 +55,6 @@ export async function retryCommand(
     `retry scheduled: job ${ctx.paint.paint("bold", jobId)} was ${ctx.paint.status(change.before.status as "FAILED")}, ` +
       `attempt ${scheduled.nextAttempt} is on its way (history kept: ${change.stored.events.length} events)`,
   );
-  ctx.say(ctx.paint.paint("dim", `follow it: ${COMMAND} watch ${jobId}`));
+  ctx.say(ctx.paint.paint("dim", `follow it: ${ctx.command("watch", jobId)}`));
   return 0;
 }

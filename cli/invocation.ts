@@ -1,0 +1,45 @@
+// How the user ran the CLI, so every follow-up command the CLI prints ("watch it with ...") can be copied
+// and run as it is: `npm run jobs -- ...` under npm (which sets npm_lifecycle_event to the script's name),
+// `npx video-jobs ...` under npx, else the installed `video-jobs`; with the configuration flags the user
+// gave (--local, --stack, --table, ...), without which the follow-up would look somewhere else.
+
+import { COMMAND } from "./command-name";
+import type { Env, GlobalOptions } from "./config";
+import { shellQuote } from "./quote";
+
+export interface Invocation {
+  /** The program as the user started it: `npm run jobs --`, `npx video-jobs` or `video-jobs`. */
+  readonly program: string;
+  /** The configuration flags to repeat, shell-quoted. */
+  readonly flags: readonly string[];
+}
+
+/** The npm script that runs the CLI in this repository (package.json "scripts"). */
+const NPM_SCRIPT = "jobs";
+
+export function invocationOf(env: Env, globals: GlobalOptions = {}): Invocation {
+  const viaNpmScript = env.npm_lifecycle_event === NPM_SCRIPT && env.npm_command !== "exec";
+  const program = viaNpmScript
+    ? `npm run ${NPM_SCRIPT} --`
+    : env.npm_command === "exec"
+      ? `npx ${COMMAND}`
+      : COMMAND;
+  const flags: string[] = [];
+  const valued = (name: string, value: string | undefined) => {
+    if (value !== undefined && value !== "") flags.push(name, shellQuote(value));
+  };
+  if (globals.local === true) flags.push("--local");
+  valued("--stack", globals.stack);
+  valued("--table", globals.table);
+  valued("--queue-url", globals.queueUrl);
+  valued("--cluster", globals.cluster);
+  valued("--bucket", globals.bucket);
+  valued("--log-group", globals.logGroup);
+  valued("--region", globals.region);
+  return { program, flags };
+}
+
+/** A command line to print: the program, the configuration flags, then `args` (each shell-quoted). */
+export function commandLine(invocation: Invocation, ...args: readonly string[]): string {
+  return [invocation.program, ...invocation.flags, ...args.map(shellQuote)].join(" ");
+}
