@@ -12,6 +12,8 @@ import { commandLine, type Invocation } from "./invocation";
 export interface OutputStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** A terminal's width (tables fit it; 80 when not a terminal). */
+  readonly columns?: number;
 }
 
 export interface CliIo {
@@ -29,6 +31,8 @@ export interface CommandContext {
   readonly aws: AwsConnections;
   readonly json: boolean;
   readonly paint: Painter;
+  /** `-o wide`: tables at their natural width, nothing shortened. */
+  readonly wide: boolean;
   /** How the user ran the CLI: what follow-up commands are printed with. */
   readonly invocation: Invocation;
   /** A follow-up command line, as the user would type it (`npm run jobs -- --local watch ID`, ...). */
@@ -48,6 +52,7 @@ export function commandContext(
   json: boolean,
   paint: Painter,
   invocation: Invocation,
+  wide = false,
 ): CommandContext {
   return {
     io,
@@ -55,6 +60,7 @@ export function commandContext(
     aws,
     json,
     paint,
+    wide,
     invocation,
     command: (...args) => commandLine(invocation, ...args),
     say(text) {

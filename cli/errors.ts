@@ -4,6 +4,7 @@
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors";
+import { AmbiguousJobIdError, JobPrefixNotFoundError } from "../jobs/find-job";
 import { commandLine, type Invocation, invocationOf } from "./invocation";
 import { LocalEndpointsError } from "./local-endpoints";
 
@@ -12,6 +13,8 @@ export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 /** `jobs watch`: the job ended, without success. */
 export const EXIT_JOB_UNSUCCESSFUL = 3;
+/** `jobs watch --timeout` (and `submit --watch`, `logs -f`): the time ran out, the job is still active. */
+export const EXIT_WATCH_TIMEOUT = 4;
 
 export class CliError extends Error {
   override readonly name: string = "CliError";
@@ -55,8 +58,17 @@ export function explainError(error: unknown, context: ErrorContext = {}): CliErr
   if (error instanceof CliError) return error;
   if (error instanceof LocalEndpointsError) return new UsageError(error.message);
   if (error instanceof JobNotFoundError) {
-    return new CliError(`no job with id "${error.jobId}"${inTable(context)}`, {
-      hint: `list recent jobs with ${run("list")} (or ${run("list", "--since", "7d")}); check --table / JOBS_TABLE`,
+    const prefix =
+      error instanceof JobPrefixNotFoundError
+        ? `, nor one submitted in the last ${error.windowDays} days whose id starts with it`
+        : "";
+    return new CliError(`no job with id "${error.jobId}"${inTable(context)}${prefix}`, {
+      hint: `list recent jobs with ${run("list")} (or ${run("list", "--since", "7d")}); an older job needs its whole id; check --table / JOBS_TABLE`,
+    });
+  }
+  if (error instanceof AmbiguousJobIdError) {
+    return new CliError(error.message, {
+      hint: "give more characters of the id",
     });
   }
   if (error instanceof InvalidTransitionError) {

@@ -11,6 +11,7 @@ import { COMMAND } from "../command-name";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
 import { clusterOfTask, shellQuote, taskId } from "../history";
+import { resolveJobId } from "../job-lookup";
 
 /** ECS keeps at most 255 characters of a stop reason. */
 const MAX_STOP_REASON = 255;
@@ -21,9 +22,10 @@ export interface CancelOptions {
 
 export async function cancelCommand(
   ctx: CommandContext,
-  jobId: string,
+  given: string,
   options: CancelOptions,
 ): Promise<number> {
+  const jobId = await resolveJobId(ctx, given);
   const reason = options.reason ?? `cancelled by hand (${COMMAND} cancel, ${whoRanIt(ctx)})`;
   const now = ctx.io.now().toISOString();
   // Cancel does not read the policy; the default one stands in for the stack's.

@@ -12,6 +12,7 @@ import { required } from "../config";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
 import { shellQuote } from "../history";
+import { resolveJobId } from "../job-lookup";
 
 export interface RetryOptions {
   readonly reason?: string;
@@ -19,11 +20,12 @@ export interface RetryOptions {
 
 export async function retryCommand(
   ctx: CommandContext,
-  jobId: string,
+  given: string,
   options: RetryOptions,
 ): Promise<number> {
   // Known before anything is recorded: a retry that cannot be sent is not recorded.
   const queueUrl = required(ctx.config, "queueUrl").value;
+  const jobId = await resolveJobId(ctx, given);
   const reason = options.reason ?? `retried by hand (${COMMAND} retry, ${whoRanIt(ctx)})`;
   const now = ctx.io.now().toISOString();
   // ManualRetry does not read the policy; the default one stands in for the stack's.
