@@ -167,13 +167,13 @@ export function shortenPath(text: string, max: number): string {
   const room = max - displayWidth(tail) - 1;
   const head = path.slice(0, Math.max(0, slash));
   if (slash > 0 && displayWidth(head) + displayWidth(tail) <= max) return `${head}${tail}`;
-  if (slash > 0 && room >= Math.min(8, displayWidth(head))) {
-    let kept = fitStart(head, room);
-    // End the kept start at a folder boundary when that keeps most of it: `s3://bucket/…/name`.
+  const scheme = head.indexOf("//") + 2;
+  if (slash > 0 && room >= scheme) {
+    // The kept start ends at a folder boundary (`s3://bucket/…/name`), or is the scheme alone
+    // (`s3://…/name`): never half a bucket name.
+    const kept = fitStart(head, room);
     const boundary = kept.lastIndexOf("/");
-    if (boundary > kept.indexOf("//") + 2 && boundary >= kept.length * 0.5)
-      kept = kept.slice(0, boundary + 1);
-    return `${kept}…${tail}`;
+    return `${boundary >= scheme ? kept.slice(0, boundary + 1) : kept.slice(0, scheme)}…${tail}`;
   }
   return shortenName(name, max);
 }
@@ -203,6 +203,10 @@ export interface Column<Row> {
    */
   readonly shrink?: (text: string, max: number) => string;
   readonly min?: number;
+  /** Shrunk to this width before any other column gives up a column (an id whose start is enough). */
+  readonly soft?: number;
+  /** The last column only: text longer than its width continues on the next lines, under the column. */
+  readonly wrap?: boolean;
   /** Left out when even the narrowest layout is wider than the terminal (`-o wide` shows it). */
   readonly optional?: boolean;
 }
@@ -251,11 +255,21 @@ export function renderTable<Row>(
   const widths = columns.map((c, i) =>
     Math.max(displayWidth(c.header), ...natural.map((r) => displayWidth(r[i] ?? ""))),
   );
+  const last = columns.length - 1;
+  const wraps = options.width !== undefined && columns[last]?.wrap === true;
+  // A wrapping last column asks only for its minimum: it gets the rest after the others are fitted.
+  if (wraps) widths[last] = Math.min(widths[last] ?? 0, floorOf(columns[last] as Column<Row>));
   if (options.width !== undefined) fitWidths(widths, columns, options.width);
+  if (wraps) {
+    // The last column takes whatever the others leave.
+    const others = widths.slice(0, last).reduce((a, b) => a + b, 0) + GAP * last;
+    widths[last] = Math.max(floorOf(columns[last] as Column<Row>), (options.width ?? 0) - others);
+  }
   const cells = natural.map((r) =>
     r.map((text, i) => {
       const column = columns[i];
       const width = widths[i] ?? 0;
+      if (wraps && i === last) return text;
       return column?.shrink !== undefined && displayWidth(text) > width ? column.shrink(text, width) : text;
     }),
   );
@@ -264,18 +278,49 @@ export function renderTable<Row>(
     if (i === columns.length - 1 && align !== "right") return text;
     return pad(text, widths[i] ?? 0, align);
   };
+  // A shrunk column may come out narrower than its share (a time without its date): give the rest back
+  // to a wrapping last column.
+  for (let i = 0; i < last; i++) {
+    widths[i] = Math.min(
+      widths[i] ?? 0,
+      Math.max(displayWidth(columns[i]?.header ?? ""), ...cells.map((r) => displayWidth(r[i] ?? ""))),
+    );
+  }
+  if (wraps) {
+    const others = widths.slice(0, last).reduce((a, b) => a + b, 0) + GAP * last;
+    widths[last] = Math.max(widths[last] ?? 0, (options.width ?? 0) - others);
+  }
   const header = columns
     .map((c, i) => p.paint("bold", place(fitStart(c.header, widths[i] ?? 0), i)))
     .join(" ".repeat(GAP));
-  const lines = rows.map((row, r) =>
-    columns
+  const indent = " ".repeat(widths.slice(0, last).reduce((a, b) => a + b, 0) + GAP * last);
+  const lines = rows.map((row, r) => {
+    const [first, ...more] = wraps ? wrapText(cells[r]?.[last] ?? "", widths[last] ?? 0) : [cells[r]?.[last]];
+    const line = columns
       .map((c, i) => {
-        const placed = place(cells[r]?.[i] ?? "", i);
+        const placed = place(i === last ? (first ?? "") : (cells[r]?.[i] ?? ""), i);
         return c.paint ? c.paint(row, placed) : placed;
       })
-      .join(" ".repeat(GAP)),
-  );
+      .join(" ".repeat(GAP));
+    return [line, ...more.map((continued) => `${indent}${continued}`)].join("\n");
+  });
   return `${[header, ...lines].map((line) => line.trimEnd()).join("\n")}\n`;
+}
+
+/** Word-wraps to `width` columns (a word longer than that is cut where it must be). */
+export function wrapText(text: string, width: number): string[] {
+  if (displayWidth(text) <= width || width < 1) return [text];
+  const lines: string[] = [];
+  let rest = text;
+  while (displayWidth(rest) > width) {
+    const start = fitStart(rest, width);
+    const space = start.lastIndexOf(" ");
+    const cut = space > 0 ? space : start.length;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest !== "") lines.push(rest);
+  return lines;
 }
 
 function floorOf<Row>(column: Column<Row>): number {
@@ -286,6 +331,12 @@ function floorOf<Row>(column: Column<Row>): number {
 function fitWidths<Row>(widths: number[], columns: readonly Column<Row>[], width: number): void {
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP * (widths.length - 1);
   const floor = (i: number) => Math.min(widths[i] ?? 0, floorOf(columns[i] as Column<Row>));
+  for (let i = 0; i < columns.length && total() > width; i++) {
+    const soft = columns[i]?.soft;
+    if (soft !== undefined && columns[i]?.shrink !== undefined && (widths[i] ?? 0) > soft) {
+      widths[i] = Math.max(soft, (widths[i] ?? 0) - (total() - width));
+    }
+  }
   while (total() > width) {
     let widest = -1;
     for (let i = 0; i < columns.length; i++) {

@@ -66,8 +66,9 @@ export function eventColumns(p: Painter): Column<EventRow>[] {
     { header: "OFFSET", value: (r) => formatOffset(r.offsetMs), align: "right" },
     { header: "ATTEMPT", value: (r) => attemptOf(r.event), align: "right" },
     { header: "EVENT", value: (r) => r.event.type, paint: (r, text) => paintEvent(r.event, text, p) },
-    { header: "TASK", value: (r) => taskOf(r.event), shrink: shorten, min: 8 },
-    { header: "DETAILS", value: (r) => describeEvent(r.event), shrink: truncateWords, min: 20 },
+    // Dropped when narrow: the attempt says which task, and `show` lists each attempt's task.
+    { header: "TASK", value: (r) => taskOf(r.event), optional: true },
+    { header: "DETAILS", value: (r) => describeEvent(r.event), wrap: true, min: 24 },
   ];
 }
 

@@ -26,7 +26,7 @@ export const ARTEFACTS = {
 export type ArtefactKind = "result" | "thumbnail" | "contact sheet" | "other";
 
 /** The artefacts by name, for people: what a successful job leaves. */
-export const ARTEFACTS_DESCRIPTION = `${ARTEFACTS.result} (written last: there once the job succeeded), ${ARTEFACTS.thumbnails}scene-NNNN.jpg (one per scene), ${ARTEFACTS.contactSheet}`;
+export const ARTEFACTS_DESCRIPTION = `${ARTEFACTS.result}, ${ARTEFACTS.thumbnails}scene-NNNN.jpg (one per scene), ${ARTEFACTS.contactSheet}`;
 
 export interface OutputLocation {
   readonly bucket: string;

@@ -113,6 +113,16 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
   return 0;
 }
 
+/**
+ * The reason's meaningful words: a failure after retries reads "failed after 3 attempts; last: <why>",
+ * and the attempts are a column of their own, so the list shows <why>.
+ */
+function listReason(job: JobState): string {
+  const reason = currentReason(job) ?? "";
+  const last = reason.lastIndexOf("; last: ");
+  return last < 0 ? reason : reason.slice(last + "; last: ".length);
+}
+
 /** The --video-id / --input filter, if any. */
 function jobFilter(options: ListOptions): ((job: JobState) => boolean) | undefined {
   const videoId = options.videoId;
@@ -162,14 +172,14 @@ export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
   const nowIso = now.toISOString();
   return [
     // A unique start of an id is enough for the other commands, so a cut id is still usable.
-    { header: "ID", value: (job) => job.jobId, shrink: truncate, min: 12 },
+    { header: "ID", value: (job) => job.jobId, shrink: truncate, soft: 12, min: 10 },
     {
       header: "STATUS",
       value: (job) => job.status,
       paint: (job, text) => ctx.paint.status(job.status, text),
     },
-    { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right" },
-    { header: "INPUT", value: (job) => job.input?.videoUrl ?? "-", shrink: shortenPath, min: 16 },
+    { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right", optional: true },
+    { header: "INPUT", value: (job) => job.input?.videoUrl ?? "-", shrink: shortenPath, min: 20 },
     { header: "AGE", value: (job) => formatDuration(span(job.submittedAt, nowIso)), align: "right" },
     {
       header: "DURATION",
@@ -181,6 +191,6 @@ export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
       align: "right",
       optional: true,
     },
-    { header: "REASON", value: (job) => currentReason(job) ?? "", shrink: truncateWords, min: 12 },
+    { header: "REASON", value: (job) => listReason(job), shrink: truncateWords, min: 20 },
   ];
 }

@@ -6,7 +6,15 @@ import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
 import type { CommandContext } from "../context";
-import { formatDuration, formatTime, renderTable, shorten, tableWidth, truncateWords } from "../format";
+import {
+  formatDuration,
+  formatTime,
+  renderTable,
+  shorten,
+  tableWidth,
+  truncateWords,
+  wrapText,
+} from "../format";
 import { currentReason, eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
 import { lookUpJob } from "../job-lookup";
 import { ARTEFACTS_DESCRIPTION, type OutputLocation, outputLocation } from "../outputs";
@@ -51,12 +59,16 @@ function renderShow(
   const tables = { width: width === undefined ? undefined : width - 2 };
   const out: string[] = [];
   out.push(`${p.paint("bold", `Job ${state.jobId}`)}  ${p.status(state.status)}`);
-  const field = (name: string, value: string | undefined) => {
-    if (value !== undefined && value !== "") out.push(`  ${name.padEnd(10)} ${value}`);
+  const field = (name: string, value: string | undefined, wrap = false) => {
+    if (value === undefined || value === "") return;
+    // In full: a reason wraps under itself; a URL stays on one line, whole, to be copied.
+    const [first, ...more] =
+      width === undefined || !wrap ? [value] : wrapText(value, Math.max(20, width - 13));
+    out.push(`  ${name.padEnd(10)} ${first}`, ...more.map((line) => `${" ".repeat(13)}${line}`));
   };
   field("input", state.input?.videoUrl);
   field("video id", state.input?.videoId);
-  field("params", state.input?.params === undefined ? undefined : JSON.stringify(state.input.params));
+  field("params", state.input?.params === undefined ? undefined : JSON.stringify(state.input.params), true);
   field("source", describeSource(state));
   field(
     "submitted",
@@ -70,14 +82,14 @@ function renderShow(
       ? undefined
       : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
   );
-  field("reason", currentReason(state));
+  field("reason", currentReason(state), true);
   field("exit code", state.exitCode === undefined ? undefined : String(state.exitCode));
 
   out.push("", p.paint("bold", "History"));
   out.push(indent(renderTable(eventRows(events, timeline.submittedAt), eventColumns(p), p, tables)));
 
   const d = timeline.durations;
-  out.push(p.paint("bold", "Durations"));
+  out.push("", p.paint("bold", "Durations"));
   out.push(
     `  queued ${formatDuration(d.queued)}   provisioning ${formatDuration(d.provisioning)}   image pull ${formatDuration(d.imagePull)}   running ${formatDuration(d.running)}   total ${formatDuration(d.total)}${timeline.finishedAt === undefined && d.total !== undefined ? " (so far)" : ""}`,
   );
@@ -96,6 +108,9 @@ function renderShow(
     out.push("", p.paint("bold", "Outputs"));
     out.push(`  ${outputs.url}`);
     out.push(`  ${ARTEFACTS_DESCRIPTION}`);
+    if (state.status !== "SUCCEEDED") {
+      out.push(p.paint("dim", "  (result.json is written last, when the worker succeeds)"));
+    }
     out.push(p.paint("dim", `  list them: ${ctx.command("outputs", state.jobId)}`));
     out.push(
       p.paint("dim", `  download them: ${ctx.command("outputs", state.jobId, "--download", state.jobId)}`),
@@ -153,6 +168,7 @@ function attemptColumns() {
       value: (a: AttemptTimeline) => (a.exitCode === undefined ? "-" : String(a.exitCode)),
       align: "right" as const,
     },
+    // One line per attempt (the history above has the whole text; -o wide shows it here too).
     { header: "OUTCOME", value: (a: AttemptTimeline) => outcome(a), shrink: truncateWords, min: 16 },
   ];
 }
@@ -183,6 +199,7 @@ function describeSource(state: JobState): string | undefined {
 
 function indent(text: string): string {
   return text
+    .replace(/\n$/, "")
     .split("\n")
     .map((line) => (line === "" ? line : `  ${line}`))
     .join("\n");
