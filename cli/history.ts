@@ -16,7 +16,6 @@ import {
   formatTime,
   type Painter,
   shorten,
-  truncateWords,
 } from "./format";
 import { shellQuote } from "./quote";
 

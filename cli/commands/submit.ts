@@ -137,7 +137,7 @@ export async function submitCommand(
   const watch: WatchOptions = { interval: options.interval, timeout: options.timeout };
   let code = EXIT_OK;
   for (const job of submitted) {
-    const ended = await followJob(ctx, job.jobId, watch);
+    const ended = await followJob(ctx, job.jobId, watch, true);
     if (ended !== EXIT_OK) code = EXIT_JOB_UNSUCCESSFUL;
   }
   return code;

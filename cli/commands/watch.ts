@@ -31,14 +31,32 @@ export async function watchCommand(
  * Prints the job's events as they are recorded until it is terminal; returns the exit code. In --json mode
  * one object per line: `{jobId, event}` per event, then `{jobId, job, outputs}`.
  */
-export async function followJob(ctx: CommandContext, jobId: string, options: WatchOptions): Promise<number> {
+export async function followJob(
+  ctx: CommandContext,
+  jobId: string,
+  options: WatchOptions,
+  /** Just submitted: the job appears when the dispatcher takes the message; wait for it. */
+  submitted = false,
+): Promise<number> {
   const store = ctx.aws.store();
   const started = ctx.io.now().getTime();
   const columns = eventColumns(ctx.paint);
   let shown = 0;
   for (;;) {
     const stored = await store.get(jobId);
-    if (stored === undefined) throw new CliError(`job ${jobId} is gone (deleted while watching it)`);
+    if (stored === undefined && !(submitted && shown === 0)) {
+      throw new CliError(`job ${jobId} is gone (deleted while watching it)`);
+    }
+    if (stored === undefined) {
+      await waitOrGiveUp(
+        ctx,
+        jobId,
+        "not recorded yet (the dispatcher has not taken its message)",
+        started,
+        options,
+      );
+      continue;
+    }
     const { state, events } = stored;
     const fresh = events.slice(shown);
     if (fresh.length > 0) {
@@ -73,16 +91,24 @@ export async function followJob(ctx: CommandContext, jobId: string, options: Wat
       }
       return state.status === "SUCCEEDED" ? EXIT_OK : EXIT_JOB_UNSUCCESSFUL;
     }
-    const waited = ctx.io.now().getTime() - started;
-    if (options.timeout > 0 && waited >= options.timeout * 1000) {
-      throw new CliError(
-        `job ${jobId} is still ${state.status} after watching for ${formatDuration(waited)}`,
-        {
-          hint: `watch longer with --timeout, or until it ends with --timeout 0: ${ctx.command("watch", jobId)}`,
-          exitCode: EXIT_WATCH_TIMEOUT,
-        },
-      );
-    }
-    await ctx.io.sleep(options.interval * 1000);
+    await waitOrGiveUp(ctx, jobId, `still ${state.status}`, started, options);
   }
+}
+
+/** Sleeps one interval, or fails with EXIT_WATCH_TIMEOUT once --timeout has passed. */
+async function waitOrGiveUp(
+  ctx: CommandContext,
+  jobId: string,
+  what: string,
+  started: number,
+  options: WatchOptions,
+): Promise<void> {
+  const waited = ctx.io.now().getTime() - started;
+  if (options.timeout > 0 && waited >= options.timeout * 1000) {
+    throw new CliError(`job ${jobId} is ${what} after watching for ${formatDuration(waited)}`, {
+      hint: `watch longer with --timeout, or until it ends with --timeout 0: ${ctx.command("watch", jobId)}`,
+      exitCode: EXIT_WATCH_TIMEOUT,
+    });
+  }
+  await ctx.io.sleep(options.interval * 1000);
 }
