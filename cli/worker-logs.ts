@@ -10,6 +10,7 @@ import {
   GetLogEventsCommand,
   type GetLogEventsCommandOutput,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { CliError } from "./errors";
 import { formatTime, type Painter } from "./format";
 
 export interface LogLine {
@@ -118,9 +119,16 @@ export function cloudWatchSource(logs: CloudWatchLogsClient, logGroup: string, l
             }),
           );
         } catch (error) {
-          // The stream appears when the container starts writing: nothing to read yet.
-          if ((error as Error).name === "ResourceNotFoundException" && token === undefined) return lines;
-          throw error;
+          if ((error as Error).name !== "ResourceNotFoundException") throw error;
+          // The stream appears when the container starts writing: nothing to read yet. A missing log
+          // group is a configuration error, said as such.
+          if (/log group/i.test((error as Error).message)) {
+            throw new CliError(`log group ${logGroup} not found`, {
+              hint: "check --log-group / JOBS_LOG_GROUP / --stack, and the region",
+              cause: error,
+            });
+          }
+          return lines;
         }
         for (const event of page.events ?? []) {
           const at = event.timestamp === undefined ? undefined : new Date(event.timestamp).toISOString();

@@ -265,6 +265,14 @@ describe("jobs logs", () => {
     const missing = await jobs(["logs", "s3-aaaa1111"], { env: noGroup });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: no worker log group configured");
+    logs
+      .on(GetLogEventsCommand)
+      .rejects(
+        new ResourceNotFoundException({ message: "The specified log group does not exist.", $metadata: {} }),
+      );
+    const wrongGroup = await jobs(["logs", "s3-aaaa1111"], { env });
+    expect(wrongGroup.code).toBe(1);
+    expect(wrongGroup.stderr).toContain(`error: log group ${LOG_GROUP} not found`);
     const queued = await jobs(["logs", "tagged-1"], { env });
     expect(queued.code).toBe(1);
     expect(queued.stderr).toContain("error: job tagged-1 has not launched a task yet (LAUNCHING): no logs");
