@@ -42,7 +42,7 @@ export const ENVIRONMENT_VARIABLES = {
   CLUSTER_ARN: "worker cluster ARN or name (cancel); JOBS_CLUSTER works too",
   UPLOADS_BUCKET: "uploads bucket (submit of a local file)",
   JOBS_UPLOAD_PREFIX: `key prefix the worker may read and uploads go under (default ${CONFIG_SCHEMA.inputPrefix.default})`,
-  JOBS_OUTPUT_PREFIX: `key prefix of the worker's outputs in the uploads bucket, as the stack sets outputPrefix (default ${CONFIG_SCHEMA.outputPrefix.default})`,
+  JOBS_OUTPUT_PREFIX: `key prefix of the worker's outputs, the stack's outputPrefix (default ${CONFIG_SCHEMA.outputPrefix.default})`,
   JOBS_LOG_GROUP: "worker log group (logs; the `aws logs tail` hint of show)",
   JOBS_LOG_STREAM_PREFIX: "awslogs stream prefix of the worker (default worker)",
   WORKER_CONTAINER_NAME: "the worker's container name (default worker)",

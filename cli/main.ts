@@ -281,7 +281,9 @@ ${variables}
 
 A <jobId> may be the start of an id, when one job submitted in the last ${PREFIX_WINDOW_DAYS} days has an id
 starting with it (an older job needs its whole id).
-${exitCodes(WATCH_EXIT_CODES)}
+Exit codes: 0 ok (watch: the job succeeded); 1 error (AWS, unknown or ambiguous job id, a refused
+transition or submission); 2 usage (flags, time window, missing configuration); watch and submit --watch:
+3 the job ended without success, 4 --timeout passed while it was still active.
 Run \`${COMMAND} <command> --help\` for a command's options and exit codes (in the repository:
 npm run jobs -- <command> --help).`;
 }
