@@ -43,6 +43,13 @@ beforeAll(async () => {
   await unicode.running(3, 1);
   await unicode.stopped(3, 1, { exitCode: 0 }, 40);
 
+  // Recorded out of time order: the task-state handler's TaskRunning (at +9 s) was written after the
+  // dispatcher's TaskLaunched (at +30 s): a write retried after a conflict keeps its decision's time.
+  const late = new JobDriver(store, "job-late-launch", minutesAgo(30));
+  await late.submit(0, { videoUrl: "s3://uploads-bucket/uploads/late.mp4" });
+  await late.launched(30, 1);
+  await late.running(-10, 1);
+
   env = {
     ...dynamoEnv(db.endpoint, table),
     UPLOADS_BUCKET: "uploads-bucket",
@@ -98,6 +105,27 @@ describe("at 80 columns", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`  input      ${UNICODE_INPUT}`);
     expect(result.stdout).toMatchSnapshot();
+  });
+
+  it("show and watch print events in time order, whatever order they were recorded in", async () => {
+    const types = (out: string) =>
+      out.split("\n").flatMap((l) => /\s(Task\w+|Job\w+)(\s|$)/.exec(l)?.[1] ?? []);
+    const expected = ["JobSubmitted", "TaskLaunchRequested", "TaskRunning", "TaskLaunched"];
+    const shown = await jobs(["show", "job-late-launch"], { env });
+    expect(shown.stderr).toBe("");
+    expect(types(shown.stdout)).toEqual(expected);
+    const watched = await jobs(["watch", "job-late-launch", "--timeout", "1"], {
+      env,
+      sleep: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      },
+      now: (() => {
+        let t = NOW.getTime();
+        return () => new Date((t += 1000));
+      })(),
+    });
+    expect(watched.code).toBe(4);
+    expect(types(watched.stdout)).toEqual(expected);
   });
 
   it("follows the terminal's width when it is one", async () => {
