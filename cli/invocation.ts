@@ -1,5 +1,7 @@
 // How the user ran the CLI, so every follow-up command the CLI prints ("watch it with ...") can be copied
-// and run as it is: `npm run jobs -- ...` under npm (which sets npm_lifecycle_event to the script's name),
+// and run as it is: `npm run jobs -- ...` under npm (which sets npm_lifecycle_event to the script's name,
+// npm_command to run-script and npm_package_name; this package's other scripts, such as `npm run local`,
+// print the same),
 // `npx video-jobs ...` under npx, else the installed `video-jobs`; with the configuration flags the user
 // gave (--local, --stack, --table, ...), without which the follow-up would look somewhere else.
 
@@ -17,8 +19,14 @@ export interface Invocation {
 /** The npm script that runs the CLI in this repository (package.json "scripts"). */
 const NPM_SCRIPT = "jobs";
 
+/** This package's name: under another of its npm scripts (`npm run local -- --once`), `npm run jobs --` works too. */
+const PACKAGE_NAME = "video-jobs";
+
 export function invocationOf(env: Env, globals: GlobalOptions = {}): Invocation {
-  const viaNpmScript = env.npm_lifecycle_event === NPM_SCRIPT && env.npm_command !== "exec";
+  const viaNpmScript =
+    env.npm_command !== "exec" &&
+    (env.npm_lifecycle_event === NPM_SCRIPT ||
+      (env.npm_command === "run-script" && env.npm_package_name === PACKAGE_NAME));
   const program = viaNpmScript
     ? `npm run ${NPM_SCRIPT} --`
     : env.npm_command === "exec"

@@ -335,6 +335,8 @@ describe("jobs submit", () => {
       env: { ...env, npm_command: "exec" },
     });
     expect(npx.stdout).toMatch(/watch it: npx video-jobs watch msg-\w+\n/);
+    const installed = await jobs(["show", "nope"], { env });
+    expect(installed.stderr).toContain("`video-jobs list`");
   });
 });
 
