@@ -121,7 +121,10 @@ describe("at 80 columns", () => {
       },
       now: (() => {
         let t = NOW.getTime();
-        return () => new Date((t += 1000));
+        return () => {
+          t += 1000;
+          return new Date(t);
+        };
       })(),
     });
     expect(watched.code).toBe(4);
