@@ -82,7 +82,7 @@ function attemptOf(event: JobEvent): string {
 }
 
 function taskOf(event: JobEvent): string {
-  return "taskArn" in event ? taskId(event.taskArn) : "";
+  return "taskArn" in event && event.taskArn !== undefined ? taskId(event.taskArn) : "";
 }
 
 function paintEvent(event: JobEvent, text: string, p: Painter): string {
@@ -93,7 +93,12 @@ function paintEvent(event: JobEvent, text: string, p: Painter): string {
     case "JobTimedOut":
     case "JobRejected":
     case "TaskLaunchFailed":
+    case "TaskLost":
       return p.paint("red", text);
+    case "TaskStopRequested":
+    case "LaunchResumed":
+    case "RetryResent":
+      return p.paint("yellow", text);
     case "TaskStopped":
       return event.failure ? p.paint("red", text) : text;
     case "RetryScheduled":
@@ -125,7 +130,7 @@ export function describeEvent(event: JobEvent): string {
     case "TaskLaunched":
       return event.taskArn;
     case "TaskLaunchFailed":
-      return `${event.reason} (${event.retryable ? "retryable" : "not retryable"})`;
+      return `${event.reason} (${event.throttled ? "throttled" : event.retryable ? "retryable" : "not retryable"})`;
     case "TaskRunning":
       return `ECS version ${event.ecsVersion}`;
     case "TaskStopped":
@@ -138,11 +143,21 @@ export function describeEvent(event: JobEvent): string {
       ]
         .filter(Boolean)
         .join("; ");
+    case "TaskStopRequested":
+      return `sweeper: ${event.deadline} deadline passed, StopTask: ${event.reason}`;
+    case "TaskLost":
+    case "LaunchResumed":
+    case "RetryResent":
+      return `sweeper: ${event.reason}`;
     case "JobSucceeded":
       return "";
     case "RetryScheduled":
       return `${event.manual ? "by hand" : `in ${formatDuration(event.delaySeconds * 1000)}`}: ${event.reason}${
-        event.manual || event.countsAsAttempt ? "" : " (does not use an attempt)"
+        event.manual || event.countsAsAttempt
+          ? ""
+          : event.throttled
+            ? " (throttled: uses no retry)"
+            : " (does not use an attempt)"
       }`;
     case "JobFailed":
     case "JobTimedOut":

@@ -6,7 +6,6 @@
 // gave (--local, --stack, --table, ...), without which the follow-up would look somewhere else.
 
 import { COMMAND } from "./command-name";
-import type { Env, GlobalOptions } from "./config";
 import { shellQuote } from "./quote";
 
 export interface Invocation {
@@ -22,7 +21,23 @@ const NPM_SCRIPT = "jobs";
 /** This package's name: under another of its npm scripts (`npm run local -- --once`), `npm run jobs --` works too. */
 const PACKAGE_NAME = "video-jobs";
 
-export function invocationOf(env: Env, globals: GlobalOptions = {}): Invocation {
+/** The configuration flags a follow-up repeats (main.ts's global options; declared here, not imported from
+ * config.ts, which errors.ts and so this module sit below). */
+export interface ConfigurationFlags {
+  readonly local?: boolean;
+  readonly stack?: string;
+  readonly table?: string;
+  readonly queueUrl?: string;
+  readonly cluster?: string;
+  readonly bucket?: string;
+  readonly logGroup?: string;
+  readonly region?: string;
+}
+
+export function invocationOf(
+  env: Readonly<Record<string, string | undefined>>,
+  globals: ConfigurationFlags = {},
+): Invocation {
   const viaNpmScript =
     env.npm_command !== "exec" &&
     (env.npm_lifecycle_event === NPM_SCRIPT ||

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { z } from "zod";
-import { CONFIG_SCHEMA } from "../components/lib/config-schema";
+import { CONFIG_SCHEMA } from "../config/schema";
 import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";

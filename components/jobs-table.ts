@@ -14,9 +14,17 @@ import {
 } from "../jobs/table-schema";
 
 export interface JobsTableArgs {
-  /** Let DynamoDB delete finished jobs at their `expiresAt`; default true. */
+  /**
+   * Let DynamoDB delete finished jobs at their `expiresAt` (TTL).
+   * @default true
+   * @example false // keep every history
+   */
   readonly expireFinishedJobs?: boolean;
-  /** DynamoDB deletion protection and Pulumi `protect`; default false. */
+  /**
+   * DynamoDB deletion protection and Pulumi `protect`.
+   * @default false
+   * @example true // prod
+   */
   readonly deletionProtection?: boolean;
 }
 

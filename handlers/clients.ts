@@ -4,6 +4,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import { type HandlerConfig, readHandlerConfig } from "./environment";
@@ -29,9 +30,22 @@ export function handlerContext(): HandlerContext {
         tableName: config.tableName,
         retentionDays: config.retentionDays,
       }),
-      ecs: new ECSClient({}),
+      // Adaptive retry: the client also slows its own request rate when ECS throttles it.
+      ecs: new ECSClient({ retryMode: "adaptive" }),
       sqs: new SQSClient({}),
     };
   }
   return context;
+}
+
+let s3: S3Client | undefined;
+
+/**
+ * The S3 client of the task-state handler (workers' outcome files), apart from `handlerContext` so that the
+ * dispatcher's bundle leaves the S3 SDK out. A local S3 on an IP address (local mode's s3rver on 127.0.0.1)
+ * gets path-style requests from the SDK by itself: nothing here is local-mode specific.
+ */
+export function s3Client(): S3Client {
+  s3 ??= new S3Client({});
+  return s3;
 }

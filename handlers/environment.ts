@@ -3,8 +3,17 @@
 // stops the function at start with a message naming it.
 
 import { z } from "zod";
+import { ConfigurationError } from "../config/errors";
+import {
+  CLIENT_TOKEN_VALID_SECONDS,
+  type Deadlines,
+  MAX_TIMEOUT_SECONDS,
+  MIN_DEADLINE_SECONDS,
+} from "../jobs/deadlines";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import type { WorkerTarget } from "../jobs/worker-environment";
+
+export { ConfigurationError } from "../config/errors";
 
 /** Every variable the handlers read (the Pulumi components set exactly these). */
 export const HANDLER_ENVIRONMENT_VARIABLES = [
@@ -24,6 +33,10 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "NON_RETRYABLE_EXIT_CODES",
   "MAX_INFRA_RETRIES",
   "JOB_RETENTION_DAYS",
+  "LAUNCH_TIMEOUT_SECONDS",
+  "JOB_TIMEOUT_SECONDS",
+  "SWEEP_QUIET_SECONDS",
+  "SWEEP_MAX_JOBS",
 ] as const;
 
 export interface HandlerConfig {
@@ -37,6 +50,9 @@ export interface HandlerConfig {
   readonly target: WorkerTarget;
   readonly policy: RetryPolicy;
   readonly retentionDays: number;
+  readonly deadlines: Deadlines;
+  /** Jobs one sweeper run examines at most. */
+  readonly sweepMaxJobs: number;
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -83,11 +99,11 @@ const schema = z.object({
   NON_RETRYABLE_EXIT_CODES: z.string({ error: "NON_RETRYABLE_EXIT_CODES is not set" }),
   MAX_INFRA_RETRIES: integer("MAX_INFRA_RETRIES", 0, 100),
   JOB_RETENTION_DAYS: integer("JOB_RETENTION_DAYS", 0, 36_500),
+  LAUNCH_TIMEOUT_SECONDS: integer("LAUNCH_TIMEOUT_SECONDS", MIN_DEADLINE_SECONDS, CLIENT_TOKEN_VALID_SECONDS),
+  JOB_TIMEOUT_SECONDS: integer("JOB_TIMEOUT_SECONDS", MIN_DEADLINE_SECONDS, MAX_TIMEOUT_SECONDS),
+  SWEEP_QUIET_SECONDS: integer("SWEEP_QUIET_SECONDS", MIN_DEADLINE_SECONDS, 3600),
+  SWEEP_MAX_JOBS: integer("SWEEP_MAX_JOBS", 1, 100_000),
 });
-
-export class ConfigurationError extends Error {
-  override readonly name = "ConfigurationError";
-}
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
   const result = schema.safeParse(env);
@@ -130,5 +146,11 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       maxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
     },
     retentionDays: e.JOB_RETENTION_DAYS,
+    deadlines: {
+      launchSeconds: e.LAUNCH_TIMEOUT_SECONDS,
+      runSeconds: e.JOB_TIMEOUT_SECONDS,
+      quietSeconds: e.SWEEP_QUIET_SECONDS,
+    },
+    sweepMaxJobs: e.SWEEP_MAX_JOBS,
   };
 }

@@ -1,12 +1,14 @@
 // Lambda entry point: the EventBridge rule's target for "ECS Task State Change" events of the worker's
 // cluster. An error propagates so that EventBridge retries the event (then sends it to the rule's DLQ);
-// a duplicate delivery is harmless (trackTaskEvent in jobs/).
+// a duplicate delivery is harmless (trackTaskEvent in jobs/). A stopped task's outcome file (what the worker
+// said about its attempt) is read from the output prefix and recorded with the stop.
 
 import type { EventBridgeEvent } from "aws-lambda";
+import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
 import { type TrackOutcome, trackTaskEvent } from "../jobs/track-task";
-import { handlerContext, logger } from "./clients";
+import { handlerContext, logger, s3Client } from "./clients";
 
 export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
   const { config, store, sqs } = handlerContext();
@@ -18,6 +20,7 @@ export const handler = async (event: EventBridgeEvent<string, unknown>): Promise
       context: { clusterArn: config.clusterArn, workerContainerName: config.target.containerName },
       clock: systemClock,
       log: logger,
+      outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),
     },
     event,
   );

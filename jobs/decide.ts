@@ -1,10 +1,12 @@
 // Commands and decisions: `decide(state, command)` returns the events a command produces, or throws a typed
 // error when the job's status does not allow it. Pure: no I/O, time comes in on the command. Duplicated and
 // stale commands (at-least-once delivery everywhere) decide nothing and return [].
+// Most commands need nothing but the state. Those that read a stopped task or a failed launch apply the
+// retry policy: they are decided by `jobDecider(policy)`, and only there is a policy needed.
 
 import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
-import type { JobEvent, JobInput, JobSource, TaskTimings } from "./events";
+import type { Deadline, JobEvent, JobInput, JobSource, TaskTimings } from "./events";
 import { clientToken } from "./job-id";
 import {
   backoffSeconds,
@@ -14,6 +16,11 @@ import {
   type TaskStop,
 } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
+import type { TaskObservation } from "./task-observation";
+
+export type { TaskObservation } from "./task-observation";
+
+import { explainStop, recordedOutcome } from "./worker-outcome";
 
 interface CommandBase {
   /** The time of the decision (ISO-8601), stamped on every event it produces. */
@@ -65,16 +72,6 @@ export interface ObserveTask extends CommandBase {
   readonly observation: TaskObservation;
 }
 
-export interface TaskObservation extends TaskStop {
-  readonly taskArn: string;
-  /** The attempt the task ran, when the event names it (the JOB_ATTEMPT override). */
-  readonly attempt?: number;
-  readonly lastStatus: string;
-  /** ECS `detail.version`: increases with every change of the task. */
-  readonly ecsVersion: number;
-  readonly timings: TaskTimings;
-}
-
 export interface Cancel extends CommandBase {
   readonly type: "Cancel";
   readonly reason: string;
@@ -91,20 +88,86 @@ export interface ManualRetry extends CommandBase {
   readonly reason: string;
 }
 
+/** The sweeper: the attempt's task missed a deadline and is being stopped. */
+export interface RequestStop extends CommandBase {
+  readonly type: "RequestStop";
+  readonly attempt: number;
+  readonly deadline: Deadline;
+  readonly reason: string;
+}
+
+/** The sweeper: ECS does not know the attempt's task (or none was ever started for it). */
+export interface RecordTaskLost extends CommandBase {
+  readonly type: "RecordTaskLost";
+  readonly attempt: number;
+  readonly taskArn?: string;
+  readonly reason: string;
+}
+
+/** The sweeper: a launch got no recorded answer and no task is found; RunTask is called again. */
+export interface ResumeLaunch extends CommandBase {
+  readonly type: "ResumeLaunch";
+  readonly attempt: number;
+  readonly reason: string;
+}
+
+/** The sweeper: a retry is past its due time; its message is sent again (at most once per interval). */
+export interface ResendRetry extends CommandBase {
+  readonly type: "ResendRetry";
+  readonly attempt: number;
+  readonly reason: string;
+  /** A resend within this many seconds of the last one decides nothing (two sweeps at once send once). */
+  readonly notWithinSeconds: number;
+}
+
+/** Commands decided from the state alone. */
 export type JobCommand =
   | Submit
   | Reject
   | LaunchRetry
   | RecordLaunch
-  | RecordLaunchFailure
-  | ObserveTask
   | Cancel
   | TimeOut
-  | ManualRetry;
+  | ManualRetry
+  | RequestStop
+  | ResumeLaunch
+  | ResendRetry;
+
+/** Commands whose outcome the retry policy decides (a stopped task, a failed launch, a lost task). */
+export type PolicyCommand = RecordLaunchFailure | ObserveTask | RecordTaskLost;
+
+export type Decide = (state: JobState, command: JobCommand | PolicyCommand) => JobEvent[];
 
 export const RETRYABLE_BY_HAND = ["FAILED", "TIMED_OUT", "CANCELLED"] as const;
 
-export function decide(state: JobState, command: JobCommand, policy: RetryPolicy): JobEvent[] {
+/**
+ * Launches one job may have in all. A launch adds about 1.5 KB to the job's item (`npm run bench --
+ * lifecycle`), and up to about 4 KB with the longest texts ECS and the worker give
+ * (tests/jobs/history-bound.test.ts); DynamoDB refuses items over 400 KB. Manual retries reset the retry
+ * budgets but not this bound, so a history can never outgrow its item.
+ */
+export const MAX_LAUNCHES_PER_JOB = 60;
+
+/** Throttled launches back off from 1 s, doubling, up to this (plus a spread of up to as much again). */
+export const THROTTLED_MAX_DELAY_SECONDS = 60;
+
+/** The decider of a stack: every command, with its retry policy where a command needs one. */
+export function jobDecider(policy: RetryPolicy): Decide {
+  return (state, command) => {
+    switch (command.type) {
+      case "RecordLaunchFailure":
+        return decideLaunchFailure(state, command, policy);
+      case "ObserveTask":
+        return decideObservation(state, command, policy);
+      case "RecordTaskLost":
+        return decideTaskLost(state, command, policy);
+      default:
+        return decide(state, command);
+    }
+  };
+}
+
+export function decide(state: JobState, command: JobCommand): JobEvent[] {
   const at = command.now;
   switch (command.type) {
     case "Submit":
@@ -129,10 +192,6 @@ export function decide(state: JobState, command: JobCommand, policy: RetryPolicy
     case "RecordLaunch":
       if (command.attempt !== state.attempt || state.taskArn !== undefined) return [];
       return [{ type: "TaskLaunched", at, attempt: command.attempt, taskArn: command.taskArn }];
-    case "RecordLaunchFailure":
-      return decideLaunchFailure(state, command, policy);
-    case "ObserveTask":
-      return decideObservation(state, command, policy);
     case "Cancel":
       requireActive(state, "cancel", "only a job that has not finished can be cancelled");
       return [{ type: "JobCancelled", at, reason: command.reason }];
@@ -149,6 +208,15 @@ export function decide(state: JobState, command: JobCommand, policy: RetryPolicy
           `only ${RETRYABLE_BY_HAND.join(", ")} jobs can be retried`,
         );
       }
+      if (state.attempt >= MAX_LAUNCHES_PER_JOB) {
+        throw new InvalidTransitionError(
+          state.jobId,
+          state.status,
+          "retry",
+          `it has had ${state.attempt} launches, the most one job may have (its history must fit one ` +
+            "DynamoDB item); submit the video again as a new job",
+        );
+      }
       return [
         {
           type: "RetryScheduled",
@@ -160,9 +228,40 @@ export function decide(state: JobState, command: JobCommand, policy: RetryPolicy
           manual: true,
         },
       ];
+    case "RequestStop":
+      if (!ownsTask(state, command.attempt) || state.stopRequested !== undefined) return [];
+      return [
+        {
+          type: "TaskStopRequested",
+          at,
+          attempt: command.attempt,
+          taskArn: state.taskArn as string,
+          deadline: command.deadline,
+          reason: command.reason,
+        },
+      ];
+    case "ResumeLaunch":
+      if (state.status !== "LAUNCHING" || command.attempt !== state.attempt) return [];
+      return [{ type: "LaunchResumed", at, attempt: command.attempt, reason: command.reason }];
+    case "ResendRetry": {
+      if (state.status !== "RETRYING" || state.retryAttempt !== command.attempt) return [];
+      const last = state.retryResentAt;
+      if (last !== undefined && Date.parse(at) - Date.parse(last) < command.notWithinSeconds * 1000)
+        return [];
+      return [{ type: "RetryResent", at, attempt: command.attempt, reason: command.reason }];
+    }
     default:
       return assertNever(command);
   }
+}
+
+/** The job is running (or launched) this attempt and knows its task. */
+function ownsTask(state: JobState, attempt: number): boolean {
+  return (
+    (state.status === "LAUNCHED" || state.status === "RUNNING") &&
+    attempt === state.attempt &&
+    state.taskArn !== undefined
+  );
 }
 
 function decideSubmit(state: JobState, command: Submit): JobEvent[] {
@@ -191,11 +290,55 @@ function decideLaunchFailure(state: JobState, command: RecordLaunchFailure, poli
   const failed: JobEvent = { type: "TaskLaunchFailed", at, attempt: command.attempt, ...failure };
   if (!failure.retryable)
     return [failed, { type: "JobFailed", at, reason: `task could not be launched: ${failure.reason}` }];
+  if (failure.throttled) return [failed, ...throttledRetry(state, `launch throttled: ${failure.reason}`, at)];
   return [failed, ...infrastructureRetry(state, `launch failed: ${failure.reason}`, at, policy)];
+}
+
+/**
+ * ECS refused the call for its rate, not the job: a retry that spends neither an attempt nor an
+ * infrastructure retry, after a short backoff spread per job (so a burst of refused launches does not come
+ * back all in the same second).
+ */
+function throttledRetry(state: JobState, reason: string, at: string): JobEvent[] {
+  const limit = launchLimitReached(state, reason, at);
+  if (limit) return [limit];
+  const step = Math.min(THROTTLED_MAX_DELAY_SECONDS, 2 ** Math.min(state.throttledLaunches ?? 0, 30));
+  const spread = spreadOf(`${state.jobId}.${state.attempt}`, step);
+  return [
+    {
+      type: "RetryScheduled",
+      at,
+      nextAttempt: state.attempt + 1,
+      delaySeconds: step + spread,
+      reason,
+      countsAsAttempt: false,
+      manual: false,
+      throttled: true,
+    },
+  ];
+}
+
+/** A whole number in [0, range) that is the same for the same key: a deterministic jitter. */
+function spreadOf(key: string, range: number): number {
+  let hash = 0;
+  for (const char of key) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return hash % Math.max(1, range);
+}
+
+/** Fails the job when it has had as many launches as one job may have. */
+function launchLimitReached(state: JobState, reason: string, at: string): JobEvent | undefined {
+  if (state.attempt < MAX_LAUNCHES_PER_JOB) return undefined;
+  return {
+    type: "JobFailed",
+    at,
+    reason: `reached the limit of ${MAX_LAUNCHES_PER_JOB} launches for one job; last: ${reason}`,
+  };
 }
 
 /** An infrastructure failure: a retry that does not use an attempt, within maxInfraRetries. */
 function infrastructureRetry(state: JobState, reason: string, at: string, policy: RetryPolicy): JobEvent[] {
+  const limit = launchLimitReached(state, reason, at);
+  if (limit) return [limit];
   const failures = state.infraRetries + 1;
   if (failures > policy.maxInfraRetries) {
     return [
@@ -233,7 +376,8 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
   }
   if (task.lastStatus !== "STOPPED") return []; // intermediate states carry nothing the history needs
 
-  const reading = readStop(task, policy);
+  const workerOutcome = recordedOutcome(task);
+  const reading = explainStop(readStop(task, policy), workerOutcome, task.exitCode);
   const stopped: JobEvent = {
     type: "TaskStopped",
     at,
@@ -249,11 +393,15 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     ...(reading.outcome === "failed"
       ? { failure: { kind: reading.kind, description: reading.description } }
       : {}),
+    ...(workerOutcome === undefined ? {} : { workerOutcome }),
     timings,
   };
   // A cancelled or timed-out job keeps its ending: the stop is recorded, nothing more is decided.
   if (isTerminal(state.status)) return [stopped];
   if (reading.outcome === "succeeded") return [stopped, { type: "JobSucceeded", at, attempt }];
+  // The sweeper stopped it for missing a deadline: that, not the exit code of a stopped worker, is the outcome.
+  if (state.stopRequested !== undefined)
+    return [stopped, ...missedDeadline(state, state.stopRequested, at, policy)];
 
   const fail = (reason: string): JobEvent[] => [stopped, { type: "JobFailed", at, reason }];
   const retry = (failures: number): JobEvent[] => [
@@ -275,24 +423,55 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
       return [stopped, ...infrastructureRetry(state, reading.description, at, policy)];
     case "exit-code":
     case "out-of-memory":
-    case "stopped":
+    case "stopped": {
       if (state.attemptsUsed + 1 >= policy.maxAttempts) {
         return fail(`failed after ${policy.maxAttempts} attempts; last: ${reading.description}`);
       }
-      return retry(state.attemptsUsed + 1);
+      const limit = launchLimitReached(state, reading.description, at);
+      return limit ? [stopped, limit] : retry(state.attemptsUsed + 1);
+    }
     default:
       return assertNever(reading.kind);
   }
 }
 
+/** What follows a task stopped (or lost) for missing a deadline. */
+function missedDeadline(state: JobState, deadline: Deadline, at: string, policy: RetryPolicy): JobEvent[] {
+  if (deadline === "run")
+    return [{ type: "JobTimedOut", at, reason: state.reason ?? "ran past its timeout" }];
+  return infrastructureRetry(state, "launch deadline passed: the task never ran", at, policy);
+}
+
+function decideTaskLost(state: JobState, command: RecordTaskLost, policy: RetryPolicy): JobEvent[] {
+  const { now: at, attempt, reason } = command;
+  const launching = state.status === "LAUNCHING" && state.taskArn === undefined;
+  if (attempt !== state.attempt || !(launching || ownsTask(state, attempt))) return [];
+  if (command.taskArn !== undefined && state.taskArn !== undefined && command.taskArn !== state.taskArn)
+    return [];
+  const lost: JobEvent = {
+    type: "TaskLost",
+    at,
+    attempt,
+    ...(state.taskArn === undefined ? {} : { taskArn: state.taskArn }),
+    reason,
+  };
+  if (state.stopRequested !== undefined)
+    return [lost, ...missedDeadline(state, state.stopRequested, at, policy)];
+  return [lost, ...infrastructureRetry(state, `task lost: ${reason}`, at, policy)];
+}
+
 /**
  * Which attempt an ECS event belongs to, from the event alone when it names it; otherwise from the task ARN
  * the job recorded, or — while the launch is in flight and RunTask has not answered yet — the attempt being
- * launched (a job has at most one launch in flight).
+ * launched (a job has at most one launch in flight). A task other than the one the job recorded for its
+ * attempt was not launched by the pipeline (someone ran a worker by hand with the job's id): it belongs to
+ * no attempt. A job that does not exist has none either: events never create jobs.
  */
 function attemptOf(state: JobState, task: TaskObservation): number | undefined {
+  if (state.status === "NEW") return undefined;
+  if (state.taskArn !== undefined && state.taskArn !== task.taskArn) return undefined;
   if (task.attempt !== undefined) return task.attempt;
-  if (state.taskArn !== undefined) return state.taskArn === task.taskArn ? state.attempt : undefined;
+  if (state.taskArn !== undefined) return state.attempt;
   return state.status === "LAUNCHING" ? state.attempt : undefined;
 }
 

@@ -3,8 +3,7 @@
 // anywhere — or a RunTask whose outcome is unknown — is repaired by SQS redelivering the message: the launch
 // is resumed with the same client token. A launch that ECS refused retries later through a retry message.
 
-import type { JobCommand } from "./decide";
-import { decide } from "./decide";
+import { type Decide, type JobCommand, jobDecider, type PolicyCommand } from "./decide";
 import { JobIdConflictError, JobNotFoundError } from "./errors";
 import { type Intent, readMessage, truncateRaw } from "./intake";
 import { clientToken, jobIdForRejectedMessage } from "./job-id";
@@ -122,7 +121,7 @@ async function recordRejection(
     messageId,
     ...truncateRaw(body),
   } as const;
-  const change = await changeJob(deps.store, jobId, (state) => decide(state, command, deps.policy));
+  const change = await changeJob(deps.store, jobId, (state) => jobDecider(deps.policy)(state, command));
   deps.log.warn("message rejected", { jobId, messageId, reason });
   return { jobId, status: change.after.status };
 }
@@ -136,11 +135,11 @@ async function decideAndLaunch(
   jobId: string,
   command: JobCommand,
 ): Promise<DispatchOutcome> {
-  const change = await changeJob(deps.store, jobId, (state) => decide(state, command, deps.policy));
+  const change = await changeJob(deps.store, jobId, (state) => jobDecider(deps.policy)(state, command));
   if (change.events.length > 0)
     deps.log.info("job recorded", { jobId, events: change.events.map((e) => e.type) });
   const stored =
-    change.stored.state.status === "LAUNCHING" ? await launch(deps, change.stored) : change.stored;
+    change.stored.state.status === "LAUNCHING" ? await launchAttempt(deps, change.stored) : change.stored;
   const retry = await sendPendingRetry(stored, deps.retryQueue);
   if (retry !== undefined)
     deps.log.info("retry scheduled", { jobId, attempt: retry, reason: stored.state.reason });
@@ -151,8 +150,14 @@ async function decideAndLaunch(
   };
 }
 
-/** Calls RunTask for the attempt being launched and records the outcome, starting from the job as stored. */
-async function launch(deps: DispatchDeps, stored: StoredJob): Promise<StoredJob> {
+/**
+ * Calls RunTask for the attempt being launched (its client token makes a repeated call return the same task)
+ * and records the outcome, starting from the job as stored. The sweeper resumes stuck launches with it too.
+ */
+export async function launchAttempt(
+  deps: Pick<DispatchDeps, "store" | "launcher" | "target" | "policy" | "clock" | "log">,
+  stored: StoredJob,
+): Promise<StoredJob> {
   const { jobId, attempt, input } = stored.state;
   if (input === undefined) throw new Error(`job ${jobId} is launching without an input`);
   const result = await deps.launcher.launch({
@@ -161,12 +166,11 @@ async function launch(deps: DispatchDeps, stored: StoredJob): Promise<StoredJob>
     clientToken: clientToken(jobId, attempt),
     override: workerOverride(jobId, attempt, input, deps.target),
   });
-  const command: JobCommand = result.launched
+  const command: JobCommand | PolicyCommand = result.launched
     ? { type: "RecordLaunch", now: deps.clock(), attempt, taskArn: result.taskArn }
     : { type: "RecordLaunchFailure", now: deps.clock(), attempt, failure: result.failure };
-  const change = await changeJob(deps.store, jobId, (current) => decide(current, command, deps.policy), {
-    known: stored,
-  });
+  const decide: Decide = jobDecider(deps.policy);
+  const change = await changeJob(deps.store, jobId, (current) => decide(current, command), { known: stored });
   if (result.launched) deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });
   else
     deps.log.warn("task launch failed", { jobId, attempt, ...result.failure, status: change.after.status });

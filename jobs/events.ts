@@ -6,6 +6,8 @@ export interface JobInput {
   readonly videoUrl: string;
   readonly videoId?: string;
   readonly params?: Record<string, unknown>;
+  /** How long the worker may run before the sweeper stops it (overrides the stack's jobTimeoutMinutes). */
+  readonly timeoutSeconds?: number;
 }
 
 export type JobSource =
@@ -37,6 +39,19 @@ export type FailureKind =
   | "non-retryable-exit-code" // the worker said the input is bad (64-78 by default)
   | "infrastructure" // the worker never ran properly: retried within maxInfraRetries
   | "stopped"; // stopped from outside (not by this pipeline) without an exit code: counts
+
+/**
+ * What the worker said about its own attempt (its outcome file, `<OUTPUT_URL>outcome-<attempt>.json`), when
+ * it said anything: a stable code ("truncated"), one line ("truncated: the moov atom is missing"), a hint,
+ * and what the attempt cost (the whole process tree, ffmpeg included).
+ */
+export interface WorkerOutcome {
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly peakMemoryMb?: number;
+  readonly cpuSeconds?: number;
+}
 
 interface EventBase {
   /** When the pipeline recorded the event (ISO-8601, UTC). */
@@ -79,6 +94,8 @@ export interface TaskLaunchFailed extends EventBase {
   readonly attempt: number;
   readonly reason: string;
   readonly retryable: boolean;
+  /** ECS refused the call for its request rate (ThrottlingException, "Rate exceeded"). */
+  readonly throttled?: boolean;
 }
 
 export interface TaskRunning extends EventBase {
@@ -101,7 +118,44 @@ export interface TaskStopped extends EventBase {
   readonly containerReason?: string;
   /** The retry policy's reading of this stop; absent when the worker succeeded. */
   readonly failure?: { readonly kind: FailureKind; readonly description: string };
+  /** The worker's own account of this exit; absent when it left none (or one for another exit code). */
+  readonly workerOutcome?: WorkerOutcome;
   readonly timings: TaskTimings;
+}
+
+/** Which deadline a job missed (deadlines.ts): the stage it was stuck in. */
+export type Deadline = "launch" | "run";
+
+/** The sweeper asked ECS to stop a task that missed a deadline; its STOPPED event decides what follows. */
+export interface TaskStopRequested extends EventBase {
+  readonly type: "TaskStopRequested";
+  readonly attempt: number;
+  readonly taskArn: string;
+  readonly deadline: Deadline;
+  readonly reason: string;
+}
+
+/** ECS no longer knows the attempt's task (or never started one): its outcome cannot be learnt. */
+export interface TaskLost extends EventBase {
+  readonly type: "TaskLost";
+  readonly attempt: number;
+  /** Absent when no task was ever found for the attempt. */
+  readonly taskArn?: string;
+  readonly reason: string;
+}
+
+/** The sweeper found a launch with no recorded answer and calls RunTask again with the same client token. */
+export interface LaunchResumed extends EventBase {
+  readonly type: "LaunchResumed";
+  readonly attempt: number;
+  readonly reason: string;
+}
+
+/** The sweeper found a retry past its due time and sent its retry message again. */
+export interface RetryResent extends EventBase {
+  readonly type: "RetryResent";
+  readonly attempt: number;
+  readonly reason: string;
 }
 
 export interface JobSucceeded extends EventBase {
@@ -118,6 +172,8 @@ export interface RetryScheduled extends EventBase {
   readonly countsAsAttempt: boolean;
   /** A retry asked for by a person (`jobs retry`): the attempt budget starts again. */
   readonly manual: boolean;
+  /** ECS throttled the launch: neither an attempt nor an infrastructure retry is spent. */
+  readonly throttled?: boolean;
 }
 
 export interface JobFailed extends EventBase {
@@ -143,6 +199,10 @@ export type JobEvent =
   | TaskLaunchFailed
   | TaskRunning
   | TaskStopped
+  | TaskStopRequested
+  | TaskLost
+  | LaunchResumed
+  | RetryResent
   | JobSucceeded
   | RetryScheduled
   | JobFailed

@@ -3,6 +3,8 @@
 // becomes a rejection with a reason a person can act on. Parsing only: nothing here touches a store.
 
 import { z } from "zod";
+import { MAX_TIMEOUT_SECONDS, MIN_DEADLINE_SECONDS } from "./deadlines";
+import { defined } from "./defined";
 import type { JobInput, JobSource } from "./events";
 import { isJobId, JOB_ID_RULE, jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "./job-id";
 
@@ -47,7 +49,7 @@ export function readMessage(body: string, messageId: string): Intent[] {
   return [
     reject(
       `unknown message shape (keys: ${Object.keys(message).join(", ") || "none"}); expected an S3 event notification, ` +
-        "a job message {videoUrl, videoId?, jobId?, params?} or a retry message {jobId, attempt}",
+        "a job message {videoUrl, videoId?, jobId?, params?, timeoutSeconds?} or a retry message {jobId, attempt}",
     ),
   ];
 }
@@ -71,6 +73,12 @@ const jobMessage = z.strictObject({
       const problem = storableProblem(params, "params", 1);
       if (problem) context.addIssue({ code: "custom", message: problem });
     })
+    .optional(),
+  timeoutSeconds: z
+    .number({ error: "timeoutSeconds must be a number" })
+    .int("timeoutSeconds must be a whole number")
+    .min(MIN_DEADLINE_SECONDS, `timeoutSeconds must be at least ${MIN_DEADLINE_SECONDS}`)
+    .max(MAX_TIMEOUT_SECONDS, `timeoutSeconds must be at most ${MAX_TIMEOUT_SECONDS} (7 days)`)
     .optional(),
 });
 
@@ -98,12 +106,8 @@ const s3Record = z.object({
 function readJobMessage(message: unknown, messageId: string, reject: (reason: string) => Intent): Intent {
   const result = jobMessage.safeParse(message);
   if (!result.success) return reject(`invalid job message: ${describeIssues(result.error, message)}`);
-  const { videoUrl, videoId, jobId, params } = result.data;
-  const input: JobInput = {
-    videoUrl,
-    ...(videoId === undefined ? {} : { videoId }),
-    ...(params === undefined ? {} : { params }),
-  };
+  const { videoUrl, videoId, jobId, params, timeoutSeconds } = result.data;
+  const input: JobInput = { videoUrl, ...defined({ videoId, params, timeoutSeconds }) };
   return { kind: "submit", jobId: jobId ?? jobIdForMessage(messageId), input, source: { kind: "message" } };
 }
 

@@ -50,7 +50,9 @@ function within(time: string | undefined, window: TimeWindow | undefined): boole
 }
 
 function paginate(jobs: JobState[], sortKey: (job: JobState) => string, page: PageRequest): JobPage {
-  const sorted = jobs.sort((a, b) => sortKey(b).localeCompare(sortKey(a)) || b.jobId.localeCompare(a.jobId));
+  const newestFirst = (a: JobState, b: JobState) =>
+    sortKey(b).localeCompare(sortKey(a)) || b.jobId.localeCompare(a.jobId);
+  const sorted = jobs.sort(page.oldestFirst ? (a, b) => newestFirst(b, a) : newestFirst);
   const start = page.cursor === undefined ? 0 : Number(page.cursor);
   const slice = sorted.slice(start, start + page.limit);
   const next = start + page.limit;

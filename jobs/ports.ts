@@ -2,6 +2,10 @@
 // AWS adapters live in aws/; tests and local mode pass their own.
 
 import type { LaunchFailure } from "./retry-policy";
+import type { TaskObservation, WorkerOutcomeReport } from "./task-observation";
+
+export type { WorkerOutcomeReport } from "./task-observation";
+
 import type { ContainerOverride } from "./worker-environment";
 
 export interface LaunchRequest {
@@ -23,6 +27,31 @@ export interface TaskLauncher {
 /** Sends the retry message `{jobId, attempt}` to the jobs queue, delivered after a delay. */
 export interface RetryQueue {
   sendRetry(jobId: string, attempt: number, delaySeconds: number): Promise<void>;
+}
+
+/** A task as ECS describes it, read into the job model's terms (the same reading as its events). */
+export interface DescribedTask {
+  /** The job that started it (`startedBy`). */
+  readonly jobId: string;
+  readonly observation: TaskObservation;
+}
+
+/** What the sweeper and `cancel` ask of ECS about tasks already launched. */
+export interface TaskControl {
+  /** DescribeTasks: the tasks ECS knows, and the ARNs it no longer knows (it forgets stopped tasks in ~1 h). */
+  describe(taskArns: readonly string[]): Promise<{ tasks: DescribedTask[]; missing: string[] }>;
+  /** The tasks started with `startedBy` = the job id, running or recently stopped, described. */
+  findByJob(jobId: string): Promise<DescribedTask[]>;
+  /** StopTask; false when ECS does not know the task. */
+  stop(taskArn: string, reason: string): Promise<boolean>;
+}
+
+/**
+ * Reads what the worker said about one attempt (its outcome file). Undefined when it said nothing readable
+ * (no file, an unparsable one): never throws for that, since the stop is recorded either way.
+ */
+export interface WorkerOutcomeReader {
+  read(jobId: string, attempt: number): Promise<WorkerOutcomeReport | undefined>;
 }
 
 /** Structured logging (Powertools' Logger fits it). */

@@ -126,11 +126,17 @@ export function backoffSeconds(failures: number, policy: RetryPolicy): number {
 export interface LaunchFailure {
   readonly reason: string;
   readonly retryable: boolean;
+  /** Refused for the request rate: retried without spending any budget. */
+  readonly throttled?: boolean;
 }
 
+// ECS words throttling several ways: ThrottlingException, and client errors such as
+// "InvalidParameterException: Rate exceeded" (RunTask's Fargate launch rate).
+const THROTTLED_LAUNCH = /Throttl|Rate exceeded|RequestLimitExceeded|TooManyRequests/i;
 // RunTask `failures[].reason` values and refusals (exception names) that say "try again later".
-const RETRYABLE_LAUNCH_FAILURE = /^RESOURCE:|^AGENT$|capacity|Throttl|RequestLimitExceeded/i;
+const RETRYABLE_LAUNCH_FAILURE = /^RESOURCE:|^AGENT$|capacity/i;
 
 export function readLaunchFailure(reason: string): LaunchFailure {
+  if (THROTTLED_LAUNCH.test(reason)) return { reason, retryable: true, throttled: true };
   return { reason, retryable: RETRYABLE_LAUNCH_FAILURE.test(reason) };
 }

@@ -3,7 +3,7 @@
 // The state is one flat record (not a union on status) because it is also what the store persists and
 // indexes beside the events: every field here is a column the history queries and the CLI read.
 
-import type { JobEvent, JobInput, JobSource } from "./events";
+import type { Deadline, JobEvent, JobInput, JobSource } from "./events";
 
 export const ACTIVE_STATUSES = ["SUBMITTED", "LAUNCHING", "LAUNCHED", "RUNNING", "RETRYING"] as const;
 export const TERMINAL_STATUSES = ["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "REJECTED"] as const;
@@ -33,6 +33,18 @@ export interface JobState {
   readonly lastEcsVersion?: number;
   readonly exitCode?: number;
   readonly stopCode?: string;
+  /** When the latest launch was requested: the launch deadline counts from here. */
+  readonly launchRequestedAt?: string;
+  /** When the latest attempt's task started running: the run deadline counts from here. */
+  readonly runningAt?: string;
+  /** The sweeper asked ECS to stop the latest attempt's task for missing this deadline. */
+  readonly stopRequested?: Deadline;
+  /** When the pending retry's message is due (RETRYING). */
+  readonly retryDueAt?: string;
+  /** When the sweeper last sent the pending retry's message again. */
+  readonly retryResentAt?: string;
+  /** Launches ECS throttled in a row: the backoff of the next one grows with it. */
+  readonly throttledLaunches?: number;
   /** Why the job last failed, was rejected, cancelled or timed out; why a retry was scheduled. */
   readonly reason?: string;
   readonly submittedAt?: string;
@@ -85,13 +97,17 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         lastEcsVersion: _version,
         exitCode: _exit,
         stopCode: _stop,
+        runningAt: _running,
+        stopRequested: _stopRequested,
+        retryDueAt: _due,
+        retryResentAt: _resent,
         ...rest
       } = state;
-      return { ...rest, status: "LAUNCHING", attempt: event.attempt };
+      return { ...rest, status: "LAUNCHING", attempt: event.attempt, launchRequestedAt: event.at };
     }
     case "TaskLaunched": {
       if (event.attempt !== state.attempt) return state;
-      const launched = launchedAfterAll(state);
+      const { throttledLaunches: _throttled, ...launched } = launchedAfterAll(state);
       return { ...launched, taskArn: event.taskArn, status: advance(launched.status, "LAUNCHED") };
     }
     case "TaskLaunchFailed":
@@ -99,30 +115,45 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
     case "TaskRunning": {
       const running = launchedAfterAll(state);
       const status = advance(running.status, "RUNNING");
-      return { ...running, taskArn: event.taskArn, lastEcsVersion: event.ecsVersion, status };
+      const runningAt = running.runningAt ?? event.timings.startedAt ?? event.at;
+      return { ...running, taskArn: event.taskArn, lastEcsVersion: event.ecsVersion, status, runningAt };
     }
-    case "TaskStopped":
+    case "TaskStopped": {
+      // The run deadline counts only while the task runs.
+      const { runningAt: _running, ...rest } = state;
       return {
-        ...state,
+        ...rest,
         taskArn: event.taskArn,
         lastEcsVersion: event.ecsVersion,
         ...(event.exitCode === undefined ? {} : { exitCode: event.exitCode }),
         ...(event.stopCode === undefined ? {} : { stopCode: event.stopCode }),
       };
+    }
+    case "TaskStopRequested":
+      return { ...state, stopRequested: event.deadline, reason: event.reason };
+    case "TaskLost":
+      return { ...state, reason: event.reason };
+    case "LaunchResumed":
+      return state;
+    case "RetryResent":
+      return { ...state, retryResentAt: event.at };
     case "JobSucceeded":
       return { ...withoutReason(state), status: "SUCCEEDED", finishedAt: event.at };
     case "RetryScheduled": {
       const budget = event.manual
         ? { attemptsUsed: 0, infraRetries: 0 }
-        : event.countsAsAttempt
-          ? { attemptsUsed: state.attemptsUsed + 1 }
-          : { infraRetries: state.infraRetries + 1 };
-      const { finishedAt: _finished, ...rest } = state;
+        : event.throttled
+          ? { throttledLaunches: (state.throttledLaunches ?? 0) + 1 }
+          : event.countsAsAttempt
+            ? { attemptsUsed: state.attemptsUsed + 1 }
+            : { infraRetries: state.infraRetries + 1 };
+      const { finishedAt: _finished, retryResentAt: _resent, ...rest } = state;
       return {
         ...rest,
         ...budget,
         status: "RETRYING",
         retryAttempt: event.nextAttempt,
+        retryDueAt: new Date(Date.parse(event.at) + event.delaySeconds * 1000).toISOString(),
         reason: event.reason,
       };
     }
@@ -144,7 +175,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
  */
 function launchedAfterAll(state: JobState): JobState {
   if (state.status !== "RETRYING" || state.taskArn !== undefined) return state;
-  const { retryAttempt: _retry, ...rest } = state;
+  const { retryAttempt: _retry, retryDueAt: _due, retryResentAt: _resent, ...rest } = state;
   return { ...rest, status: "LAUNCHING" };
 }
 

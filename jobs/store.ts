@@ -23,6 +23,8 @@ export interface JobPage {
 export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string;
+  /** Newest first unless asked otherwise (the sweeper works oldest first). */
+  readonly oldestFirst?: boolean;
 }
 
 export interface TimeWindow {
@@ -38,7 +40,7 @@ export interface JobStore {
    * `expectedVersion`; throws ConcurrencyConflictError otherwise.
    */
   append(jobId: string, expectedVersion: number, events: readonly JobEvent[], state: JobState): Promise<void>;
-  /** Jobs in one status, most recently changed first, optionally only those changed within a window. */
+  /** Jobs in one status, most recently changed first (or least), optionally only those changed within a window. */
   listByStatus(status: JobStatus, page: PageRequest, window?: TimeWindow): Promise<JobPage>;
   /** Jobs submitted within a window, newest first. */
   listBySubmission(window: TimeWindow, page: PageRequest): Promise<JobPage>;

@@ -3,9 +3,9 @@
 // event alone, since it can arrive before the dispatcher has recorded the task.
 
 import { z } from "zod";
-import type { TaskObservation } from "./decide";
 import { defined } from "./defined";
 import { isJobId } from "./job-id";
+import type { TaskObservation } from "./task-observation";
 
 export type TaskEventReading =
   | { readonly kind: "observation"; readonly jobId: string; readonly observation: TaskObservation }
@@ -20,33 +20,36 @@ const container = z.looseObject({
   lastStatus: z.string().optional(),
 });
 
+/** A task as ECS describes it: the `detail` of an event, or a DescribeTasks task with ISO-8601 times. */
+const taskDetail = z.looseObject({
+  clusterArn: z.string(),
+  taskArn: z.string(),
+  lastStatus: z.string(),
+  version: z.number().int(),
+  startedBy: z.string().optional(),
+  stopCode: z.string().optional(),
+  stoppedReason: z.string().optional(),
+  containers: z.array(container).optional(),
+  overrides: z
+    .looseObject({
+      containerOverrides: z
+        .array(z.looseObject({ name: z.string().optional(), environment: z.array(keyValue).optional() }))
+        .optional(),
+    })
+    .optional(),
+  createdAt: z.string().optional(),
+  pullStartedAt: z.string().optional(),
+  pullStoppedAt: z.string().optional(),
+  startedAt: z.string().optional(),
+  stoppingAt: z.string().optional(),
+  executionStoppedAt: z.string().optional(),
+  stoppedAt: z.string().optional(),
+});
+
 const taskStateChange = z.looseObject({
   source: z.literal("aws.ecs"),
   "detail-type": z.literal("ECS Task State Change"),
-  detail: z.looseObject({
-    clusterArn: z.string(),
-    taskArn: z.string(),
-    lastStatus: z.string(),
-    version: z.number().int(),
-    startedBy: z.string().optional(),
-    stopCode: z.string().optional(),
-    stoppedReason: z.string().optional(),
-    containers: z.array(container).optional(),
-    overrides: z
-      .looseObject({
-        containerOverrides: z
-          .array(z.looseObject({ name: z.string().optional(), environment: z.array(keyValue).optional() }))
-          .optional(),
-      })
-      .optional(),
-    createdAt: z.string().optional(),
-    pullStartedAt: z.string().optional(),
-    pullStoppedAt: z.string().optional(),
-    startedAt: z.string().optional(),
-    stoppingAt: z.string().optional(),
-    executionStoppedAt: z.string().optional(),
-    stoppedAt: z.string().optional(),
-  }),
+  detail: z.unknown(),
 });
 
 export interface TaskEventContext {
@@ -64,44 +67,67 @@ export function readTaskEvent(event: unknown, context: TaskEventContext): TaskEv
       reason: `not an ECS Task State Change event: ${result.error.issues[0]?.message}`,
     };
   }
-  const detail = result.data.detail;
-  if (detail.clusterArn !== context.clusterArn) {
-    return { kind: "ignore", reason: `task of another cluster (${detail.clusterArn})` };
+  return readTaskDetail(result.data.detail, context);
+}
+
+/**
+ * Reads one task (an event's detail, or what DescribeTasks returned): which job and attempt it belongs to
+ * and what ECS says about it. Only tasks the pipeline launched belong to a job: of its cluster, started by a
+ * job id, with the JOB_ATTEMPT (1 or more) the dispatcher sets. Anything else is ignored with the reason.
+ */
+export function readTaskDetail(detail: unknown, context: TaskEventContext): TaskEventReading {
+  const result = taskDetail.safeParse(detail);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { kind: "ignore", reason: `not an ECS task: ${issue?.path.join(".")}: ${issue?.message}` };
   }
-  if (detail.startedBy === undefined || !isJobId(detail.startedBy)) {
+  const task = result.data;
+  if (!sameCluster(task.clusterArn, context.clusterArn)) {
+    return { kind: "ignore", reason: `task of another cluster (${task.clusterArn})` };
+  }
+  if (task.startedBy === undefined || !isJobId(task.startedBy)) {
     return {
       kind: "ignore",
-      reason: `task not started by the pipeline (startedBy: ${detail.startedBy ?? "none"})`,
+      reason: `task not started by the pipeline (startedBy: ${task.startedBy ?? "none"})`,
     };
   }
-  const worker =
-    detail.containers?.find((c) => c.name === context.workerContainerName) ?? detail.containers?.[0];
+  const worker = task.containers?.find((c) => c.name === context.workerContainerName) ?? task.containers?.[0];
   const override =
-    detail.overrides?.containerOverrides?.find((o) => o.name === context.workerContainerName) ??
-    detail.overrides?.containerOverrides?.[0];
+    task.overrides?.containerOverrides?.find((o) => o.name === context.workerContainerName) ??
+    task.overrides?.containerOverrides?.[0];
   const attemptText = override?.environment?.find((variable) => variable.name === "JOB_ATTEMPT")?.value;
-  const attempt = attemptText !== undefined && /^\d+$/.test(attemptText) ? Number(attemptText) : undefined;
+  if (attemptText === undefined || !/^[1-9]\d{0,5}$/.test(attemptText)) {
+    return {
+      kind: "ignore",
+      reason: `task not launched by the pipeline (JOB_ATTEMPT: ${attemptText === undefined ? "none" : JSON.stringify(attemptText.slice(0, 20))})`,
+    };
+  }
 
   const observation: TaskObservation = {
-    taskArn: detail.taskArn,
-    lastStatus: detail.lastStatus,
-    ecsVersion: detail.version,
+    taskArn: task.taskArn,
+    lastStatus: task.lastStatus,
+    ecsVersion: task.version,
+    attempt: Number(attemptText),
     ...defined({
-      attempt,
-      stopCode: detail.stopCode,
-      stoppedReason: detail.stoppedReason,
+      stopCode: task.stopCode,
+      stoppedReason: task.stoppedReason,
       exitCode: worker?.exitCode,
       containerReason: worker?.reason,
     }),
     timings: defined({
-      createdAt: detail.createdAt,
-      pullStartedAt: detail.pullStartedAt,
-      pullStoppedAt: detail.pullStoppedAt,
-      startedAt: detail.startedAt,
-      stoppingAt: detail.stoppingAt,
-      executionStoppedAt: detail.executionStoppedAt,
-      stoppedAt: detail.stoppedAt,
+      createdAt: task.createdAt,
+      pullStartedAt: task.pullStartedAt,
+      pullStoppedAt: task.pullStoppedAt,
+      startedAt: task.startedAt,
+      stoppingAt: task.stoppingAt,
+      executionStoppedAt: task.executionStoppedAt,
+      stoppedAt: task.stoppedAt,
     }),
   };
-  return { kind: "observation", jobId: detail.startedBy, observation };
+  return { kind: "observation", jobId: task.startedBy, observation };
+}
+
+/** A cluster may be named by its ARN or by its name (the CLI's --cluster takes either). */
+function sameCluster(clusterArn: string, wanted: string): boolean {
+  return clusterArn === wanted || (!wanted.startsWith("arn:") && clusterArn.endsWith(`:cluster/${wanted}`));
 }

@@ -7,6 +7,7 @@
 
 import { defined } from "./defined";
 import type { FailureKind, JobEvent, TaskTimings } from "./events";
+import { assertNever } from "./state";
 
 /** Milliseconds; absent when the history does not (yet) tell. */
 export interface AttemptDurations {
@@ -122,6 +123,12 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
           );
         });
         break;
+      case "TaskLost":
+        // The task's end is unknown; the attempt ended when it was found lost.
+        withDraft(drafts, event.attempt, event.at, (d) => {
+          d.stoppedAt ??= event.at;
+        });
+        break;
       case "JobSucceeded":
       case "JobFailed":
       case "JobTimedOut":
@@ -131,6 +138,13 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
       case "RetryScheduled":
         finishedAt = undefined; // a manual retry reopens a finished job
         break;
+      case "TaskStopRequested":
+      case "LaunchResumed":
+      case "RetryResent":
+        break; // the sweeper's actions: their effects on time come with the events they lead to
+      default:
+        // A new event type does not compile until the timeline says what it means for the durations.
+        assertNever(event);
     }
   }
   const attempts = [...drafts.values()].sort((a, b) => a.attempt - b.attempt).map((d) => attemptOf(d, now));

@@ -1,13 +1,16 @@
 // The task-state workflow for one "ECS Task State Change" event: find the job and attempt from the event,
 // record what ECS says (in ECS `detail.version` order; stale and duplicate events change nothing), decide
-// the outcome by the retry policy, and send the retry message when a retry was scheduled.
+// the outcome by the retry policy, and send the retry message when a retry was scheduled. The sweeper
+// applies what DescribeTasks says through the same `applyObservation`, so a missed event and a delivered
+// one end the same way.
 
-import { decide } from "./decide";
+import { jobDecider, type TaskObservation } from "./decide";
 import { sendPendingRetry } from "./pending-retry";
-import type { Clock, Log, RetryQueue } from "./ports";
+import type { Clock, Log, RetryQueue, WorkerOutcomeReader } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import { changeJob, type JobStore } from "./store";
 import { readTaskEvent, type TaskEventContext } from "./task-events";
+import { withWorkerOutcome } from "./worker-outcome";
 
 export interface TrackTaskDeps {
   readonly store: JobStore;
@@ -16,6 +19,8 @@ export interface TrackTaskDeps {
   readonly context: TaskEventContext;
   readonly clock: Clock;
   readonly log: Log;
+  /** Reads the worker's outcome file when a task stops, so the history says why in its words. */
+  readonly outcomeReader?: WorkerOutcomeReader;
 }
 
 export type TrackOutcome =
@@ -33,9 +38,22 @@ export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promi
     deps.log.info("task event ignored", { reason: reading.reason });
     return { ignored: reading.reason };
   }
-  const { jobId, observation } = reading;
+  return applyObservation(deps, reading.jobId, reading.observation);
+}
+
+/**
+ * Records what ECS says about one of a job's tasks (with what the worker said of a stopped attempt),
+ * decides what follows, and sends a retry it scheduled.
+ */
+export async function applyObservation(
+  deps: Omit<TrackTaskDeps, "context">,
+  jobId: string,
+  reported: TaskObservation,
+): Promise<TrackOutcome> {
+  const observation = await withWorkerOutcome(reported, jobId, deps.outcomeReader);
   const command = { type: "ObserveTask", now: deps.clock(), observation } as const;
-  const change = await changeJob(deps.store, jobId, (state) => decide(state, command, deps.policy));
+  const decide = jobDecider(deps.policy);
+  const change = await changeJob(deps.store, jobId, (state) => decide(state, command));
   if (change.before.status === "NEW") {
     const reason = `task not started by the pipeline (no job "${jobId}")`;
     deps.log.info("task event ignored", { reason, taskArn: observation.taskArn });

@@ -19,8 +19,13 @@ export interface WorkerTarget {
   readonly outputPrefix: string;
 }
 
+/** The key prefix of a job's outputs in the output bucket: `<prefix><jobId>/`. */
+export function outputKeyPrefix(jobId: string, target: Pick<WorkerTarget, "outputPrefix">): string {
+  return `${target.outputPrefix}${jobId}/`;
+}
+
 export function outputUrl(jobId: string, target: WorkerTarget): string {
-  return `s3://${target.outputBucket}/${target.outputPrefix}${jobId}/`;
+  return `s3://${target.outputBucket}/${outputKeyPrefix(jobId, target)}`;
 }
 
 export function workerOverride(

@@ -1,89 +1,84 @@
-// `jobs cancel <jobId>`: records the cancellation (the job model's Cancel: JobCancelled), then stops the
-// job's task with ECS StopTask. The task-state handler records the task's STOPPED event later without
-// deciding anything else. A job still launching has no task ARN yet: its task is looked up by `startedBy`
-// (the job id), as the sweeper does.
+// `jobs cancel <jobId>`: the job model's cancel workflow (jobs/cancel-job.ts): the cancellation is recorded,
+// then the job's task is stopped with ECS StopTask (found by `startedBy` while the job is still launching).
+// The task-state handler records the task's STOPPED event later without deciding anything else. A task
+// ECS no longer knows is already gone; a stop that failed can be tried again with the same command.
 
-import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { decide } from "../../jobs/decide";
-import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
-import { changeJob } from "../../jobs/store";
+import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
+import { cancelJob, TaskNotStoppedError } from "../../jobs/cancel-job";
 import { COMMAND } from "../command-name";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
-import { clusterOfTask, shellQuote, taskId } from "../history";
-import { resolveJobId } from "../job-lookup";
-
-/** ECS keeps at most 255 characters of a stop reason. */
-const MAX_STOP_REASON = 255;
+import { clusterOfTask, taskId } from "../history";
+import { lookUpJob } from "../job-lookup";
 
 export interface CancelOptions {
   readonly reason?: string;
 }
+
+/** The worker's container name in the task definition the Pulumi program creates. */
+const WORKER_CONTAINER_NAME = "worker";
 
 export async function cancelCommand(
   ctx: CommandContext,
   given: string,
   options: CancelOptions,
 ): Promise<number> {
-  const jobId = await resolveJobId(ctx, given);
+  // The whole id, or a unique start of a recent one.
+  const known = await lookUpJob(ctx, given);
+  const jobId = known.state.jobId;
   const reason = options.reason ?? `cancelled by hand (${COMMAND} cancel, ${whoRanIt(ctx)})`;
-  const now = ctx.io.now().toISOString();
-  // Cancel does not read the policy; the default one stands in for the stack's.
-  const change = await changeJob(ctx.aws.store(), jobId, (state) =>
-    decide(state, { type: "Cancel", now, reason }, DEFAULT_RETRY_POLICY),
-  );
-  const before = change.before;
-  const cluster = ctx.config.cluster?.value;
-  const stopReason = `${COMMAND} cancel: ${reason}`.slice(0, MAX_STOP_REASON);
-  const stopped: string[] = [];
-  const notes: string[] = [];
-
-  let tasks: Array<{ taskArn: string; cluster: string | undefined }> = [];
+  const store = ctx.aws.store();
+  const cluster =
+    ctx.config.cluster?.value ??
+    (known.state.taskArn === undefined ? undefined : clusterOfTask(known.state.taskArn));
+  const tasks =
+    cluster === undefined
+      ? undefined
+      : new EcsTaskControl(ctx.aws.ecs(), {
+          clusterArn: cluster,
+          workerContainerName: WORKER_CONTAINER_NAME,
+        });
+  let outcome: Awaited<ReturnType<typeof cancelJob>>;
   try {
-    if ((before.status === "LAUNCHED" || before.status === "RUNNING") && before.taskArn !== undefined) {
-      tasks = [{ taskArn: before.taskArn, cluster: cluster ?? clusterOfTask(before.taskArn) }];
-    } else if (before.status === "LAUNCHING") {
-      if (cluster === undefined) {
-        notes.push(
-          "the job was launching; no cluster configured (--cluster / CLUSTER_ARN) to look for its task in",
-        );
-      } else {
-        const listed = await ctx.aws
-          .ecs()
-          .send(new ListTasksCommand({ cluster, startedBy: jobId, desiredStatus: "RUNNING" }));
-        tasks = (listed.taskArns ?? []).map((taskArn) => ({ taskArn, cluster }));
-      }
-    }
-    for (const task of tasks) {
-      await ctx.aws.ecs().send(
-        new StopTaskCommand({
-          task: task.taskArn,
-          reason: stopReason,
-          ...(task.cluster ? { cluster: task.cluster } : {}),
-        }),
-      );
-      stopped.push(task.taskArn);
-    }
+    outcome = await cancelJob(
+      { store, clock: () => ctx.io.now().toISOString(), ...(tasks ? { tasks } : {}) },
+      jobId,
+      reason,
+    );
   } catch (error) {
-    const pending = tasks.filter((t) => !stopped.includes(t.taskArn));
-    const commands = pending
-      .map(
-        (t) =>
-          `aws ecs stop-task${t.cluster ? ` --cluster ${shellQuote(t.cluster)}` : ""} --task ${shellQuote(t.taskArn)}`,
-      )
-      .join("; ");
-    throw new CliError(
-      `job ${jobId} is cancelled, but its task could not be stopped: ${(error as Error).message}`,
-      { hint: commands ? `stop it yourself: ${commands}` : "check --cluster / CLUSTER_ARN", cause: error },
+    if (!(error instanceof TaskNotStoppedError)) throw error;
+    throw new CliError(error.message, {
+      hint: `run the same command again (${ctx.command("cancel", jobId)}): it stops the task of a cancelled job`,
+      cause: error,
+    });
+  }
+  const { change, stopped, gone } = outcome;
+  const notes: string[] = [];
+  if (tasks === undefined && change.before.status === "LAUNCHING") {
+    notes.push(
+      "the job was launching; no cluster configured (--cluster / CLUSTER_ARN) to look for its task in",
     );
   }
+  if (gone.length > 0)
+    notes.push(`task ${gone.map(taskId).join(", ")} is already gone (ECS no longer knows it)`);
 
   if (ctx.json) {
-    ctx.emit({ jobId, status: change.after.status, stoppedTasks: stopped, recorded: change.events, notes });
+    ctx.emit({
+      jobId,
+      status: change.after.status,
+      stoppedTasks: stopped,
+      goneTasks: gone,
+      recorded: change.events,
+      notes,
+    });
     return 0;
   }
+  const was =
+    change.before.status === "CANCELLED"
+      ? "already cancelled"
+      : `was ${ctx.paint.status(change.before.status)}`;
   ctx.say(
-    `cancelled job ${ctx.paint.paint("bold", jobId)} (was ${ctx.paint.status(before.status)})` +
+    `cancelled job ${ctx.paint.paint("bold", jobId)} (${was})` +
       (stopped.length > 0 ? `; stopping task ${stopped.map(taskId).join(", ")}` : "; no task was running"),
   );
   for (const note of notes) ctx.note(ctx.paint.paint("yellow", note));

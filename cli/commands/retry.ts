@@ -3,10 +3,7 @@
 // `{jobId, attempt}` then goes to the jobs queue, and the dispatcher launches that attempt.
 
 import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
-import { decide } from "../../jobs/decide";
-import type { RetryScheduled } from "../../jobs/events";
-import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
-import { changeJob } from "../../jobs/store";
+import { RetryNotSentError, retryJob } from "../../jobs/retry-job";
 import { COMMAND } from "../command-name";
 import { required } from "../config";
 import { type CommandContext, whoRanIt } from "../context";
@@ -27,27 +24,27 @@ export async function retryCommand(
   const queueUrl = required(ctx.config, "queueUrl").value;
   const jobId = await resolveJobId(ctx, given);
   const reason = options.reason ?? `retried by hand (${COMMAND} retry, ${whoRanIt(ctx)})`;
-  const now = ctx.io.now().toISOString();
-  // ManualRetry does not read the policy; the default one stands in for the stack's.
-  const change = await changeJob(ctx.aws.store(), jobId, (state) =>
-    decide(state, { type: "ManualRetry", now, reason }, DEFAULT_RETRY_POLICY),
-  );
-  const scheduled = change.events.find((e): e is RetryScheduled => e.type === "RetryScheduled");
-  if (scheduled === undefined)
-    throw new CliError(`job ${jobId}: the retry decided nothing (status ${change.after.status})`);
-
+  let outcome: Awaited<ReturnType<typeof retryJob>>;
   try {
-    await new SqsRetryQueue(ctx.aws.sqs(), queueUrl).sendRetry(jobId, scheduled.nextAttempt, 0);
-  } catch (error) {
-    const body = JSON.stringify({ jobId, attempt: scheduled.nextAttempt });
-    throw new CliError(
-      `the retry of job ${jobId} (attempt ${scheduled.nextAttempt}) is recorded, but its message could not be sent: ${(error as Error).message}`,
+    outcome = await retryJob(
       {
-        hint: `send it yourself: aws sqs send-message --queue-url ${shellQuote(queueUrl)} --message-body ${shellQuote(body)}`,
-        cause: error,
+        store: ctx.aws.store(),
+        retryQueue: new SqsRetryQueue(ctx.aws.sqs(), queueUrl),
+        clock: () => ctx.io.now().toISOString(),
       },
+      jobId,
+      reason,
     );
+  } catch (error) {
+    if (!(error instanceof RetryNotSentError)) throw error;
+    const body = JSON.stringify({ jobId, attempt: error.attempt });
+    throw new CliError(error.message, {
+      hint: `the sweeper sends an overdue retry's message again within a few minutes; or send it now: aws sqs send-message --queue-url ${shellQuote(queueUrl)} --message-body ${shellQuote(body)}`,
+      cause: error,
+    });
   }
+  const { change, attempt } = outcome;
+  const scheduled = { nextAttempt: attempt };
 
   if (ctx.json) {
     ctx.emit({ jobId, status: change.after.status, attempt: scheduled.nextAttempt, recorded: change.events });

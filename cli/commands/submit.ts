@@ -22,7 +22,7 @@ import { basename, resolve } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
-import { CONFIG_SCHEMA } from "../../components/lib/config-schema";
+import { CONFIG_SCHEMA } from "../../config/schema";
 import { readMessage } from "../../jobs/intake";
 import { jobIdForMessage } from "../../jobs/job-id";
 import { isTerminal } from "../../jobs/state";

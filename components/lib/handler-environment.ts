@@ -3,8 +3,8 @@
 // pure part of building their values. The `HandlerEnvironment` type makes a missing name a
 // compile error in the component that sets them.
 
+import type { JobSettings, LogLevel } from "../../config/parse";
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
-import type { JobSettings, LogLevel } from "./config-parse";
 
 /** What the handlers read (their own list), plus Powertools' logger settings. */
 export const HANDLER_ENVIRONMENT_NAMES = [
@@ -32,6 +32,10 @@ export function jobSettingsEnvironment(
   | "NON_RETRYABLE_EXIT_CODES"
   | "MAX_INFRA_RETRIES"
   | "JOB_RETENTION_DAYS"
+  | "LAUNCH_TIMEOUT_SECONDS"
+  | "JOB_TIMEOUT_SECONDS"
+  | "SWEEP_QUIET_SECONDS"
+  | "SWEEP_MAX_JOBS"
   | "POWERTOOLS_LOG_LEVEL"
 > {
   return {
@@ -41,6 +45,10 @@ export function jobSettingsEnvironment(
     NON_RETRYABLE_EXIT_CODES: jobs.nonRetryableExitCodes,
     MAX_INFRA_RETRIES: String(jobs.maxInfraRetries),
     JOB_RETENTION_DAYS: String(jobs.jobRetentionDays),
+    LAUNCH_TIMEOUT_SECONDS: String(jobs.launchTimeoutMinutes * 60),
+    JOB_TIMEOUT_SECONDS: String(jobs.jobTimeoutMinutes * 60),
+    SWEEP_QUIET_SECONDS: String(jobs.sweepQuietMinutes * 60),
+    SWEEP_MAX_JOBS: String(jobs.sweepMaxJobs),
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

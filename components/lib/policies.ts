@@ -2,8 +2,10 @@
 // rules (no wildcard actions, resources scoped to this stack) are visible in one place and tested
 // without mocks. Components only feed resolved ARNs in and JSON out.
 
+import { OUTCOME_FILE_PATTERN } from "../../worker/src/outcome-schema";
 import {
   type AwsContext,
+  clusterContainerInstancesArn,
   clusterTasksArn,
   ecsSourceArn,
   logStreamsArn,
@@ -41,14 +43,22 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
   });
 }
 
-/** Trust for ECS tasks; `scoped` adds AWS's confused-deputy conditions (used for the task role). */
-export function ecsTasksAssumeRolePolicy(aws: AwsContext, scoped: boolean): PolicyDocument {
+export interface EcsTasksTrustOptions {
+  /**
+   * Add AWS's confused-deputy conditions: only ECS tasks of this account and region may assume the
+   * role. Right for the task role; the execution role is assumed by ECS itself, outside any task.
+   */
+  readonly limitToThisAccount: boolean;
+}
+
+/** Trust for ECS tasks, e.g. `ecsTasksAssumeRolePolicy(aws, { limitToThisAccount: true })`. */
+export function ecsTasksAssumeRolePolicy(aws: AwsContext, options: EcsTasksTrustOptions): PolicyDocument {
   return policyDocument({
     Sid: "EcsTasksAssumeRole",
     Effect: "Allow",
     Principal: { Service: "ecs-tasks.amazonaws.com" },
     Action: ["sts:AssumeRole"],
-    ...(scoped && {
+    ...(options.limitToThisAccount && {
       Condition: {
         ArnLike: { "aws:SourceArn": ecsSourceArn(aws) },
         StringEquals: { "aws:SourceAccount": aws.accountId },
@@ -135,6 +145,9 @@ export interface TaskStatePermissionsArgs {
   readonly tableArn: string;
   readonly queueArn: string;
   readonly deadLetterQueueArn: string;
+  /** The bucket the workers write to, and the prefix of the jobs' outputs in it. */
+  readonly bucketArn: string;
+  readonly outputPrefix: string;
 }
 
 /** What the task-state handler may do besides writing its logs. */
@@ -148,6 +161,52 @@ export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStat
       Effect: "Allow",
       Action: ["sqs:SendMessage"],
       Resource: [args.deadLetterQueueArn],
+    },
+    readWorkerOutcomesStatement(args.bucketArn, args.outputPrefix),
+  ];
+}
+
+/** What the worker said about an attempt: its outcome files, not the results or the inputs. */
+export function readWorkerOutcomesStatement(bucketArn: string, outputPrefix: string): PolicyStatement {
+  return {
+    Sid: "ReadWorkerOutcomes",
+    Effect: "Allow",
+    Action: ["s3:GetObject"],
+    Resource: [`${bucketArn}/${outputPrefix}*/${OUTCOME_FILE_PATTERN}`],
+  };
+}
+
+export interface SweeperPermissionsArgs extends DispatcherPermissionsArgs {
+  /** The bucket the workers write to, and the prefix of the jobs' outputs in it (outcome files). */
+  readonly bucketArn: string;
+  readonly outputPrefix: string;
+}
+
+/**
+ * What the sweeper may do besides writing its logs: what the dispatcher may (it resumes launches), minus
+ * consuming the queue, plus looking at and stopping this cluster's tasks.
+ */
+export function sweeperPermissions(args: SweeperPermissionsArgs): PolicyStatement[] {
+  const launching = dispatcherPermissions(args).filter((statement) => statement.Sid !== "ConsumeJobsQueue");
+  const onCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
+  return [
+    ...launching,
+    // A missed STOPPED is applied as the task-state handler would: with the worker's outcome file.
+    readWorkerOutcomesStatement(args.bucketArn, args.outputPrefix),
+    {
+      Sid: "InspectAndStopWorkerTasks",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTasks", "ecs:StopTask"],
+      Resource: [clusterTasksArn(args.aws, args.clusterName)],
+      Condition: onCluster,
+    },
+    // ListTasks is authorized against the cluster's container instances (Fargate tasks have none).
+    {
+      Sid: "ListWorkerTasks",
+      Effect: "Allow",
+      Action: ["ecs:ListTasks"],
+      Resource: [clusterContainerInstancesArn(args.aws, args.clusterName)],
+      Condition: onCluster,
     },
   ];
 }

@@ -6,8 +6,9 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConcurrencyConflictError } from "../errors";
 import type { JobEvent } from "../events";
-import { isJobStatus, isTerminal, type JobState, type JobStatus } from "../state";
+import { isTerminal, type JobState, type JobStatus } from "../state";
 import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "../store";
+import { parseStoredEvents, parseStoredState, parseStoredVersion } from "../stored-job-schema";
 import {
   JOBS_TABLE_KEY,
   STATE_ATTRIBUTES,
@@ -47,7 +48,11 @@ export class DynamoDbJobStore implements JobStore {
       }),
     );
     if (Item === undefined) return undefined;
-    return { state: toState(Item), events: Item.events as JobEvent[], version: Item.version as number };
+    return {
+      state: toState(Item),
+      events: parseStoredEvents(jobId, Item.events),
+      version: parseStoredVersion(jobId, Item.version),
+    };
   }
 
   async append(
@@ -101,6 +106,7 @@ export class DynamoDbJobStore implements JobStore {
       window,
       limit: page.limit,
       startKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, STATUS_INDEX.name).key,
+      oldestFirst: page.oldestFirst === true,
     });
     return lastKey === undefined
       ? { jobs: items }
@@ -148,6 +154,7 @@ export class DynamoDbJobStore implements JobStore {
     window: TimeWindow | undefined;
     limit: number;
     startKey: Record<string, unknown> | undefined;
+    oldestFirst?: boolean;
   }): Promise<{ items: JobState[]; lastKey?: Record<string, unknown> }> {
     const { index, window } = request;
     const result = await this.documents.send(
@@ -164,7 +171,7 @@ export class DynamoDbJobStore implements JobStore {
           ":pk": request.partition,
           ...(window === undefined ? {} : { ":from": window.from, ":to": window.to }),
         },
-        ScanIndexForward: false,
+        ScanIndexForward: request.oldestFirst === true,
         Limit: request.limit,
         ExclusiveStartKey: request.startKey,
       }),
@@ -192,13 +199,12 @@ function derivedAttributes(state: JobState, options: DynamoDbJobStoreOptions): R
   };
 }
 
+/** The item's state columns, parsed: an item this version cannot read is refused, not trusted. */
 function toState(item: Record<string, unknown>): JobState {
-  const status = String(item.status);
-  if (!isJobStatus(status))
-    throw new Error(`job ${String(item[JOBS_TABLE_KEY])} has an unknown status "${status}"`);
-  const state: Record<string, unknown> = { jobId: item[JOBS_TABLE_KEY] };
-  for (const field of STATE_ATTRIBUTES) if (item[field] !== undefined) state[field] = item[field];
-  return state as unknown as JobState;
+  const jobId = String(item[JOBS_TABLE_KEY]);
+  const columns: Record<string, unknown> = {};
+  for (const field of STATE_ATTRIBUTES) if (item[field] !== undefined) columns[field] = item[field];
+  return parseStoredState(jobId, columns);
 }
 
 /** UTC days of a window, latest first. */

@@ -1,6 +1,7 @@
 // Follow-up commands are spelt the way the CLI was run, with the configuration flags given.
 
 import { describe, expect, it } from "vitest";
+import type { GlobalOptions } from "../../cli/config";
 import { commandLine, invocationOf } from "../../cli/invocation";
 
 describe("invocationOf", () => {
@@ -20,10 +21,14 @@ describe("invocationOf", () => {
   });
 
   it("keeps the configuration flags given, quoted for a shell, and not --json", () => {
-    const invocation = invocationOf(
-      { npm_lifecycle_event: "jobs", npm_command: "run-script" },
-      { local: true, stack: "dev", table: "my table", json: true, region: "eu-west-1" },
-    );
+    const globals: GlobalOptions = {
+      local: true,
+      stack: "dev",
+      table: "my table",
+      json: true,
+      region: "eu-west-1",
+    };
+    const invocation = invocationOf({ npm_lifecycle_event: "jobs", npm_command: "run-script" }, globals);
     expect(commandLine(invocation, "watch", "s3-abc")).toBe(
       "npm run jobs -- --local --stack dev --table 'my table' --region eu-west-1 watch s3-abc",
     );

@@ -5,13 +5,19 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ECSClient, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  InvalidParameterException,
+  ListTasksCommand,
+  StopTaskCommand,
+} from "@aws-sdk/client-ecs";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { decide } from "../../jobs/decide";
+import { jobDecider } from "../../jobs/decide";
 import { dispatchMessage } from "../../jobs/dispatch";
 import { jobIdForMessage } from "../../jobs/job-id";
 import { MemoryJobStore } from "../../jobs/memory-store";
@@ -312,8 +318,15 @@ describe("jobs submit", () => {
         sleep: async () => {
           sleeps++;
           // The dispatcher takes the message, the task fails on bad input.
+          if (sleeps > 5) throw new Error("the job should have ended by now");
           if (sleeps === 1) {
-            await dispatch(store, recordingLauncher(), sent()[0]?.MessageBody as string, "m-watched");
+            const launcher: TaskLauncher = {
+              launch: async (request) => ({
+                launched: true,
+                taskArn: taskArnFor(request.jobId, request.attempt),
+              }),
+            };
+            await dispatch(store, launcher, sent()[0]?.MessageBody as string, "m-watched");
             await new JobDriver(store, "watched-submit", NOW).stopped(5, 1, { exitCode: 65 }, 2);
           }
         },
@@ -440,7 +453,7 @@ describe("jobs retry", () => {
       "error: the retry of job r-unsent (attempt 4) is recorded, but its message could not be sent: Service Unavailable",
     );
     expect(result.stderr).toContain(
-      `send it yourself: aws sqs send-message --queue-url ${QUEUE_URL} --message-body '{"jobId":"r-unsent","attempt":4}'`,
+      `or send it now: aws sqs send-message --queue-url ${QUEUE_URL} --message-body '{"jobId":"r-unsent","attempt":4}'`,
     );
     expect((await store.get("r-unsent"))?.state.status).toBe("RETRYING");
   });
@@ -465,24 +478,20 @@ describe("jobs cancel", () => {
 
     // ECS then reports the task STOPPED: recorded, nothing else decided (no retry, no failure).
     const change = await changeJob(store, "c-running", (state) =>
-      decide(
-        state,
-        {
-          type: "ObserveTask",
-          now: new Date(NOW.getTime() + 30_000).toISOString(),
-          observation: {
-            taskArn: task,
-            attempt: 1,
-            lastStatus: "STOPPED",
-            ecsVersion: 9,
-            stopCode: "UserInitiated",
-            stoppedReason: "video-jobs cancel: wrong video",
-            exitCode: 143,
-            timings: {},
-          },
+      jobDecider(DEFAULT_RETRY_POLICY)(state, {
+        type: "ObserveTask",
+        now: new Date(NOW.getTime() + 30_000).toISOString(),
+        observation: {
+          taskArn: task,
+          attempt: 1,
+          lastStatus: "STOPPED",
+          ecsVersion: 9,
+          stopCode: "UserInitiated",
+          stoppedReason: "video-jobs cancel: wrong video",
+          exitCode: 143,
+          timings: {},
         },
-        DEFAULT_RETRY_POLICY,
-      ),
+      }),
     );
     expect(change.events.map((e) => e.type)).toEqual(["TaskStopped"]);
     expect(change.after.status).toBe("CANCELLED");
@@ -508,16 +517,40 @@ describe("jobs cancel", () => {
     });
   });
 
-  it("finds the task of a job still launching by its startedBy (the job id)", async () => {
+  it("finds the task of a job still launching by its startedBy (the job id) and its JOB_ATTEMPT", async () => {
     const job = new JobDriver(store, "c-launching", new Date(NOW.getTime() - 60_000));
     await job.submit(0, video("c-launching"));
     const launchedMeanwhile = `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/launched-meanwhile`;
-    ecs.on(ListTasksCommand).resolves({ taskArns: [launchedMeanwhile] });
+    const byHand = `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/run-by-hand`;
+    ecs
+      .on(ListTasksCommand, { desiredStatus: "RUNNING" })
+      .resolves({ taskArns: [launchedMeanwhile, byHand] });
+    ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).resolves({ taskArns: [] });
+    const describe = (taskArn: string, attempt: string | undefined) => ({
+      clusterArn: CLUSTER_ARN,
+      taskArn,
+      lastStatus: "PROVISIONING",
+      version: 1,
+      startedBy: "c-launching",
+      overrides: {
+        containerOverrides: [
+          {
+            name: "worker",
+            environment: attempt === undefined ? [] : [{ name: "JOB_ATTEMPT", value: attempt }],
+          },
+        ],
+      },
+    });
+    ecs
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: [describe(launchedMeanwhile, "1"), describe(byHand, undefined)] });
     const result = await jobs(["cancel", "c-launching"], { env });
     expect(result.code).toBe(0);
     expect(ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([
       { cluster: CLUSTER_ARN, startedBy: "c-launching", desiredStatus: "RUNNING" },
+      { cluster: CLUSTER_ARN, startedBy: "c-launching", desiredStatus: "STOPPED" },
     ]);
+    // The task run by hand with the job's id (no JOB_ATTEMPT) is not the job's: left alone.
     expect(stops().map((s) => s.task)).toEqual([launchedMeanwhile]);
   });
 
@@ -546,19 +579,36 @@ describe("jobs cancel", () => {
     expect(unknown.stderr).toContain('no job with id "nope"');
   });
 
-  it("keeps the cancellation and says how to stop the task when StopTask fails (exit 1)", async () => {
+  it("keeps the cancellation and says how to stop the task when StopTask fails (exit 1); the same cancel then stops it", async () => {
     await seed(store, "c-stuck", "running", new Date(NOW.getTime() - 600_000));
     ecs
       .on(StopTaskCommand)
-      .rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
     const result = await jobs(["cancel", "c-stuck"], { env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       "error: job c-stuck is cancelled, but its task could not be stopped: Rate exceeded",
     );
-    expect(result.stderr).toContain(
-      `aws ecs stop-task --cluster ${CLUSTER_ARN} --task ${taskArnFor("c-stuck", 1)}`,
-    );
+    expect(result.stderr).toContain("run the same command again (video-jobs cancel c-stuck)");
     expect((await store.get("c-stuck"))?.state.status).toBe("CANCELLED");
+
+    const again = await jobs(["cancel", "c-stuck"], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("cancelled job c-stuck (already cancelled); stopping task");
+    expect(stops().at(-1)?.task).toBe(taskArnFor("c-stuck", 1));
+    expect((await historyOf("c-stuck")).filter((e) => e.type === "JobCancelled")).toHaveLength(1);
+  });
+
+  it("cancels a job whose task ECS no longer knows, and says the task is gone", async () => {
+    await seed(store, "c-gone", "running", new Date(NOW.getTime() - 600_000));
+    ecs
+      .on(StopTaskCommand)
+      .rejects(
+        new InvalidParameterException({ $metadata: {}, message: "The referenced task was not found." }),
+      );
+    const result = await jobs(["cancel", "c-gone"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("is already gone (ECS no longer knows it)");
+    expect((await store.get("c-gone"))?.state.status).toBe("CANCELLED");
   });
 });

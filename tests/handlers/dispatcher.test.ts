@@ -317,30 +317,32 @@ describe("failures and crashes", () => {
     ]);
   });
 
-  it("treats throttling as a refusal to retry later", async () => {
-    ecs.on(RunTaskCommand).rejects(
-      new ECSServiceException({
-        name: "ThrottlingException",
-        $fault: "client",
-        $metadata: {},
-        message: "Rate exceeded",
-      }),
-    );
-    const response = await handler(
-      sqsEvent(
-        sqsRecord(
-          JSON.stringify({ videoUrl: "s3://uploads/t.mp4", jobId: "job-throttled" }),
-          nextMessageId(),
-        ),
-      ),
-    );
-    expect(response.batchItemFailures).toEqual([]);
-    expect((await store.get("job-throttled"))?.state).toMatchObject({
-      status: "RETRYING",
-      retryAttempt: 2,
-      reason: "launch failed: ThrottlingException: Rate exceeded",
-    });
-  });
+  it.each([
+    ["ThrottlingException", "Rate exceeded"],
+    // RunTask's Fargate launch rate, as ECS reports it: a client error, not a ThrottlingException.
+    ["InvalidParameterException", "Rate exceeded"],
+  ])(
+    "retries a launch refused with %s: %s later, spending no attempt and no infrastructure retry",
+    async (name, message) => {
+      ecs
+        .on(RunTaskCommand)
+        .rejects(new ECSServiceException({ name, $fault: "client", $metadata: {}, message }));
+      const jobId = `job-throttled-${name.length}`;
+      const response = await handler(
+        sqsEvent(sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/t.mp4", jobId }), nextMessageId())),
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      const state = (await store.get(jobId))?.state;
+      expect(state).toMatchObject({
+        status: "RETRYING",
+        retryAttempt: 2,
+        reason: `launch throttled: ${name}: ${message}`,
+        attemptsUsed: 0,
+        infraRetries: 0,
+        throttledLaunches: 1,
+      });
+    },
+  );
 
   it("leaves the job launching when RunTask's outcome is unknown (a 5xx), and resumes it with the same token", async () => {
     const body = JSON.stringify({ videoUrl: "s3://uploads/u.mp4", jobId: "job-unknown" });

@@ -1,7 +1,8 @@
 // The task-state Lambda handler with "ECS Task State Change" events shaped like AWS's (the documented Fargate
-// RUNNING sample, and STOPPED variants from the ECS guide's stopped-task pages), a real local DynamoDB and
-// SQS mocked at the SDK.
+// RUNNING sample, and STOPPED variants from the ECS guide's stopped-task pages), a real local DynamoDB, a
+// real local S3 holding the workers' outcome files, and SQS mocked at the SDK.
 
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EventBridgeEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -13,16 +14,25 @@ import type { TrackOutcome } from "../../jobs/track-task";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CLUSTER_ARN, type EcsEventOptions, ecsEvent, fixture, submitted } from "../support/factories";
 import { handlerEnvironment, QUEUE_URL } from "../support/handler-env";
+import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "../support/s3";
 
 const sqs = mockClient(SQSClient);
 let db: LocalDynamoDb;
+let s3: LocalS3;
 let store: DynamoDbJobStore;
 let handler: (event: unknown) => Promise<TrackOutcome>;
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();
   const tableName = await db.createTable("task-state");
-  Object.assign(process.env, handlerEnvironment(db.endpoint, tableName));
+  const environment = handlerEnvironment(db.endpoint, tableName);
+  s3 = await startLocalS3({ buckets: [environment.OUTPUT_BUCKET ?? ""] });
+  // The workers' outputs bucket on the local S3 (which wants its own credentials; dynalite takes any).
+  Object.assign(process.env, environment, {
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+  });
   store = new DynamoDbJobStore(db.client, { tableName, retentionDays: 0 });
   const module = await import("../../handlers/task-state.js");
   handler = (event) => module.handler(event as EventBridgeEvent<string, unknown>);
@@ -30,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sqs.restore();
   await db?.stop();
+  await s3?.stop();
 });
 beforeEach(() => {
   sqs.reset();
@@ -123,6 +134,46 @@ describe("a task's life", () => {
     expect(sent()).toEqual([]);
   });
 
+  it("stores the worker's own reason, from its outcome file, in the history", async () => {
+    await launchedJob("truncated");
+    const outcome = {
+      schemaVersion: 1,
+      jobId: "truncated",
+      attempt: 1,
+      code: "truncated",
+      exitCode: 65,
+      message: "truncated: the moov atom is missing (the MP4's index, which is written last)",
+      hint: "the file was cut off (an interrupted upload or recording): upload the complete file",
+      startedAt: "2026-11-29T10:00:00.000Z",
+      finishedAt: "2026-11-29T10:00:02.000Z",
+      peakMemoryMb: 96.2,
+      cpuSeconds: 0.58,
+    };
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: process.env.OUTPUT_BUCKET,
+        Key: `${process.env.OUTPUT_PREFIX}truncated/outcome-1.json`,
+        Body: JSON.stringify(outcome),
+      }),
+    );
+    await handler(event("truncated", { lastStatus: "STOPPED", version: 6, exitCode: 65 }));
+    const stopped = (await history("truncated")).find((e) => e.type === "TaskStopped");
+    expect(stopped).toMatchObject({
+      exitCode: 65,
+      workerOutcome: {
+        code: "truncated",
+        message: outcome.message,
+        hint: outcome.hint,
+        peakMemoryMb: 96.2,
+        cpuSeconds: 0.58,
+      },
+    });
+    expect((await store.get("truncated"))?.state).toMatchObject({
+      status: "FAILED",
+      reason: `input is not a processable video: ${outcome.message}`,
+    });
+  });
+
   it("names an out-of-memory kill in the history", async () => {
     await launchedJob("oom");
     await handler(
@@ -209,6 +260,43 @@ describe("order and identity", () => {
       ignored: expect.stringMatching(/^not an ECS Task State Change event/),
     });
     expect((await history("mine")).map((e) => e.type)).not.toContain("TaskRunning");
+  });
+
+  it("never lets a worker run by hand with a job's id create or change a job, or make the handler throw", async () => {
+    await launchedJob("real");
+    const byHand = (
+      jobId: string,
+      attempt: string | undefined,
+      version: number,
+      lastStatus: "RUNNING" | "STOPPED",
+    ) => {
+      const stray = ecsEvent({ jobId, lastStatus, version, taskId: `by-hand-${jobId}`, exitCode: 0 });
+      const detail = stray.detail as { overrides: { containerOverrides: Array<{ environment: unknown[] }> } };
+      const environment = [{ name: "JOB_ID", value: jobId }];
+      if (attempt !== undefined) environment.push({ name: "JOB_ATTEMPT", value: attempt });
+      detail.overrides.containerOverrides[0] = { ...detail.overrides.containerOverrides[0], environment };
+      return stray;
+    };
+    for (const attempt of ["0", undefined, "garbage", "-1", "1.5"]) {
+      for (const jobId of ["stray-job", "real"]) {
+        for (const [version, status] of [
+          [4, "RUNNING"],
+          [6, "STOPPED"],
+          [7, "STOPPED"],
+        ] as const) {
+          const outcome = await handler(byHand(jobId, attempt, version, status));
+          expect(outcome, `${jobId} JOB_ATTEMPT=${attempt}`).toHaveProperty("ignored");
+        }
+      }
+    }
+    // Even with a plausible attempt, another task than the one the job recorded is not the job's.
+    expect(await handler(byHand("real", "1", 8, "STOPPED"))).toMatchObject({ recorded: [] });
+    expect(await store.get("stray-job")).toBeUndefined();
+    expect((await history("real")).map((e) => e.type)).toEqual([
+      "JobSubmitted",
+      "TaskLaunchRequested",
+      "TaskLaunched",
+    ]);
   });
 
   it("fails the job after maxAttempts retryable failures", async () => {

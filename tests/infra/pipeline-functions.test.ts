@@ -1,6 +1,6 @@
 // The dev stack's Lambdas under Pulumi mocks: the dispatcher and its SQS event source, the task-state
-// tracker's EventBridge rule, target, permission and dead-letter queue, the handler environment and
-// the IAM policies, asserted on the inputs the engine receives.
+// tracker's EventBridge rule, target, permission and dead-letter queue, the sweeper's schedule, the
+// handler environment and the IAM policies, asserted on the inputs the engine receives.
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { taskFamilyName } from "../../components/lib/arns";
 import { bundleHandler } from "../../components/lib/bundle";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
 import { HANDLER_ENTRY_POINTS } from "../../components/lib/handler-entry-points";
 import { HANDLER_ENVIRONMENT_NAMES } from "../../components/lib/handler-environment";
@@ -16,9 +15,11 @@ import {
   dispatcherPermissions,
   type PolicyDocument,
   policyDocument,
+  sweeperPermissions,
   taskStatePermissions,
   writeLogsStatement,
 } from "../../components/lib/policies";
+import { parsePipelineConfig } from "../../config/parse";
 import { readHandlerConfig } from "../../handlers/environment";
 import { ACCOUNT_ID, REGION } from "./support/pulumi-mocks";
 import {
@@ -52,6 +53,12 @@ const FUNCTIONS = [
     entryPoint: HANDLER_ENTRY_POINTS.taskState,
     timeout: config.taskStateTimeoutSeconds,
   },
+  {
+    handler: "sweeper",
+    entryPoint: HANDLER_ENTRY_POINTS.sweeper,
+    // A run must end before the next one starts.
+    timeout: Math.min(300, config.sweepIntervalMinutes * 60),
+  },
 ] as const;
 
 /** IAM actions of the SDK commands the handlers' code sends (lib-dynamodb's commands included). */
@@ -64,7 +71,11 @@ const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   UpdateItemCommand: "dynamodb:UpdateItem",
   QueryCommand: "dynamodb:Query",
   RunTaskCommand: "ecs:RunTask",
+  DescribeTasksCommand: "ecs:DescribeTasks",
+  ListTasksCommand: "ecs:ListTasks",
+  StopTaskCommand: "ecs:StopTask",
   SendMessageCommand: "sqs:SendMessage",
+  GetObjectCommand: "s3:GetObject",
 };
 
 const sources = new Map<string, Promise<string[]>>();
@@ -88,17 +99,21 @@ const environmentOf = (handler: string) =>
   (lambda(handler).inputs.environment as { variables: Record<string, string> }).variables;
 
 describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout }) => {
-  it("runs the handler's esbuild bundle on nodejs22.x, arm64", async () => {
+  it("runs the handler's esbuild bundle on nodejs24.x, arm64", async () => {
     const fn = lambda(handler).inputs;
     expect(fn).toMatchObject({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: "index.handler",
       timeout,
       memorySize: config.lambdaMemoryMb,
     });
     const deployed = await archivedText(fn.code, "index.js");
-    const component = handler === "dispatcher" ? run.pipeline.dispatcher : run.pipeline.taskState;
+    const component = {
+      dispatcher: run.pipeline.dispatcher,
+      "task-state": run.pipeline.taskState,
+      sweeper: run.pipeline.sweeper,
+    }[handler];
     expect(createHash("sha256").update(deployed).digest("hex")).toBe(
       await resolved(component.handler.codeSha256),
     );
@@ -112,7 +127,11 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
   it("logs to its own log group with the configured retention", () => {
     const logGroup = run.one("aws:cloudwatch/logGroup:LogGroup", `${handler}-handler-logs`);
     expect(logGroup.inputs.retentionInDays).toBe(config.logRetentionDays);
-    const logGroupName = handler === "dispatcher" ? refs.dispatcherLogGroupName : refs.taskStateLogGroupName;
+    const logGroupName = {
+      dispatcher: refs.dispatcherLogGroupName,
+      "task-state": refs.taskStateLogGroupName,
+      sweeper: refs.sweeperLogGroupName,
+    }[handler];
     expect(lambda(handler).inputs.loggingConfig).toEqual({ logFormat: "Text", logGroup: logGroupName });
   });
 
@@ -136,6 +155,10 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       NON_RETRYABLE_EXIT_CODES: "64-78",
       MAX_INFRA_RETRIES: "5",
       JOB_RETENTION_DAYS: String(config.jobs.jobRetentionDays),
+      LAUNCH_TIMEOUT_SECONDS: String(config.jobs.launchTimeoutMinutes * 60),
+      JOB_TIMEOUT_SECONDS: String(config.jobs.jobTimeoutMinutes * 60),
+      SWEEP_QUIET_SECONDS: String(config.jobs.sweepQuietMinutes * 60),
+      SWEEP_MAX_JOBS: String(config.jobs.sweepMaxJobs),
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     });
@@ -240,7 +263,9 @@ describe("task-state tracker", () => {
         },
       ],
     });
-    expect(run.one("aws:cloudwatch/eventTarget:EventTarget", "target").dependencies).toContain(policy.urn);
+    expect(run.one("aws:cloudwatch/eventTarget:EventTarget", "task-state-target").dependencies).toContain(
+      policy.urn,
+    );
   });
 
   it("sends events the function still fails on after Lambda's retries to the dead-letter queue", () => {
@@ -250,6 +275,21 @@ describe("task-state tracker", () => {
       functionName: refs.taskStateName,
       maximumRetryAttempts: 2,
       destinationConfig: { onFailure: { destination: refs.trackerDeadLetterQueueArn } },
+    });
+  });
+});
+
+describe("sweeper", () => {
+  it("runs on a schedule of sweepIntervalMinutes, invoked by its own rule only", () => {
+    const rule = run.one("aws:cloudwatch/eventRule:EventRule", "sweeper-schedule");
+    expect(rule.inputs.scheduleExpression).toBe(`rate(${config.sweepIntervalMinutes} minutes)`);
+    const target = run.one("aws:cloudwatch/eventTarget:EventTarget", "sweeper-target");
+    expect(target.inputs).toMatchObject({ rule: refs.sweeperRuleName, arn: refs.sweeperArn });
+    expect(run.one("aws:lambda/permission:Permission", "sweeper-invoke").inputs).toEqual({
+      action: "lambda:InvokeFunction",
+      function: refs.sweeperName,
+      principal: "events.amazonaws.com",
+      sourceArn: refs.sweeperRuleArn,
     });
   });
 });
@@ -281,21 +321,51 @@ describe("handler IAM", () => {
     ]);
   });
 
-  it("the task-state handler may update jobs and send retries, nothing else", () => {
+  it("the task-state handler may update jobs, send retries and read outcome files, nothing else", () => {
     expect(policyOf("task-state")).toEqual(
       policyDocument(
         ...taskStatePermissions({
           tableArn: refs.tableArn,
           queueArn: refs.queueArn,
           deadLetterQueueArn: refs.trackerDeadLetterQueueArn,
+          bucketArn: refs.bucketArn,
+          outputPrefix: config.uploads.outputPrefix,
         }),
         writeLogsStatement(refs.taskStateLogGroupArn),
       ),
     );
   });
 
+  it("the sweeper may launch as the dispatcher does, and only look at and stop this cluster's tasks", () => {
+    expect(policyOf("sweeper")).toEqual(
+      policyDocument(
+        ...sweeperPermissions({
+          aws,
+          tableArn: refs.tableArn,
+          queueArn: refs.queueArn,
+          clusterArn: refs.clusterArn,
+          clusterName: refs.clusterName,
+          taskFamily: taskFamilyName(PIPELINE_NAME),
+          taskRoleArn: refs.taskRoleArn,
+          executionRoleArn: refs.executionRoleArn,
+          bucketArn: refs.bucketArn,
+          outputPrefix: config.uploads.outputPrefix,
+        }),
+        writeLogsStatement(refs.sweeperLogGroupArn),
+      ),
+    );
+    const statements = policyOf("sweeper").Statement;
+    expect(statements.flatMap((s) => s.Action)).not.toContain("sqs:ReceiveMessage");
+    const inspect = statements.find((s) => s.Sid === "InspectAndStopWorkerTasks");
+    expect(inspect).toMatchObject({
+      Action: ["ecs:DescribeTasks", "ecs:StopTask"],
+      Resource: [`arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/${refs.clusterName}/*`],
+      Condition: { ArnEquals: { "ecs:cluster": refs.clusterArn } },
+    });
+  });
+
   it("the Lambdas are assumed by Lambda only", () => {
-    for (const handler of ["dispatcher", "task-state"]) {
+    for (const handler of ["dispatcher", "task-state", "sweeper"]) {
       const trust = json<PolicyDocument>(
         run.one("aws:iam/role:Role", `${handler}-handler-role`).inputs.assumeRolePolicy,
       );

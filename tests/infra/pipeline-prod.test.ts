@@ -2,8 +2,8 @@
 // retention; and, on its full resource tree, the structural rules every component follows.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { leastPrivilegeProblems, type PolicyDocument } from "../../components/lib/policies";
+import { parsePipelineConfig } from "../../config/parse";
 import { NEW_VPC_PRIVATE_SUBNET_IDS } from "./support/pulumi-mocks";
 import { json, type PipelineRun, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";
@@ -58,7 +58,7 @@ describe("prod protection and retention", () => {
 
   it("keeps every log group for the configured, longer retention", () => {
     const logGroups = run.ofType("aws:cloudwatch/logGroup:LogGroup");
-    expect(logGroups).toHaveLength(3);
+    expect(logGroups).toHaveLength(4);
     for (const logGroup of logGroups) expect(logGroup.inputs.retentionInDays, logGroup.name).toBe(90);
   });
 
@@ -90,12 +90,12 @@ describe("component structure", () => {
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "awsx:ecr:Image": 1,
       "awsx:ec2:Vpc": 1,
-      "aws:lambda/function:Function": 2,
+      "aws:lambda/function:Function": 3,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
-      "aws:cloudwatch/eventRule:EventRule": 1,
-      "aws:cloudwatch/eventTarget:EventTarget": 1,
-      "aws:iam/role:Role": 4,
-      "aws:iam/rolePolicy:RolePolicy": 4,
+      "aws:cloudwatch/eventRule:EventRule": 2,
+      "aws:cloudwatch/eventTarget:EventTarget": 2,
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 5,
     });
   });
 
@@ -122,7 +122,7 @@ describe("component structure", () => {
           document: json<PolicyDocument>(resource.inputs[key]),
         })),
     );
-    expect(documents.length).toBe(4 + 4 + 3);
+    expect(documents.length).toBe(5 + 5 + 3);
     for (const { where, document } of documents) {
       expect(leastPrivilegeProblems(document), where).toEqual([]);
       for (const statement of document.Statement) expect(statement.Action, where).not.toContain("*");

@@ -16,6 +16,7 @@ import {
   workerExecutionPolicy,
   workerTaskPolicy,
 } from "../../components/lib/policies";
+import { outcomeFileName } from "../../worker/src/outcome-schema";
 
 const aws: AwsContext = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
 const tableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/jobs";
@@ -82,20 +83,42 @@ describe("dispatcher permissions", () => {
 });
 
 describe("task-state permissions", () => {
-  const statements = taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn: `${queueArn}-dlq` });
+  const statements = taskStatePermissions({
+    tableArn,
+    queueArn,
+    deadLetterQueueArn: `${queueArn}-dlq`,
+    bucketArn,
+    outputPrefix: "outputs/",
+  });
 
-  it("send retries to the jobs queue and failed events to the dead-letter queue, nothing else", () => {
+  it("send retries to the jobs queue and failed events to the dead-letter queue, read outcomes, nothing else", () => {
     expect(statements.flatMap((s) => s.Action).sort()).toEqual([
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:UpdateItem",
+      "s3:GetObject",
       "sqs:SendMessage",
       "sqs:SendMessage",
     ]);
     expect(bySid(statements, "SendRetries")?.Resource).toEqual([queueArn]);
     expect(bySid(statements, "SendFailedEvents")?.Resource).toEqual([`${queueArn}-dlq`]);
     expect(leastPrivilegeProblems(policyDocument(...statements))).toEqual([]);
+  });
+
+  it("read the workers' outcome files under the output prefix, and no other object", () => {
+    const [pattern] = bySid(statements, "ReadWorkerOutcomes")?.Resource ?? [];
+    expect(pattern).toBe(`${bucketArn}/outputs/*/outcome-*.json`);
+    // IAM's "*" matches any characters, "/" included.
+    const matches = (key: string) =>
+      new RegExp(`^${(pattern ?? "").replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`).test(
+        `${bucketArn}/${key}`,
+      );
+    expect(matches(`outputs/job-1/${outcomeFileName(1)}`)).toBe(true);
+    expect(matches(`outputs/job-1/${outcomeFileName(12)}`)).toBe(true);
+    expect(matches("outputs/job-1/result.json")).toBe(false);
+    expect(matches("outputs/job-1/thumbnails/scene-0000.jpg")).toBe(false);
+    expect(matches("uploads/outcome-1.json")).toBe(false);
   });
 });
 
@@ -124,7 +147,7 @@ describe("worker roles", () => {
   });
 
   it("only ECS tasks of this account assume the task role", () => {
-    expect(ecsTasksAssumeRolePolicy(aws, true).Statement[0]?.Condition).toEqual({
+    expect(ecsTasksAssumeRolePolicy(aws, { limitToThisAccount: true }).Statement[0]?.Condition).toEqual({
       ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:111122223333:*" },
       StringEquals: { "aws:SourceAccount": "111122223333" },
     });

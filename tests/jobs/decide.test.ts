@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide } from "../../jobs/decide";
+import { jobDecider } from "../../jobs/decide";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
@@ -124,7 +124,7 @@ describe("launch outcome", () => {
   it("records a task that ECS reported running before RunTask answered, without changing the status", () => {
     const history = [
       ...submitted(JOB),
-      ...decide(foldEvents(JOB, submitted(JOB)), observe(running()), TEST_POLICY),
+      ...jobDecider(TEST_POLICY)(foldEvents(JOB, submitted(JOB)), observe(running())),
     ];
     const events = given(JOB, history)
       .when({ type: "RecordLaunch", now: at, attempt: 1, taskArn: taskArn(1) })
@@ -331,7 +331,7 @@ describe("task state changes", () => {
   it("ignores events of an earlier attempt's task", () => {
     const history = [
       ...launched(JOB),
-      ...decide(foldEvents(JOB, launched(JOB)), observe(stopped(1, { exitCode: 1 })), TEST_POLICY),
+      ...jobDecider(TEST_POLICY)(foldEvents(JOB, launched(JOB)), observe(stopped(1, { exitCode: 1 }))),
       ...retried(2).slice(1),
     ];
     given(JOB, history)

@@ -4,7 +4,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { decide } from "../../jobs/decide";
+import { jobDecider } from "../../jobs/decide";
 import { ConcurrencyConflictError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents, type JobState } from "../../jobs/state";
@@ -68,11 +68,11 @@ describe("append and get", () => {
       },
     ];
     await seed(store, "a", history);
-    const relaunch = decide(
-      foldEvents("a", history),
-      { type: "LaunchRetry", now: "2026-11-26T10:02:00.000Z", attempt: 2 },
-      TEST_POLICY,
-    );
+    const relaunch = jobDecider(TEST_POLICY)(foldEvents("a", history), {
+      type: "LaunchRetry",
+      now: "2026-11-26T10:02:00.000Z",
+      attempt: 2,
+    });
     await store.append("a", 1, relaunch, foldEvents("a", [...history, ...relaunch]));
     const { Item } = await db.client.send(new GetCommand({ TableName: tableName, Key: { jobId: "a" } }));
     expect(Item?.taskArn).toBeUndefined();
@@ -123,7 +123,7 @@ describe("concurrent writers", () => {
       source: { kind: "message" },
     } as const;
     await Promise.all(
-      Array.from({ length: 5 }, () => changeJob(store, "dup", (s) => decide(s, submit, TEST_POLICY))),
+      Array.from({ length: 5 }, () => changeJob(store, "dup", (s) => jobDecider(TEST_POLICY)(s, submit))),
     );
     const stored = await store.get("dup");
     expect(stored?.events.map((e) => e.type)).toEqual(["JobSubmitted", "TaskLaunchRequested"]);
@@ -221,7 +221,7 @@ describe("retention", () => {
       (await db.client.send(new GetCommand({ TableName: tableName, Key: { jobId: "r" } }))).Item;
     expect((await read())?.expiresAt).toBe(Date.parse("2026-11-26T10:00:00.000Z") / 1000 + 30 * 86_400);
     await changeJob(store, "r", (s) =>
-      decide(s, { type: "ManualRetry", now: "2026-11-27T10:00:00.000Z", reason: "again" }, TEST_POLICY),
+      jobDecider(TEST_POLICY)(s, { type: "ManualRetry", now: "2026-11-27T10:00:00.000Z", reason: "again" }),
     );
     expect((await read())?.expiresAt).toBeUndefined();
     expect((await read())?.submittedDay).toBe("2026-11-26");

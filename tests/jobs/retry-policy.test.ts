@@ -81,12 +81,21 @@ describe("readLaunchFailure", () => {
       "Capacity is unavailable at this time. Please try again later or in a different availability zone",
       true,
     ],
-    ["ThrottlingException: Rate exceeded", true],
     ["MISSING", false],
     ["InvalidParameterException: No Container Instances were found in your cluster.", false],
     ["AccessDeniedException: not authorized to perform ecs:RunTask", false],
     ["ClientException: TaskDefinition is inactive", false],
   ])("%s -> retryable %s", (reason, retryable) => {
     expect(readLaunchFailure(reason)).toEqual({ reason, retryable });
+  });
+
+  // ECS words throttling several ways; RunTask's Fargate launch rate comes back as a client error.
+  it.each([
+    "ThrottlingException: Rate exceeded",
+    "InvalidParameterException: Rate exceeded",
+    "RequestLimitExceeded: Request limit exceeded.",
+    "ThrottlingException: Rate exceeded for RunTask",
+  ])("%s -> throttled", (reason) => {
+    expect(readLaunchFailure(reason)).toEqual({ reason, retryable: true, throttled: true });
   });
 });

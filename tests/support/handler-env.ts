@@ -30,6 +30,10 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     NON_RETRYABLE_EXIT_CODES: "64-78",
     MAX_INFRA_RETRIES: "2",
     JOB_RETENTION_DAYS: "90",
+    LAUNCH_TIMEOUT_SECONDS: "900",
+    JOB_TIMEOUT_SECONDS: "3600",
+    SWEEP_QUIET_SECONDS: "300",
+    SWEEP_MAX_JOBS: "1000",
   };
 }
 

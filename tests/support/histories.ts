@@ -2,7 +2,7 @@
 // every step is a job model command decided and appended through changeJob (dispatcher: Submit,
 // RecordLaunch, LaunchRetry; task-state handler: ObserveTask with ECS's timings), at chosen times.
 
-import { decide, type JobCommand, type TaskObservation } from "../../jobs/decide";
+import { type JobCommand, jobDecider, type PolicyCommand, type TaskObservation } from "../../jobs/decide";
 import type { JobInput, TaskTimings } from "../../jobs/events";
 import type { JobState } from "../../jobs/state";
 import { changeJob, type JobStore } from "../../jobs/store";
@@ -12,7 +12,7 @@ export const CLUSTER = "video-jobs";
 export const taskArnFor = (jobId: string, attempt: number) =>
   `arn:aws:ecs:us-east-1:111122223333:task/${CLUSTER}/${jobId.replace(/[^a-z0-9]/gi, "")}${attempt}0f3a9c`;
 
-type WithoutNow<C> = C extends JobCommand ? Omit<C, "now"> : never;
+type WithoutNow<C> = C extends JobCommand | PolicyCommand ? Omit<C, "now"> : never;
 
 /** Drives one job through the model; times are seconds after `t0`. */
 export class JobDriver {
@@ -26,9 +26,9 @@ export class JobDriver {
     return new Date(this.t0.getTime() + seconds * 1000).toISOString();
   }
 
-  async apply(seconds: number, command: WithoutNow<JobCommand>): Promise<JobState> {
+  async apply(seconds: number, command: WithoutNow<JobCommand | PolicyCommand>): Promise<JobState> {
     const full = { ...command, now: this.at(seconds) } as JobCommand;
-    const change = await changeJob(this.store, this.jobId, (state) => decide(state, full, TEST_POLICY));
+    const change = await changeJob(this.store, this.jobId, (state) => jobDecider(TEST_POLICY)(state, full));
     return change.after;
   }
 

@@ -120,3 +120,12 @@ export async function loopVideo(clip: string, file: string, times: number): Prom
     ...["-stream_loop", String(times - 1), "-i", clip, "-c", "copy", file],
   ]);
 }
+
+/** The same video with its MP4 index (moov atom) after the media, as encoders write it without faststart. */
+export async function withIndexAtEnd(clip: string, file: string): Promise<void> {
+  const ffmpeg = await findFfmpeg();
+  await execFileAsync(ffmpeg.path, [
+    ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
+    ...["-i", clip, "-c", "copy", "-movflags", "-faststart", file],
+  ]);
+}

@@ -2,8 +2,16 @@
 // ContractError that names it. And the developer's command line, which also allows local paths.
 
 import { describe, expect, it } from "vitest";
-import { AnalysisParamsSchema, parseCommandLine, parseWorkerEnv } from "../../worker/src/env";
-import { ContractError } from "../../worker/src/errors";
+import {
+  AnalysisParamsSchema,
+  helpText,
+  locateOutcome,
+  parseCommandLine,
+  parseJob,
+  parseWorkerEnv,
+} from "../../worker/src/env";
+import { ContractError, ParamsError, UsageError } from "../../worker/src/errors";
+import { PARAM_NAMES } from "../../worker/src/params-schema";
 
 const VALID = {
   JOB_ID: "job_01-abc",
@@ -72,7 +80,7 @@ describe("the contract's environment", () => {
     ["OUTPUT_URL", "./out/", "OUTPUT_URL: must be s3://bucket/prefix/"],
     ["JOB_PARAMS", "{nope", "JOB_PARAMS: is not valid JSON"],
     ["JOB_PARAMS", "[1,2]", "JOB_PARAMS: Invalid input: expected object"],
-    ["JOB_PARAMS", '{"sceneTreshold":0.4}', 'JOB_PARAMS: Unrecognized key: "sceneTreshold"'],
+    ["JOB_PARAMS", '{"sceneTreshold":0.4}', 'JOB_PARAMS.sceneTreshold: unknown parameter "sceneTreshold"'],
     ["JOB_PARAMS", '{"sceneThreshold":2}', "JOB_PARAMS.sceneThreshold: Too big"],
     ["JOB_PARAMS", '{"maxThumbnails":"many"}', "JOB_PARAMS.maxThumbnails: Invalid input: expected number"],
   ])("%s=%j is an error naming it", (name, value, message) => {
@@ -80,6 +88,79 @@ describe("the contract's environment", () => {
     const error = contractErrorOf(() => parseWorkerEnv(env));
     expect(error.variable.startsWith(name)).toBe(true);
     expect(error.message).toContain(message);
+  });
+});
+
+describe("who is at fault", () => {
+  it("bad params are the submitter's (ParamsError, naming the key); the rest is the dispatcher's", () => {
+    const params = contractErrorOf(() => parseWorkerEnv({ ...VALID, JOB_PARAMS: '{"preset":"720p"}' }));
+    expect(params).toBeInstanceOf(ParamsError);
+    expect(params).toMatchObject({ key: "preset", reason: "bad-params" });
+    const several = contractErrorOf(() =>
+      parseWorkerEnv({ ...VALID, JOB_PARAMS: '{"preset":"720p","maxThumbnails":-1}' }),
+    );
+    expect(several.message).toContain("preset");
+    expect(several.message).toContain("maxThumbnails");
+    const environment = contractErrorOf(() => parseWorkerEnv({ ...VALID, JOB_ATTEMPT: "x" }));
+    expect(environment).not.toBeInstanceOf(ParamsError);
+    expect(environment).not.toBeInstanceOf(UsageError);
+    expect(environment.reason).toBe("bad-environment");
+  });
+
+  it("every problem of the command line is a UsageError, except the params", () => {
+    const flag = contractErrorOf(() =>
+      parseCommandLine(["--input", "a.mp4", "--output", "o/", "--attempt", "x"]),
+    );
+    expect(flag).toBeInstanceOf(UsageError);
+    expect(flag.message).toBe('--attempt: must be a positive integer, got "x"');
+    expect(contractErrorOf(() => parseCommandLine(["--nope"]))).toBeInstanceOf(UsageError);
+    const params = contractErrorOf(() =>
+      parseCommandLine(["--input", "a.mp4", "--output", "o/", "--params", "{"]),
+    );
+    expect(params).toBeInstanceOf(ParamsError);
+  });
+
+  it("no arguments and none of the contract's variables is a usage error, not a missing JOB_ID", () => {
+    const error = contractErrorOf(() => parseJob([], { PATH: "/usr/bin" }));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain("pass --input and --output");
+    // Some of the contract set: ECS started it, and what is missing is the dispatcher's fault.
+    const partial = contractErrorOf(() => parseJob([], { JOB_ID: "a" }));
+    expect(partial).not.toBeInstanceOf(UsageError);
+    expect(partial.message).toBe("JOB_ATTEMPT: is not set");
+  });
+
+  it("--help lists every parameter with its default", () => {
+    const help = helpText();
+    for (const name of PARAM_NAMES) expect(help).toContain(name);
+    expect(help).toContain("maxThumbnails (integer >= 0, <= 500; default 50)");
+  });
+});
+
+describe("where the outcome goes, even when the job does not parse", () => {
+  it("takes OUTPUT_URL and JOB_ATTEMPT on their own", () => {
+    expect(locateOutcome([], { ...VALID, JOB_PARAMS: "{bad", INPUT_URL: "ftp://x" })).toEqual({
+      jobId: "job_01-abc",
+      attempt: 2,
+      output: { kind: "s3", url: VALID.OUTPUT_URL, bucket: "results-bucket", prefix: "jobs/job_01-abc/" },
+    });
+    expect(locateOutcome([], { ...VALID, JOB_ID: "bad id" })?.jobId).toBeNull();
+  });
+
+  it("is unknown without an output or an attempt", () => {
+    expect(locateOutcome([], { ...VALID, OUTPUT_URL: undefined })).toBeUndefined();
+    expect(locateOutcome([], { ...VALID, JOB_ATTEMPT: "0" })).toBeUndefined();
+    expect(locateOutcome(["--input", "a.mp4"], {})).toBeUndefined();
+  });
+
+  it("on the command line: the output directory, attempt 1 by default", () => {
+    expect(locateOutcome(["--input", "a.mp4", "--output", "out/", "--params", "{"], {}, "/home/dev")).toEqual(
+      {
+        jobId: "local",
+        attempt: 1,
+        output: { kind: "dir", url: "/home/dev/out", path: "/home/dev/out" },
+      },
+    );
   });
 });
 

@@ -8,8 +8,10 @@ import {
   InternalError,
   InvalidVideoError,
   localFileError,
+  ParamsError,
   TerminatedError,
   TransientError,
+  UsageError,
 } from "../../worker/src/errors";
 import { EXIT, exitFor } from "../../worker/src/exit-codes";
 import { classifyS3Error } from "../../worker/src/s3";
@@ -37,6 +39,8 @@ describe("exit codes", () => {
     [new InputNotFoundError("s3-NoSuchKey", "x"), 66, "input-not-found"],
     [new InternalError("ffmpeg-not-found", "x"), 70, "internal-error"],
     [new ContractError("JOB_ID", "is not set"), 70, "internal-error"],
+    [new ParamsError("JOB_PARAMS", 'unknown parameter "preset"', "preset"), 64, "bad-usage"],
+    [new UsageError("--input", "is required"), 64, "bad-usage"],
     [new TransientError("network", "x"), EXIT.retryable, "retryable"],
     [new TerminatedError("SIGTERM"), 143, "terminated"],
     [new TerminatedError("SIGINT"), 130, "terminated"],

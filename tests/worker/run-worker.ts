@@ -42,6 +42,8 @@ export interface WorkerOptions {
   /** The whole environment of the worker: nothing is inherited, so no developer's AWS settings leak in. */
   readonly env: Record<string, string>;
   readonly args?: readonly string[];
+  /** Working directory; the test's when absent. */
+  readonly cwd?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export function startWorker(bundle: Bundle, options: WorkerOptions): RunningWork
   const started = performance.now();
   const child = spawn(process.execPath, [bundle.file, ...(options.args ?? [])], {
     env: { AWS_EC2_METADATA_DISABLED: "true", ...options.env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogLine[] = [];

@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,9 +14,17 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../worker/src/exit-codes";
 import { discoverTools } from "../../worker/src/ffmpeg";
+import { type WorkerOutcome, WorkerOutcomeSchema } from "../../worker/src/outcome-schema";
 import { type Result, ResultSchema } from "../../worker/src/result";
 import { type LocalS3, startLocalS3 } from "../support/s3";
-import { type GeneratedVideo, generateVideo, loopVideo, SCENE_TEST_VIDEO } from "../support/video";
+import {
+  type GeneratedVideo,
+  generateVideo,
+  loopVideo,
+  SCENE_TEST_VIDEO,
+  withIndexAtEnd,
+} from "../support/video";
+import { waitFor } from "../support/wait-for";
 import {
   type Bundle,
   buildBundle,
@@ -28,6 +36,7 @@ import {
 } from "./run-worker";
 
 const execFileAsync = promisify(execFile);
+const REPO = path.join(__dirname, "..", "..");
 
 let s3: LocalS3;
 let bundle: Bundle;
@@ -101,6 +110,15 @@ describe.each(["system", "package"] as const)("with the %s ffmpeg", (variant) =>
       if (file !== "contact-sheet.jpg") expect(decoded).toMatchObject({ width: 320, height: 240 });
     }
 
+    // The worker's own word on the attempt, and what it cost (ffmpeg included: more than Node alone).
+    const outcome = await readOutcome(jobId);
+    expect(outcome).toMatchObject({ jobId, attempt: 1, code: "succeeded", exitCode: 0 });
+    expect(outcome.message).toMatch(/^analysed 7\.0 s of 320x240 h264: 4 scenes$/);
+    expect(outcome.peakMemoryMb).toBeGreaterThan(30);
+    expect(outcome.cpuSeconds).toBeGreaterThan(0);
+    expect(result.resources?.peakMemoryMb).toBeGreaterThan(30);
+    expect(result.resources?.cpuSeconds).toBeLessThanOrEqual(outcome.cpuSeconds ?? 0);
+
     // One JSON line per step, each carrying the job id and attempt.
     const steps = run.logs.filter((line) => line.msg === "step");
     expect(steps.map((line) => line.step)).toEqual(["tools", "fetch", "probe", "analyse", "upload"]);
@@ -121,16 +139,43 @@ it("a retry of the same job overwrites its output cleanly", async () => {
     env: { PATH: pathFor("system"), ...s3.env, ...contractEnv(jobId, "clips/scenes.mp4", 2) },
   });
   expect(second.code).toBe(EXIT.success);
-  expect(await listKeys(`jobs/${jobId}/`)).toEqual(keysAfterFirst);
+  // The same artifacts, overwritten; the outcome is per attempt, so the first attempt's is kept.
+  expect(await listKeys(`jobs/${jobId}/`)).toEqual(
+    [...keysAfterFirst, `jobs/${jobId}/outcome-2.json`].sort(),
+  );
   expect((await readResult(jobId)).job.attempt).toBe(2);
+  expect((await readOutcome(jobId, 1)).attempt).toBe(1);
+  expect((await readOutcome(jobId, 2)).attempt).toBe(2);
 });
 
-describe("failures map to the contract's exit codes", () => {
+describe("failures map to the contract's exit codes, and the worker says why", () => {
   it.each([
-    ["random bytes", () => randomBytes(64 * 1024)],
-    ["a truncated video", async () => (await readFile(sceneVideo.path)).subarray(0, 20_000)],
-    ["a text file", () => Buffer.from("this is not a video\n".repeat(100))],
-  ])("%s exits 65 and writes no result", async (_label, content) => {
+    ["an empty file", () => Buffer.alloc(0), "empty-input", /^the file is empty \(0 bytes\)$/],
+    [
+      "a text file renamed .mp4",
+      () => Buffer.from("this is not a video\n".repeat(100)),
+      "not-a-video",
+      /^not a readable media file: Invalid data found when processing input$/,
+    ],
+    ["random bytes", () => randomBytes(64 * 1024), "not-a-video", /^not a readable media file: /],
+    [
+      "an MP4 cut off before its index",
+      async () => {
+        const indexLast = path.join(scratch, "index-last.mp4");
+        await withIndexAtEnd(sceneVideo.path, indexLast);
+        const whole = await readFile(indexLast);
+        return whole.subarray(0, Math.floor(whole.length / 2));
+      },
+      "truncated",
+      /^truncated: the moov atom is missing/,
+    ],
+    [
+      "an MP4 cut off after its first frames",
+      async () => (await readFile(sceneVideo.path)).subarray(0, 20_000),
+      "partly-undecodable",
+      /^only \d+ of 175 video frames decode: the file is truncated or corrupt$/,
+    ],
+  ])("%s exits 65, writes no result, and its outcome says %s", async (_label, content, code, message) => {
     const jobId = newJobId("corrupt");
     await s3.client.send(
       new PutObjectCommand({ Bucket: "videos", Key: `bad/${jobId}.mp4`, Body: await content() }),
@@ -139,8 +184,13 @@ describe("failures map to the contract's exit codes", () => {
       env: { PATH: pathFor("system"), ...s3.env, ...contractEnv(jobId, `bad/${jobId}.mp4`) },
     });
     expect(run.code, JSON.stringify(exitLine(run))).toBe(EXIT.invalidVideo);
-    expect(exitLine(run)).toMatchObject({ outcome: "invalid-video" });
-    expect(await listKeys(`jobs/${jobId}/`)).toEqual([]);
+    expect(exitLine(run)).toMatchObject({ outcome: "invalid-video", code, outcomeWritten: true });
+    expect(await listKeys(`jobs/${jobId}/`)).toEqual([`jobs/${jobId}/outcome-1.json`]);
+    const outcome = await readOutcome(jobId);
+    expect(outcome).toMatchObject({ jobId, attempt: 1, code, exitCode: 65 });
+    expect(outcome.message).toMatch(message);
+    expect(outcome.hint).toEqual(expect.any(String));
+    expect(outcome.peakMemoryMb).toBeGreaterThan(0);
   });
 
   it("a missing input object exits 66", async () => {
@@ -150,7 +200,10 @@ describe("failures map to the contract's exit codes", () => {
     });
     expect(run.code).toBe(EXIT.inputNotFound);
     expect(exitLine(run)).toMatchObject({ outcome: "input-not-found", reason: "s3-NoSuchKey" });
-    expect(await listKeys(`jobs/${jobId}/`)).toEqual([]);
+    expect(await listKeys(`jobs/${jobId}/`)).toEqual([`jobs/${jobId}/outcome-1.json`]);
+    const outcome = await readOutcome(jobId);
+    expect(outcome).toMatchObject({ code: "input-not-found", exitCode: 66, reason: "s3-NoSuchKey" });
+    expect(outcome.message).toContain("s3://videos/no/such/video.mp4");
   });
 
   it("an unreachable S3 endpoint exits with the retryable code", async () => {
@@ -165,7 +218,7 @@ describe("failures map to the contract's exit codes", () => {
       },
     });
     expect(run.code).toBe(EXIT.retryable);
-    expect(exitLine(run)).toMatchObject({ outcome: "retryable", reason: "network" });
+    expect(exitLine(run)).toMatchObject({ outcome: "retryable", reason: "network", code: "transient" });
     // The job model retries any non-zero code outside sysexits' 64-78.
     expect(run.code).not.toBe(0);
     expect((run.code ?? 0) >= 64 && (run.code ?? 0) <= 78).toBe(false);
@@ -176,7 +229,6 @@ describe("failures map to the contract's exit codes", () => {
     ["JOB_ATTEMPT", { JOB_ATTEMPT: "first" }, "positive integer"],
     ["INPUT_URL", { INPUT_URL: "ftp://example.com/video.mp4" }, "s3://"],
     ["OUTPUT_URL", { OUTPUT_URL: "s3://results/no-trailing-slash" }, 'ending in "/"'],
-    ["JOB_PARAMS", { JOB_PARAMS: "{not json" }, "not valid JSON"],
   ])("a bad %s exits 70 with an error naming it", async (variable, override, words) => {
     const env: Record<string, string> = {
       PATH: pathFor("system"),
@@ -193,6 +245,51 @@ describe("failures map to the contract's exit codes", () => {
     expect(run.stderr).toContain(words);
     expect(exitLine(run)).toMatchObject({ reason: "bad-environment", error: { name: "ContractError" } });
   });
+
+  it("a bad environment still leaves an outcome when the output and attempt are known", async () => {
+    const jobId = newJobId("env");
+    const env: Record<string, string> = {
+      PATH: pathFor("system"),
+      ...s3.env,
+      ...contractEnv(jobId, "clips/scenes.mp4"),
+      INPUT_URL: "ftp://example.com/video.mp4",
+    };
+    const run = await runWorker(bundle, { env });
+    expect(run.code).toBe(EXIT.internal);
+    expect(await readOutcome(jobId)).toMatchObject({
+      code: "bad-environment",
+      exitCode: 70,
+      message: expect.stringContaining("INPUT_URL: must be s3://"),
+    });
+  });
+
+  it.each([
+    ["an unknown key", '{"preset":"720p"}', "JOB_PARAMS.preset", 'unknown parameter "preset"'],
+    ["a value out of range", '{"maxThumbnails":9999}', "JOB_PARAMS.maxThumbnails", "Too big"],
+    ["not JSON", "{not json", "JOB_PARAMS", "is not valid JSON"],
+  ])(
+    "JOB_PARAMS with %s exits 64 (bad input, not retried), naming the key",
+    async (_l, params, key, words) => {
+      const jobId = newJobId("params");
+      const run = await runWorker(bundle, {
+        env: {
+          PATH: pathFor("system"),
+          ...s3.env,
+          ...contractEnv(jobId, "clips/scenes.mp4"),
+          JOB_PARAMS: params,
+        },
+      });
+      expect(run.code).toBe(EXIT.usage);
+      expect(run.stderr).toContain(`worker: ${key}: ${words}`);
+      expect(run.stderr).toContain("accepted params: sceneThreshold");
+      const outcome = await readOutcome(jobId);
+      expect(outcome).toMatchObject({ code: "bad-params", exitCode: 64 });
+      expect(outcome.message).toContain(`${key}: ${words}`);
+      expect(outcome.hint).toContain("maxThumbnails");
+      // Nothing was fetched or analysed: the params are checked before anything runs.
+      expect(run.logs.filter((line) => line.msg === "step")).toEqual([]);
+    },
+  );
 });
 
 it("SIGTERM during the analysis stops ffmpeg and exits 143 within seconds, writing nothing", async () => {
@@ -214,8 +311,7 @@ it("SIGTERM during the analysis stops ffmpeg and exits 143 within seconds, writi
     env: { PATH: pathFor("system"), ...s3.env, ...contractEnv(jobId, "clips/hd-long.mp4") },
   });
   await worker.waitForLog((line) => line.msg === "step" && line.step === "probe");
-  await new Promise((resolve) => setTimeout(resolve, 300)); // ffmpeg is decoding now
-  expect(ffmpegProcessesOf(jobId).length).toBeGreaterThan(0);
+  await waitFor(() => ffmpegProcessesOf(jobId).length > 0, "ffmpeg to start decoding the job's input");
 
   const signalled = performance.now();
   worker.child.kill("SIGTERM");
@@ -224,15 +320,60 @@ it("SIGTERM during the analysis stops ffmpeg and exits 143 within seconds, writi
 
   expect(run.code).toBe(143);
   expect(stopMs).toBeLessThan(3000);
-  expect(exitLine(run)).toMatchObject({ outcome: "terminated" });
+  expect(exitLine(run)).toMatchObject({ outcome: "terminated", code: "interrupted", outcomeWritten: true });
   expect(run.logs.find((line) => line.msg === "step" && line.step === "analyse")).toMatchObject({
     status: "failed",
   });
   expect(ffmpegProcessesOf(jobId)).toEqual([]);
-  expect(await listKeys(`jobs/${jobId}/`)).toEqual([]);
+  expect(await listKeys(`jobs/${jobId}/`)).toEqual([`jobs/${jobId}/outcome-1.json`]);
+  const outcome = await readOutcome(jobId);
+  expect(outcome).toMatchObject({ code: "interrupted", exitCode: 143, message: "stopped by SIGTERM" });
+  // ffmpeg was decoding 1080p when stopped: its memory is in the figure, far above Node's own.
+  expect(outcome.peakMemoryMb).toBeGreaterThan(100);
 });
 
 describe("on a developer's machine", () => {
+  it("runs the README's example as written (npm run worker -- ...)", async () => {
+    const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+    const example = /^npm run worker -- (--input \S+ --output \S+)\s/m.exec(readme)?.[1];
+    expect(example, "the README's local worker example").toBeDefined();
+    const args = (example ?? "").split(" ");
+    // In a scratch directory holding the repository's samples, so ./out/ lands there.
+    const cwd = await mkdtemp(path.join(scratch, "readme-"));
+    await symlink(path.join(REPO, "samples"), path.join(cwd, "samples"));
+    const run = await runWorker(bundle, { env: { PATH: pathFor("system") }, args, cwd });
+    expect(run.code, run.stderr).toBe(EXIT.success);
+    const out = path.resolve(cwd, args[args.indexOf("--output") + 1] ?? "");
+    expect(
+      ResultSchema.parse(JSON.parse(await readFile(path.join(out, "result.json"), "utf8"))).scenes.length,
+    ).toBeGreaterThan(1);
+    expect(JSON.parse(await readFile(path.join(out, "outcome-1.json"), "utf8"))).toMatchObject({
+      code: "succeeded",
+    });
+  });
+
+  it.each([
+    ["no arguments at all", [], "none given: pass --input and --output"],
+    [
+      "an unknown argument",
+      ["--input", "a.mp4", "--output", "out/", "--verbose"],
+      "Unknown option '--verbose'",
+    ],
+    ["a missing argument", ["--input", "a.mp4"], "--output: is required"],
+  ])("%s prints the usage and exits 64", async (_label, args, words) => {
+    const run = await runWorker(bundle, { env: { PATH: pathFor("system") }, args, cwd: scratch });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(words);
+    expect(run.stderr).toContain("usage: worker --input");
+  });
+
+  it("--help lists the params and exits 0", async () => {
+    const { stdout } = await execFileAsync(process.execPath, [bundle.file, "--help"], { env: {} });
+    expect(stdout).toContain("usage: worker --input");
+    expect(stdout).toContain("maxThumbnails (integer >= 0, <= 500; default 50)");
+    expect(stdout).toContain("silenceNoiseDb");
+  });
+
   it("takes local paths: npm run worker -- --input ./clip.mp4 --output ./out/", async () => {
     const out = path.join(scratch, "local-out");
     const run = await runWorker(bundle, {
@@ -288,6 +429,11 @@ async function putFile(key: string, file: string): Promise<void> {
 async function getObject(key: string): Promise<Buffer> {
   const response = await s3.client.send(new GetObjectCommand({ Bucket: "results", Key: key }));
   return Buffer.from(await (response.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
+}
+
+async function readOutcome(jobId: string, attempt = 1): Promise<WorkerOutcome> {
+  const body = await getObject(`jobs/${jobId}/outcome-${attempt}.json`);
+  return WorkerOutcomeSchema.parse(JSON.parse(body.toString("utf8")));
 }
 
 async function readResult(jobId: string): Promise<Result> {

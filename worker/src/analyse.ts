@@ -293,7 +293,7 @@ export function toAnalysis(
     decodedFrames < TRUNCATED_BELOW * expected
   ) {
     throw new InvalidVideoError(
-      "truncated",
+      "partly-undecodable",
       `only ${decodedFrames} of ${expected} video frames decode: the file is truncated or corrupt`,
     );
   }

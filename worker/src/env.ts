@@ -1,12 +1,16 @@
 // The worker contract (DESIGN.md §5) parsed strictly into a typed job: JOB_ID, JOB_ATTEMPT, INPUT_URL,
 // OUTPUT_URL and the optional JOB_PARAMS from the environment (what ECS gives the task), or the same from
 // the command line for a developer (`npm run worker -- --input ./clip.mp4 --output ./out/`), where local
-// paths are allowed too. Every problem is a ContractError naming the variable or flag at fault.
+// paths are allowed too. Every problem is a ContractError naming the variable or flag at fault: a
+// UsageError for the command line and a ParamsError for the params (both bad input, exit 64), a plain
+// ContractError for the rest of the environment (the dispatcher set it wrong, exit 70).
 
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
-import { ContractError } from "./errors";
+import { ContractError, ParamsError, UsageError } from "./errors";
+import { type AnalysisParams, AnalysisParamsSchema, describeParams, paramsProblems } from "./params-schema";
+
+export { type AnalysisParams, AnalysisParamsSchema } from "./params-schema";
 
 /** Where the video comes from. `file` only from the command line; `http` (not https) likewise. */
 export type InputLocation =
@@ -18,29 +22,6 @@ export type InputLocation =
 export type OutputLocation =
   | { readonly kind: "s3"; readonly url: string; readonly bucket: string; readonly prefix: string }
   | { readonly kind: "dir"; readonly url: string; readonly path: string };
-
-/** JOB_PARAMS: tuning of the analysis. Unknown keys are rejected, so a misspelt parameter is not ignored. */
-export const AnalysisParamsSchema = z.strictObject({
-  /** Scene-change score (0..1) above which a frame starts a new scene; ffmpeg's `select=gt(scene,T)`. */
-  sceneThreshold: z.number().gt(0).lt(1).default(0.3),
-  /** At most this many scene thumbnails are written (the first scenes'). */
-  maxThumbnails: z.int().min(0).max(500).default(50),
-  /** Width of the thumbnails and of the frames analysed, in pixels (never upscaled). */
-  thumbnailWidth: z.int().min(32).max(1920).default(320),
-  /** Contact sheet grid: frames evenly spaced in time, `columns` x `rows` at most. */
-  contactSheetColumns: z.int().min(1).max(10).default(4),
-  contactSheetRows: z.int().min(1).max(10).default(4),
-  /** Black segments: at least this long, pixels darker than `blackPixelThreshold` (0..1 of the range). */
-  blackMinSeconds: z.number().gt(0).max(3600).default(1),
-  blackPixelThreshold: z.number().gt(0).lt(1).default(0.1),
-  /** Frozen segments: at least this long, frame difference below `freezeNoiseDb`. */
-  freezeMinSeconds: z.number().gt(0).max(3600).default(2),
-  freezeNoiseDb: z.number().min(-100).max(0).default(-60),
-  /** Silent segments of the first audio stream: at least this long, below `silenceNoiseDb`. */
-  silenceMinSeconds: z.number().gt(0).max(3600).default(2),
-  silenceNoiseDb: z.number().min(-100).max(0).default(-50),
-});
-export type AnalysisParams = z.infer<typeof AnalysisParamsSchema>;
 
 export interface JobConfig {
   readonly jobId: string;
@@ -67,43 +48,123 @@ export function parseWorkerEnv(env: NodeJS.ProcessEnv): JobConfig {
 
 export const USAGE = `usage: worker --input <path|s3://bucket/key|https://...> --output <dir/|s3://bucket/prefix/>
               [--job-id <id>] [--attempt <n>] [--params <json>]
+       worker --help
 Without arguments the worker reads the contract's environment: JOB_ID, JOB_ATTEMPT, INPUT_URL, OUTPUT_URL,
-JOB_PARAMS (optional JSON object).`;
+JOB_PARAMS (optional JSON object). Exit codes: 0 done; 64 bad arguments or params; 65 not a processable
+video; 66 input not found; 70 internal error; 1 retryable failure; 143 stopped by SIGTERM.
+Example: worker --input samples/clip.mp4 --output out/ --params '{"maxThumbnails":10}'`;
+
+/** The usage, then every parameter --params / JOB_PARAMS accepts, from the published schema. */
+export function helpText(): string {
+  return [USAGE, "", "params (--params / JOB_PARAMS, a JSON object; every key optional):"]
+    .concat(describeParams().map((line) => `  ${line}`))
+    .join("\n");
+}
+
+/** The contract's variables that the dispatcher always sets: none of them set means no job was given. */
+const CONTRACT_VARIABLES = ["JOB_ID", "JOB_ATTEMPT", "INPUT_URL", "OUTPUT_URL"] as const;
+
+/** The job the process was started for: the command line when it has arguments, else the environment. */
+export function parseJob(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): JobConfig {
+  if (argv.length > 0) return parseCommandLine(argv, cwd);
+  if (CONTRACT_VARIABLES.every((name) => env[name] === undefined)) {
+    throw new UsageError(
+      "arguments",
+      "none given: pass --input and --output, or set the contract's environment (JOB_ID, JOB_ATTEMPT, INPUT_URL, OUTPUT_URL)",
+    );
+  }
+  return parseWorkerEnv(env);
+}
+
+const COMMAND_LINE_OPTIONS = {
+  input: { type: "string" },
+  output: { type: "string" },
+  "job-id": { type: "string" },
+  attempt: { type: "string" },
+  params: { type: "string" },
+} as const;
 
 /** A developer's command line: the same contract, plus local paths for input and output. */
 export function parseCommandLine(argv: readonly string[], cwd = process.cwd()): JobConfig {
-  let values: Record<string, string | boolean | undefined>;
+  const flag = readFlags(argv);
+  const input = flag("input");
+  const output = flag("output");
+  if (input === undefined) throw new UsageError("--input", "is required");
+  if (output === undefined) throw new UsageError("--output", "is required");
   try {
-    ({ values } = parseArgs({
+    return {
+      jobId: parseJobId("--job-id", flag("job-id") ?? "local"),
+      attempt: parseAttempt("--attempt", flag("attempt") ?? "1"),
+      input: parseInputUrl("--input", input, { local: true, cwd }),
+      output: parseOutputUrl("--output", output, { local: true, cwd }),
+      params: parseParams("--params", flag("params")),
+    };
+  } catch (error) {
+    // A flag's value is the developer's input: a usage error (the params keep their own kind).
+    if (error instanceof ContractError && !(error instanceof ParamsError)) {
+      throw new UsageError(error.variable, error.problem);
+    }
+    throw error;
+  }
+}
+
+function readFlags(argv: readonly string[]): (name: keyof typeof COMMAND_LINE_OPTIONS) => string | undefined {
+  try {
+    const { values } = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        input: { type: "string" },
-        output: { type: "string" },
-        "job-id": { type: "string" },
-        attempt: { type: "string" },
-        params: { type: "string" },
-      },
-    }));
+      options: COMMAND_LINE_OPTIONS,
+    });
+    return (name) => values[name];
   } catch (error) {
-    throw new ContractError("command line", `${(error as Error).message}\n${USAGE}`);
+    throw new UsageError("command line", (error as Error).message);
   }
-  const flag = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === "string" ? value : undefined;
-  };
-  const input = flag("input");
-  const output = flag("output");
-  if (input === undefined) throw new ContractError("--input", `is required\n${USAGE}`);
-  if (output === undefined) throw new ContractError("--output", `is required\n${USAGE}`);
-  return {
-    jobId: parseJobId("--job-id", flag("job-id") ?? "local"),
-    attempt: parseAttempt("--attempt", flag("attempt") ?? "1"),
-    input: parseInputUrl("--input", input, { local: true, cwd }),
-    output: parseOutputUrl("--output", output, { local: true, cwd }),
-    params: parseParams("--params", flag("params")),
-  };
+}
+
+/** Where the worker writes its outcome file, as far as the arguments or environment say (best effort). */
+export interface OutcomeLocation {
+  readonly jobId: string | null;
+  readonly attempt: number;
+  readonly output: OutputLocation;
+}
+
+/**
+ * The outcome's location even when the job as a whole does not parse (bad params, a bad INPUT_URL): the
+ * output location and attempt on their own. Undefined when they cannot be known.
+ */
+export function locateOutcome(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+): OutcomeLocation | undefined {
+  try {
+    if (argv.length > 0) {
+      const flag = readFlags(argv);
+      const output = flag("output");
+      if (output === undefined) return undefined;
+      return {
+        jobId: optional(() => parseJobId("--job-id", flag("job-id") ?? "local")),
+        attempt: parseAttempt("--attempt", flag("attempt") ?? "1"),
+        output: parseOutputUrl("--output", output, { local: true, cwd }),
+      };
+    }
+    return {
+      jobId: optional(() => parseJobId("JOB_ID", required(env, "JOB_ID"))),
+      attempt: parseAttempt("JOB_ATTEMPT", required(env, "JOB_ATTEMPT")),
+      output: parseOutputUrl("OUTPUT_URL", required(env, "OUTPUT_URL"), { local: false }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function optional<T>(parse: () => T): T | null {
+  try {
+    return parse();
+  } catch {
+    return null;
+  }
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -195,13 +256,12 @@ function parseParams(name: string, value: string | undefined): AnalysisParams {
   try {
     json = JSON.parse(value);
   } catch (error) {
-    throw new ContractError(name, `is not valid JSON (${(error as Error).message})`);
+    throw new ParamsError(name, `is not valid JSON (${(error as Error).message})`);
   }
-  const parsed = AnalysisParamsSchema.safeParse(json);
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    const where = issue && issue.path.length > 0 ? `.${issue.path.join(".")}` : "";
-    throw new ContractError(`${name}${where}`, issue?.message ?? "is invalid");
+  const [first, ...others] = paramsProblems(json);
+  if (first !== undefined) {
+    const more = others.map((p) => `${p.key ?? "params"}: ${p.message}`);
+    throw new ParamsError(name, [first.message, ...more].join("; "), first.key);
   }
-  return parsed.data;
+  return AnalysisParamsSchema.parse(json);
 }

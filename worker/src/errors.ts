@@ -15,9 +15,32 @@ export abstract class WorkerError extends Error {
 /** The contract's environment (or the command line) is missing or malformed; names the variable. */
 export class ContractError extends WorkerError {
   readonly variable: string;
-  constructor(variable: string, message: string) {
-    super("bad-environment", `${variable}: ${message}`);
+  /** What is wrong, without the variable's name. */
+  readonly problem: string;
+  constructor(variable: string, problem: string, reason = "bad-environment") {
+    super(reason, `${variable}: ${problem}`);
     this.variable = variable;
+    this.problem = problem;
+  }
+}
+
+/** The developer's command line is wrong (a missing, unknown or malformed argument): exit 64 with usage. */
+export class UsageError extends ContractError {
+  constructor(variable: string, problem: string) {
+    super(variable, problem, "bad-usage");
+  }
+}
+
+/**
+ * JOB_PARAMS (or --params) is not valid: not JSON, not an object, an unknown key or a value out of range.
+ * The job's submitter chose the params, so this is bad input (exit 64), not a deployment fault.
+ */
+export class ParamsError extends ContractError {
+  /** The parameter at fault, when one is. */
+  readonly key: string | undefined;
+  constructor(variable: string, problem: string, key?: string) {
+    super(key === undefined ? variable : `${variable}.${key}`, problem, "bad-params");
+    this.key = key;
   }
 }
 

@@ -2,6 +2,7 @@
 // SIGKILL if it has not exited after a short grace, so a stopping task never leaves ffmpeg running.
 // Stderr is streamed line by line to the caller (ffmpeg's analysis filters report there) and its tail kept
 // for error messages; nothing is buffered whole except stdout when asked for (ffprobe's JSON).
+// The children running at any time are listed (`runningChildren`), so resources.ts can measure them.
 
 import { spawn } from "node:child_process";
 
@@ -27,6 +28,13 @@ export interface RunResult {
   readonly stderrTail: readonly string[];
 }
 
+const running = new Set<number>();
+
+/** Process ids of the children started here that have not exited yet. */
+export function runningChildren(): ReadonlySet<number> {
+  return running;
+}
+
 /** Runs `file args`; rejects only when it cannot be started at all (e.g. ENOENT). */
 export function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const { signal, onStderrLine, collectStdout = false, killGraceMs = 1500, stderrTailLines = 40 } = options;
@@ -36,6 +44,11 @@ export function run(file: string, args: readonly string[], options: RunOptions):
       return;
     }
     const child = spawn(file, args, { stdio: ["ignore", collectStdout ? "pipe" : "ignore", "pipe"] });
+    const pid = child.pid;
+    if (pid !== undefined) {
+      running.add(pid);
+      child.once("exit", () => running.delete(pid));
+    }
     const stdout: Buffer[] = [];
     const tail: string[] = [];
     let partial = "";

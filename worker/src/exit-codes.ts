@@ -7,13 +7,17 @@ import {
   InputNotFoundError,
   InternalError,
   InvalidVideoError,
+  ParamsError,
   TerminatedError,
   TransientError,
+  UsageError,
 } from "./errors";
 
 export const EXIT = {
   /** Results written. */
   success: 0,
+  /** EX_USAGE: a missing, unknown or malformed argument, or params the worker does not accept. Not retried. */
+  usage: 64,
   /** EX_DATAERR: the input is not a processable video. Not retried. */
   invalidVideo: 65,
   /** EX_NOINPUT: the input object or URL does not exist (or is not readable by the task). Not retried. */
@@ -29,6 +33,7 @@ export interface ExitOutcome {
   /** A short tag for logs and dashboards. */
   readonly outcome:
     | "succeeded"
+    | "bad-usage"
     | "invalid-video"
     | "input-not-found"
     | "internal-error"
@@ -39,6 +44,9 @@ export interface ExitOutcome {
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
 
 export function exitFor(error: unknown): ExitOutcome {
+  // The submitter's params or the developer's arguments: the same input fails the same way every time.
+  if (error instanceof ParamsError || error instanceof UsageError)
+    return { exitCode: EXIT.usage, outcome: "bad-usage" };
   if (error instanceof InvalidVideoError) return { exitCode: EXIT.invalidVideo, outcome: "invalid-video" };
   if (error instanceof InputNotFoundError)
     return { exitCode: EXIT.inputNotFound, outcome: "input-not-found" };

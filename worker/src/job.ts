@@ -16,6 +16,7 @@ import { fetchInput, type LocalInput } from "./input";
 import type { Logger } from "./log";
 import { writeOutputs } from "./output";
 import { type Media, probe } from "./probe";
+import type { ResourceUsage } from "./resources";
 import { RESULT_SCHEMA_VERSION, type Result, ResultSchema } from "./result";
 import { createS3Client } from "./s3";
 
@@ -26,6 +27,8 @@ export interface JobDeps {
   readonly log: Logger;
   readonly signal: AbortSignal;
   readonly now?: () => Date;
+  /** What the process tree has used so far (resources.ts), recorded in result.json. */
+  readonly resources?: () => ResourceUsage;
 }
 
 export async function runJob(config: JobConfig, deps: JobDeps): Promise<Result> {
@@ -66,7 +69,16 @@ export async function runJob(config: JobConfig, deps: JobDeps): Promise<Result> 
       () => analyse(tools, input.path, media, config.params, outDir, signal),
       describeAnalysis,
     );
-    const result = assembleResult(config, tools, input, media, analysis, timings, deps.now?.() ?? new Date());
+    const result = assembleResult(
+      config,
+      tools,
+      input,
+      media,
+      analysis,
+      timings,
+      deps.now?.() ?? new Date(),
+      deps.resources?.(),
+    );
     await timed(
       "upload",
       () =>
@@ -91,6 +103,7 @@ function assembleResult(
   analysis: Analysis,
   timings: Record<string, number>,
   now: Date,
+  resources: ResourceUsage | undefined,
 ): Result {
   const candidate = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -118,6 +131,7 @@ function assembleResult(
       thumbnails: analysis.scenes.flatMap((scene) => (scene.thumbnail ? [scene.thumbnail] : [])),
     },
     timings: { ...timings },
+    ...(resources === undefined ? {} : { resources }),
   };
   // The schema is the published contract of result.json: never write one that breaks it.
   const parsed = ResultSchema.safeParse(candidate);

@@ -38,6 +38,17 @@ export async function writeOutputs(
   await sink.putText(RESULT_FILE, resultJson, "application/json");
 }
 
+/** Writes one small text file under the output location (the outcome file: outcome.ts). */
+export async function writeTextOutput(
+  output: OutputLocation,
+  name: string,
+  text: string,
+  deps: OutputDeps,
+): Promise<void> {
+  const sink = output.kind === "s3" ? s3Sink(output.bucket, output.prefix, deps) : dirSink(output.path);
+  await sink.putText(name, text, "application/json");
+}
+
 interface Sink {
   copy(localFile: string, name: string): Promise<void>;
   putText(name: string, text: string, contentType: string): Promise<void>;

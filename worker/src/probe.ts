@@ -1,7 +1,10 @@
 // Container and stream metadata from ffprobe (reads headers only, no decoding): duration, codecs,
 // resolution, frame rate, bit rates, audio streams. Also the first gate of "is this a video at all":
-// ffprobe refusing the file, no video stream, or a still image is an InvalidVideoError (exit 65).
+// ffprobe refusing the file, no video stream, or a still image is an InvalidVideoError (exit 65), and so is
+// an empty file. Its reason tells them apart for the outcome: an MP4 cut off before its index (the moov
+// atom, which encoders write last) is "truncated", not "not a video".
 
+import { open, stat } from "node:fs/promises";
 import { z } from "zod";
 import { InternalError, InvalidVideoError } from "./errors";
 import { run } from "./exec";
@@ -92,6 +95,8 @@ const ProbeOutput = z.object({
 const STILL_IMAGE_FORMAT = /(^|,)(image2|[a-z0-9]+_pipe)(,|$)/;
 
 export async function probe(ffprobe: Tool, file: string, signal: AbortSignal): Promise<Media> {
+  if ((await stat(file)).size === 0)
+    throw new InvalidVideoError("empty-input", "the file is empty (0 bytes)");
   const args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file];
   const result = await run(ffprobe.path, args, { signal, collectStdout: true });
   if (result.aborted) throw signal.reason;
@@ -103,10 +108,17 @@ export async function probe(ffprobe: Tool, file: string, signal: AbortSignal): P
   }
   if (result.code !== 0) {
     // ffprobe fails only on what it cannot read: "Invalid data found when processing input", "moov atom
-    // not found", an unknown format...
+    // not found", an unknown format... The MP4 demuxer says "moov atom not found" of anything named .mp4,
+    // so only a file that starts like an MP4 (an ftyp box) is called truncated.
+    if (result.stderrTail.some((line) => /moov atom not found/i.test(line)) && (await startsWithFtyp(file))) {
+      throw new InvalidVideoError(
+        "moov-missing",
+        "truncated: the moov atom is missing (the MP4's index, which is written last)",
+      );
+    }
     throw new InvalidVideoError(
       "ffprobe-rejected",
-      `not a readable media file: ${ffprobeMessage(result.stderrTail)}`,
+      `not a readable media file: ${ffprobeMessage(result.stderrTail, file)}`,
     );
   }
   let json: unknown;
@@ -209,6 +221,20 @@ function rotationOf(stream: z.infer<typeof ProbeStream>): number | null {
   return tag !== undefined && Number.isFinite(Number(tag)) ? Number(tag) : null;
 }
 
-function ffprobeMessage(stderr: readonly string[]): string {
-  return stderr.length > 0 ? stderr.slice(-3).join(" | ") : "ffprobe failed without a message";
+/** An ISO base media file (MP4, MOV, 3GP...) starts with a box of type "ftyp": size (4 bytes), type. */
+async function startsWithFtyp(file: string): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+    return bytesRead === 8 && buffer.toString("latin1", 4, 8) === "ftyp";
+  } finally {
+    await handle.close();
+  }
+}
+
+/** ffprobe's last words, without its "[demuxer @ 0x...]" and "<path>: " prefixes (the path is a temp file). */
+function ffprobeMessage(stderr: readonly string[], file: string): string {
+  const last = stderr.at(-1);
+  if (last === undefined) return "ffprobe failed without a message";
+  return last.replace(/^\[[^\]]* @ (0x)?[0-9a-fA-F]+\] /, "").replace(`${file}: `, "");
 }

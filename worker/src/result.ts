@@ -116,6 +116,22 @@ export const ResultSchema = z
     timings: z
       .record(z.string(), z.number())
       .meta({ description: "milliseconds spent in each step before the upload" }),
+    resources: z
+      .object({
+        peakMemoryMb: z.number().min(0).nullable().meta({
+          description: "peak resident memory of the whole process tree (ffmpeg included), MiB",
+        }),
+        cpuSeconds: z
+          .number()
+          .min(0)
+          .nullable()
+          .meta({ description: "CPU time (user + system) of the whole process tree, seconds" }),
+      })
+      .optional()
+      .meta({
+        description:
+          "what the attempt cost up to the upload (null where not measurable: no /proc); the outcome file has the final figures. Absent in results of workers before it",
+      }),
   })
   .meta({ title: "video-jobs worker result", description: "result.json written by the reference worker" });
 

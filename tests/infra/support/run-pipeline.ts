@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as mocks from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import type { PipelineConfig } from "../../../components/lib/config-parse";
 import { AUTONAME_SUFFIX_LENGTH, AWS_NAME_LIMITS } from "../../../components/lib/naming";
 import { VideoPipeline } from "../../../components/video-pipeline";
+import type { PipelineConfig } from "../../../config/parse";
 import { installRecordingMocks, type RecordedResource, type RecordedRun } from "./pulumi-mocks";
 import { REPO_ROOT } from "./stack-config";
 
@@ -91,7 +91,7 @@ export async function archivedText(archive: unknown, file: string): Promise<stri
 
 /** The physical names, ARNs and URLs of the pipeline's resources (as the mocks answered them). */
 export async function referencesOf(pipeline: VideoPipeline) {
-  const { uploads, queue, table, worker, image, network, dispatcher, taskState } = pipeline;
+  const { uploads, queue, table, worker, image, network, dispatcher, taskState, sweeper } = pipeline;
   const all = {
     bucketId: uploads.bucket.id,
     bucketName: uploads.bucketName,
@@ -128,6 +128,12 @@ export async function referencesOf(pipeline: VideoPipeline) {
     ruleName: taskState.rule.name,
     trackerDeadLetterQueueArn: taskState.deadLetterQueue.arn,
     trackerDeadLetterQueueUrl: taskState.deadLetterQueue.url,
+    sweeperArn: sweeper.handler.function.arn,
+    sweeperName: sweeper.handler.function.name,
+    sweeperLogGroupName: sweeper.handler.logGroup.name,
+    sweeperLogGroupArn: sweeper.handler.logGroup.arn,
+    sweeperRuleArn: sweeper.rule.arn,
+    sweeperRuleName: sweeper.rule.name,
   };
   return resolved(pulumi.output(all));
 }

@@ -1,0 +1,136 @@
+// The sweeper: a Lambda on an EventBridge schedule that makes every job finish whatever goes missing
+// (jobs/sweep.ts): it stops tasks past their launch or run deadline, applies STOPPED events that were
+// missed (DescribeTasks), resolves launches that got no answer, and sends overdue retries again. It
+// shares the handlers' environment; its role may run, inspect and stop this cluster's worker tasks.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import type { AwsContext } from "./lib/arns";
+import { sweeperPermissions } from "./lib/policies";
+
+/** The Lambda's own settings are HandlerFunction's; the rest is its schedule and what it may touch. */
+export interface SweeperArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
+  /** Handler entry point relative to `sourceRoot`; default `handlers/sweeper.ts`. */
+  readonly entryPoint?: string;
+  /** Minutes between runs, 1-30; e.g. 2 (default). */
+  readonly intervalMinutes?: number;
+  /** The jobs table. */
+  readonly tableArn: pulumi.Input<string>;
+  /** The jobs queue, where retries are sent. */
+  readonly queueArn: pulumi.Input<string>;
+  /** The worker's cluster. */
+  readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
+  /** The worker's task definition family: the only one the sweeper may launch (resuming a launch). */
+  readonly taskFamily: string;
+  /** The worker's task and execution roles, passed to the tasks it launches. */
+  readonly taskRoleArn: pulumi.Input<string>;
+  readonly executionRoleArn: pulumi.Input<string>;
+  /** The bucket the workers write to, and the prefix of their outputs (the outcome files are read). */
+  readonly bucketArn: pulumi.Input<string>;
+  readonly outputPrefix: pulumi.Input<string>;
+  /** Account, region and partition. */
+  readonly aws: pulumi.Input<AwsContext>;
+}
+
+export class Sweeper extends pulumi.ComponentResource {
+  /** The sweeper Lambda with its role and logs. */
+  readonly handler: HandlerFunction;
+  /** The schedule. */
+  readonly rule: aws.cloudwatch.EventRule;
+
+  constructor(name: string, args: SweeperArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-jobs:functions:Sweeper", name, {}, opts);
+    const interval = args.intervalMinutes ?? 2;
+    if (!Number.isInteger(interval) || interval < 1 || interval > 30) {
+      throw new Error(`Sweeper intervalMinutes must be a whole number from 1 to 30 (got ${interval})`);
+    }
+    this.handler = this.createFunction(name, args);
+    this.rule = this.schedule(name, interval);
+    this.registerOutputs({ functionName: this.handler.function.name, ruleName: this.rule.name });
+  }
+
+  private createFunction(name: string, args: SweeperArgs): HandlerFunction {
+    const outcomes = pulumi.all([args.bucketArn, args.outputPrefix]);
+    const permissions = pulumi
+      .all([
+        args.aws,
+        args.tableArn,
+        args.queueArn,
+        args.cluster.arn,
+        args.cluster.name,
+        args.taskRoleArn,
+        args.executionRoleArn,
+        outcomes,
+      ])
+      .apply(
+        ([
+          aws,
+          tableArn,
+          queueArn,
+          clusterArn,
+          clusterName,
+          taskRoleArn,
+          executionRoleArn,
+          [bucketArn, outputPrefix],
+        ]) =>
+          sweeperPermissions({
+            aws,
+            tableArn,
+            queueArn,
+            clusterArn,
+            clusterName,
+            taskFamily: args.taskFamily,
+            taskRoleArn,
+            executionRoleArn,
+            bucketArn,
+            outputPrefix,
+          }),
+      );
+    return new HandlerFunction(
+      `${name}-handler`,
+      {
+        sourceRoot: args.sourceRoot,
+        entryPoint: args.entryPoint ?? "handlers/sweeper.ts",
+        environment: args.environment,
+        timeoutSeconds: args.timeoutSeconds,
+        memoryMb: args.memoryMb,
+        logRetentionDays: args.logRetentionDays,
+        permissions,
+      },
+      { parent: this },
+    );
+  }
+
+  /** An EventBridge schedule invoking the function; a run that fails is simply followed by the next. */
+  private schedule(name: string, intervalMinutes: number): aws.cloudwatch.EventRule {
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      {
+        description: "Runs the video-jobs sweeper (deadlines, missed events, stuck launches, lost retries)",
+        scheduleExpression: `rate(${intervalMinutes} ${intervalMinutes === 1 ? "minute" : "minutes"})`,
+      },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-target`,
+      {
+        rule: rule.name,
+        arn: this.handler.function.arn,
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      },
+      { parent: this },
+    );
+    new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.handler.function.name,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: this },
+    );
+    return rule;
+  }
+}

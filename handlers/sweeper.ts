@@ -1,0 +1,41 @@
+// Lambda entry point: the sweeper, on a schedule (components/sweeper.ts). One run of jobs/sweep.ts over the
+// active jobs; a job it could not handle is logged and tried again next run, and the run then fails so
+// that the function's Errors metric (and its alarm) shows it.
+
+import { EcsTaskControl } from "../jobs/aws/ecs-task-control";
+import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
+import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
+import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
+import { systemClock } from "../jobs/ports";
+import { type SweepReport, sweep } from "../jobs/sweep";
+import { handlerContext, logger, s3Client } from "./clients";
+
+export class SweepIncompleteError extends Error {
+  override readonly name = "SweepIncompleteError";
+}
+
+export const handler = async (): Promise<SweepReport> => {
+  const { config, store, ecs, sqs } = handlerContext();
+  const report = await sweep({
+    store,
+    tasks: new EcsTaskControl(ecs, {
+      clusterArn: config.clusterArn,
+      workerContainerName: config.target.containerName,
+    }),
+    launcher: new EcsTaskLauncher(ecs, config),
+    retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
+    target: config.target,
+    policy: config.policy,
+    deadlines: config.deadlines,
+    clock: systemClock,
+    log: logger,
+    maxJobs: config.sweepMaxJobs,
+    outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),
+  });
+  if (report.errors > 0) {
+    throw new SweepIncompleteError(
+      `${report.errors} jobs could not be swept this run (see the log); the next run tries again`,
+    );
+  }
+  return report;
+};

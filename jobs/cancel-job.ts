@@ -1,0 +1,85 @@
+// Cancelling a job (`jobs cancel`): the cancellation is recorded first (JobCancelled: the job is CANCELLED
+// whatever happens next), then the attempt's task is stopped. A job still launching has no task ARN yet:
+// its task is looked up by `startedBy`, as the sweeper does. A task ECS no longer knows is simply gone.
+// Cancelling a CANCELLED job again records nothing and tries its task once more, so a stop that failed can
+// be repeated with the same command.
+
+import { decide } from "./decide";
+import { JobError } from "./errors";
+import type { JobEvent } from "./events";
+import type { Clock, TaskControl } from "./ports";
+import type { JobState } from "./state";
+import { changeJob, type JobChange, type JobStore } from "./store";
+
+export interface CancelDeps {
+  readonly store: JobStore;
+  /** Absent when no cluster is known: the cancellation is recorded, no task is stopped. */
+  readonly tasks?: TaskControl;
+  readonly clock: Clock;
+}
+
+export interface CancelOutcome {
+  readonly change: JobChange;
+  /** Tasks asked to stop. */
+  readonly stopped: readonly string[];
+  /** Tasks that ECS no longer knows: nothing to stop. */
+  readonly gone: readonly string[];
+}
+
+/** The job is cancelled, but stopping a task failed: the same cancel can be run again. */
+export class TaskNotStoppedError extends JobError {
+  constructor(
+    readonly jobId: string,
+    readonly taskArns: readonly string[],
+    override readonly cause: unknown,
+  ) {
+    super(
+      `job ${jobId} is cancelled, but its task could not be stopped: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+export async function cancelJob(deps: CancelDeps, jobId: string, reason: string): Promise<CancelOutcome> {
+  const now = deps.clock();
+  const change = await changeJob(deps.store, jobId, (state) =>
+    state.status === "CANCELLED" ? [] : decide(state, { type: "Cancel", now, reason }),
+  );
+  const job = change.before;
+  const stopped: string[] = [];
+  const gone: string[] = [];
+  if (deps.tasks === undefined) return { change, stopped, gone };
+
+  const candidates = await tasksToStop(deps.tasks, change.stored.events, job);
+  const stopReason = `video-jobs cancel: ${reason}`;
+  for (const taskArn of candidates) {
+    try {
+      if (await deps.tasks.stop(taskArn, stopReason)) stopped.push(taskArn);
+      else gone.push(taskArn);
+    } catch (error) {
+      throw new TaskNotStoppedError(
+        jobId,
+        candidates.filter((arn) => !stopped.includes(arn) && !gone.includes(arn)),
+        error,
+      );
+    }
+  }
+  return { change, stopped, gone };
+}
+
+/** The latest attempt's task, unless it is known to have stopped (or, while launching, as ECS lists it). */
+async function tasksToStop(
+  tasks: TaskControl,
+  events: readonly JobEvent[],
+  job: JobState,
+): Promise<string[]> {
+  const active = job.status === "LAUNCHING" || job.status === "LAUNCHED" || job.status === "RUNNING";
+  const stoppedAlready = events.some(
+    (e) => (e.type === "TaskStopped" || e.type === "TaskLost") && e.attempt === job.attempt,
+  );
+  if (!(active || job.status === "CANCELLED") || job.attempt === 0 || stoppedAlready) return [];
+  if (job.taskArn !== undefined) return [job.taskArn];
+  const found = await tasks.findByJob(job.jobId);
+  return found
+    .filter((t) => t.observation.attempt === job.attempt && t.observation.lastStatus !== "STOPPED")
+    .map((t) => t.observation.taskArn);
+}
