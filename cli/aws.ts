@@ -2,6 +2,7 @@
 // region and endpoints as configured (so local mode's endpoints work), the SDK's default credential chain
 // unless credentials were given explicitly.
 
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -15,6 +16,7 @@ export interface AwsConnections {
   sqs(): SQSClient;
   ecs(): ECSClient;
   s3(): S3Client;
+  logs(): CloudWatchLogsClient;
   /** Closes the clients' sockets so the process can exit at once. */
   close(): void;
 }
@@ -62,6 +64,7 @@ export function connect(config: CliConfig): AwsConnections {
             requestChecksumCalculation: "WHEN_REQUIRED",
           }),
     ),
+    logs: once(() => new CloudWatchLogsClient(options("logs"))),
     close() {
       for (const client of made) client.destroy();
     },

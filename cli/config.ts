@@ -23,6 +23,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface GlobalOptions {
   readonly json?: boolean;
   readonly color?: boolean;
+  /** `-o wide`. */
+  readonly output?: "wide";
   readonly stack?: string;
   readonly local?: boolean;
   readonly table?: string;
@@ -40,7 +42,8 @@ export const ENVIRONMENT_VARIABLES = {
   CLUSTER_ARN: "worker cluster ARN or name (cancel); JOBS_CLUSTER works too",
   UPLOADS_BUCKET: "uploads bucket (submit of a local file)",
   JOBS_UPLOAD_PREFIX: `key prefix the worker may read and uploads go under (default ${CONFIG_SCHEMA.inputPrefix.default})`,
-  JOBS_LOG_GROUP: "worker log group (the `aws logs tail` hint of show)",
+  JOBS_OUTPUT_PREFIX: `key prefix of the worker's outputs, the stack's outputPrefix (default ${CONFIG_SCHEMA.outputPrefix.default})`,
+  JOBS_LOG_GROUP: "worker log group (logs; the `aws logs tail` hint of show)",
   JOBS_LOG_STREAM_PREFIX: "awslogs stream prefix of the worker (default worker)",
   WORKER_CONTAINER_NAME: "the worker's container name (default worker)",
   JOB_RETENTION_DAYS: `days a finished job is kept, as the stack sets it (default ${CONFIG_SCHEMA.jobRetentionDays.default})`,
@@ -48,7 +51,16 @@ export const ENVIRONMENT_VARIABLES = {
   JOBS_LOCAL_ENDPOINTS: "path of local mode's endpoints file (default .local/endpoints.json)",
 } as const;
 
-export type Service = "dynamodb" | "sqs" | "ecs" | "s3";
+export type Service = "dynamodb" | "sqs" | "ecs" | "s3" | "logs";
+
+/** The SDK's service id in AWS_ENDPOINT_URL_<ID> (CloudWatch Logs: CLOUDWATCH_LOGS). */
+const ENDPOINT_VARIABLE: Record<Service, string> = {
+  dynamodb: "AWS_ENDPOINT_URL_DYNAMODB",
+  sqs: "AWS_ENDPOINT_URL_SQS",
+  ecs: "AWS_ENDPOINT_URL_ECS",
+  s3: "AWS_ENDPOINT_URL_S3",
+  logs: "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+};
 
 export interface Setting {
   readonly value: string;
@@ -71,6 +83,8 @@ export interface CliConfig {
     readonly sessionToken?: string;
   };
   readonly uploadPrefix: string;
+  /** The worker writes a job's outputs under `s3://<bucket>/<outputPrefix><jobId>/`. */
+  readonly outputPrefix: string;
   readonly logStreamPrefix: string;
   readonly containerName: string;
   readonly retentionDays: number;
@@ -119,11 +133,10 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     fromEnv("AWS_REGION", "AWS_DEFAULT_REGION") ??
     fromStack("region");
   const endpoints: Partial<Record<Service, string>> = {};
-  for (const service of ["dynamodb", "sqs", "ecs", "s3"] as const) {
+  for (const service of ["dynamodb", "sqs", "ecs", "s3", "logs"] as const) {
+    const fromLocalMode = service === "logs" ? undefined : local?.endpoints[service];
     const value =
-      local?.endpoints[service] ??
-      nonEmpty(env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`]) ??
-      nonEmpty(env.AWS_ENDPOINT_URL);
+      fromLocalMode ?? nonEmpty(env[ENDPOINT_VARIABLE[service]]) ?? nonEmpty(env.AWS_ENDPOINT_URL);
     if (value !== undefined) endpoints[service] = value;
   }
   const retention = nonEmpty(env.JOB_RETENTION_DAYS);
@@ -163,7 +176,9 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
       credentials,
     }),
     endpoints,
-    uploadPrefix: nonEmpty(env.JOBS_UPLOAD_PREFIX) ?? CONFIG_SCHEMA.inputPrefix.default,
+    uploadPrefix: local?.inputPrefix ?? nonEmpty(env.JOBS_UPLOAD_PREFIX) ?? CONFIG_SCHEMA.inputPrefix.default,
+    outputPrefix:
+      local?.outputPrefix ?? nonEmpty(env.JOBS_OUTPUT_PREFIX) ?? CONFIG_SCHEMA.outputPrefix.default,
     logStreamPrefix: nonEmpty(env.JOBS_LOG_STREAM_PREFIX) ?? DEFAULT_LOG_STREAM_PREFIX,
     containerName: nonEmpty(env.WORKER_CONTAINER_NAME) ?? DEFAULT_CONTAINER_NAME,
     retentionDays: retention === undefined ? CONFIG_SCHEMA.jobRetentionDays.default : Number(retention),

@@ -7,10 +7,13 @@ import type { AwsConnections } from "./aws";
 import type { CliConfig, Env } from "./config";
 import type { ErrorContext } from "./errors";
 import type { Painter } from "./format";
+import { commandLine, type Invocation } from "./invocation";
 
 export interface OutputStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** A terminal's width (tables fit it; 80 when not a terminal). */
+  readonly columns?: number;
 }
 
 export interface CliIo {
@@ -28,6 +31,12 @@ export interface CommandContext {
   readonly aws: AwsConnections;
   readonly json: boolean;
   readonly paint: Painter;
+  /** `-o wide`: tables at their natural width, nothing shortened. */
+  readonly wide: boolean;
+  /** How the user ran the CLI: what follow-up commands are printed with. */
+  readonly invocation: Invocation;
+  /** A follow-up command line, as the user would type it (`npm run jobs -- --local watch ID`, ...). */
+  command(...args: readonly string[]): string;
   /** Writes a line (or lines) of human output; nothing in --json mode. */
   say(text: string): void;
   /** Writes the one JSON document of --json mode. */
@@ -42,6 +51,8 @@ export function commandContext(
   aws: AwsConnections,
   json: boolean,
   paint: Painter,
+  invocation: Invocation,
+  wide = false,
 ): CommandContext {
   return {
     io,
@@ -49,6 +60,9 @@ export function commandContext(
     aws,
     json,
     paint,
+    wide,
+    invocation,
+    command: (...args) => commandLine(invocation, ...args),
     say(text) {
       if (!json) io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     },
@@ -61,8 +75,9 @@ export function commandContext(
   };
 }
 
-export function errorContext(config: CliConfig | undefined): ErrorContext {
+export function errorContext(config: CliConfig | undefined, invocation: Invocation): ErrorContext {
   return {
+    invocation,
     tableName: config?.table?.value,
     tableSource: config?.table?.source,
     region: config?.region?.value,

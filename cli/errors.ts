@@ -4,7 +4,8 @@
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors";
-import { COMMAND } from "./command-name";
+import { AmbiguousJobIdError, JobPrefixNotFoundError } from "../jobs/find-job";
+import { commandLine, type Invocation, invocationOf } from "./invocation";
 import { LocalEndpointsError } from "./local-endpoints";
 
 export const EXIT_OK = 0;
@@ -12,6 +13,8 @@ export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 /** `jobs watch`: the job ended, without success. */
 export const EXIT_JOB_UNSUCCESSFUL = 3;
+/** `jobs watch --timeout` (and `submit --watch`, `logs -f`): the time ran out, the job is still active. */
+export const EXIT_WATCH_TIMEOUT = 4;
 
 export class CliError extends Error {
   override readonly name: string = "CliError";
@@ -35,6 +38,8 @@ export class UsageError extends CliError {
 
 /** What the error message may name: where the CLI was looking. */
 export interface ErrorContext {
+  /** How the user ran the CLI, for the commands a hint names. */
+  readonly invocation?: Invocation;
   readonly tableName?: string | undefined;
   readonly tableSource?: string | undefined;
   readonly region?: string | undefined;
@@ -49,15 +54,25 @@ const NETWORK_ERROR = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|soc
 
 /** Turns anything thrown while running a command into a CliError a person can act on. */
 export function explainError(error: unknown, context: ErrorContext = {}): CliError {
+  const run = (...args: string[]) => `\`${commandLine(context.invocation ?? invocationOf({}), ...args)}\``;
   if (error instanceof CliError) return error;
   if (error instanceof LocalEndpointsError) return new UsageError(error.message);
   if (error instanceof JobNotFoundError) {
-    return new CliError(`no job with id "${error.jobId}"${inTable(context)}`, {
-      hint: `list recent jobs with \`${COMMAND} list\` (or \`${COMMAND} list --since 7d\`); check --table / JOBS_TABLE`,
+    const prefix =
+      error instanceof JobPrefixNotFoundError
+        ? `, nor one submitted in the last ${error.windowDays} days whose id starts with it`
+        : "";
+    return new CliError(`no job with id "${error.jobId}"${inTable(context)}${prefix}`, {
+      hint: `list recent jobs with ${run("list")} (or ${run("list", "--since", "7d")}); an older job needs its whole id; check --table / JOBS_TABLE`,
+    });
+  }
+  if (error instanceof AmbiguousJobIdError) {
+    return new CliError(error.message, {
+      hint: "give more characters of the id",
     });
   }
   if (error instanceof InvalidTransitionError) {
-    return new CliError(error.message, { hint: `see its history with \`${COMMAND} show ${error.jobId}\`` });
+    return new CliError(error.message, { hint: `see its history with ${run("show", error.jobId)}` });
   }
   if (error instanceof JobError) return new CliError(error.message);
   if (!(error instanceof Error)) return new CliError(`unexpected error: ${String(error)}`);

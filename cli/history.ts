@@ -4,29 +4,76 @@
 
 import { join } from "node:path";
 import type { JobEvent } from "../jobs/events";
+import type { JobState } from "../jobs/state";
 import type { AttemptTimeline } from "../jobs/timeline";
 import { span } from "../jobs/timeline";
 import type { CliConfig } from "./config";
-import { type Column, formatDuration, formatOffset, formatTime, type Painter, shorten } from "./format";
+import {
+  type Column,
+  displayWidth,
+  formatDuration,
+  formatOffset,
+  formatTime,
+  type Painter,
+  shorten,
+} from "./format";
+import { shellQuote } from "./quote";
+
+export { shellQuote } from "./quote";
 
 export interface EventRow {
   readonly event: JobEvent;
   readonly offsetMs: number | undefined;
 }
 
+/**
+ * One row per event, in time order. The history is in the order events were recorded, which can differ
+ * from their times (the task-state handler can record a late ECS event after a newer decision); the sort is
+ * stable, so events of the same time keep their recorded order.
+ */
 export function eventRows(events: readonly JobEvent[], submittedAt: string | undefined): EventRow[] {
-  return events.map((event) => ({ event, offsetMs: span(submittedAt, event.at) }));
+  return events
+    .map((event, index) => ({ event, index, time: Date.parse(event.at) }))
+    .sort((a, b) =>
+      a.time === b.time || Number.isNaN(a.time - b.time) ? a.index - b.index : a.time - b.time,
+    )
+    .map(({ event }) => ({ event, offsetMs: span(submittedAt, event.at) }));
+}
+
+/**
+ * Why the job is where it is, when the stored reason is about its current attempt. The state keeps the
+ * latest reason until another replaces it, so a retry that is launching or running still carries the
+ * previous attempt's failure: that is history (in the attempts), not why the running attempt is anything.
+ */
+export function currentReason(state: JobState): string | undefined {
+  switch (state.status) {
+    case "SUCCEEDED":
+    case "NEW":
+    case "SUBMITTED":
+    case "LAUNCHING":
+    case "LAUNCHED":
+    case "RUNNING":
+      return undefined;
+    default:
+      return state.reason;
+  }
 }
 
 export function eventColumns(p: Painter): Column<EventRow>[] {
   return [
-    { header: "TIME", value: (r) => formatTime(r.event.at) },
+    { header: "TIME", value: (r) => formatTime(r.event.at), shrink: timeOfDay, min: 9 },
     { header: "OFFSET", value: (r) => formatOffset(r.offsetMs), align: "right" },
     { header: "ATTEMPT", value: (r) => attemptOf(r.event), align: "right" },
     { header: "EVENT", value: (r) => r.event.type, paint: (r, text) => paintEvent(r.event, text, p) },
-    { header: "TASK", value: (r) => taskOf(r.event) },
-    { header: "DETAILS", value: (r) => describeEvent(r.event) },
+    // Dropped when narrow: the attempt says which task, and `show` lists each attempt's task.
+    { header: "TASK", value: (r) => taskOf(r.event), optional: true },
+    { header: "DETAILS", value: (r) => describeEvent(r.event), wrap: true, min: 24 },
   ];
+}
+
+/** "2026-11-26 09:00:03Z" -> "09:00:03Z" when the date does not fit (`show` prints the day above). */
+function timeOfDay(text: string, max: number): string {
+  return displayWidth(text) <= max ? text : text.slice(11);
 }
 
 function attemptOf(event: JobEvent): string {
@@ -177,8 +224,4 @@ export function logLocations(
       },
     ];
   });
-}
-
-export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -31,6 +31,9 @@ const schema = z.object({
   queueUrl: endpoint,
   clusterArn: z.string().min(1),
   bucket: z.string().min(1),
+  /** The stack settings local mode runs with: where uploads start jobs, where the worker writes outputs. */
+  inputPrefix: z.string().min(1).optional(),
+  outputPrefix: z.string().min(1).optional(),
   /** Worker log group, when local mode keeps one. */
   logGroup: z.string().min(1).optional(),
   /** Directory of the worker's logs, one `<task id>.log` per task (default: `logs/` beside this file). */

@@ -8,11 +8,18 @@
 // exitOverride) — which in-process tests need. yargs brings a dozen dependencies for the same; citty is
 // young and has no exit override.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { z } from "zod";
+import { CONFIG_SCHEMA } from "../config/schema";
+import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";
 import { cancelCommand } from "./commands/cancel";
 import { listCommand } from "./commands/list";
+import { logsCommand } from "./commands/logs";
+import { outputsCommand } from "./commands/outputs";
 import { retryCommand } from "./commands/retry";
 import { showCommand } from "./commands/show";
 import { statsCommand } from "./commands/stats";
@@ -28,7 +35,8 @@ import {
 import { type CliIo, type CommandContext, commandContext, errorContext } from "./context";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors";
 import { colourEnabled, painter } from "./format";
-import { LOCAL_ENDPOINTS_FILE } from "./local-endpoints";
+import { invocationOf } from "./invocation";
+import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "./local-endpoints";
 import { TIME_FORMATS } from "./time-window";
 
 export interface RunOptions {
@@ -62,6 +70,7 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
   const json = globals.json === true;
   const paintOut = painter(colourEnabled(io.stdout, io.env, globals.color !== false));
   const paintErr = painter(colourEnabled(io.stderr, io.env, globals.color !== false));
+  const invocation = invocationOf(io.env, globals);
   let config: CliConfig | undefined;
   let close = () => {};
   try {
@@ -71,9 +80,11 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
     });
     const aws = connect(config);
     close = () => aws.close();
-    return await handler(commandContext(io, config, aws, json, paintOut));
+    return await handler(
+      commandContext(io, config, aws, json, paintOut, invocation, globals.output === "wide"),
+    );
   } catch (thrown) {
-    const error = explainError(thrown, errorContext(config));
+    const error = explainError(thrown, errorContext(config, invocation));
     if (json) {
       io.stderr.write(
         `${JSON.stringify({ error: error.message, ...(error.hint ? { hint: error.hint } : {}) })}\n`,
@@ -92,6 +103,7 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
   const program = new Command(COMMAND);
   program
     .description("Video jobs: history at a glance, and the operations people need.")
+    .version(packageVersion(), "-V, --version", "print the version (package.json) and exit")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -101,7 +113,15 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     })
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .option("--json", "machine output: one JSON document (watch: one JSON object per line)")
+    .option(
+      "--json",
+      "machine output: one JSON document (watch, logs, submit --watch: one JSON object per line)",
+    )
+    .option(
+      "-o, --output <format>",
+      "wide: tables at full width, nothing shortened (default: fit the terminal, 80 columns when not one)",
+      outputFormat,
+    )
     .option("--no-color", "no colour (also off with NO_COLOR set, or when output is not a terminal)")
     .option(
       "--stack <name>",
@@ -128,19 +148,22 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     )
     .option("--since <time>", `start of the window; without --status the default is the last 24 hours`)
     .option("--until <time>", "end of the window (default: now)")
+    .option("--video-id <id>", "only jobs with this video id")
+    .option("--input <text>", "only jobs whose input URL contains this text (case-insensitive)")
     .option("--limit <n>", "show at most this many jobs", positiveInt, 50)
     .option("--cursor <cursor>", "continue where a previous list stopped (it prints the cursor)")
     .option("--page-size <n>", "jobs per index query", positiveInt, 100)
     .addHelpText(
       "after",
-      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
+      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n--video-id and --input filter the jobs the index returns (give them again with --cursor).\n${exitCodes()}\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 7d --input clip.mp4\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
     )
     .action((opts, command: Command) => run(command, (ctx) => listCommand(ctx, opts)));
 
   program
     .command("show")
-    .description("a job's whole history: timeline, durations, attempts, and the command to read its logs")
-    .argument("<jobId>", `the job's id (see \`${COMMAND} list\`)`)
+    .description("a job's whole history: timeline, durations, attempts, outputs, and how to read its logs")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .addHelpText("after", `\n${exitCodes()}`)
     .action((jobId: string, _opts, command: Command) => run(command, (ctx) => showCommand(ctx, jobId)));
 
   program
@@ -152,47 +175,90 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .option("--page-size <n>", "jobs per index query", positiveInt, 100)
     .addHelpText(
       "after",
-      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).`,
+      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).\n${exitCodes()}`,
     )
     .action((opts, command: Command) => run(command, (ctx) => statsCommand(ctx, opts)));
 
   program
     .command("watch")
-    .description("follow a job, printing its events, until it finishes (exit 0 if it succeeded, 3 if not)")
-    .argument("<jobId>", "the job's id")
+    .description("follow a job, printing its events, until it finishes")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
     .option("--interval <seconds>", "seconds between reads", positiveNumber, 5)
     .option("--timeout <seconds>", "give up after this many seconds (0: never)", nonNegativeNumber, 0)
+    .addHelpText("after", `\n${exitCodes(WATCH_EXIT_CODES)}`)
     .action((jobId: string, opts, command: Command) => run(command, (ctx) => watchCommand(ctx, jobId, opts)));
 
   program
     .command("submit")
     .description(
-      "send a job message to the jobs queue (a local file is uploaded to the uploads bucket first)",
+      "send a job message per input to the jobs queue (local files are uploaded to the uploads bucket first)",
     )
-    .argument("<input>", "s3://bucket/key, https://url, or a local file")
+    .argument("<input...>", "s3://bucket/key, https://url, or a local file; several make several jobs")
     .option("--params <json>", "parameters for the worker, a JSON object (JOB_PARAMS)")
-    .option("--job-id <id>", "the job's id (default: derived from the SQS message id)")
+    .option(
+      "--job-id <id>",
+      "the job's id, refused if a job has it already (default: from the SQS message id)",
+    )
     .option("--video-id <id>", "your own id for the video, kept with the job")
+    .option("--watch", "then follow the jobs until they end, as `watch` does")
+    .option("--interval <seconds>", "with --watch: seconds between reads", positiveNumber, 5)
+    .option(
+      "--timeout <seconds>",
+      "with --watch: give up after this many seconds (0: never)",
+      nonNegativeNumber,
+      0,
+    )
     .addHelpText(
       "after",
-      `\nThe message is checked as the dispatcher would check it before anything is sent.\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<id>/<name>.upload; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n\nExamples:\n  ${COMMAND} submit s3://my-uploads/uploads/clip.mp4\n  ${COMMAND} submit ./clip.mp4 --params '{"preset":"720p"}' --local`,
+      `\nEverything is checked before anything is uploaded or sent: each message as the dispatcher would check it, a --job-id already in use, and an upload key that already holds an object (an upload never overwrites one).\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<job id or random id>/<file name>.upload, its name kept as it is; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n${exitCodes(SUBMIT_EXIT_CODES)}\n\nExamples:\n  ${COMMAND} submit s3://my-uploads/uploads/clip.mp4\n  ${COMMAND} --local submit ./clip.mp4 --params '{"maxThumbnails":10}' --watch\n  ${COMMAND} --local submit ./a.mp4 ./b.mov`,
     )
-    .action((input: string, opts, command: Command) =>
-      run(command, (ctx) => submitCommand(ctx, input, opts)),
+    .action((inputs: string[], opts, command: Command) =>
+      run(command, (ctx) => submitCommand(ctx, inputs, opts)),
     );
+
+  program
+    .command("outputs")
+    .description(
+      "what the worker wrote for a job (result.json, thumbnails, contact sheet); --download fetches them",
+    )
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--download <dir>", "download every object into this directory (created if needed)")
+    .option("--force", "with --download: overwrite files that exist (without it, nothing is overwritten)")
+    .addHelpText(
+      "after",
+      `\nThe outputs are under s3://<bucket>/<JOBS_OUTPUT_PREFIX><job id>/ (default prefix ${CONFIG_SCHEMA.outputPrefix.default}).\nIn local mode this is how to get them: the local S3 keeps objects as ._S3rver_object files.\n${exitCodes()}\n\nExamples:\n  ${COMMAND} outputs s3-3f9a\n  ${COMMAND} --local outputs s3-3f9a --download ./results`,
+    )
+    .action((jobId: string, opts, command: Command) =>
+      run(command, (ctx) => outputsCommand(ctx, jobId, opts)),
+    );
+
+  program
+    .command("logs")
+    .description("the worker's log of a job's attempt, as readable lines (CloudWatch Logs, or local files)")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--attempt <n>", "which attempt (default: the latest that launched a task)", positiveInt)
+    .option("-f, --follow", "keep reading until the job is finished (moving on to a retry's attempt)")
+    .option("--interval <seconds>", "with -f: seconds between reads", positiveNumber, 2)
+    .addHelpText(
+      "after",
+      `\nDeployed: the stream <JOBS_LOG_STREAM_PREFIX>/<WORKER_CONTAINER_NAME>/<task id> of the worker log group (--log-group, JOBS_LOG_GROUP or --stack).\nLocal mode (--local): the file <task id>.log in local mode's log directory.\n${exitCodes()}`,
+    )
+    .action((jobId: string, opts, command: Command) => run(command, (ctx) => logsCommand(ctx, jobId, opts)));
 
   program
     .command("retry")
     .description("a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept")
-    .argument("<jobId>", "the job's id")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
     .option("--reason <text>", "why, recorded in the history")
+    .addHelpText("after", `\n${exitCodes()}`)
     .action((jobId: string, opts, command: Command) => run(command, (ctx) => retryCommand(ctx, jobId, opts)));
 
   program
     .command("cancel")
     .description("record the job's cancellation and stop its task (ECS StopTask)")
-    .argument("<jobId>", "the job's id")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
     .option("--reason <text>", "why, recorded in the history and given to ECS")
+    .addHelpText("after", `\n${exitCodes()}`)
     .action((jobId: string, opts, command: Command) =>
       run(command, (ctx) => cancelCommand(ctx, jobId, opts)),
     );
@@ -213,15 +279,53 @@ The AWS region, credentials and endpoints come from the standard AWS environment
 Environment variables:
 ${variables}
 
-Exit codes: 0 ok; 1 error (AWS, unknown job, refused transition); 2 usage (flags, time window,
-missing configuration); 3 watch: the job finished without success.
-Run \`${COMMAND} <command> --help\` for a command's options (in the repository: npm run jobs -- <command>).`;
+A <jobId> may be the start of an id, when one job submitted in the last ${PREFIX_WINDOW_DAYS} days has an id
+starting with it (an older job needs its whole id).
+Exit codes: 0 ok (watch: the job succeeded); 1 error (AWS, unknown or ambiguous job id, a refused
+transition or submission); 2 usage (flags, time window, missing configuration); watch and submit --watch:
+3 the job ended without success, 4 --timeout passed while it was still active.
+Run \`${COMMAND} <command> --help\` for a command's options and exit codes (in the repository:
+npm run jobs -- <command> --help).`;
+}
+
+/** The CLI's version: package.json's, read where the CLI runs from (a repository or an installed package). */
+function packageVersion(): string {
+  const text = readFileSync(join(PROJECT_ROOT, "package.json"), "utf8");
+  return z.object({ version: z.string().min(1) }).parse(JSON.parse(text)).version;
+}
+
+const JOB_ID_ARGUMENT = `the job's id, or the start of a recent one (see \`${COMMAND} list\`)`;
+
+/** Every command's exit codes (README "Jobs CLI" lists the same). */
+const COMMON_EXIT_CODES = [
+  "0 ok",
+  "1 error (AWS, unknown or ambiguous job id, a refused transition or submission)",
+  "2 usage (flags, time window, missing configuration)",
+];
+const WATCH_EXIT_CODES = [
+  "0 the job succeeded",
+  ...COMMON_EXIT_CODES.slice(1),
+  "3 the job ended without success (FAILED, TIMED_OUT, CANCELLED, REJECTED)",
+  "4 --timeout passed while the job was still active",
+];
+const SUBMIT_EXIT_CODES = [
+  ...COMMON_EXIT_CODES,
+  "with --watch, as watch: 0 every job succeeded, 3 one did not, 4 --timeout passed",
+];
+
+function exitCodes(codes: readonly string[] = COMMON_EXIT_CODES): string {
+  return `Exit codes: ${codes.join("; ")}.`;
 }
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError("must be a whole number >= 1");
   return Number(value);
+}
+
+function outputFormat(value: string): "wide" {
+  if (value !== "wide") throw new InvalidArgumentError('the one format is "wide" (machine output: --json)');
+  return value;
 }
 
 function positiveNumber(value: string): number {

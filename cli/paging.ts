@@ -6,7 +6,6 @@
 
 import type { JobState } from "../jobs/state";
 import type { JobPage, PageRequest, TimeWindow } from "../jobs/store";
-import { COMMAND } from "./command-name";
 import { UsageError } from "./errors";
 
 export interface Listing {
@@ -135,7 +134,7 @@ export function decodeListCursor(text: string, keys: readonly string[]): ListCur
   const invalid = () =>
     new UsageError(
       "invalid --cursor",
-      `pass the cursor printed by the previous \`${COMMAND} list\`, with the same --status and time window`,
+      "pass the cursor the previous list printed, with the same --status, filters and time window",
     );
   let data: unknown;
   try {

@@ -223,11 +223,14 @@ function printWelcome(pipeline: LocalPipeline, config: PipelineConfig, say: (lin
   worker logs      .local/logs/<task id>.log
 
 Submit a job:
-  npm run jobs -- --local submit ./video.mp4
-  aws --endpoint-url ${endpoints.s3} s3 cp ./video.mp4 s3://${pipeline.endpoints.bucket}/${config.uploads.inputPrefix}video.mp4
+  npm run jobs -- --local submit ./video.mp4 --watch
+  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REQUEST_CHECKSUM_CALCULATION=when_required \\
+    aws --region ${pipeline.endpoints.region} --endpoint-url ${endpoints.s3} s3 cp ./video.mp4 s3://${pipeline.endpoints.bucket}/${config.uploads.inputPrefix}video.mp4
 Query jobs:
   npm run jobs -- --local list
   npm run jobs -- --local show <job id>
+  npm run jobs -- --local logs <job id>
+  npm run jobs -- --local outputs <job id> --download ./results   (the results; .local/s3 holds s3rver's own files)
 
 Job events as they happen:`);
 }

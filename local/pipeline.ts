@@ -264,6 +264,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       queueUrl,
       clusterArn: ecsClusterArn,
       bucket: LOCAL_NAMES.bucket,
+      inputPrefix: config.uploads.inputPrefix,
+      outputPrefix: config.uploads.outputPrefix,
     };
     const endpointsFile = path.join(stateDirectory, "endpoints.json");
     writeLocalEndpoints(endpointsFile, endpoints);

@@ -9,6 +9,7 @@ import { COMMAND } from "../command-name";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
 import { clusterOfTask, taskId } from "../history";
+import { lookUpJob } from "../job-lookup";
 
 export interface CancelOptions {
   readonly reason?: string;
@@ -19,15 +20,17 @@ const WORKER_CONTAINER_NAME = "worker";
 
 export async function cancelCommand(
   ctx: CommandContext,
-  jobId: string,
+  given: string,
   options: CancelOptions,
 ): Promise<number> {
+  // The whole id, or a unique start of a recent one.
+  const known = await lookUpJob(ctx, given);
+  const jobId = known.state.jobId;
   const reason = options.reason ?? `cancelled by hand (${COMMAND} cancel, ${whoRanIt(ctx)})`;
   const store = ctx.aws.store();
-  const known = await store.get(jobId);
   const cluster =
     ctx.config.cluster?.value ??
-    (known?.state.taskArn === undefined ? undefined : clusterOfTask(known.state.taskArn));
+    (known.state.taskArn === undefined ? undefined : clusterOfTask(known.state.taskArn));
   const tasks =
     cluster === undefined
       ? undefined
@@ -45,7 +48,7 @@ export async function cancelCommand(
   } catch (error) {
     if (!(error instanceof TaskNotStoppedError)) throw error;
     throw new CliError(error.message, {
-      hint: `run the same command again (${COMMAND}${ctx.config.local ? " --local" : ""} cancel ${jobId}): it stops the task of a cancelled job`,
+      hint: `run the same command again (${ctx.command("cancel", jobId)}): it stops the task of a cancelled job`,
       cause: error,
     });
   }

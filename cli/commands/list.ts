@@ -8,7 +8,17 @@ import type { TimeWindow } from "../../jobs/store";
 import { span } from "../../jobs/timeline";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
-import { type Column, formatDuration, formatTime, renderTable, shorten, truncate } from "../format";
+import {
+  type Column,
+  formatDuration,
+  formatTime,
+  renderTable,
+  shortenPath,
+  tableWidth,
+  truncate,
+  truncateWords,
+} from "../format";
+import { currentReason } from "../history";
 import { decodeListCursor, type Listing, readMerged } from "../paging";
 import { parseWindow, utcDaysIn } from "../time-window";
 
@@ -21,6 +31,10 @@ export interface ListOptions {
   readonly limit: number;
   readonly cursor?: string;
   readonly pageSize: number;
+  /** Only jobs with this video id. */
+  readonly videoId?: string;
+  /** Only jobs whose input URL contains this text (case-insensitive). */
+  readonly input?: string;
 }
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
@@ -33,6 +47,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
       ? start.window
       : parseWindow(options, now, statuses.length > 0 ? undefined : DEFAULT_LIST_WINDOW);
   const store = ctx.aws.store();
+  const wanted = jobFilter(options);
 
   let listings: Listing[];
   if (statuses.length > 0) {
@@ -58,7 +73,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     ];
   }
 
-  const page = await readMerged(listings, {
+  const page = await readMerged(wanted === undefined ? listings : listings.map((l) => filtered(l, wanted)), {
     limit: options.limit,
     pageSize: options.pageSize,
     start,
@@ -83,7 +98,9 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     }
     return 0;
   }
-  ctx.say(renderTable(page.jobs, jobColumns(ctx, now), ctx.paint));
+  ctx.say(
+    renderTable(page.jobs, jobColumns(ctx, now), ctx.paint, { width: tableWidth(ctx.io.stdout, ctx.wide) }),
+  );
   ctx.say(
     ctx.paint.paint(
       "dim",
@@ -94,6 +111,41 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     ctx.say(`more jobs: run the same command with --cursor ${page.cursor}`);
   }
   return 0;
+}
+
+/**
+ * The reason's meaningful words: a failure after retries reads "failed after 3 attempts; last: <why>",
+ * and the attempts are a column of their own, so the list shows <why>.
+ */
+function listReason(job: JobState): string {
+  const reason = currentReason(job) ?? "";
+  const last = reason.lastIndexOf("; last: ");
+  return last < 0 ? reason : reason.slice(last + "; last: ".length);
+}
+
+/** The --video-id / --input filter, if any. */
+function jobFilter(options: ListOptions): ((job: JobState) => boolean) | undefined {
+  const videoId = options.videoId;
+  const input = options.input?.toLowerCase();
+  if (videoId === undefined && input === undefined) return undefined;
+  return (job) =>
+    (videoId === undefined || job.input?.videoId === videoId) &&
+    (input === undefined || (job.input?.videoUrl.toLowerCase().includes(input) ?? false));
+}
+
+/**
+ * A listing whose pages hold only the matching jobs. The filter runs on the pages the index returns (the
+ * index cannot filter on these), so a selective filter reads more pages; --cursor positions count the
+ * filtered pages, which is consistent as long as the same filter is given again.
+ */
+function filtered(listing: Listing, keep: (job: JobState) => boolean): Listing {
+  return {
+    ...listing,
+    fetch: async (request) => {
+      const page = await listing.fetch(request);
+      return { ...page, jobs: page.jobs.filter(keep) };
+    },
+  };
 }
 
 function parseStatuses(values: readonly string[]): JobStatus[] {
@@ -119,14 +171,15 @@ function describeListing(statuses: readonly JobStatus[], window: TimeWindow | un
 export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
   const nowIso = now.toISOString();
   return [
-    { header: "ID", value: (job) => job.jobId },
+    // A unique start of an id is enough for the other commands, so a cut id is still usable.
+    { header: "ID", value: (job) => job.jobId, shrink: truncate, soft: 12, min: 10 },
     {
       header: "STATUS",
       value: (job) => job.status,
       paint: (job, text) => ctx.paint.status(job.status, text),
     },
-    { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right" },
-    { header: "INPUT", value: (job) => shorten(job.input?.videoUrl ?? "-", 48) },
+    { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right", optional: true },
+    { header: "INPUT", value: (job) => job.input?.videoUrl ?? "-", shrink: shortenPath, min: 20 },
     { header: "AGE", value: (job) => formatDuration(span(job.submittedAt, nowIso)), align: "right" },
     {
       header: "DURATION",
@@ -136,11 +189,8 @@ export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
         return active && text !== "-" ? `${text}…` : text;
       },
       align: "right",
+      optional: true,
     },
-    {
-      header: "REASON",
-      value: (job) =>
-        job.status === "SUCCEEDED" || job.reason === undefined ? "" : truncate(job.reason, 70),
-    },
+    { header: "REASON", value: (job) => listReason(job), shrink: truncateWords, min: 20 },
   ];
 }

@@ -9,6 +9,7 @@ import { required } from "../config";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
 import { shellQuote } from "../history";
+import { resolveJobId } from "../job-lookup";
 
 export interface RetryOptions {
   readonly reason?: string;
@@ -16,11 +17,12 @@ export interface RetryOptions {
 
 export async function retryCommand(
   ctx: CommandContext,
-  jobId: string,
+  given: string,
   options: RetryOptions,
 ): Promise<number> {
   // Known before anything is recorded: a retry that cannot be sent is not recorded.
   const queueUrl = required(ctx.config, "queueUrl").value;
+  const jobId = await resolveJobId(ctx, given);
   const reason = options.reason ?? `retried by hand (${COMMAND} retry, ${whoRanIt(ctx)})`;
   let outcome: Awaited<ReturnType<typeof retryJob>>;
   try {
@@ -52,6 +54,6 @@ export async function retryCommand(
     `retry scheduled: job ${ctx.paint.paint("bold", jobId)} was ${ctx.paint.status(change.before.status as "FAILED")}, ` +
       `attempt ${scheduled.nextAttempt} is on its way (history kept: ${change.stored.events.length} events)`,
   );
-  ctx.say(ctx.paint.paint("dim", `follow it: ${COMMAND} watch ${jobId}`));
+  ctx.say(ctx.paint.paint("dim", `follow it: ${ctx.command("watch", jobId)}`));
   return 0;
 }

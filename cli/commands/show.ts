@@ -2,28 +2,45 @@
 // attempt and task), the durations derived from it (jobs/timeline.ts), each attempt's task and outcome, and
 // the command that reads each task's logs.
 
-import { JobNotFoundError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
 import type { CommandContext } from "../context";
-import { formatDuration, formatTime, renderTable, truncate } from "../format";
-import { eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
+import {
+  formatDuration,
+  formatTime,
+  renderTable,
+  shorten,
+  tableWidth,
+  truncateWords,
+  wrapText,
+} from "../format";
+import { currentReason, eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
+import { lookUpJob } from "../job-lookup";
+import { ARTEFACTS_DESCRIPTION, type OutputLocation, outputLocation } from "../outputs";
 
-export async function showCommand(ctx: CommandContext, jobId: string): Promise<number> {
-  const stored = await ctx.aws.store().get(jobId);
-  if (stored === undefined) throw new JobNotFoundError(jobId);
+export async function showCommand(ctx: CommandContext, given: string): Promise<number> {
+  const stored = await lookUpJob(ctx, given);
   const now = ctx.io.now().toISOString();
   const { state, events } = stored;
   const active = !isTerminal(state.status);
   const timeline = jobTimeline(events, active ? now : undefined);
   const logs = logLocations(timeline.attempts, ctx.config, active);
+  // Where the worker writes; only a job that launched a task can have written anything.
+  const outputs = timeline.attempts.length > 0 ? outputLocation(ctx.config, state.jobId) : undefined;
 
   if (ctx.json) {
-    ctx.emit({ job: state, events, timeline, logs, version: stored.version });
+    ctx.emit({
+      job: state,
+      events,
+      timeline,
+      logs,
+      ...(outputs ? { outputs } : {}),
+      version: stored.version,
+    });
     return 0;
   }
-  ctx.say(renderShow(ctx, state, events, timeline, logs, now));
+  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now));
   return 0;
 }
 
@@ -33,17 +50,25 @@ function renderShow(
   events: readonly JobEvent[],
   timeline: JobTimeline,
   logs: readonly LogLocation[],
+  outputs: OutputLocation | undefined,
   now: string,
 ): string {
   const p = ctx.paint;
+  const width = tableWidth(ctx.io.stdout, ctx.wide);
+  // Tables are indented by two columns.
+  const tables = { width: width === undefined ? undefined : width - 2 };
   const out: string[] = [];
   out.push(`${p.paint("bold", `Job ${state.jobId}`)}  ${p.status(state.status)}`);
-  const field = (name: string, value: string | undefined) => {
-    if (value !== undefined && value !== "") out.push(`  ${name.padEnd(10)} ${value}`);
+  const field = (name: string, value: string | undefined, wrap = false) => {
+    if (value === undefined || value === "") return;
+    // In full: a reason wraps under itself; a URL stays on one line, whole, to be copied.
+    const [first, ...more] =
+      width === undefined || !wrap ? [value] : wrapText(value, Math.max(20, width - 13));
+    out.push(`  ${name.padEnd(10)} ${first}`, ...more.map((line) => `${" ".repeat(13)}${line}`));
   };
   field("input", state.input?.videoUrl);
   field("video id", state.input?.videoId);
-  field("params", state.input?.params === undefined ? undefined : JSON.stringify(state.input.params));
+  field("params", state.input?.params === undefined ? undefined : JSON.stringify(state.input.params), true);
   field("source", describeSource(state));
   field(
     "submitted",
@@ -57,28 +82,54 @@ function renderShow(
       ? undefined
       : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
   );
-  field("reason", state.reason && (state.status === "SUCCEEDED" ? undefined : state.reason));
+  field("reason", currentReason(state), true);
   field("exit code", state.exitCode === undefined ? undefined : String(state.exitCode));
 
   out.push("", p.paint("bold", "History"));
-  out.push(indent(renderTable(eventRows(events, timeline.submittedAt), eventColumns(p), p)));
+  out.push(indent(renderTable(eventRows(events, timeline.submittedAt), eventColumns(p), p, tables)));
 
   const d = timeline.durations;
-  out.push(p.paint("bold", "Durations"));
+  out.push("", p.paint("bold", "Durations"));
   out.push(
     `  queued ${formatDuration(d.queued)}   provisioning ${formatDuration(d.provisioning)}   image pull ${formatDuration(d.imagePull)}   running ${formatDuration(d.running)}   total ${formatDuration(d.total)}${timeline.finishedAt === undefined && d.total !== undefined ? " (so far)" : ""}`,
   );
 
   if (timeline.attempts.length > 0) {
     out.push("", p.paint("bold", "Attempts"));
-    out.push(indent(renderTable(timeline.attempts, attemptColumns(), p)));
-    for (const attempt of timeline.attempts) {
-      if (attempt.taskArn !== undefined) out.push(`  task ${attempt.attempt}: ${attempt.taskArn}`);
+    out.push(indent(renderTable(timeline.attempts, attemptColumns(), p, tables)));
+    // Whole ARNs do not fit 80 columns: the table has the task ids, -o wide (and --json) the ARNs.
+    if (ctx.wide) {
+      for (const attempt of timeline.attempts) {
+        if (attempt.taskArn !== undefined) out.push(`  task ${attempt.attempt}: ${attempt.taskArn}`);
+      }
     }
+  }
+  if (outputs !== undefined) {
+    out.push("", p.paint("bold", "Outputs"));
+    out.push(`  ${outputs.url}`);
+    out.push(`  ${ARTEFACTS_DESCRIPTION}`);
+    if (state.status !== "SUCCEEDED") {
+      out.push(p.paint("dim", "  (result.json is written last, when the worker succeeds)"));
+    }
+    out.push(p.paint("dim", `  list them: ${ctx.command("outputs", state.jobId)}`));
+    out.push(
+      p.paint("dim", `  download them: ${ctx.command("outputs", state.jobId, "--download", state.jobId)}`),
+    );
   }
   if (logs.length > 0) {
     out.push("", p.paint("bold", "Logs"));
-    for (const log of logs) out.push(`  attempt ${log.attempt}: ${log.command}`);
+    const last = logs.at(-1);
+    if (last !== undefined) {
+      const follow = active(state) ? ["-f"] : [];
+      out.push(
+        `  ${ctx.command("logs", state.jobId, ...follow)}${logs.length > 1 ? "   (earlier attempts: --attempt N)" : ""}`,
+      );
+    }
+    if (ctx.wide || ctx.config.localLogDirectory !== undefined) {
+      for (const log of logs) out.push(p.paint("dim", `  attempt ${log.attempt}: ${log.command}`));
+    } else {
+      out.push(p.paint("dim", "  (each attempt's `aws logs tail` command: -o wide)"));
+    }
     if (ctx.config.logGroup === undefined && ctx.config.localLogDirectory === undefined) {
       out.push(
         p.paint("dim", "  (worker log group unknown: pass --log-group, set JOBS_LOG_GROUP or use --stack)"),
@@ -91,7 +142,12 @@ function renderShow(
 function attemptColumns() {
   return [
     { header: "#", value: (a: AttemptTimeline) => String(a.attempt), align: "right" as const },
-    { header: "TASK", value: (a: AttemptTimeline) => (a.taskArn === undefined ? "-" : taskId(a.taskArn)) },
+    {
+      header: "TASK",
+      value: (a: AttemptTimeline) => (a.taskArn === undefined ? "-" : taskId(a.taskArn)),
+      shrink: shorten,
+      min: 8,
+    },
     {
       header: "PROVISIONING",
       value: (a: AttemptTimeline) => formatDuration(a.durations.provisioning),
@@ -112,7 +168,8 @@ function attemptColumns() {
       value: (a: AttemptTimeline) => (a.exitCode === undefined ? "-" : String(a.exitCode)),
       align: "right" as const,
     },
-    { header: "OUTCOME", value: (a: AttemptTimeline) => truncate(outcome(a), 100) },
+    // One line per attempt (the history above has the whole text; -o wide shows it here too).
+    { header: "OUTCOME", value: (a: AttemptTimeline) => outcome(a), shrink: truncateWords, min: 16 },
   ];
 }
 
@@ -121,6 +178,10 @@ function outcome(attempt: AttemptTimeline): string {
   if (!attempt.stopped) return attempt.ran ? "running" : attempt.taskArn ? "starting" : "launching";
   if (attempt.failure) return `${attempt.failure.kind}: ${attempt.failure.description}`;
   return [attempt.stopCode, "succeeded"].filter(Boolean).join(": ");
+}
+
+function active(state: JobState): boolean {
+  return !isTerminal(state.status);
 }
 
 function describeSource(state: JobState): string | undefined {
@@ -138,6 +199,7 @@ function describeSource(state: JobState): string | undefined {
 
 function indent(text: string): string {
   return text
+    .replace(/\n$/, "")
     .split("\n")
     .map((line) => (line === "" ? line : `  ${line}`))
     .join("\n");

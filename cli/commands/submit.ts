@@ -1,27 +1,36 @@
-// `jobs submit <s3://bucket/key | https://url | ./local-file>`: sends a job message (README "Job message")
-// to the jobs queue, after uploading a local file to the uploads bucket. The message is checked with the
-// dispatcher's own reader (jobs/intake.ts) and size rule first, so the CLI refuses what would be rejected.
+// `jobs submit <input ...>`: sends one job message (README "Job message") per input to the jobs queue, after
+// uploading local files to the uploads bucket; `--watch` then follows the jobs to their end. Everything is
+// checked before anything is uploaded or sent: each message with the dispatcher's own reader
+// (jobs/intake.ts) and size rule; a --job-id that a job already has (the dispatcher would not run it again);
+// an upload key that already holds an object.
 //
 // Uploads go under the input prefix, which the worker's role may read, at
 //   <input prefix>cli/<job id or random id>/<file name>.upload
+// The file name is kept as it is (Unicode, spaces): S3 keys are UTF-8 and the SDK encodes them on the wire.
 // The trailing ".upload" keeps the object out of the bucket's ObjectCreated notification (filtered by video
 // suffixes such as .mp4): without it the upload itself would submit a second job for the same video. The
 // worker reads the content, not the name, so only ffmpeg's file-name hint is lost.
+//
+// An upload never replaces an object: it is a conditional write (`If-None-Match: *`, which S3 refuses with
+// 412 when the key exists), and the key is checked with HeadObject first, because the local S3 (s3rver)
+// ignores If-None-Match and would overwrite.
 
 import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
 import { CONFIG_SCHEMA } from "../../config/schema";
 import { readMessage } from "../../jobs/intake";
 import { jobIdForMessage } from "../../jobs/job-id";
+import { isTerminal } from "../../jobs/state";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";
-import { COMMAND } from "../command-name";
 import { required } from "../config";
 import type { CommandContext } from "../context";
-import { CliError, UsageError } from "../errors";
+import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, UsageError } from "../errors";
+import { followJob, type WatchOptions } from "./watch";
 
 /** Appended to uploaded file names so the upload does not trigger the bucket's notification (see above). */
 export const UPLOAD_KEY_SUFFIX = ".upload";
@@ -30,6 +39,10 @@ export interface SubmitOptions {
   readonly params?: string;
   readonly jobId?: string;
   readonly videoId?: string;
+  /** Follow the jobs until they end (the exit code is watch's). */
+  readonly watch?: boolean;
+  readonly interval: number;
+  readonly timeout: number;
 }
 
 interface JobMessage {
@@ -39,28 +52,118 @@ interface JobMessage {
   readonly params?: Record<string, unknown>;
 }
 
+interface PlannedJob {
+  readonly given: string;
+  readonly message: JobMessage;
+  readonly body: string;
+  readonly upload?: PlannedUpload;
+}
+
+interface Submitted {
+  readonly jobId: string;
+  readonly messageId: string;
+  readonly message: JobMessage;
+  readonly uploaded?: { readonly bucket: string; readonly key: string; readonly bytes: number };
+}
+
 export async function submitCommand(
   ctx: CommandContext,
-  input: string,
+  inputs: readonly string[],
   options: SubmitOptions,
 ): Promise<number> {
   const queueUrl = required(ctx.config, "queueUrl").value;
+  if (inputs.length > 1 && options.jobId !== undefined) {
+    throw new UsageError(
+      `--job-id names one job, and ${inputs.length} inputs were given`,
+      "submit one input with --job-id, or leave --job-id out (each job gets its own id)",
+    );
+  }
+  if (inputs.length > 1 && options.videoId !== undefined) {
+    throw new UsageError(
+      `--video-id names one video, and ${inputs.length} inputs were given`,
+      "submit the inputs one by one, each with its own --video-id",
+    );
+  }
   const params = parseParams(options.params);
-  const upload = isUrl(input) ? undefined : await planUpload(ctx, input, options.jobId);
-  const message: JobMessage = {
-    videoUrl: upload === undefined ? input : `s3://${upload.bucket}/${upload.key}`,
-    ...(options.videoId === undefined ? {} : { videoId: options.videoId }),
-    ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
-    ...(params === undefined ? {} : { params }),
-  };
-  const body = JSON.stringify(message);
-  checkAsTheDispatcherWould(ctx, body, message);
+  // Everything is checked before anything is uploaded or sent.
+  const planned: PlannedJob[] = [];
+  for (const input of inputs) {
+    const upload = isUrl(input) ? undefined : await planUpload(ctx, input, options.jobId);
+    const message: JobMessage = {
+      videoUrl: upload === undefined ? input : `s3://${upload.bucket}/${upload.key}`,
+      ...(options.videoId === undefined ? {} : { videoId: options.videoId }),
+      ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+      ...(params === undefined ? {} : { params }),
+    };
+    const body = JSON.stringify(message);
+    checkAsTheDispatcherWould(ctx, body, message);
+    planned.push({ given: input, message, body, ...(upload === undefined ? {} : { upload }) });
+  }
+  if (options.jobId !== undefined) await refuseJobIdInUse(ctx, options.jobId);
+  for (const job of planned) if (job.upload !== undefined) await refuseExistingObject(ctx, job.upload);
 
+  const submitted: Submitted[] = [];
+  for (const job of planned) {
+    try {
+      submitted.push(await submitOne(ctx, queueUrl, job));
+    } catch (error) {
+      if (submitted.length === 0) throw error;
+      const explained = error instanceof Error ? error.message : String(error);
+      throw new CliError(
+        `submitted ${submitted.length} of ${planned.length} jobs (${submitted.map((s) => s.jobId).join(", ")}), then ${job.given} failed: ${explained}`,
+        { hint: "submit the rest again: the jobs above are on their way", cause: error },
+      );
+    }
+  }
+
+  if (ctx.json) {
+    if (options.watch === true) {
+      for (const job of submitted) ctx.io.stdout.write(`${JSON.stringify({ submitted: job })}\n`);
+    } else {
+      ctx.emit(submitted.length === 1 ? submitted[0] : { jobs: submitted });
+    }
+  } else {
+    for (const job of submitted) {
+      ctx.say(
+        `submitted job ${ctx.paint.paint("bold", job.jobId)} for ${job.message.videoUrl} (message ${job.messageId})`,
+      );
+    }
+    if (options.watch !== true) {
+      for (const job of submitted)
+        ctx.say(ctx.paint.paint("dim", `watch it: ${ctx.command("watch", job.jobId)}`));
+    }
+  }
+  if (options.watch !== true) return EXIT_OK;
+  const watch: WatchOptions = { interval: options.interval, timeout: options.timeout };
+  let code = EXIT_OK;
+  for (const job of submitted) {
+    const ended = await followJob(ctx, job.jobId, watch, true);
+    if (ended !== EXIT_OK) code = EXIT_JOB_UNSUCCESSFUL;
+  }
+  return code;
+}
+
+async function submitOne(ctx: CommandContext, queueUrl: string, job: PlannedJob): Promise<Submitted> {
+  const { upload, message } = job;
   if (upload !== undefined) {
-    await new Upload({
-      client: ctx.aws.s3(),
-      params: { Bucket: upload.bucket, Key: upload.key, Body: createReadStream(upload.path) },
-    }).done();
+    try {
+      await new Upload({
+        client: ctx.aws.s3(),
+        params: {
+          Bucket: upload.bucket,
+          Key: upload.key,
+          Body: createReadStream(upload.path),
+          // S3 refuses to replace an existing object (412 PreconditionFailed).
+          IfNoneMatch: "*",
+        },
+      }).done();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "PreconditionFailed" || name === "ConditionalRequestConflict") {
+        throw objectExists(ctx, upload);
+      }
+      throw error;
+    }
     ctx.note(
       ctx.paint.paint(
         "dim",
@@ -68,28 +171,59 @@ export async function submitCommand(
       ),
     );
   }
-  const sent = await ctx.aws.sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+  const sent = await ctx.aws
+    .sqs()
+    .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: job.body }));
   if (sent.MessageId === undefined)
     throw new CliError("the queue accepted the message but returned no message id");
   // Without its own jobId, the dispatcher names the job after the SQS message (jobs/job-id.ts).
   const jobId = message.jobId ?? jobIdForMessage(sent.MessageId);
+  return {
+    jobId,
+    messageId: sent.MessageId,
+    message,
+    ...(upload === undefined
+      ? {}
+      : { uploaded: { bucket: upload.bucket, key: upload.key, bytes: upload.size } }),
+  };
+}
 
-  if (ctx.json) {
-    ctx.emit({
-      jobId,
-      messageId: sent.MessageId,
-      message,
-      ...(upload === undefined
-        ? {}
-        : { uploaded: { bucket: upload.bucket, key: upload.key, bytes: upload.size } }),
-    });
-    return 0;
-  }
-  ctx.say(
-    `submitted job ${ctx.paint.paint("bold", jobId)} for ${message.videoUrl} (message ${sent.MessageId})`,
+/** A job id already in use: the dispatcher would not run the message (same input: a duplicate; another: rejected). */
+async function refuseJobIdInUse(ctx: CommandContext, jobId: string): Promise<void> {
+  const existing = await ctx.aws.store().get(jobId);
+  if (existing === undefined) return;
+  const { state } = existing;
+  const retryable = state.status === "FAILED" || state.status === "TIMED_OUT" || state.status === "CANCELLED";
+  throw new CliError(
+    `job id "${jobId}" is already in use: that job is ${state.status}${state.submittedAt ? `, submitted ${state.submittedAt}` : ""}${state.input ? `, for ${state.input.videoUrl}` : ""}; nothing was uploaded or sent`,
+    {
+      hint: `choose another --job-id (or none); see that job: ${ctx.command("show", jobId)}${
+        retryable
+          ? `; run it again: ${ctx.command("retry", jobId)}`
+          : isTerminal(state.status)
+            ? ""
+            : `; follow it: ${ctx.command("watch", jobId)}`
+      }`,
+    },
   );
-  ctx.say(ctx.paint.paint("dim", `follow it: ${COMMAND} watch ${jobId}`));
-  return 0;
+}
+
+async function refuseExistingObject(ctx: CommandContext, upload: PlannedUpload): Promise<void> {
+  try {
+    await ctx.aws.s3().send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === "NotFound" || name === "NoSuchKey") return;
+    throw error;
+  }
+  throw objectExists(ctx, upload);
+}
+
+function objectExists(ctx: CommandContext, upload: PlannedUpload): CliError {
+  const url = `s3://${upload.bucket}/${upload.key}`;
+  return new CliError(`${url} already exists; it was not overwritten, and this job was not submitted`, {
+    hint: `submit with another --job-id (or none), or submit that object as it is: ${ctx.command("submit", url)}`,
+  });
 }
 
 function isUrl(input: string): boolean {
@@ -104,11 +238,11 @@ function parseParams(text: string | undefined): Record<string, unknown> | undefi
   } catch (error) {
     throw new UsageError(
       `--params is not JSON: ${(error as Error).message}`,
-      `e.g. --params '{"preset":"720p"}'`,
+      `e.g. --params '{"maxThumbnails":10}'`,
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new UsageError("--params must be a JSON object", `e.g. --params '{"preset":"720p"}'`);
+    throw new UsageError("--params must be a JSON object", `e.g. --params '{"maxThumbnails":10}'`);
   }
   return value as Record<string, unknown>;
 }
@@ -140,13 +274,14 @@ async function planUpload(
   }
   const bucket = required(ctx.config, "bucket").value;
   const folder = jobId ?? randomUUID();
-  const key = `${ctx.config.uploadPrefix}cli/${folder}/${safeName(basename(path))}${UPLOAD_KEY_SUFFIX}`;
+  const name = basename(path);
+  // S3 keys are any UTF-8; control characters are the exception worth refusing (XML 1.0 listings
+  // cannot carry some of them).
+  if (/\p{Cc}/u.test(name)) {
+    throw new UsageError(`the file name ${JSON.stringify(name)} has control characters`, "rename the file");
+  }
+  const key = `${ctx.config.uploadPrefix}cli/${folder}/${name}${UPLOAD_KEY_SUFFIX}`;
   return { path, size, bucket, key };
-}
-
-/** S3 keys may hold anything, but a plain name keeps URLs and shell commands simple. */
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "_") || "video";
 }
 
 function checkAsTheDispatcherWould(ctx: CommandContext, body: string, message: JobMessage): void {

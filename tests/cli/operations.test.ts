@@ -12,7 +12,7 @@ import {
   ListTasksCommand,
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -65,6 +65,7 @@ beforeEach(() => {
   sqs.on(SendMessageCommand).callsFake(() => ({ MessageId: `0b7e6a1c-message-${++messages}` }));
   ecs.on(StopTaskCommand).resolves({ task: { lastStatus: "RUNNING", desiredStatus: "STOPPED" } });
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
+  s3.on(HeadObjectCommand).rejects(Object.assign(new Error("Not Found"), { name: "NotFound" }));
 });
 
 const sent = () => sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
@@ -116,7 +117,7 @@ describe("jobs submit", () => {
     expect(result.stdout).toContain(
       `submitted job ${jobId} for s3://video-jobs-uploads/uploads/clip 1.mp4 (message ${messageId})`,
     );
-    expect(result.stdout).toContain(`follow it: video-jobs watch ${jobId}`);
+    expect(result.stdout).toContain(`watch it: video-jobs watch ${jobId}`);
 
     // What the dispatcher makes of the message: the job the CLI named, launched.
     const memory = new MemoryJobStore();
@@ -160,10 +161,14 @@ describe("jobs submit", () => {
     writeFileSync(join(dir, "my clip.mp4"), Buffer.alloc(2048, 1));
     const result = await jobs(["submit", "my clip.mp4", "--job-id", "local-1", "--json"], { env, cwd: dir });
     expect(result.code).toBe(0);
-    const key = "uploads/cli/local-1/my_clip.mp4.upload";
+    const key = "uploads/cli/local-1/my clip.mp4.upload";
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts).toHaveLength(1);
-    expect(puts[0]).toMatchObject({ Bucket: BUCKET, Key: key });
+    // A conditional write: S3 refuses it if the key holds an object.
+    expect(puts[0]).toMatchObject({ Bucket: BUCKET, Key: key, IfNoneMatch: "*" });
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: key },
+    ]);
     expect(JSON.parse(sent()[0]?.MessageBody as string)).toEqual({
       videoUrl: `s3://${BUCKET}/${key}`,
       jobId: "local-1",
@@ -221,6 +226,130 @@ describe("jobs submit", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("error: jobs queue not found: The specified queue does not exist.");
     expect(result.stderr).toContain("fix: check --queue-url / JOBS_QUEUE_URL / --stack");
+  });
+
+  it("refuses a --job-id a job already has, before uploading or sending anything (exit 1)", async () => {
+    await seed(store, "taken-1", "success", new Date(NOW.getTime() - 3_600_000));
+    const dir = mkdtempSync(join(tmpdir(), "jobs-cli-"));
+    writeFileSync(join(dir, "clip.mp4"), "x");
+    const result = await jobs(["submit", "clip.mp4", "--job-id", "taken-1"], { env, cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'error: job id "taken-1" is already in use: that job is SUCCEEDED, submitted 2026-11-26T11:00:00.000Z, for s3://uploads-bucket/uploads/taken-1.mp4; nothing was uploaded or sent',
+    );
+    expect(result.stderr).toContain(
+      "fix: choose another --job-id (or none); see that job: video-jobs show taken-1",
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    expect(s3.commandCalls(HeadObjectCommand)).toEqual([]);
+    expect(sent()).toEqual([]);
+
+    await seed(store, "taken-2", "bad-input", new Date(NOW.getTime() - 3_600_000));
+    const failed = await jobs(["submit", "s3://bucket/a.mp4", "--job-id", "taken-2"], { env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("run it again: video-jobs retry taken-2");
+    expect(sent()).toEqual([]);
+  });
+
+  it("never overwrites an object: an existing key (HeadObject) or S3's refused conditional write (exit 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jobs-cli-"));
+    writeFileSync(join(dir, "clip.mp4"), "x");
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 10 });
+    const seen = await jobs(["submit", "clip.mp4", "--job-id", "fresh-1"], { env, cwd: dir });
+    expect(seen.code).toBe(1);
+    expect(seen.stderr).toContain(
+      `error: s3://${BUCKET}/uploads/cli/fresh-1/clip.mp4.upload already exists; it was not overwritten, and this job was not submitted`,
+    );
+    expect(seen.stderr).toContain(`video-jobs submit s3://${BUCKET}/uploads/cli/fresh-1/clip.mp4.upload`);
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    expect(sent()).toEqual([]);
+
+    // Created between the check and the write: S3 answers 412 to If-None-Match.
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error("Not Found"), { name: "NotFound" }));
+    s3.on(PutObjectCommand).rejects(
+      Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
+        name: "PreconditionFailed",
+      }),
+    );
+    const raced = await jobs(["submit", "clip.mp4", "--job-id", "fresh-2"], { env, cwd: dir });
+    expect(raced.code).toBe(1);
+    expect(raced.stderr).toContain("fresh-2/clip.mp4.upload already exists; it was not overwritten");
+    expect(sent()).toEqual([]);
+  });
+
+  it("submits several inputs, one job each, and refuses --job-id or --video-id with several (exit 2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jobs-cli-"));
+    writeFileSync(join(dir, "a.mp4"), "a");
+    const result = await jobs(["submit", "a.mp4", "s3://video-jobs-uploads/uploads/b.mov", "--json"], {
+      env,
+      cwd: dir,
+    });
+    expect(result.code).toBe(0);
+    const body = result.json<{ jobs: Array<{ jobId: string; message: { videoUrl: string } }> }>();
+    expect(body.jobs).toHaveLength(2);
+    expect(body.jobs[1]?.message.videoUrl).toBe("s3://video-jobs-uploads/uploads/b.mov");
+    expect(body.jobs[0]?.message.videoUrl).toMatch(
+      /^s3:\/\/video-jobs-uploads\/uploads\/cli\/[0-9a-f-]{36}\/a\.mp4\.upload$/,
+    );
+    expect(sent()).toHaveLength(2);
+
+    for (const flag of ["--job-id", "--video-id"]) {
+      const refused = await jobs(["submit", "s3://b/a.mp4", "s3://b/b.mp4", flag, "x"], { env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: ${flag} names one`);
+    }
+    expect(sent()).toHaveLength(2);
+  });
+
+  it("--watch follows the submitted job to its end, with watch's exit code", async () => {
+    let sleeps = 0;
+    const result = await jobs(
+      [
+        "submit",
+        "s3://video-jobs-uploads/uploads/w.mp4",
+        "--job-id",
+        "watched-submit",
+        "--watch",
+        "--interval",
+        "1",
+      ],
+      {
+        env,
+        sleep: async () => {
+          sleeps++;
+          // The dispatcher takes the message, the task fails on bad input.
+          if (sleeps > 5) throw new Error("the job should have ended by now");
+          if (sleeps === 1) {
+            const launcher: TaskLauncher = {
+              launch: async (request) => ({
+                launched: true,
+                taskArn: taskArnFor(request.jobId, request.attempt),
+              }),
+            };
+            await dispatch(store, launcher, sent()[0]?.MessageBody as string, "m-watched");
+            await new JobDriver(store, "watched-submit", NOW).stopped(5, 1, { exitCode: 65 }, 2);
+          }
+        },
+      },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("submitted job watched-submit for s3://video-jobs-uploads/uploads/w.mp4");
+    expect(result.stdout).toMatch(/TaskStopped/);
+    expect(result.stdout).toMatch(/job watched-submit FAILED after/);
+    expect(result.stdout).toContain("its history: video-jobs show watched-submit");
+  });
+
+  it("prints follow-ups the way the CLI was run: npm run jobs -- with --local kept", async () => {
+    const npm = await jobs(["--queue-url", QUEUE_URL, "submit", "s3://video-jobs-uploads/uploads/n.mp4"], {
+      env: { ...env, npm_lifecycle_event: "jobs", npm_command: "run-script" },
+    });
+    expect(npm.stdout).toMatch(/watch it: npm run jobs -- --queue-url \S+ watch msg-\w+\n/);
+    const npx = await jobs(["submit", "s3://video-jobs-uploads/uploads/n.mp4"], {
+      env: { ...env, npm_command: "exec" },
+    });
+    expect(npx.stdout).toMatch(/watch it: npx video-jobs watch msg-\w+\n/);
+    const installed = await jobs(["show", "nope"], { env });
+    expect(installed.stderr).toContain("`video-jobs list`");
   });
 });
 
@@ -324,7 +453,7 @@ describe("jobs retry", () => {
       "error: the retry of job r-unsent (attempt 4) is recorded, but its message could not be sent: Service Unavailable",
     );
     expect(result.stderr).toContain(
-      `aws sqs send-message --queue-url ${QUEUE_URL} --message-body '{"jobId":"r-unsent","attempt":4}'`,
+      `or send it now: aws sqs send-message --queue-url ${QUEUE_URL} --message-body '{"jobId":"r-unsent","attempt":4}'`,
     );
     expect((await store.get("r-unsent"))?.state.status).toBe("RETRYING");
   });

@@ -73,7 +73,8 @@ describe("the video-jobs command", () => {
     expect(help.stdout).toMatch(/list \[options\]\s+jobs newest first/);
     expect(npm.code).toBe(0);
     expect(npm.stdout).toContain("Usage: video-jobs list [options]");
-    expect(npm.stdout).toContain("default is the");
+    expect(npm.stdout).toContain("without --status the default is");
+    expect(npm.stdout).toContain("Exit codes: 0 ok; 1 error");
   });
 
   it("exits 2 on a usage error, 1 without credentials and on an unknown job; errors on stderr only", async () => {
@@ -105,8 +106,28 @@ describe("the video-jobs command", () => {
       code: 1,
       stdout: "",
       stderr:
-        `error: no job with id "missing-job" in table "${table}"\n` +
-        "  fix: list recent jobs with `video-jobs list` (or `video-jobs list --since 7d`); check --table / JOBS_TABLE\n",
+        `error: no job with id "missing-job" in table "${table}", nor one submitted in the last 30 days whose id starts with it\n` +
+        "  fix: list recent jobs with `video-jobs list` (or `video-jobs list --since 7d`); an older job needs its whole id; check --table / JOBS_TABLE\n",
     });
+  });
+
+  it("prints --version, and hints as `npm run jobs --` with the flags given when run through npm", async () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
+    const version = await jobsBin(["--version"], cleanEnv());
+    expect(version).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+    const npm = await run(
+      "npm",
+      ["run", "--silent", "jobs", "--", "--table", table, "show", "missing-job"],
+      cleanEnv({
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+      }),
+    );
+    expect(npm.code).toBe(1);
+    expect(npm.stderr).toContain(
+      `fix: list recent jobs with \`npm run jobs -- --table ${table} list\` (or \`npm run jobs -- --table ${table} list --since 7d\`)`,
+    );
   });
 });

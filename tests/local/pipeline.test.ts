@@ -1,9 +1,11 @@
 // Local mode end to end: the real handlers and worker against dynalite, s3rver and the SQS/ECS stand-ins,
 // with a real generated video. One pipeline serves every case (the handlers read their environment once).
 
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,6 +200,34 @@ describe("local mode, end to end", () => {
     });
     expect(code).toBe(0);
     expect(JSON.stringify(JSON.parse(out))).toContain("holiday clip.mp4");
+
+    // The job's outputs and worker log, as a user of local mode gets them (not from .local/s3's files).
+    const jobs = (JSON.parse(out) as { jobs: Array<{ jobId: string; input?: { videoUrl: string } }> }).jobs;
+    const jobId = jobs.find((j) => j.input?.videoUrl.endsWith("holiday clip.mp4"))?.jobId as string;
+    const cli = async (args: string[]) => {
+      let stdout = "";
+      const exit = await runCli(["--local", ...args], {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        env: { JOBS_LOCAL_ENDPOINTS: pipeline.endpointsFile },
+        cwd: REPO,
+        now: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      });
+      return { exit, stdout };
+    };
+    const target = mkdtempSync(path.join(tmpdir(), "local-outputs-"));
+    const outputs = await cli(["outputs", jobId.slice(0, 10), "--download", target]);
+    expect(outputs.exit).toBe(0);
+    expect(outputs.stdout).toContain(`s3://${LOCAL_NAMES.bucket}/outputs/${jobId}/`);
+    expect(JSON.parse(readFileSync(path.join(target, "result.json"), "utf8"))).toMatchObject({
+      job: { id: jobId },
+    });
+    expect(existsSync(path.join(target, "contact-sheet.jpg"))).toBe(true);
+    const logs = await cli(["logs", jobId]);
+    expect(logs.exit).toBe(0);
+    expect(logs.stdout).toMatch(/INFO {3}step {2}step=probe status=ok durationMs=\d+/);
+    expect(logs.stdout).toMatch(/INFO {3}exit {2}.*exitCode=0 outcome=succeeded/);
   });
 });
 

@@ -16,6 +16,8 @@ export interface RunSettings extends RunOptions {
   readonly env?: Record<string, string | undefined>;
   readonly now?: () => Date;
   readonly tty?: boolean;
+  /** The terminal's width (only read when `tty`). */
+  readonly columns?: number;
   /** Called instead of waiting (jobs watch): lets a test move the job on. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly cwd?: string;
@@ -28,7 +30,11 @@ export async function jobs(argv: readonly string[], settings: RunSettings = {}):
   const code = await runCli(
     argv,
     {
-      stdout: { write: (text: string) => (stdout += text), isTTY: tty },
+      stdout: {
+        write: (text: string) => (stdout += text),
+        isTTY: tty,
+        ...(settings.columns === undefined ? {} : { columns: settings.columns }),
+      },
       stderr: { write: (text: string) => (stderr += text), isTTY: tty },
       env: settings.env ?? {},
       cwd: settings.cwd ?? process.cwd(),
