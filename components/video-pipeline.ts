@@ -12,7 +12,12 @@ import { type AwsContext, taskFamilyName } from "./lib/arns";
 import type { PipelineConfig } from "./lib/config-parse";
 import { dockerPlatform } from "./lib/fargate";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
-import { type HandlerEnvironment, jobSettingsEnvironment, joinIds } from "./lib/handler-environment";
+import {
+  costEnvironment,
+  type HandlerEnvironment,
+  jobSettingsEnvironment,
+  joinIds,
+} from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
@@ -125,6 +130,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
       OUTPUT_BUCKET: this.uploads.bucketName,
       OUTPUT_PREFIX: config.uploads.outputPrefix,
       ...jobSettingsEnvironment(config.jobs, config.logLevel),
+      ...costEnvironment(config),
       POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
     });
 

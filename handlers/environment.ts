@@ -3,6 +3,8 @@
 // stops the function at start with a message naming it.
 
 import { z } from "zod";
+import type { CostSettings } from "../jobs/cost";
+import { parseFargatePrices } from "../jobs/fargate-prices";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import type { WorkerTarget } from "../jobs/worker-environment";
 
@@ -24,6 +26,8 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "NON_RETRYABLE_EXIT_CODES",
   "MAX_INFRA_RETRIES",
   "JOB_RETENTION_DAYS",
+  "WORKER_CPU_ARCHITECTURE",
+  "FARGATE_PRICES",
 ] as const;
 
 export interface HandlerConfig {
@@ -37,6 +41,8 @@ export interface HandlerConfig {
   readonly target: WorkerTarget;
   readonly policy: RetryPolicy;
   readonly retentionDays: number;
+  /** How attempts are priced: the task definition's architecture, the stack's price override if any. */
+  readonly cost: CostSettings;
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -83,6 +89,11 @@ const schema = z.object({
   NON_RETRYABLE_EXIT_CODES: z.string({ error: "NON_RETRYABLE_EXIT_CODES is not set" }),
   MAX_INFRA_RETRIES: integer("MAX_INFRA_RETRIES", 0, 100),
   JOB_RETENTION_DAYS: integer("JOB_RETENTION_DAYS", 0, 36_500),
+  WORKER_CPU_ARCHITECTURE: z.enum(["ARM64", "X86_64"], {
+    error: "WORKER_CPU_ARCHITECTURE must be ARM64 or X86_64",
+  }),
+  // Empty: the repository's price table (jobs/fargate-prices.ts) for the task's region.
+  FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
 });
 
 export class ConfigurationError extends Error {
@@ -103,6 +114,12 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
     throw new ConfigurationError(
       `invalid handler environment: NON_RETRYABLE_EXIT_CODES: ${(error as Error).message}`,
     );
+  }
+  let prices: CostSettings["prices"];
+  try {
+    prices = e.FARGATE_PRICES.trim() === "" ? undefined : parseFargatePrices(e.FARGATE_PRICES);
+  } catch (error) {
+    throw new ConfigurationError(`invalid handler environment: FARGATE_PRICES: ${(error as Error).message}`);
   }
   if (e.RETRY_MAX_DELAY_SECONDS < e.RETRY_BASE_DELAY_SECONDS) {
     throw new ConfigurationError(
@@ -130,5 +147,6 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       maxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
     },
     retentionDays: e.JOB_RETENTION_DAYS,
+    cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
   };
 }

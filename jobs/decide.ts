@@ -2,9 +2,10 @@
 // error when the job's status does not allow it. Pure: no I/O, time comes in on the command. Duplicated and
 // stale commands (at-least-once delivery everywhere) decide nothing and return [].
 
+import type { TaskResources } from "./cost";
 import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
-import type { JobEvent, JobInput, JobSource, TaskTimings } from "./events";
+import type { AttemptCost, JobEvent, JobInput, JobSource, TaskTimings } from "./events";
 import { clientToken } from "./job-id";
 import {
   backoffSeconds,
@@ -73,6 +74,10 @@ export interface TaskObservation extends TaskStop {
   /** ECS `detail.version`: increases with every change of the task. */
   readonly ecsVersion: number;
   readonly timings: TaskTimings;
+  /** The task's size and placement as ECS reported it. */
+  readonly resources?: TaskResources;
+  /** What the attempt cost, priced when its STOPPED event was read (cost.ts). */
+  readonly cost?: AttemptCost;
 }
 
 export interface Cancel extends CommandBase {
@@ -250,6 +255,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
       ? { failure: { kind: reading.kind, description: reading.description } }
       : {}),
     timings,
+    ...(task.cost === undefined ? {} : { cost: task.cost }),
   };
   // A cancelled or timed-out job keeps its ending: the stop is recorded, nothing more is decided.
   if (isTerminal(state.status)) return [stopped];

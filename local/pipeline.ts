@@ -9,7 +9,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints";
 import type { PipelineConfig } from "../components/lib/config-parse";
-import { jobSettingsEnvironment } from "../components/lib/handler-environment";
+import { costEnvironment, jobSettingsEnvironment } from "../components/lib/handler-environment";
 import { createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
@@ -153,6 +153,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       OUTPUT_BUCKET: LOCAL_NAMES.bucket,
       OUTPUT_PREFIX: config.uploads.outputPrefix,
       ...jobSettingsEnvironment(config.jobs, "WARN"),
+      ...costEnvironment(config),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",
     };
 
@@ -230,6 +231,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       clusterName: LOCAL_NAMES.cluster,
       family: LOCAL_NAMES.family,
       containerName: LOCAL_NAMES.container,
+      size: config.worker,
       launcher,
       onEvent: deliverTaskEvent,
     });

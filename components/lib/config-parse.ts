@@ -2,6 +2,7 @@
 // PipelineConfig. Pure: `config.ts` feeds it from pulumi.Config, tests feed it plain objects. Every
 // problem is collected and reported at once, each naming its key, so one `pulumi preview` shows them all.
 
+import { type FargatePrices, parseFargatePrices } from "../../jobs/fargate-prices";
 import { parseExitCodes, SQS_MAX_DELAY_SECONDS } from "../../jobs/retry-policy";
 import { CONFIG_KEYS, CONFIG_SCHEMA, type ConfigKey, type ConfigValues, PROJECT_NAME } from "./config-schema";
 import {
@@ -62,6 +63,8 @@ export interface PipelineConfig {
     readonly image: string | undefined;
   };
   readonly jobs: JobSettings;
+  /** The stack's own Fargate prices; undefined: the repository's table (jobs/fargate-prices.ts). */
+  readonly fargatePrices: FargatePrices | undefined;
 }
 
 /** Raw values as Pulumi gives them: strings (arrays as JSON), undefined when unset. */
@@ -175,6 +178,9 @@ export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
   );
   inRange("maxInfraRetries", 0, 100);
   inRange("jobRetentionDays", 0, 36500);
+  const pricesProblem =
+    values.fargatePrices === "" ? undefined : problemOf(() => parseFargatePrices(values.fargatePrices));
+  check("fargatePrices", pricesProblem === undefined, `must be empty or a price table: ${pricesProblem}`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return toPipelineConfig(values);
@@ -279,6 +285,7 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       maxInfraRetries: values.maxInfraRetries,
       jobRetentionDays: values.jobRetentionDays,
     },
+    fargatePrices: values.fargatePrices === "" ? undefined : parseFargatePrices(values.fargatePrices),
   };
 }
 

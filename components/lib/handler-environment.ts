@@ -4,7 +4,7 @@
 // compile error in the component that sets them.
 
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
-import type { JobSettings, LogLevel } from "./config-parse";
+import type { JobSettings, LogLevel, PipelineConfig } from "./config-parse";
 
 /** What the handlers read (their own list), plus Powertools' logger settings. */
 export const HANDLER_ENVIRONMENT_NAMES = [
@@ -42,6 +42,16 @@ export function jobSettingsEnvironment(
     MAX_INFRA_RETRIES: String(jobs.maxInfraRetries),
     JOB_RETENTION_DAYS: String(jobs.jobRetentionDays),
     POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}
+
+/** How the task-state handler prices each attempt: the task definition's architecture and any override. */
+export function costEnvironment(
+  config: Pick<PipelineConfig, "worker" | "fargatePrices">,
+): Pick<HandlerEnvironment, "WORKER_CPU_ARCHITECTURE" | "FARGATE_PRICES"> {
+  return {
+    WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+    FARGATE_PRICES: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
   };
 }
 

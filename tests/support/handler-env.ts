@@ -30,6 +30,8 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     NON_RETRYABLE_EXIT_CODES: "64-78",
     MAX_INFRA_RETRIES: "2",
     JOB_RETENTION_DAYS: "90",
+    WORKER_CPU_ARCHITECTURE: "ARM64",
+    FARGATE_PRICES: "",
   };
 }
 
