@@ -114,3 +114,10 @@ export function jobCost(events: readonly JobEvent[]): JobCost {
   }
   return { attempts, totalUsd: sumCosts(attempts.map((a) => a.cost)), unpriced };
 }
+
+/** Dollars with the digits that matter: $12.34, $0.008228, $0.00000327 (per-job service estimates). */
+export function formatUsd(usd: number): string {
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  if (usd === 0 || usd >= 0.001) return `$${usd.toFixed(6)}`;
+  return `$${usd < 1e-6 ? usd.toFixed(9) : usd.toPrecision(3)}`;
+}

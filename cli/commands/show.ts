@@ -2,6 +2,7 @@
 // attempt and task), the durations derived from it (jobs/timeline.ts), each attempt's task and outcome, and
 // the command that reads each task's logs.
 
+import { formatUsd, type JobCost, jobCost } from "../../jobs/cost";
 import { JobNotFoundError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
@@ -20,7 +21,8 @@ export async function showCommand(ctx: CommandContext, jobId: string): Promise<n
   const logs = logLocations(timeline.attempts, ctx.config, active);
 
   if (ctx.json) {
-    ctx.emit({ job: state, events, timeline, logs, version: stored.version });
+    const cost = { ...jobCost(events), estimate: ctx.config.local };
+    ctx.emit({ job: state, events, timeline, logs, version: stored.version, cost });
     return 0;
   }
   ctx.say(renderShow(ctx, state, events, timeline, logs, now));
@@ -76,6 +78,7 @@ function renderShow(
       if (attempt.taskArn !== undefined) out.push(`  task ${attempt.attempt}: ${attempt.taskArn}`);
     }
   }
+  out.push(...costLines(ctx, jobCost(events)));
   if (logs.length > 0) {
     out.push("", p.paint("bold", "Logs"));
     for (const log of logs) out.push(`  attempt ${log.attempt}: ${log.command}`);
@@ -86,6 +89,22 @@ function renderShow(
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/** Each stopped attempt's Fargate cost and the total; local mode's are estimates from local timings. */
+function costLines(ctx: CommandContext, cost: JobCost): string[] {
+  if (cost.attempts.length === 0 && cost.unpriced === 0) return [];
+  const label = ctx.config.local ? " (estimate: local timings, the stack's task size)" : "";
+  const out = ["", ctx.paint.paint("bold", `Cost${label}`)];
+  for (const { attempt, cost: c } of cost.attempts) {
+    out.push(
+      `  attempt ${attempt}: ${formatUsd(c.usd)}  ${c.billedSeconds} s x ${c.vcpu} vCPU, ${c.memoryGb} GB${c.extraStorageGib > 0 ? `, +${c.extraStorageGib} GiB storage` : ""}, ${c.architecture}, ${c.capacityProvider}  (${c.prices.region} prices of ${c.prices.asOf})`,
+    );
+  }
+  if (cost.unpriced > 0)
+    out.push(`  ${cost.unpriced} attempt(s) without a price (no task size or no price for the region)`);
+  out.push(`  total: ${formatUsd(cost.totalUsd)} Fargate compute`);
+  return out;
 }
 
 function attemptColumns() {
