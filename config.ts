@@ -2,10 +2,10 @@
 // string Pulumi holds and hands them to the pure parser, which applies defaults and validates.
 
 import * as pulumi from "@pulumi/pulumi";
-import { type PipelineConfig, parsePipelineConfig, type RawConfig } from "./components/lib/config-parse";
-import { CONFIG_KEYS, PROJECT_NAME } from "./components/lib/config-schema";
+import { type PipelineConfig, parsePipelineConfig, type RawConfig } from "./config/parse";
+import { CONFIG_KEYS, PROJECT_NAME } from "./config/schema";
 
-export type { PipelineConfig } from "./components/lib/config-parse";
+export type { PipelineConfig } from "./config/parse";
 
 export function loadConfig(): PipelineConfig {
   const config = new pulumi.Config(PROJECT_NAME);

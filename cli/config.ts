@@ -6,7 +6,7 @@
 //   4. --stack NAME (or JOBS_STACK): the outputs of `pulumi stack output --json`
 // Each value remembers where it came from, so an error can say which setting to fix.
 
-import { CONFIG_SCHEMA } from "../components/lib/config-schema";
+import { CONFIG_SCHEMA } from "../config/schema";
 import { defined } from "../jobs/defined";
 import { UsageError } from "./errors";
 import {

@@ -5,12 +5,12 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { dockerPlatform } from "../config/fargate";
+import type { PipelineConfig } from "../config/parse";
 import { Dispatcher } from "./dispatcher";
 import { JobsQueue } from "./jobs-queue";
 import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
-import type { PipelineConfig } from "./lib/config-parse";
-import { dockerPlatform } from "./lib/fargate";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
 import {
   costEnvironment,

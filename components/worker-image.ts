@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { IMAGE_BY_DIGEST } from "../config/rules";
 import { ecrRepositoryArnOfImage } from "./lib/arns";
-import { IMAGE_BY_DIGEST } from "./lib/config-parse";
 
 export interface WorkerImageArgs {
   /** A prebuilt image pinned by digest (`<repository>@sha256:<hex>`); when set, nothing is built. */

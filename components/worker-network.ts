@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkConfig } from "./lib/config-parse";
+import type { NetworkConfig } from "../config/parse";
 import type { AssignPublicIp } from "./lib/handler-environment";
 
 export interface WorkerNetworkArgs {

@@ -4,8 +4,8 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { FargateCpuArchitecture } from "../config/fargate";
 import type { AwsContext } from "./lib/arns";
-import type { FargateCpuArchitecture } from "./lib/fargate";
 import {
   ecsTasksAssumeRolePolicy,
   leastPrivilegeJson,

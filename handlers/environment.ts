@@ -3,10 +3,13 @@
 // stops the function at start with a message naming it.
 
 import { z } from "zod";
+import { ConfigurationError } from "../config/errors";
 import type { CostSettings } from "../jobs/cost";
 import { parseFargatePrices } from "../jobs/fargate-prices";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import type { WorkerTarget } from "../jobs/worker-environment";
+
+export { ConfigurationError } from "../config/errors";
 
 /** Every variable the handlers read (the Pulumi components set exactly these). */
 export const HANDLER_ENVIRONMENT_VARIABLES = [
@@ -95,10 +98,6 @@ const schema = z.object({
   // Empty: the repository's price table (jobs/fargate-prices.ts) for the task's region.
   FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
 });
-
-export class ConfigurationError extends Error {
-  override readonly name = "ConfigurationError";
-}
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
   const result = schema.safeParse(env);

@@ -9,7 +9,8 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describeEvent } from "../cli/history";
 import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../cli/local-endpoints";
 import { runCli } from "../cli/main";
-import { ConfigError, type PipelineConfig } from "../components/lib/config-parse";
+import { ConfigurationError } from "../config/errors";
+import type { PipelineConfig } from "../config/parse";
 import { isTerminal } from "../jobs/state";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
     config = loadStackConfig(PROJECT_ROOT, args.stack);
   } catch (error) {
     process.stderr.write(
-      `${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
+      `${error instanceof ConfigurationError || error instanceof Error ? error.message : String(error)}\n`,
     );
     return 2;
   }

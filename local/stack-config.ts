@@ -3,8 +3,8 @@
 
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type PipelineConfig, parsePipelineConfig } from "../components/lib/config-parse";
-import { projectRawConfig } from "../components/lib/stack-files";
+import { type PipelineConfig, parsePipelineConfig } from "../config/parse";
+import { projectRawConfig } from "../config/stack-files";
 
 export function loadStackConfig(root: string, stack: string | undefined): PipelineConfig {
   if (stack === undefined) return parsePipelineConfig({});

@@ -2,15 +2,15 @@
 // $GITHUB_OUTPUT): `stacks`, every Pulumi.<stack>.yaml, each previewed with its policy config
 // policy/config/<stack>.json; and `worker-platforms`, the Docker platforms of the stacks' worker
 // architectures, which the image build targets. The stack files are read and validated by the same code
-// local mode and the tests use (components/lib/), so CI builds what `pulumi up` would.
+// local mode and the tests use (config/), so CI builds what `pulumi up` would.
 //
 //   npx tsx scripts/ci-matrix.ts >> "$GITHUB_OUTPUT"
 
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { parsePipelineConfig } from "../components/lib/config-parse";
-import { dockerPlatform } from "../components/lib/fargate";
-import { projectRawConfig, REPO_ROOT } from "../components/lib/stack-files";
+import { dockerPlatform } from "../config/fargate";
+import { parsePipelineConfig } from "../config/parse";
+import { projectRawConfig, REPO_ROOT } from "../config/stack-files";
 
 export interface CiMatrix {
   /** Stack names, sorted. */

@@ -14,7 +14,7 @@ import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
-import { CONFIG_SCHEMA } from "../../components/lib/config-schema";
+import { CONFIG_SCHEMA } from "../../config/schema";
 import { readMessage } from "../../jobs/intake";
 import { jobIdForMessage } from "../../jobs/job-id";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";

@@ -3,8 +3,8 @@
 // pure part of building their values. The `HandlerEnvironment` type makes a missing name a
 // compile error in the component that sets them.
 
+import type { JobSettings, LogLevel, PipelineConfig } from "../../config/parse";
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
-import type { JobSettings, LogLevel, PipelineConfig } from "./config-parse";
 
 /** What the handlers read (their own list), plus Powertools' logger settings. */
 export const HANDLER_ENVIRONMENT_NAMES = [

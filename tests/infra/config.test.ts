@@ -2,9 +2,10 @@
 // files pass the CLI's type check and the program's validation, and bad values fail with clear errors.
 
 import { describe, expect, it } from "vitest";
-import { ConfigError, parsePipelineConfig } from "../../components/lib/config-parse";
-import { CONFIG_KEYS, CONFIG_SCHEMA, PROJECT_NAME } from "../../components/lib/config-schema";
-import { fargateMemoryOptions } from "../../components/lib/fargate";
+import { ConfigurationError } from "../../config/errors";
+import { fargateMemoryOptions } from "../../config/fargate";
+import { parsePipelineConfig } from "../../config/parse";
+import { CONFIG_KEYS, CONFIG_SCHEMA, PROJECT_NAME } from "../../config/schema";
 import { projectRawConfig, readProjectFile, STACKS, stackConfigProblems } from "./support/stack-config";
 
 function problemsOf(raw: Record<string, string>): string[] {
@@ -12,7 +13,7 @@ function problemsOf(raw: Record<string, string>): string[] {
     parsePipelineConfig(raw);
     return [];
   } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
+    if (error instanceof ConfigurationError) return [...error.problems];
     throw error;
   }
 }
@@ -106,7 +107,7 @@ describe("validation", () => {
     expect(problems).toContain(`${PROJECT_NAME}:deletionProtection: must be of type boolean (got "yes")`);
   });
 
-  it("throws a ConfigError whose message lists the problems", () => {
+  it("throws a ConfigurationError whose message lists the problems", () => {
     expect(() => parsePipelineConfig({ workerArchitecture: "RISCV" })).toThrow(
       /Invalid video-jobs configuration:\n {2}- video-jobs:workerArchitecture: must be one of ARM64, X86_64/,
     );

@@ -9,12 +9,12 @@ import {
   taskDefinitionFamilyArn,
   taskFamilyName,
 } from "../../components/lib/arns";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
-import { dockerPlatform } from "../../components/lib/fargate";
 import { jobSettingsEnvironment } from "../../components/lib/handler-environment";
 import { MAX_PIPELINE_NAME_LENGTH, pipelineName, pipelineNameProblem } from "../../components/lib/naming";
 import { redrivePolicy, visibilityTimeoutFor } from "../../components/lib/queue-settings";
+import { dockerPlatform } from "../../config/fargate";
+import { parsePipelineConfig } from "../../config/parse";
 
 const aws = { partition: "aws", region: "us-east-1", accountId: "123456789012" };
 

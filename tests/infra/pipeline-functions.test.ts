@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { taskFamilyName } from "../../components/lib/arns";
 import { bundleHandler } from "../../components/lib/bundle";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
 import { HANDLER_ENTRY_POINTS } from "../../components/lib/handler-entry-points";
 import { HANDLER_ENVIRONMENT_NAMES } from "../../components/lib/handler-environment";
@@ -19,6 +18,7 @@ import {
   taskStatePermissions,
   writeLogsStatement,
 } from "../../components/lib/policies";
+import { parsePipelineConfig } from "../../config/parse";
 import { readHandlerConfig } from "../../handlers/environment";
 import { ACCOUNT_ID, REGION } from "./support/pulumi-mocks";
 import {

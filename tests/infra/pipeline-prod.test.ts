@@ -2,8 +2,8 @@
 // retention; and, on its full resource tree, the structural rules every component follows.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { leastPrivilegeProblems, type PolicyDocument } from "../../components/lib/policies";
+import { parsePipelineConfig } from "../../config/parse";
 import { NEW_VPC_PRIVATE_SUBNET_IDS } from "./support/pulumi-mocks";
 import { json, type PipelineRun, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";

@@ -2,7 +2,7 @@
 // the jobs queue, the queue and its DLQ, and the jobs table, asserted on the inputs the engine receives.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
+import { parsePipelineConfig } from "../../config/parse";
 import { ACCOUNT_ID } from "./support/pulumi-mocks";
 import { json, type PipelineRun, referencesOf, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";

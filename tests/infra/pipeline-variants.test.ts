@@ -2,8 +2,8 @@
 // existing private subnets, job histories kept forever (TTL off), and the longest pipeline name.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
 import { MAX_PIPELINE_NAME_LENGTH } from "../../components/lib/naming";
+import { parsePipelineConfig } from "../../config/parse";
 import { json, type PipelineRun, runPipeline } from "./support/run-pipeline";
 
 const image = `210987654321.dkr.ecr.eu-west-1.amazonaws.com/media/worker@sha256:${"ab".repeat(32)}`;

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { taskFamilyName } from "../../components/lib/arns";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
+import { parsePipelineConfig } from "../../config/parse";
 import { DEFAULT_SUBNET_IDS, DEFAULT_VPC_ID } from "./support/pulumi-mocks";
 import { json, PIPELINE_NAME, type PipelineRun, referencesOf, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig, REPO_ROOT } from "./support/stack-config";

@@ -3,6 +3,9 @@
 // $0.000111/GB-h above 20 GiB), and through the task-state workflow: the cost lands in the history.
 
 import { describe, expect, it } from "vitest";
+import { costEnvironment } from "../../components/lib/handler-environment";
+import { parsePipelineConfig } from "../../config/parse";
+import { readHandlerConfig } from "../../handlers/environment";
 import { attemptCost, billedSeconds, jobCost, type TaskResources } from "../../jobs/cost";
 import { parseFargatePrices } from "../../jobs/fargate-prices";
 import { MemoryJobStore } from "../../jobs/memory-store";
@@ -10,6 +13,7 @@ import { evolve, foldEvents } from "../../jobs/state";
 import { readTaskEvent } from "../../jobs/task-events";
 import { trackTaskEvent } from "../../jobs/track-task";
 import { CLUSTER_ARN, CONTAINER, ecsEvent, submitted, TEST_POLICY } from "../support/factories";
+import { handlerEnvironment } from "../support/handler-env";
 
 const EAST = "arn:aws:ecs:us-east-1:111122223333:task/video-jobs/abc";
 const WEST = "arn:aws:ecs:us-west-2:111122223333:task/video-jobs/abc";
@@ -193,3 +197,32 @@ async function stored(store: MemoryJobStore, jobId: string) {
   if (job === undefined) throw new Error(`no job ${jobId}`);
   return job;
 }
+
+describe("the stack's price override", () => {
+  const prices = {
+    asOf: "2026-11-01",
+    source: "our rates",
+    x86: { vcpuHour: 0.05, gbHour: 0.005 },
+    arm: { vcpuHour: 0.04, gbHour: 0.004 },
+    spotDiscount: 0.5,
+    storageGbHour: 0.0001,
+  };
+
+  it("is read from stack config, and refused by key when malformed", () => {
+    expect(parsePipelineConfig({}).fargatePrices).toBeUndefined();
+    expect(parsePipelineConfig({ fargatePrices: JSON.stringify(prices) }).fargatePrices).toEqual(prices);
+    expect(() => parsePipelineConfig({ fargatePrices: '{"asOf":"soon"}' })).toThrow(
+      /video-jobs:fargatePrices: must be empty or a price table: asOf/,
+    );
+  });
+
+  it("reaches the task-state handler through FARGATE_PRICES, with the stack's architecture", () => {
+    const config = parsePipelineConfig({
+      fargatePrices: JSON.stringify(prices),
+      workerArchitecture: "X86_64",
+    });
+    const env = { ...handlerEnvironment("http://127.0.0.1:1", "t"), ...costEnvironment(config) };
+    expect(readHandlerConfig(env).cost).toEqual({ architecture: "X86_64", prices });
+    expect(() => readHandlerConfig({ ...env, FARGATE_PRICES: "[]" })).toThrow(/FARGATE_PRICES: value/);
+  });
+});

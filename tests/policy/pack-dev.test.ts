@@ -4,7 +4,7 @@
 // pipeline, which shows the pack looks at the resources the program really registers.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
+import { parsePipelineConfig } from "../../config/parse";
 import { POLICIES, PRODUCTION_POLICY } from "../../policy/policies";
 import { runPipeline } from "../infra/support/run-pipeline";
 import { projectRawConfig } from "../infra/support/stack-config";

@@ -3,7 +3,7 @@
 // Also, for every stack file: the policy config its previews pass exists and marks it as it should.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
+import { parsePipelineConfig } from "../../config/parse";
 import { markedProduction, POLICIES, PRODUCTION_POLICY } from "../../policy/policies";
 import { TASK_LAUNCHER_TYPES } from "../../policy/rules/fargate";
 import { runPipeline } from "../infra/support/run-pipeline";

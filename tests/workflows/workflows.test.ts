@@ -6,8 +6,8 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parsePipelineConfig } from "../../components/lib/config-parse";
-import { dockerPlatform } from "../../components/lib/fargate";
+import { dockerPlatform } from "../../config/fargate";
+import { parsePipelineConfig } from "../../config/parse";
 import { ciMatrix, stepOutputs } from "../../scripts/ci-matrix";
 import { projectRawConfig, REPO_ROOT, STACKS } from "../infra/support/stack-config";
 import {

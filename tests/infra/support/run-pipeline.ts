@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as mocks from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import type { PipelineConfig } from "../../../components/lib/config-parse";
 import { AUTONAME_SUFFIX_LENGTH, AWS_NAME_LIMITS } from "../../../components/lib/naming";
 import { VideoPipeline } from "../../../components/video-pipeline";
+import type { PipelineConfig } from "../../../config/parse";
 import { installRecordingMocks, type RecordedResource, type RecordedRun } from "./pulumi-mocks";
 import { REPO_ROOT } from "./stack-config";
 

@@ -1,5 +1,5 @@
-// The stack files the infrastructure tests load the program with; reading them is components/lib/stack-files.ts.
+// The stack files the infrastructure tests load the program with; reading them is config/stack-files.ts.
 
-export * from "../../../components/lib/stack-files";
+export * from "../../../config/stack-files";
 
 export const STACKS = ["dev", "prod"] as const;

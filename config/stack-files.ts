@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { load } from "js-yaml";
 
-export const REPO_ROOT = path.resolve(__dirname, "../..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 export interface ProjectKeyDeclaration {
   readonly type?: unknown;

@@ -1,6 +1,22 @@
-// The project's configuration schema: every key the program reads, with its type, default and meaning.
-// Pulumi.yaml declares the same keys (a test keeps the two identical), so the CLI documents and
+// The project's configuration schema: every key the program reads, with its type, default, meaning and
+// rule. Pulumi.yaml declares the same keys (a test keeps the two identical), so the CLI documents and
 // type-checks stack files while `config.ts` applies the defaults when the program runs anywhere else.
+// A new key is one entry here (and its declaration in Pulumi.yaml); parse.ts reads every entry, and holds
+// the rules that relate keys to each other.
+
+import type { z } from "zod";
+import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
+import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
+import {
+  between,
+  exitCodes,
+  fargatePrices,
+  imageByDigestOrEmpty,
+  keyPrefix,
+  oneOf,
+  oneOfNumbers,
+  suffixes,
+} from "./rules";
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
@@ -8,9 +24,22 @@ export interface ConfigKeySpec {
   readonly type: ConfigType;
   readonly description: string;
   readonly default: string | number | boolean | readonly string[];
+  /** The key's own rule over its typed value (a range, a choice); without one any value of the type. */
+  readonly rule?: z.ZodType;
 }
 
 export const PROJECT_NAME = "video-jobs";
+
+export const NETWORK_MODES = ["default-vpc", "new-vpc", "existing-vpc"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const CONFIG_SCHEMA = {
   network: {
@@ -18,6 +47,7 @@ export const CONFIG_SCHEMA = {
     default: "default-vpc",
     description:
       "Where worker tasks run: default-vpc (the account's default VPC with a public IP; cheap), new-vpc (private subnets of a new VPC with NAT egress) or existing-vpc (existingVpcId/existingSubnetIds).",
+    rule: oneOf(NETWORK_MODES),
   },
   vpcCidr: {
     type: "string",
@@ -56,65 +86,77 @@ export const CONFIG_SCHEMA = {
     default: 14,
     description:
       "Retention of the Lambda and worker log groups, in days (a CloudWatch Logs retention value).",
+    rule: oneOfNumbers(LOG_RETENTION_DAYS),
   },
   inputPrefix: {
     type: "string",
     default: "uploads/",
     description: "Key prefix of uploads that start a job; must not overlap outputPrefix.",
+    rule: keyPrefix(),
   },
   inputSuffixes: {
     type: "array",
     default: [".mp4", ".mov", ".mkv", ".webm"],
     description:
       "Key suffixes (case-sensitive) of uploads that start a job; one S3 notification filter each.",
+    rule: suffixes(),
   },
   outputPrefix: {
     type: "string",
     default: "outputs/",
     description:
       "Key prefix of worker outputs in the uploads bucket; a job writes under <outputPrefix><jobId>/.",
+    rule: keyPrefix(),
   },
   queueMaxReceiveCount: {
     type: "integer",
     default: 5,
     description: "Receives of a jobs-queue message before it moves to the dead-letter queue (at least 5).",
+    rule: between(5, 1000),
   },
   dispatcherTimeoutSeconds: {
     type: "integer",
     default: 60,
     description: "Dispatcher Lambda timeout; the jobs queue visibility timeout is six times this.",
+    rule: between(1, 900),
   },
   dispatcherBatchSize: {
     type: "integer",
     default: 10,
     description:
       "Messages per dispatcher invocation (1-10000; above 10 needs dispatcherBatchWindowSeconds >= 1).",
+    rule: between(1, 10000),
   },
   dispatcherBatchWindowSeconds: {
     type: "integer",
     default: 0,
     description: "Seconds the event source waits to fill a batch (0-300).",
+    rule: between(0, 300),
   },
   dispatcherMaxConcurrency: {
     type: "integer",
     default: 5,
     description:
       "Maximum concurrent dispatcher invocations from the queue (2-1000); bounds RunTask call rate.",
+    rule: between(2, 1000),
   },
   taskStateTimeoutSeconds: {
     type: "integer",
     default: 30,
     description: "Task-state Lambda timeout (1-900).",
+    rule: between(1, 900),
   },
   lambdaMemoryMb: {
     type: "integer",
     default: 512,
     description: "Memory of the dispatcher and task-state Lambdas.",
+    rule: between(128, 10240),
   },
   logLevel: {
     type: "string",
     default: "INFO",
     description: "Handler log level (POWERTOOLS_LOG_LEVEL): DEBUG, INFO, WARN or ERROR.",
+    rule: oneOf(LOG_LEVELS),
   },
   workerCpu: {
     type: "integer",
@@ -130,76 +172,89 @@ export const CONFIG_SCHEMA = {
     type: "integer",
     default: 21,
     description: "Worker task ephemeral storage in GiB (21-200) for the input and output files.",
+    rule: between(FARGATE_EPHEMERAL_STORAGE_GIB.min, FARGATE_EPHEMERAL_STORAGE_GIB.max),
   },
   workerArchitecture: {
     type: "string",
     default: "ARM64",
     description:
       "Worker CPU architecture: ARM64 (Graviton, cheaper) or X86_64; also the image build platform.",
+    rule: oneOf(FARGATE_CPU_ARCHITECTURES),
   },
   workerStopTimeoutSeconds: {
     type: "integer",
     default: 30,
     description: "Seconds between SIGTERM and SIGKILL when a worker task is stopped (2-120).",
+    rule: between(2, 120),
   },
   workerImage: {
     type: "string",
     default: "",
     description:
       "Prebuilt worker image pinned by digest (<repository>@sha256:<64 hex>); skips the build. Empty: build worker/ and push to ECR.",
+    rule: imageByDigestOrEmpty(),
   },
   maxAttempts: {
     type: "integer",
     default: 3,
     description: "Worker runs per job before it fails (MAX_ATTEMPTS).",
+    rule: between(1, 100),
   },
   retryBaseDelaySeconds: {
     type: "integer",
     default: 30,
     description: "First retry delay; doubles per attempt (RETRY_BASE_DELAY_SECONDS).",
+    rule: between(0, SQS_MAX_DELAY_SECONDS),
   },
   retryMaxDelaySeconds: {
     type: "integer",
     default: 900,
     description: "Retry delay cap, at most 900 (the SQS maximum delay) (RETRY_MAX_DELAY_SECONDS).",
+    rule: between(0, SQS_MAX_DELAY_SECONDS),
   },
   nonRetryableExitCodes: {
     type: "string",
     default: "64-78",
     description:
       "Worker exit codes that fail a job without retry: codes or ranges, comma-separated (NON_RETRYABLE_EXIT_CODES).",
+    rule: exitCodes(),
   },
   maxInfraRetries: {
     type: "integer",
     default: 5,
     description:
       "Infrastructure failures (task failed to start, capacity) retried per job (MAX_INFRA_RETRIES).",
+    rule: between(0, 100),
   },
   jobRetentionDays: {
     type: "integer",
     default: 90,
     description:
       "Days a finished job's history is kept (DynamoDB TTL); 0 keeps it forever (JOB_RETENTION_DAYS).",
+    rule: between(0, 36500),
   },
   fargatePrices: {
     type: "string",
     default: "",
     description:
       'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/fargate-prices.ts (FARGATE_PRICES).',
+    rule: fargatePrices(),
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
 
-type ValueOf<S> = S extends { type: "integer" }
-  ? number
-  : S extends { type: "boolean" }
-    ? boolean
-    : S extends { type: "array" }
-      ? string[]
-      : string;
+type ValueOf<S> = S extends { rule: z.ZodType<infer T> }
+  ? T
+  : S extends { type: "integer" }
+    ? number
+    : S extends { type: "boolean" }
+      ? boolean
+      : S extends { type: "array" }
+        ? readonly string[]
+        : string;
 
-/** Every key with a value of its declared type: the result of the first, type-only, parsing stage. */
+/** Every key with its value: its rule's output, or a value of its declared type. */
 export type ConfigValues = { -readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_SCHEMA)[K]> };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];

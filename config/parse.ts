@@ -1,0 +1,263 @@
+// Turns raw stack configuration (the strings Pulumi hands the program) into a typed, validated
+// PipelineConfig with one zod schema: each key's field from schema.ts, then the rules that relate keys
+// (the network's own keys, overlapping prefixes, Fargate sizes, retry delays). Pure: `config.ts` feeds it
+// from pulumi.Config, tests feed it plain objects. Every problem is collected and reported at once, each
+// naming its key, so one `pulumi preview` shows them all.
+
+import { z } from "zod";
+import type { FargatePrices } from "../jobs/fargate-prices";
+import { ConfigurationError } from "./errors";
+import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
+import {
+  CONFIG_KEYS,
+  CONFIG_SCHEMA,
+  type ConfigKey,
+  type ConfigKeySpec,
+  type ConfigType,
+  type ConfigValues,
+  type LogLevel,
+  type NetworkMode,
+  PROJECT_NAME,
+} from "./schema";
+
+export type { LogLevel } from "./schema";
+
+export type NetworkConfig =
+  | { readonly mode: "default-vpc" }
+  | {
+      readonly mode: "new-vpc";
+      readonly cidrBlock: string;
+      readonly availabilityZones: number;
+      readonly natGateways: "Single" | "OnePerAz";
+    }
+  | { readonly mode: "existing-vpc"; readonly vpcId: string; readonly subnetIds: readonly string[] };
+
+/** The job model's settings, handed to both handlers through their environment. */
+export interface JobSettings {
+  readonly maxAttempts: number;
+  readonly retryBaseDelaySeconds: number;
+  readonly retryMaxDelaySeconds: number;
+  readonly nonRetryableExitCodes: string;
+  readonly maxInfraRetries: number;
+  readonly jobRetentionDays: number;
+}
+
+export interface PipelineConfig {
+  readonly network: NetworkConfig;
+  readonly deletionProtection: boolean;
+  readonly logRetentionDays: number;
+  readonly uploads: {
+    readonly inputPrefix: string;
+    readonly inputSuffixes: readonly string[];
+    readonly outputPrefix: string;
+  };
+  readonly queueMaxReceiveCount: number;
+  readonly dispatcher: {
+    readonly timeoutSeconds: number;
+    readonly batchSize: number;
+    readonly batchWindowSeconds: number;
+    readonly maxConcurrency: number;
+  };
+  readonly taskStateTimeoutSeconds: number;
+  readonly lambdaMemoryMb: number;
+  readonly logLevel: LogLevel;
+  readonly worker: {
+    readonly cpu: number;
+    readonly memoryMb: number;
+    readonly ephemeralStorageGib: number;
+    readonly architecture: FargateCpuArchitecture;
+    readonly stopTimeoutSeconds: number;
+    /** Digest-pinned image; undefined means build `worker/`. */
+    readonly image: string | undefined;
+  };
+  readonly jobs: JobSettings;
+  /** The stack's own Fargate prices; undefined: the repository's table (jobs/fargate-prices.ts). */
+  readonly fargatePrices: FargatePrices | undefined;
+}
+
+/** Raw values as Pulumi gives them: strings (arrays as JSON), undefined when unset. */
+export type RawConfig = Readonly<Partial<Record<string, string | undefined>>>;
+
+export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
+  const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) =>
+      `${PROJECT_NAME}:${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(issue.input)})`,
+  );
+  throw new ConfigurationError(
+    `Invalid ${PROJECT_NAME} configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+    problems,
+  );
+}
+
+// The keys each network uses, checked only when that network is chosen.
+const NETWORKS = {
+  "default-vpc": z.object({}).transform((): NetworkConfig => ({ mode: "default-vpc" })),
+  "new-vpc": z
+    .object({
+      vpcCidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, "must be a /16 to /24 CIDR"),
+      vpcAvailabilityZones: z.number().min(2, "must be between 2 and 6").max(6, "must be between 2 and 6"),
+      vpcNatGateways: z.enum(["Single", "OnePerAz"], { error: "must be one of Single, OnePerAz" }),
+    })
+    .transform(
+      (values): NetworkConfig => ({
+        mode: "new-vpc",
+        cidrBlock: values.vpcCidr,
+        availabilityZones: values.vpcAvailabilityZones,
+        natGateways: values.vpcNatGateways,
+      }),
+    ),
+  "existing-vpc": z
+    .object({
+      existingVpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-...)"),
+      existingSubnetIds: z
+        .array(z.string())
+        .readonly()
+        .refine(
+          (ids) => ids.length > 0 && ids.every((id) => /^subnet-[0-9a-f]+$/.test(id)),
+          "must list at least one subnet id (subnet-...)",
+        ),
+    })
+    .transform(
+      (values): NetworkConfig => ({
+        mode: "existing-vpc",
+        vpcId: values.existingVpcId,
+        subnetIds: values.existingSubnetIds,
+      }),
+    ),
+} satisfies Record<NetworkMode, z.ZodType<NetworkConfig>>;
+
+// Readers of the text Pulumi hands the program, one per declarable type (arrays arrive as JSON).
+const READERS: Record<ConfigType, z.ZodType<unknown, string>> = {
+  string: z.string(),
+  integer: z
+    .string()
+    .regex(/^\s*-?\d+\s*$/)
+    .transform((digits) => Number.parseInt(digits, 10)),
+  boolean: z.enum(["true", "false"]).transform((word) => word === "true"),
+  array: z
+    .string()
+    .transform((json, ctx): unknown => {
+      try {
+        return JSON.parse(json);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.string())),
+};
+
+/**
+ * One key's text to its value: the default when unset, else a value of its type, then its rule. A value
+ * of the wrong type is one problem, and the default stands in for it so the rules that relate keys still
+ * run and every problem is reported at once.
+ */
+function fieldOf(spec: ConfigKeySpec): z.ZodType<unknown, string | undefined> {
+  const typed = z
+    .string()
+    .optional()
+    .transform((raw, ctx): unknown => {
+      if (raw === undefined) return spec.default;
+      const parsed = READERS[spec.type].safeParse(raw);
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: "custom", message: `must be of type ${spec.type}`, input: raw });
+      return spec.default;
+    });
+  return spec.rule === undefined ? typed : typed.pipe(spec.rule);
+}
+
+type Fields = { [K in ConfigKey]: z.ZodType<ConfigValues[K], string | undefined> };
+
+function fields(): Fields {
+  // Each field yields its key's ConfigValues type (the reader of its declared type, then its rule), but
+  // TypeScript cannot follow a type through a record built from the schema's entries: stated once here.
+  return Object.fromEntries(CONFIG_KEYS.map((key) => [key, fieldOf(CONFIG_SCHEMA[key])])) as Fields;
+}
+
+const STACK_CONFIG = z
+  .object(fields())
+  .superRefine(checkKeysTogether, {
+    // Run even when single keys were refused (those hold their default or their refused value), so one
+    // preview reports every problem.
+    when: () => true,
+  })
+  .transform(toPipelineConfig);
+
+function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
+  const check = (key: ConfigKey, ok: boolean, message: string): void => {
+    if (!ok) ctx.addIssue({ code: "custom", message, path: [key], input: values[key] });
+  };
+  // A refused network was reported by its own key; only a known one has keys of its own to check.
+  const network: z.ZodType<NetworkConfig> | undefined = NETWORKS[values.network];
+  for (const issue of network?.safeParse(values, { reportInput: true }).error?.issues ?? []) {
+    ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: issue.input });
+  }
+  checkPrefixes(values, check);
+  check(
+    "dispatcherBatchWindowSeconds",
+    values.dispatcherBatchSize <= 10 || values.dispatcherBatchWindowSeconds >= 1,
+    "must be at least 1 when dispatcherBatchSize is above 10 (an SQS event source rule)",
+  );
+  const sizeProblem = fargateSizeProblem(values.workerCpu, values.workerMemoryMb);
+  check("workerMemoryMb", sizeProblem === undefined, sizeProblem ?? "");
+  check(
+    "retryMaxDelaySeconds",
+    values.retryMaxDelaySeconds >= values.retryBaseDelaySeconds,
+    "must not be below retryBaseDelaySeconds",
+  );
+}
+
+function checkPrefixes(
+  values: ConfigValues,
+  check: (key: ConfigKey, ok: boolean, message: string) => void,
+): void {
+  const { inputPrefix, outputPrefix } = values;
+  // Outputs under the input prefix would notify the queue and start a job for every output, forever.
+  check(
+    "outputPrefix",
+    !outputPrefix.startsWith(inputPrefix) && !inputPrefix.startsWith(outputPrefix),
+    "must not overlap inputPrefix (outputs would start new jobs)",
+  );
+}
+
+function toPipelineConfig(values: ConfigValues): PipelineConfig {
+  return {
+    network: NETWORKS[values.network].parse(values),
+    deletionProtection: values.deletionProtection,
+    logRetentionDays: values.logRetentionDays,
+    uploads: {
+      inputPrefix: values.inputPrefix,
+      inputSuffixes: values.inputSuffixes,
+      outputPrefix: values.outputPrefix,
+    },
+    queueMaxReceiveCount: values.queueMaxReceiveCount,
+    dispatcher: {
+      timeoutSeconds: values.dispatcherTimeoutSeconds,
+      batchSize: values.dispatcherBatchSize,
+      batchWindowSeconds: values.dispatcherBatchWindowSeconds,
+      maxConcurrency: values.dispatcherMaxConcurrency,
+    },
+    taskStateTimeoutSeconds: values.taskStateTimeoutSeconds,
+    lambdaMemoryMb: values.lambdaMemoryMb,
+    logLevel: values.logLevel,
+    worker: {
+      cpu: values.workerCpu,
+      memoryMb: values.workerMemoryMb,
+      ephemeralStorageGib: values.workerEphemeralStorageGib,
+      architecture: values.workerArchitecture,
+      stopTimeoutSeconds: values.workerStopTimeoutSeconds,
+      image: values.workerImage === "" ? undefined : values.workerImage,
+    },
+    jobs: {
+      maxAttempts: values.maxAttempts,
+      retryBaseDelaySeconds: values.retryBaseDelaySeconds,
+      retryMaxDelaySeconds: values.retryMaxDelaySeconds,
+      nonRetryableExitCodes: values.nonRetryableExitCodes,
+      maxInfraRetries: values.maxInfraRetries,
+      jobRetentionDays: values.jobRetentionDays,
+    },
+    fargatePrices: values.fargatePrices,
+  };
+}

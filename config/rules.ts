@@ -1,0 +1,89 @@
+// Rules of single configuration keys, as zod schemas over the key's typed value; config/schema.ts gives
+// each key its rule. Each message completes "<project>:<key>: ...".
+
+import { z } from "zod";
+import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
+import { parseExitCodes } from "../jobs/retry-policy";
+
+export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
+
+export function between(min: number, max: number): z.ZodType<number, number> {
+  const message = `must be between ${min} and ${max}`;
+  return z.number().min(min, message).max(max, message);
+}
+
+export function oneOf<const V extends readonly [string, ...string[]]>(
+  values: V,
+): z.ZodType<V[number], string> {
+  return z.enum(values, { error: `must be one of ${values.join(", ")}` });
+}
+
+export function oneOfNumbers(values: readonly number[]): z.ZodType<number, number> {
+  return z.number().refine((value) => values.includes(value), `must be one of ${values.join(", ")}`);
+}
+
+export function keyPrefix(): z.ZodType<string, string> {
+  return z
+    .string()
+    .regex(
+      /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/,
+      "must be a non-empty key prefix ending in '/'",
+    );
+}
+
+export function suffixes(): z.ZodType<readonly string[], readonly string[]> {
+  return (
+    z
+      .array(z.string())
+      .readonly()
+      .refine(
+        (list) => list.length > 0 && list.every((suffix) => suffix.length > 0),
+        "must list at least one non-empty suffix",
+      )
+      // S3 rejects notification rules that overlap: same prefix, one suffix ending another.
+      .refine(
+        (list) => list.every((suffix, i) => list.every((other, j) => i === j || !other.endsWith(suffix))),
+        "must not repeat or end one another (S3 rejects overlapping notification rules)",
+      )
+  );
+}
+
+export function imageByDigestOrEmpty(): z.ZodType<string, string> {
+  return z
+    .string()
+    .refine(
+      (image) => image === "" || IMAGE_BY_DIGEST.test(image),
+      "must be empty (build worker/) or an image pinned by digest: <repository>@sha256:<64 hex>",
+    );
+}
+
+/** The handlers' own reader of the setting decides what is valid: a stack cannot deploy what they refuse. */
+export function exitCodes(): z.ZodType<string, string> {
+  return z.string().superRefine((codes, ctx) => {
+    try {
+      parseExitCodes(codes);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be exit codes 1-255 or ranges like 64-78, comma-separated: ${error instanceof Error ? error.message : String(error)}`,
+        input: codes,
+      });
+    }
+  });
+}
+
+/** Empty: the repository's price table; else the stack's own prices as JSON, parsed as the handlers do. */
+export function fargatePrices(): z.ZodType<FargatePrices | undefined, string> {
+  return z.string().transform((json, ctx): FargatePrices | undefined => {
+    if (json.trim() === "") return undefined;
+    try {
+      return parseFargatePrices(json);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be empty or a price table: ${(error as Error).message}`,
+      });
+      return z.NEVER;
+    }
+  });
+}
