@@ -31,6 +31,8 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "JOB_RETENTION_DAYS",
   "WORKER_CPU_ARCHITECTURE",
   "FARGATE_PRICES",
+  "JOBS_EVENT_BUS_NAME",
+  "OUTCOMES_DEAD_LETTER_QUEUE_URL",
 ] as const;
 
 export interface HandlerConfig {
@@ -46,6 +48,8 @@ export interface HandlerConfig {
   readonly retentionDays: number;
   /** How attempts are priced: the task definition's architecture, the stack's price override if any. */
   readonly cost: CostSettings;
+  /** Where the outcome publisher puts job state changes, and sets aside stream records it cannot read. */
+  readonly outcomes: { readonly eventBusName: string; readonly deadLetterQueueUrl: string };
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -96,6 +100,10 @@ const schema = z.object({
     error: "WORKER_CPU_ARCHITECTURE must be ARM64 or X86_64",
   }),
   // Empty: the repository's price table (jobs/fargate-prices.ts) for the task's region.
+  JOBS_EVENT_BUS_NAME: required("JOBS_EVENT_BUS_NAME"),
+  OUTCOMES_DEAD_LETTER_QUEUE_URL: required("OUTCOMES_DEAD_LETTER_QUEUE_URL").pipe(
+    z.url({ error: "OUTCOMES_DEAD_LETTER_QUEUE_URL must be a URL" }),
+  ),
   FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
 });
 
@@ -146,6 +154,7 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       maxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
     },
     retentionDays: e.JOB_RETENTION_DAYS,
+    outcomes: { eventBusName: e.JOBS_EVENT_BUS_NAME, deadLetterQueueUrl: e.OUTCOMES_DEAD_LETTER_QUEUE_URL },
     cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
   };
 }
