@@ -10,27 +10,64 @@ import { dispatcherPermissions } from "./lib/policies";
 
 /** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
 export interface DispatcherArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
-  /** Handler entry point relative to `sourceRoot`; default `handlers/dispatcher.ts`. */
+  /**
+   * Handler entry point relative to `sourceRoot`.
+   * @default "handlers/dispatcher.ts"
+   * @example HANDLER_ENTRY_POINTS.dispatcher
+   */
   readonly entryPoint?: string;
-  /** The jobs queue to consume. */
+  /**
+   * The jobs queue to consume. Required.
+   * @example queue.queue.arn
+   */
   readonly queueArn: pulumi.Input<string>;
-  /** Messages per invocation; default 10. */
+  /**
+   * Messages per invocation.
+   * @default 10
+   * @example 100 // with batchWindowSeconds >= 1
+   */
   readonly batchSize?: number;
-  /** Seconds to gather a batch; default 0. */
+  /**
+   * Seconds to gather a batch.
+   * @default 0
+   * @example 5
+   */
   readonly batchWindowSeconds?: number;
-  /** Concurrent invocations from the queue, 2-1000; default 5. */
+  /**
+   * Concurrent invocations from the queue, 2-1000; bounds the RunTask call rate.
+   * @default 5
+   * @example 20
+   */
   readonly maxConcurrency?: number;
-  /** The jobs table. */
+  /**
+   * The jobs table. Required.
+   * @example table.tableArn
+   */
   readonly tableArn: pulumi.Input<string>;
-  /** The worker's cluster. */
+  /**
+   * The worker's cluster. Required.
+   * @example { arn: worker.cluster.arn, name: worker.cluster.name }
+   */
   readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
-  /** The worker's task definition family: RunTask is allowed for its revisions only. */
+  /**
+   * The worker's task definition family: RunTask is allowed for its revisions only. Required.
+   * @example "video-jobs-dev-worker"
+   */
   readonly taskFamily: string;
-  /** The worker's task role, which the dispatcher passes to the tasks it starts. */
+  /**
+   * The worker's task role, which the dispatcher passes to the tasks it starts. Required.
+   * @example worker.taskRole.arn
+   */
   readonly taskRoleArn: pulumi.Input<string>;
-  /** The worker's execution role, which the dispatcher passes to the tasks it starts. */
+  /**
+   * The worker's execution role, which the dispatcher passes to the tasks it starts. Required.
+   * @example worker.executionRole.arn
+   */
   readonly executionRoleArn: pulumi.Input<string>;
-  /** Account, region and partition. */
+  /**
+   * Account, region and partition. Required.
+   * @example { partition: "aws", region: "eu-west-1", accountId: "123456789012" }
+   */
   readonly aws: pulumi.Input<AwsContext>;
 }
 

@@ -15,19 +15,40 @@ import {
 } from "./lib/policies";
 
 export interface HandlerFunctionArgs {
-  /** Directory the entry point and its imports resolve from: the repository root. */
+  /**
+   * Directory the entry point and its imports resolve from: the repository root. Required.
+   * @example __dirname // in index.ts
+   */
   readonly sourceRoot: string;
-  /** Handler module relative to `sourceRoot`, exporting `handler`, e.g. `handlers/dispatcher.ts`. */
+  /**
+   * Handler module relative to `sourceRoot`, exporting `handler`. Required.
+   * @example "handlers/dispatcher.ts"
+   */
   readonly entryPoint: string;
-  /** Every variable the handlers read; a missing name does not compile. */
+  /**
+   * Every variable the handlers read; a missing name does not compile. Required.
+   * @example handlerEnvironment("dispatcher") // video-pipeline.ts
+   */
   readonly environment: HandlerEnvironment<pulumi.Input<string>>;
-  /** Function timeout in seconds. */
+  /**
+   * Function timeout in seconds. Required.
+   * @example 60
+   */
   readonly timeoutSeconds: number;
-  /** Function memory in MB. */
+  /**
+   * Function memory in MB. Required.
+   * @example 512
+   */
   readonly memoryMb: number;
-  /** Log group retention in days. */
+  /**
+   * Log group retention in days. Required.
+   * @example 14
+   */
   readonly logRetentionDays: number;
-  /** What the handler may do besides writing its logs. */
+  /**
+   * What the handler may do besides writing its logs. Required.
+   * @example [jobsTableStatement(tableArn)]
+   */
   readonly permissions: pulumi.Input<PolicyStatement[]>;
 }
 

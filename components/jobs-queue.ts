@@ -8,13 +8,28 @@ import * as pulumi from "@pulumi/pulumi";
 import { redrivePolicy, visibilityTimeoutFor } from "./lib/queue-settings";
 
 export interface JobsQueueArgs {
-  /** Timeout of the consuming Lambda; the visibility timeout is six times this. */
+  /**
+   * Timeout of the consuming Lambda; the visibility timeout is six times this (AWS's rule for SQS event sources). Required.
+   * @example 60
+   */
   readonly consumerTimeoutSeconds: number;
-  /** Receives before a message moves to the dead-letter queue; at least 5, default 5. */
+  /**
+   * Receives before a message moves to the dead-letter queue; at least 5.
+   * @default 5
+   * @example 10
+   */
   readonly maxReceiveCount?: number;
-  /** How long a message may wait in the queue; default 4 days. */
+  /**
+   * How long a message may wait in the queue.
+   * @default 345600 (4 days)
+   * @example 86400
+   */
   readonly messageRetentionSeconds?: number;
-  /** How long a dead letter is kept; default 14 days (the SQS maximum). */
+  /**
+   * How long a dead letter is kept.
+   * @default 1209600 (14 days, the SQS maximum)
+   * @example 604800
+   */
   readonly deadLetterRetentionSeconds?: number;
 }
 

@@ -14,9 +14,17 @@ import {
 } from "../jobs/table-schema";
 
 export interface JobsTableArgs {
-  /** Let DynamoDB delete finished jobs at their `expiresAt`; default true. */
+  /**
+   * Let DynamoDB delete finished jobs at their `expiresAt` (TTL).
+   * @default true
+   * @example false // keep every history
+   */
   readonly expireFinishedJobs?: boolean;
-  /** DynamoDB deletion protection and Pulumi `protect`; default false. */
+  /**
+   * DynamoDB deletion protection and Pulumi `protect`.
+   * @default false
+   * @example true // prod
+   */
   readonly deletionProtection?: boolean;
 }
 
@@ -27,6 +35,8 @@ export class JobsTable extends pulumi.ComponentResource {
   readonly tableName: pulumi.Output<string>;
   /** Its ARN; index ARNs are `<arn>/index/<name>`. */
   readonly tableArn: pulumi.Output<string>;
+  /** Its change stream (new and old images): the outbox the outcome publisher reads. */
+  readonly streamArn: pulumi.Output<string>;
 
   constructor(name: string, args: JobsTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:storage:JobsTable", name, {}, opts);
@@ -55,12 +65,16 @@ export class JobsTable extends pulumi.ComponentResource {
         serverSideEncryption: { enabled: true },
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: expireFinishedJobs },
         deletionProtectionEnabled: deletionProtection,
+        // Every write, with the item before and after it: the events it appended are published from it.
+        streamEnabled: true,
+        streamViewType: "NEW_AND_OLD_IMAGES",
       },
       { parent: this, protect: deletionProtection },
     );
     this.tableName = this.table.name;
     this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
 
-    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
   }
 }

@@ -5,25 +5,59 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { defined } from "../jobs/defined";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import { taskStateChangePattern } from "./lib/event-pattern";
 import { eventBridgeDeadLetterPolicy, leastPrivilegeJson, taskStatePermissions } from "./lib/policies";
 
 /** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
 export interface TaskStateTrackerArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
-  /** Handler entry point relative to `sourceRoot`; default `handlers/task-state.ts`. */
+  /**
+   * Handler entry point relative to `sourceRoot`.
+   * @default "handlers/task-state.ts"
+   * @example HANDLER_ENTRY_POINTS.taskState
+   */
   readonly entryPoint?: string;
-  /** The cluster whose tasks are tracked (and only it). */
+  /**
+   * The cluster whose tasks are tracked (and only it). Required.
+   * @example worker.cluster.arn
+   */
   readonly clusterArn: pulumi.Input<string>;
-  /** The jobs table. */
+  /**
+   * The jobs table. Required.
+   * @example table.tableArn
+   */
   readonly tableArn: pulumi.Input<string>;
-  /** The jobs queue, where retries are sent. */
+  /**
+   * The jobs queue, where retries are sent. Required.
+   * @example queue.queue.arn
+   */
   readonly queueArn: pulumi.Input<string>;
-  /** EventBridge delivery attempts before an event goes to the DLQ; default 185 (EventBridge's maximum). */
+  /**
+   * EventBridge delivery attempts before an event goes to the dead-letter queue.
+   * @default 185 (EventBridge's maximum)
+   * @example 10
+   */
   readonly maximumRetryAttempts?: number;
-  /** Age after which EventBridge stops retrying an event; default 24 hours (its maximum). */
+  /**
+   * Age after which EventBridge stops retrying an event.
+   * @default 86400 (24 hours, EventBridge's maximum)
+   * @example 3600
+   */
   readonly maximumEventAgeSeconds?: number;
 }
+
+/** Defaults of the optional args: EventBridge's maxima, so no state change is given up early. */
+export const TASK_STATE_TRACKER_DEFAULTS: Required<
+  Pick<TaskStateTrackerArgs, "entryPoint" | "maximumRetryAttempts" | "maximumEventAgeSeconds">
+> = {
+  entryPoint: "handlers/task-state.ts",
+  maximumRetryAttempts: 185,
+  maximumEventAgeSeconds: 24 * 3600,
+};
+
+/** Retries of an asynchronous invocation Lambda makes itself before the event goes to the DLQ. */
+const LAMBDA_ASYNC_RETRIES = 2;
 
 export class TaskStateTracker extends pulumi.ComponentResource {
   /** The task-state Lambda with its role and logs. */
@@ -35,93 +69,140 @@ export class TaskStateTracker extends pulumi.ComponentResource {
 
   constructor(name: string, args: TaskStateTrackerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:functions:TaskStateTracker", name, {}, opts);
+    const parent = this;
+    const settings = { ...TASK_STATE_TRACKER_DEFAULTS, ...definedArgs(args) };
 
-    // SQS-managed encryption: EventBridge can deliver to it without a KMS key policy.
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 },
-      { parent: this },
-    );
-    this.handler = new HandlerFunction(
-      `${name}-handler`,
-      {
-        sourceRoot: args.sourceRoot,
-        entryPoint: args.entryPoint ?? "handlers/task-state.ts",
-        environment: args.environment,
-        timeoutSeconds: args.timeoutSeconds,
-        memoryMb: args.memoryMb,
-        logRetentionDays: args.logRetentionDays,
-        permissions: pulumi
-          .all([args.tableArn, args.queueArn, this.deadLetterQueue.arn])
-          .apply(([tableArn, queueArn, deadLetterQueueArn]) =>
-            taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn }),
-          ),
-      },
-      { parent: this },
-    );
-    const fn = this.handler.function;
-
-    this.rule = new aws.cloudwatch.EventRule(
-      `${name}-rule`,
-      {
-        description: "ECS task state changes (RUNNING, STOPPED) of the video worker cluster",
-        eventPattern: pulumi
-          .output(args.clusterArn)
-          .apply((arn) => JSON.stringify(taskStateChangePattern(arn))),
-      },
-      { parent: this },
-    );
-    const deadLetterPolicy = new aws.sqs.QueuePolicy(
-      `${name}-dlq-policy`,
-      {
-        queueUrl: this.deadLetterQueue.url,
-        policy: pulumi
-          .all([this.deadLetterQueue.arn, this.rule.arn])
-          .apply(([queueArn, ruleArn]) =>
-            leastPrivilegeJson(eventBridgeDeadLetterPolicy({ queueArn, ruleArn })),
-          ),
-      },
-      { parent: this },
-    );
-    const permission = new aws.lambda.Permission(
-      `${name}-invoke-permission`,
-      {
-        action: "lambda:InvokeFunction",
-        function: fn.name,
-        principal: "events.amazonaws.com",
-        sourceArn: this.rule.arn,
-      },
-      { parent: this },
-    );
-    new aws.cloudwatch.EventTarget(
-      `${name}-target`,
-      {
-        rule: this.rule.name,
-        arn: fn.arn,
-        retryPolicy: {
-          maximumRetryAttempts: args.maximumRetryAttempts ?? 185,
-          maximumEventAgeInSeconds: args.maximumEventAgeSeconds ?? 24 * 3600,
-        },
-        deadLetterConfig: { arn: this.deadLetterQueue.arn },
-      },
-      { parent: this, dependsOn: [permission, deadLetterPolicy] },
-    );
-    // EventBridge invokes asynchronously: once Lambda accepts an event, its own retries apply, and an
-    // event still failing after them would be discarded without this destination.
-    new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-async-failures`,
-      {
-        functionName: fn.name,
-        maximumRetryAttempts: 2,
-        destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
-      },
-      { parent: this },
-    );
+    this.deadLetterQueue = createDeadLetterQueue();
+    this.handler = createHandler(this.deadLetterQueue);
+    this.rule = createRule();
+    const deliveries = allowDeliveries(this.rule, this.handler.function, this.deadLetterQueue);
+    createTarget(this.rule, this.handler.function, this.deadLetterQueue, deliveries);
+    sendAsyncFailuresToDeadLetterQueue(this.handler.function, this.deadLetterQueue);
 
     this.registerOutputs({
-      functionName: fn.name,
+      functionName: this.handler.function.name,
       ruleArn: this.rule.arn,
       deadLetterQueueUrl: this.deadLetterQueue.url,
     });
+
+    function createDeadLetterQueue(): aws.sqs.Queue {
+      // SQS-managed encryption: EventBridge can deliver to it without a KMS key policy.
+      return new aws.sqs.Queue(
+        `${name}-dlq`,
+        { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 },
+        { parent },
+      );
+    }
+
+    function createHandler(deadLetterQueue: aws.sqs.Queue): HandlerFunction {
+      return new HandlerFunction(
+        `${name}-handler`,
+        {
+          sourceRoot: args.sourceRoot,
+          entryPoint: settings.entryPoint,
+          environment: args.environment,
+          timeoutSeconds: args.timeoutSeconds,
+          memoryMb: args.memoryMb,
+          logRetentionDays: args.logRetentionDays,
+          permissions: pulumi
+            .all([args.tableArn, args.queueArn, deadLetterQueue.arn])
+            .apply(([tableArn, queueArn, deadLetterQueueArn]) =>
+              taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn }),
+            ),
+        },
+        { parent },
+      );
+    }
+
+    function createRule(): aws.cloudwatch.EventRule {
+      return new aws.cloudwatch.EventRule(
+        `${name}-rule`,
+        {
+          description: "ECS task state changes (RUNNING, STOPPED) of the video worker cluster",
+          eventPattern: pulumi
+            .output(args.clusterArn)
+            .apply((arn) => JSON.stringify(taskStateChangePattern(arn))),
+        },
+        { parent },
+      );
+    }
+
+    /** The rule may invoke the function and send what it cannot deliver to the dead-letter queue. */
+    function allowDeliveries(
+      rule: aws.cloudwatch.EventRule,
+      fn: aws.lambda.Function,
+      deadLetterQueue: aws.sqs.Queue,
+    ): pulumi.Resource[] {
+      const deadLetterPolicy = new aws.sqs.QueuePolicy(
+        `${name}-dlq-policy`,
+        {
+          queueUrl: deadLetterQueue.url,
+          policy: pulumi
+            .all([deadLetterQueue.arn, rule.arn])
+            .apply(([queueArn, ruleArn]) =>
+              leastPrivilegeJson(eventBridgeDeadLetterPolicy({ queueArn, ruleArn })),
+            ),
+        },
+        { parent },
+      );
+      const permission = new aws.lambda.Permission(
+        `${name}-invoke-permission`,
+        {
+          action: "lambda:InvokeFunction",
+          function: fn.name,
+          principal: "events.amazonaws.com",
+          sourceArn: rule.arn,
+        },
+        { parent },
+      );
+      return [permission, deadLetterPolicy];
+    }
+
+    function createTarget(
+      rule: aws.cloudwatch.EventRule,
+      fn: aws.lambda.Function,
+      deadLetterQueue: aws.sqs.Queue,
+      dependsOn: pulumi.Resource[],
+    ): aws.cloudwatch.EventTarget {
+      return new aws.cloudwatch.EventTarget(
+        `${name}-target`,
+        {
+          rule: rule.name,
+          arn: fn.arn,
+          retryPolicy: {
+            maximumRetryAttempts: settings.maximumRetryAttempts,
+            maximumEventAgeInSeconds: settings.maximumEventAgeSeconds,
+          },
+          deadLetterConfig: { arn: deadLetterQueue.arn },
+        },
+        { parent, dependsOn },
+      );
+    }
+
+    // EventBridge invokes asynchronously: once Lambda accepts an event, its own retries apply, and an
+    // event still failing after them would be discarded without this destination.
+    function sendAsyncFailuresToDeadLetterQueue(
+      fn: aws.lambda.Function,
+      deadLetterQueue: aws.sqs.Queue,
+    ): void {
+      new aws.lambda.FunctionEventInvokeConfig(
+        `${name}-async-failures`,
+        {
+          functionName: fn.name,
+          maximumRetryAttempts: LAMBDA_ASYNC_RETRIES,
+          destinationConfig: { onFailure: { destination: deadLetterQueue.arn } },
+        },
+        { parent },
+      );
+    }
   }
+}
+
+/** The optional args that are set, so spreading them over the defaults keeps a default for each unset one. */
+function definedArgs(args: TaskStateTrackerArgs): Partial<typeof TASK_STATE_TRACKER_DEFAULTS> {
+  return defined({
+    entryPoint: args.entryPoint,
+    maximumRetryAttempts: args.maximumRetryAttempts,
+    maximumEventAgeSeconds: args.maximumEventAgeSeconds,
+  });
 }

@@ -7,15 +7,31 @@ import * as pulumi from "@pulumi/pulumi";
 import { leastPrivilegeJson, s3NotificationQueuePolicy, tlsOnlyBucketPolicy } from "./lib/policies";
 
 export interface UploadsBucketArgs {
-  /** Key prefix of uploads that start a job, e.g. `uploads/`. */
+  /**
+   * Key prefix of uploads that start a job. Required.
+   * @example "uploads/"
+   */
   readonly inputPrefix: string;
-  /** Key suffixes of uploads that start a job, e.g. `[".mp4"]`; one notification filter each. */
+  /**
+   * Key suffixes of uploads that start a job; one notification filter each. Required.
+   * @example [".mp4", ".mov"]
+   */
   readonly inputSuffixes: readonly string[];
-  /** The queue notified of new uploads; this component owns its queue policy. */
+  /**
+   * The queue notified of new uploads; this component owns its queue policy. Required.
+   * @example { arn: queue.queue.arn, url: queue.queue.url }
+   */
   readonly notificationQueue: { readonly arn: pulumi.Input<string>; readonly url: pulumi.Input<string> };
-  /** This account's id, to which the queue policy restricts the notifying bucket. */
+  /**
+   * This account's id, to which the queue policy restricts the notifying bucket. Required.
+   * @example "123456789012"
+   */
   readonly accountId: pulumi.Input<string>;
-  /** Keep the bucket on `pulumi destroy` while it holds objects, and `protect` it; default false. */
+  /**
+   * Keep the bucket on `pulumi destroy` while it holds objects, and `protect` it.
+   * @default false
+   * @example true // prod
+   */
   readonly deletionProtection?: boolean;
 }
 

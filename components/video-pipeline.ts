@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dockerPlatform } from "../config/fargate";
 import type { PipelineConfig } from "../config/parse";
 import { Dispatcher } from "./dispatcher";
+import { JobOutcomes, type OutcomeEnvironmentName } from "./job-outcomes";
 import { JobsQueue } from "./jobs-queue";
 import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
@@ -26,10 +27,21 @@ import { WorkerImage } from "./worker-image";
 import { WorkerNetwork } from "./worker-network";
 
 export interface VideoPipelineArgs {
-  /** The validated stack configuration. */
+  /**
+   * The validated stack configuration; every setting has its default in config/schema.ts. Required.
+   * @example loadConfig() // config.ts, or parsePipelineConfig({}) for the defaults
+   */
   readonly config: PipelineConfig;
-  /** Repository root: handlers/ are bundled and worker/ is built from here. */
+  /**
+   * Repository root: handlers/ are bundled and worker/ is built from here. Required.
+   * @example __dirname // in index.ts
+   */
   readonly sourceRoot: string;
+  /**
+   * Topic the outcome publisher's alarms notify; default: a topic JobOutcomes creates.
+   * @example alarms.topic.arn // the stack's alarm topic
+   */
+  readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
 export class VideoPipeline extends pulumi.ComponentResource {
@@ -49,6 +61,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
   readonly dispatcher: Dispatcher;
   /** The task-state Lambda, its EventBridge rule and dead-letter queue. */
   readonly taskState: TaskStateTracker;
+  /** The jobs bus and the publisher of job state changes from the table's stream. */
+  readonly outcomes: JobOutcomes;
   /** Region the stack is deployed to. */
   readonly region: pulumi.Output<string>;
 
@@ -57,123 +71,21 @@ export class VideoPipeline extends pulumi.ComponentResource {
     const nameProblem = pipelineNameProblem(name);
     if (nameProblem !== undefined) throw new Error(`VideoPipeline name ${nameProblem}`);
     const { config, sourceRoot } = args;
-    const child = { parent: this };
+    const parent = this;
 
     const awsContext = this.lookUpAwsContext();
     this.region = awsContext.region;
-
-    this.table = new JobsTable(
-      `${name}-jobs`,
-      { expireFinishedJobs: config.jobs.jobRetentionDays > 0, deletionProtection: config.deletionProtection },
-      child,
-    );
-    this.queue = new JobsQueue(
-      `${name}-jobs`,
-      {
-        consumerTimeoutSeconds: config.dispatcher.timeoutSeconds,
-        maxReceiveCount: config.queueMaxReceiveCount,
-      },
-      child,
-    );
-    this.uploads = new UploadsBucket(
-      `${name}-uploads`,
-      {
-        ...config.uploads,
-        notificationQueue: { arn: this.queue.queue.arn, url: this.queue.queue.url },
-        accountId: awsContext.accountId,
-        deletionProtection: config.deletionProtection,
-      },
-      child,
-    );
-
-    this.network = new WorkerNetwork(`${name}-network`, { network: config.network }, child);
-    this.image = new WorkerImage(
-      `${name}-worker`,
-      {
-        prebuiltImage: config.worker.image,
-        // Relative to the program's directory, as Pulumi runs it, so the build inputs are the same in
-        // any checkout directory.
-        context: relativeToCwd(sourceRoot),
-        dockerfile: relativeToCwd(path.join(sourceRoot, "worker", "Dockerfile")),
-        platform: dockerPlatform(config.worker.architecture),
-        partition: awsContext.partition,
-        forceDelete: !config.deletionProtection,
-      },
-      child,
-    );
-    this.worker = new Worker(
-      `${name}-worker`,
-      {
-        ...config.worker,
-        family: taskFamilyName(name),
-        imageUri: this.image.imageUri,
-        imageRepositoryArn: this.image.repositoryArn,
-        logRetentionDays: config.logRetentionDays,
-        bucketArn: this.uploads.bucketArn,
-        inputPrefix: config.uploads.inputPrefix,
-        outputPrefix: config.uploads.outputPrefix,
-        vpcId: this.network.vpcId,
-        aws: awsContext,
-      },
-      child,
-    );
-
-    const environment = (service: string): HandlerEnvironment<pulumi.Input<string>> => ({
-      JOBS_TABLE: this.table.tableName,
-      JOBS_QUEUE_URL: this.queue.queue.url,
-      CLUSTER_ARN: this.worker.cluster.arn,
-      TASK_DEFINITION_ARN: this.worker.taskDefinitionArn,
-      WORKER_CONTAINER_NAME: this.worker.containerName,
-      SUBNET_IDS: this.network.subnetIds.apply(joinIds),
-      SECURITY_GROUP_IDS: this.worker.securityGroup.id,
-      ASSIGN_PUBLIC_IP: this.network.assignPublicIp,
-      OUTPUT_BUCKET: this.uploads.bucketName,
-      OUTPUT_PREFIX: config.uploads.outputPrefix,
-      ...jobSettingsEnvironment(config.jobs, config.logLevel),
-      ...costEnvironment(config),
-      POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
-    });
-
-    this.dispatcher = new Dispatcher(
-      `${name}-dispatcher`,
-      {
-        sourceRoot,
-        entryPoint: HANDLER_ENTRY_POINTS.dispatcher,
-        environment: environment("dispatcher"),
-        timeoutSeconds: config.dispatcher.timeoutSeconds,
-        memoryMb: config.lambdaMemoryMb,
-        logRetentionDays: config.logRetentionDays,
-        queueArn: this.queue.queue.arn,
-        batchSize: config.dispatcher.batchSize,
-        batchWindowSeconds: config.dispatcher.batchWindowSeconds,
-        maxConcurrency: config.dispatcher.maxConcurrency,
-        tableArn: this.table.tableArn,
-        cluster: { arn: this.worker.cluster.arn, name: this.worker.cluster.name },
-        taskFamily: taskFamilyName(name),
-        taskRoleArn: this.worker.taskRole.arn,
-        executionRoleArn: this.worker.executionRole.arn,
-        aws: awsContext,
-      },
-      child,
-    );
-    this.taskState = new TaskStateTracker(
-      `${name}-task-state`,
-      {
-        sourceRoot,
-        entryPoint: HANDLER_ENTRY_POINTS.taskState,
-        environment: environment("task-state"),
-        timeoutSeconds: config.taskStateTimeoutSeconds,
-        memoryMb: config.lambdaMemoryMb,
-        logRetentionDays: config.logRetentionDays,
-        clusterArn: this.worker.cluster.arn,
-        tableArn: this.table.tableArn,
-        queueArn: this.queue.queue.arn,
-      },
-      child,
-    );
-
+    this.table = createTable();
+    this.queue = createQueue();
+    this.uploads = createUploads(this.queue);
+    this.network = new WorkerNetwork(`${name}-network`, { network: config.network }, { parent });
+    this.image = createImage();
+    this.worker = createWorker(this.image, this.uploads, this.network);
+    this.outcomes = createOutcomes();
+    this.dispatcher = createDispatcher();
+    this.taskState = createTaskStateTracker();
     // Extension point: the sweeper (DESIGN §6) is a third HandlerFunction on a schedule with
-    // environment("sweeper"), once handlers/sweeper.ts exists (see lib/handler-entry-points.ts).
+    // handlerEnvironment("sweeper"), once handlers/sweeper.ts exists (see lib/handler-entry-points.ts).
 
     this.registerOutputs({
       bucketName: this.uploads.bucketName,
@@ -181,6 +93,167 @@ export class VideoPipeline extends pulumi.ComponentResource {
       tableName: this.table.tableName,
       clusterName: this.worker.cluster.name,
     });
+
+    function createTable(): JobsTable {
+      return new JobsTable(
+        `${name}-jobs`,
+        {
+          expireFinishedJobs: config.jobs.jobRetentionDays > 0,
+          deletionProtection: config.deletionProtection,
+        },
+        { parent },
+      );
+    }
+
+    function createQueue(): JobsQueue {
+      return new JobsQueue(
+        `${name}-jobs`,
+        {
+          consumerTimeoutSeconds: config.dispatcher.timeoutSeconds,
+          maxReceiveCount: config.queueMaxReceiveCount,
+        },
+        { parent },
+      );
+    }
+
+    function createUploads(queue: JobsQueue): UploadsBucket {
+      return new UploadsBucket(
+        `${name}-uploads`,
+        {
+          ...config.uploads,
+          notificationQueue: { arn: queue.queue.arn, url: queue.queue.url },
+          accountId: awsContext.accountId,
+          deletionProtection: config.deletionProtection,
+        },
+        { parent },
+      );
+    }
+
+    function createImage(): WorkerImage {
+      return new WorkerImage(
+        `${name}-worker`,
+        {
+          prebuiltImage: config.worker.image,
+          // Relative to the program's directory, as Pulumi runs it, so the build inputs are the same in
+          // any checkout directory.
+          context: relativeToCwd(sourceRoot),
+          dockerfile: relativeToCwd(path.join(sourceRoot, "worker", "Dockerfile")),
+          platform: dockerPlatform(config.worker.architecture),
+          partition: awsContext.partition,
+          forceDelete: !config.deletionProtection,
+        },
+        { parent },
+      );
+    }
+
+    function createWorker(image: WorkerImage, uploads: UploadsBucket, network: WorkerNetwork): Worker {
+      return new Worker(
+        `${name}-worker`,
+        {
+          ...config.worker,
+          family: taskFamilyName(name),
+          imageUri: image.imageUri,
+          imageRepositoryArn: image.repositoryArn,
+          logRetentionDays: config.logRetentionDays,
+          bucketArn: uploads.bucketArn,
+          inputPrefix: config.uploads.inputPrefix,
+          outputPrefix: config.uploads.outputPrefix,
+          vpcId: network.vpcId,
+          aws: awsContext,
+        },
+        { parent },
+      );
+    }
+
+    /** Every variable the handlers read (a missing one does not compile), for one handler's service. */
+    function handlerEnvironment(service: string): HandlerEnvironment<pulumi.Input<string>> {
+      return {
+        ...baseEnvironment(service),
+        JOBS_EVENT_BUS_NAME: parent.outcomes.eventBus.name,
+        OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.outcomes.deadLetterQueue.url,
+      };
+    }
+
+    /** All but what JobOutcomes provides, which its own publisher gets from it. */
+    function baseEnvironment(
+      service: string,
+    ): Omit<HandlerEnvironment<pulumi.Input<string>>, OutcomeEnvironmentName> {
+      return {
+        JOBS_TABLE: parent.table.tableName,
+        JOBS_QUEUE_URL: parent.queue.queue.url,
+        CLUSTER_ARN: parent.worker.cluster.arn,
+        TASK_DEFINITION_ARN: parent.worker.taskDefinitionArn,
+        WORKER_CONTAINER_NAME: parent.worker.containerName,
+        SUBNET_IDS: parent.network.subnetIds.apply(joinIds),
+        SECURITY_GROUP_IDS: parent.worker.securityGroup.id,
+        ASSIGN_PUBLIC_IP: parent.network.assignPublicIp,
+        OUTPUT_BUCKET: parent.uploads.bucketName,
+        OUTPUT_PREFIX: config.uploads.outputPrefix,
+        ...jobSettingsEnvironment(config.jobs, config.logLevel),
+        ...costEnvironment(config),
+        POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
+      };
+    }
+
+    function createOutcomes(): JobOutcomes {
+      return new JobOutcomes(
+        `${name}-outcomes`,
+        {
+          sourceRoot,
+          entryPoint: HANDLER_ENTRY_POINTS.publisher,
+          environment: baseEnvironment("publisher"),
+          timeoutSeconds: config.taskStateTimeoutSeconds,
+          memoryMb: config.lambdaMemoryMb,
+          logRetentionDays: config.logRetentionDays,
+          streamArn: parent.table.streamArn,
+          ...(args.alarmTopicArn === undefined ? {} : { alarmTopicArn: args.alarmTopicArn }),
+        },
+        { parent },
+      );
+    }
+
+    function createDispatcher(): Dispatcher {
+      return new Dispatcher(
+        `${name}-dispatcher`,
+        {
+          sourceRoot,
+          entryPoint: HANDLER_ENTRY_POINTS.dispatcher,
+          environment: handlerEnvironment("dispatcher"),
+          timeoutSeconds: config.dispatcher.timeoutSeconds,
+          memoryMb: config.lambdaMemoryMb,
+          logRetentionDays: config.logRetentionDays,
+          queueArn: parent.queue.queue.arn,
+          batchSize: config.dispatcher.batchSize,
+          batchWindowSeconds: config.dispatcher.batchWindowSeconds,
+          maxConcurrency: config.dispatcher.maxConcurrency,
+          tableArn: parent.table.tableArn,
+          cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
+          taskFamily: taskFamilyName(name),
+          taskRoleArn: parent.worker.taskRole.arn,
+          executionRoleArn: parent.worker.executionRole.arn,
+          aws: awsContext,
+        },
+        { parent },
+      );
+    }
+
+    function createTaskStateTracker(): TaskStateTracker {
+      return new TaskStateTracker(
+        `${name}-task-state`,
+        {
+          sourceRoot,
+          entryPoint: HANDLER_ENTRY_POINTS.taskState,
+          environment: handlerEnvironment("task-state"),
+          timeoutSeconds: config.taskStateTimeoutSeconds,
+          memoryMb: config.lambdaMemoryMb,
+          logRetentionDays: config.logRetentionDays,
+          clusterArn: parent.worker.cluster.arn,
+          tableArn: parent.table.tableArn,
+          queueArn: parent.queue.queue.arn,
+        },
+        { parent },
+      );
+    }
   }
 
   private lookUpAwsContext(): pulumi.Output<AwsContext> {

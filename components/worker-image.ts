@@ -9,17 +9,37 @@ import { IMAGE_BY_DIGEST } from "../config/rules";
 import { ecrRepositoryArnOfImage } from "./lib/arns";
 
 export interface WorkerImageArgs {
-  /** A prebuilt image pinned by digest (`<repository>@sha256:<hex>`); when set, nothing is built. */
+  /**
+   * A prebuilt image pinned by digest (`<repository>@sha256:<hex>`); when set, nothing is built.
+   * @default undefined (build `dockerfile`)
+   * @example "123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker@sha256:<64 hex>"
+   */
   readonly prebuiltImage?: string;
-  /** Docker build context (used when building). */
+  /**
+   * Docker build context (used when building). Required.
+   * @example "."
+   */
   readonly context: string;
-  /** Dockerfile path (used when building). */
+  /**
+   * Dockerfile path (used when building). Required.
+   * @example "worker/Dockerfile"
+   */
   readonly dockerfile: string;
-  /** Build platform, e.g. `linux/arm64`; must match the task's CPU architecture. */
+  /**
+   * Build platform; must match the task's CPU architecture. Required.
+   * @example "linux/arm64"
+   */
   readonly platform: string;
-  /** AWS partition, to name a prebuilt ECR image's repository. */
+  /**
+   * AWS partition, to name a prebuilt ECR image's repository. Required.
+   * @example "aws"
+   */
   readonly partition: pulumi.Input<string>;
-  /** Delete the repository on `pulumi destroy` even when it holds images; default false. */
+  /**
+   * Delete the repository on `pulumi destroy` even when it holds images.
+   * @default false
+   * @example true // dev
+   */
   readonly forceDelete?: boolean;
 }
 

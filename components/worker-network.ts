@@ -8,7 +8,10 @@ import type { NetworkConfig } from "../config/parse";
 import type { AssignPublicIp } from "./lib/handler-environment";
 
 export interface WorkerNetworkArgs {
-  /** Which network to use (see the `network` config key). */
+  /**
+   * Which network to use (see the `network` config key). Required.
+   * @example { mode: "default-vpc" }
+   */
   readonly network: NetworkConfig;
 }
 

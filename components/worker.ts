@@ -14,35 +14,82 @@ import {
 } from "./lib/policies";
 
 export interface WorkerArgs {
-  /** Task definition family; the dispatcher's RunTask permission names it. */
+  /**
+   * Task definition family; the dispatcher's RunTask permission names it. Required.
+   * @example "video-jobs-dev-worker"
+   */
   readonly family: string;
-  /** Image pinned by digest. */
+  /**
+   * Image pinned by digest. Required.
+   * @example "123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker@sha256:<64 hex>"
+   */
   readonly imageUri: pulumi.Input<string>;
-  /** ECR repository the image is pulled from; undefined for registries needing no AWS permission. */
+  /**
+   * ECR repository the image is pulled from; undefined for registries needing no AWS permission.
+   * Required (may be undefined).
+   * @example "arn:aws:ecr:eu-west-1:123456789012:repository/worker"
+   */
   readonly imageRepositoryArn: pulumi.Input<string | undefined>;
-  /** Task CPU units (a Fargate size). */
+  /**
+   * Task CPU units (a Fargate size). Required.
+   * @example 1024
+   */
   readonly cpu: number;
-  /** Task memory in MiB (valid for `cpu`). */
+  /**
+   * Task memory in MiB, valid for `cpu`. Required.
+   * @example 2048
+   */
   readonly memoryMb: number;
-  /** Ephemeral storage in GiB, 21-200. */
+  /**
+   * Ephemeral storage in GiB, 21-200. Required.
+   * @example 21
+   */
   readonly ephemeralStorageGib: number;
-  /** CPU architecture; the image must be built for it. */
+  /**
+   * CPU architecture; the image must be built for it. Required.
+   * @example "ARM64"
+   */
   readonly architecture: FargateCpuArchitecture;
-  /** Seconds between SIGTERM and SIGKILL on stop; default 30. */
+  /**
+   * Seconds between SIGTERM and SIGKILL on stop.
+   * @default 30
+   * @example 60
+   */
   readonly stopTimeoutSeconds?: number;
-  /** Log group retention in days. */
+  /**
+   * Log group retention in days. Required.
+   * @example 14
+   */
   readonly logRetentionDays: number;
-  /** Bucket of inputs and outputs. */
+  /**
+   * Bucket of inputs and outputs. Required.
+   * @example uploads.bucketArn
+   */
   readonly bucketArn: pulumi.Input<string>;
-  /** Key prefix the task may read. */
+  /**
+   * Key prefix the task may read. Required.
+   * @example "uploads/"
+   */
   readonly inputPrefix: string;
-  /** Key prefix the task may write. */
+  /**
+   * Key prefix the task may write. Required.
+   * @example "outputs/"
+   */
   readonly outputPrefix: string;
-  /** VPC of the task's security group. */
+  /**
+   * VPC of the task's security group. Required.
+   * @example network.vpcId
+   */
   readonly vpcId: pulumi.Input<string>;
-  /** Account, region and partition. */
+  /**
+   * Account, region and partition. Required.
+   * @example { partition: "aws", region: "eu-west-1", accountId: "123456789012" }
+   */
   readonly aws: pulumi.Input<AwsContext>;
 }
+
+/** Seconds the worker gets between SIGTERM and SIGKILL unless `stopTimeoutSeconds` says otherwise. */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 
 /** Name of the one container in the task definition (handlers: WORKER_CONTAINER_NAME). */
 export const WORKER_CONTAINER_NAME = "worker";
@@ -67,100 +114,15 @@ export class Worker extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:worker:Worker", name, {}, opts);
+    const parent = this;
     const awsContext = pulumi.output(args.aws);
 
-    this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {}, { parent: this });
-    this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { retentionInDays: args.logRetentionDays },
-      { parent: this },
-    );
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-tasks`,
-      {
-        vpcId: args.vpcId,
-        description: "Worker tasks: no inbound, outbound to S3, ECR and CloudWatch Logs",
-        ingress: [],
-        egress: [
-          { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs" },
-        ],
-      },
-      { parent: this },
-    );
-
-    this.executionRole = new aws.iam.Role(
-      `${name}-execution-role`,
-      {
-        assumeRolePolicy: awsContext.apply((context) =>
-          JSON.stringify(ecsTasksAssumeRolePolicy(context, false)),
-        ),
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-execution-policy`,
-      {
-        role: this.executionRole.id,
-        policy: pulumi
-          .all([this.logGroup.arn, args.imageRepositoryArn])
-          .apply(([logGroupArn, repositoryArn]) =>
-            leastPrivilegeJson(workerExecutionPolicy({ logGroupArn, repositoryArn })),
-          ),
-      },
-      { parent: this },
-    );
-    this.taskRole = new aws.iam.Role(
-      `${name}-task-role`,
-      {
-        assumeRolePolicy: awsContext.apply((context) =>
-          JSON.stringify(ecsTasksAssumeRolePolicy(context, true)),
-        ),
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-task-policy`,
-      {
-        role: this.taskRole.id,
-        policy: pulumi
-          .output(args.bucketArn)
-          .apply((bucketArn) =>
-            leastPrivilegeJson(
-              workerTaskPolicy({ bucketArn, inputPrefix: args.inputPrefix, outputPrefix: args.outputPrefix }),
-            ),
-          ),
-      },
-      { parent: this },
-    );
-
-    this.taskDefinition = new aws.ecs.TaskDefinition(
-      `${name}-task`,
-      {
-        family: args.family,
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(args.cpu),
-        memory: String(args.memoryMb),
-        ephemeralStorage: { sizeInGib: args.ephemeralStorageGib },
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture },
-        executionRoleArn: this.executionRole.arn,
-        taskRoleArn: this.taskRole.arn,
-        containerDefinitions: pulumi
-          .all([args.imageUri, this.logGroup.name, awsContext])
-          .apply(([image, logGroup, context]) =>
-            JSON.stringify(
-              workerContainers({
-                image,
-                logGroup,
-                region: context.region,
-                stopTimeout: args.stopTimeoutSeconds ?? 30,
-              }),
-            ),
-          ),
-        skipDestroy: true,
-      },
-      { parent: this },
-    );
+    this.cluster = createCluster();
+    this.logGroup = createLogGroup();
+    this.securityGroup = createSecurityGroup();
+    this.executionRole = createExecutionRole(this.logGroup);
+    this.taskRole = createTaskRole();
+    this.taskDefinition = createTaskDefinition(this.executionRole, this.taskRole, this.logGroup);
     this.taskDefinitionArn = this.taskDefinition.arn;
 
     this.registerOutputs({
@@ -171,6 +133,124 @@ export class Worker extends pulumi.ComponentResource {
       logGroupName: this.logGroup.name,
       securityGroupId: this.securityGroup.id,
     });
+
+    function createCluster(): aws.ecs.Cluster {
+      return new aws.ecs.Cluster(`${name}-cluster`, {}, { parent });
+    }
+
+    function createLogGroup(): aws.cloudwatch.LogGroup {
+      return new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { retentionInDays: args.logRetentionDays },
+        { parent },
+      );
+    }
+
+    function createSecurityGroup(): aws.ec2.SecurityGroup {
+      return new aws.ec2.SecurityGroup(
+        `${name}-tasks`,
+        {
+          vpcId: args.vpcId,
+          description: "Worker tasks: no inbound, outbound to S3, ECR and CloudWatch Logs",
+          ingress: [],
+          egress: [
+            { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs" },
+          ],
+        },
+        { parent },
+      );
+    }
+
+    /** The role ECS itself uses to pull the image and ship logs. */
+    function createExecutionRole(logGroup: aws.cloudwatch.LogGroup): aws.iam.Role {
+      const role = new aws.iam.Role(
+        `${name}-execution-role`,
+        {
+          assumeRolePolicy: awsContext.apply((context) =>
+            JSON.stringify(ecsTasksAssumeRolePolicy(context, { limitToThisAccount: false })),
+          ),
+        },
+        { parent },
+      );
+      new aws.iam.RolePolicy(
+        `${name}-execution-policy`,
+        {
+          role: role.id,
+          policy: pulumi
+            .all([logGroup.arn, args.imageRepositoryArn])
+            .apply(([logGroupArn, repositoryArn]) =>
+              leastPrivilegeJson(workerExecutionPolicy({ logGroupArn, repositoryArn })),
+            ),
+        },
+        { parent },
+      );
+      return role;
+    }
+
+    /** The role the worker's code runs as: read its input, write its outputs, nothing else. */
+    function createTaskRole(): aws.iam.Role {
+      const role = new aws.iam.Role(
+        `${name}-task-role`,
+        {
+          assumeRolePolicy: awsContext.apply((context) =>
+            JSON.stringify(ecsTasksAssumeRolePolicy(context, { limitToThisAccount: true })),
+          ),
+        },
+        { parent },
+      );
+      new aws.iam.RolePolicy(
+        `${name}-task-policy`,
+        {
+          role: role.id,
+          policy: pulumi.output(args.bucketArn).apply((bucketArn) =>
+            leastPrivilegeJson(
+              workerTaskPolicy({
+                bucketArn,
+                inputPrefix: args.inputPrefix,
+                outputPrefix: args.outputPrefix,
+              }),
+            ),
+          ),
+        },
+        { parent },
+      );
+      return role;
+    }
+
+    function createTaskDefinition(
+      executionRole: aws.iam.Role,
+      taskRole: aws.iam.Role,
+      logGroup: aws.cloudwatch.LogGroup,
+    ): aws.ecs.TaskDefinition {
+      return new aws.ecs.TaskDefinition(
+        `${name}-task`,
+        {
+          family: args.family,
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: String(args.cpu),
+          memory: String(args.memoryMb),
+          ephemeralStorage: { sizeInGib: args.ephemeralStorageGib },
+          runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture },
+          executionRoleArn: executionRole.arn,
+          taskRoleArn: taskRole.arn,
+          containerDefinitions: pulumi
+            .all([args.imageUri, logGroup.name, awsContext])
+            .apply(([image, logGroupName, context]) =>
+              JSON.stringify(
+                workerContainers({
+                  image,
+                  logGroup: logGroupName,
+                  region: context.region,
+                  stopTimeout: args.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+                }),
+              ),
+            ),
+          skipDestroy: true,
+        },
+        { parent },
+      );
+    }
   }
 }
 

@@ -31,6 +31,8 @@ export const LOCAL_NAMES = {
   table: "video-jobs-jobs",
   queue: "video-jobs-queue",
   deadLetterQueue: "video-jobs-dlq",
+  outcomesDeadLetterQueue: "video-jobs-outcomes-dlq",
+  eventBus: "video-jobs-local",
   cluster: "video-jobs",
   family: "video-jobs-worker",
   container: "worker",
@@ -108,6 +110,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await sqs.stop();
     });
     sqs.createQueue(LOCAL_NAMES.deadLetterQueue, { visibilityTimeoutSeconds: 30 });
+    const outcomesDeadLetterQueueUrl = sqs.createQueue(LOCAL_NAMES.outcomesDeadLetterQueue, {
+      visibilityTimeoutSeconds: 30,
+    });
     const queueUrl = sqs.createQueue(LOCAL_NAMES.queue, {
       visibilityTimeoutSeconds: 6 * config.dispatcher.timeoutSeconds,
       redrive: { deadLetterQueue: LOCAL_NAMES.deadLetterQueue, maxReceiveCount: config.queueMaxReceiveCount },
@@ -152,6 +157,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ASSIGN_PUBLIC_IP: "DISABLED",
       OUTPUT_BUCKET: LOCAL_NAMES.bucket,
       OUTPUT_PREFIX: config.uploads.outputPrefix,
+      // Local mode publishes job state changes itself (no streams); the handlers only need the names.
+      JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
+      OUTCOMES_DEAD_LETTER_QUEUE_URL: outcomesDeadLetterQueueUrl,
       ...jobSettingsEnvironment(config.jobs, "WARN"),
       ...costEnvironment(config),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",

@@ -6,4 +6,5 @@
 export const HANDLER_ENTRY_POINTS = {
   dispatcher: "handlers/dispatcher.ts",
   taskState: "handlers/task-state.ts",
+  publisher: "handlers/publisher.ts",
 } as const;

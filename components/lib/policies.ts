@@ -41,14 +41,22 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
   });
 }
 
-/** Trust for ECS tasks; `scoped` adds AWS's confused-deputy conditions (used for the task role). */
-export function ecsTasksAssumeRolePolicy(aws: AwsContext, scoped: boolean): PolicyDocument {
+export interface EcsTasksTrustOptions {
+  /**
+   * Add AWS's confused-deputy conditions: only ECS tasks of this account and region may assume the
+   * role. Right for the task role; the execution role is assumed by ECS itself, outside any task.
+   */
+  readonly limitToThisAccount: boolean;
+}
+
+/** Trust for ECS tasks, e.g. `ecsTasksAssumeRolePolicy(aws, { limitToThisAccount: true })`. */
+export function ecsTasksAssumeRolePolicy(aws: AwsContext, options: EcsTasksTrustOptions): PolicyDocument {
   return policyDocument({
     Sid: "EcsTasksAssumeRole",
     Effect: "Allow",
     Principal: { Service: "ecs-tasks.amazonaws.com" },
     Action: ["sts:AssumeRole"],
-    ...(scoped && {
+    ...(options.limitToThisAccount && {
       Condition: {
         ArnLike: { "aws:SourceArn": ecsSourceArn(aws) },
         StringEquals: { "aws:SourceAccount": aws.accountId },
@@ -153,6 +161,39 @@ export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStat
 }
 
 // ---- worker roles --------------------------------------------------------------------------------
+
+export interface PublisherPermissionsArgs {
+  /** The jobs table's stream. */
+  readonly streamArn: string;
+  /** The jobs bus, the only bus it may put events on. */
+  readonly eventBusArn: string;
+  /** Its dead-letter queue: poison records, and Lambda's on-failure destination for exhausted batches. */
+  readonly deadLetterQueueArn: string;
+}
+
+/** The outcome publisher: read the table's stream, put events on the jobs bus, set records aside. */
+export function publisherPermissions(args: PublisherPermissionsArgs): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadJobsStream",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ],
+      Resource: [args.streamArn],
+    },
+    { Sid: "PutJobEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: [args.eventBusArn] },
+    {
+      Sid: "SetRecordsAside",
+      Effect: "Allow",
+      Action: ["sqs:SendMessage"],
+      Resource: [args.deadLetterQueueArn],
+    },
+  ];
+}
 
 export interface WorkerTaskPolicyArgs {
   readonly bucketArn: string;

@@ -65,6 +65,7 @@ const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   QueryCommand: "dynamodb:Query",
   RunTaskCommand: "ecs:RunTask",
   SendMessageCommand: "sqs:SendMessage",
+  PutEventsCommand: "events:PutEvents",
 };
 
 const sources = new Map<string, Promise<string[]>>();
@@ -136,6 +137,10 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       NON_RETRYABLE_EXIT_CODES: "64-78",
       MAX_INFRA_RETRIES: "5",
       JOB_RETENTION_DAYS: String(config.jobs.jobRetentionDays),
+      WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+      FARGATE_PRICES: "",
+      JOBS_EVENT_BUS_NAME: refs.eventBusName,
+      OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     });

@@ -124,7 +124,7 @@ describe("worker roles", () => {
   });
 
   it("only ECS tasks of this account assume the task role", () => {
-    expect(ecsTasksAssumeRolePolicy(aws, true).Statement[0]?.Condition).toEqual({
+    expect(ecsTasksAssumeRolePolicy(aws, { limitToThisAccount: true }).Statement[0]?.Condition).toEqual({
       ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:111122223333:*" },
       StringEquals: { "aws:SourceAccount": "111122223333" },
     });
