@@ -96,7 +96,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
   return 0;
 }
 
-function parseStatuses(values: readonly string[]): JobStatus[] {
+export function parseStatuses(values: readonly string[]): JobStatus[] {
   const statuses: JobStatus[] = [];
   for (const value of values.flatMap((v) => v.split(","))) {
     const status = value.trim().toUpperCase().replace(/-/g, "_");
