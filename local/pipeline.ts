@@ -14,6 +14,7 @@ import { createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
 import { readMessage } from "../jobs/intake";
+import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
 import type { JobState } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
 import { bundleWorker } from "../worker/build";
@@ -64,6 +65,14 @@ export interface LocalPipelineOptions {
   };
   /** Where job histories are reported as they grow: the events new since the last report, and the state. */
   readonly onJobChange?: (jobId: string, newEvents: readonly JobEvent[], state: JobState) => void;
+  /**
+   * The "Job State Change" events the deployed publisher would put on the jobs bus for the same new events
+   * (one per event, same sequence), in order per job; `events` are the history's events they describe.
+   */
+  readonly onOutcomes?: (
+    changes: readonly JobStateChange[],
+    events: readonly JobEvent[],
+  ) => Promise<void> | void;
   readonly onError?: (message: string, error: unknown) => void;
 }
 
@@ -174,18 +183,32 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await createJobsTable(dynamoClient, LOCAL_NAMES.table);
     const store = new DynamoDbJobStore(dynamoClient, { tableName: LOCAL_NAMES.table, retentionDays: 0 });
 
+    // Local mode has no table stream: after every handler invocation the jobs it touched are read again and
+    // the events past the count already reported are new — what a stream record's new image holds past its
+    // old one — so they are published as the stream publisher would, with the same sequence numbers.
+    // Reports run one at a time, so each job's events go out once each and in order.
     const seenEvents = new Map<string, number>();
+    let reporting = Promise.resolve();
+    const outcomeTarget = { outputBucket: LOCAL_NAMES.bucket, outputPrefix: config.uploads.outputPrefix };
     // Reporting never gets in the way of the pipeline: its failures are only logged.
-    const report = async (jobId: string) => {
+    const reportNow = async (jobId: string) => {
       try {
         const stored = await store.get(jobId);
         const seen = seenEvents.get(jobId) ?? 0;
-        if (!stored || stored.events.length === seen) return;
+        if (!stored || stored.events.length <= seen) return;
         seenEvents.set(jobId, stored.events.length);
         options.onJobChange?.(jobId, stored.events.slice(seen), stored.state);
+        await options.onOutcomes?.(
+          jobStateChanges(jobId, stored.events, seen, outcomeTarget),
+          stored.events.slice(seen),
+        );
       } catch (error) {
         onError(`could not report job ${jobId}`, error);
       }
+    };
+    const report = (jobId: string): Promise<void> => {
+      reporting = reporting.then(() => reportNow(jobId));
+      return reporting;
     };
 
     const launcherOptions = {
