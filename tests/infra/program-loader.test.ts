@@ -116,6 +116,8 @@ const EXPECTED_OUTPUTS = [
   "clusterName",
   "deadLetterQueueUrl",
   "dispatcherFunctionName",
+  "eventBusName",
+  "outcomesDeadLetterQueueUrl",
   "queueUrl",
   "region",
   "tableName",
@@ -147,14 +149,15 @@ describe.each(STACKS)("index.ts under Pulumi's loader with Pulumi.%s.yaml", (sta
       "aws:ecs/cluster:Cluster",
       "aws:ecs/taskDefinition:TaskDefinition",
       "awsx:ecr:Image",
-      "aws:lambda/eventSourceMapping:EventSourceMapping",
       "aws:cloudwatch/eventRule:EventRule",
+      "aws:cloudwatch/eventBus:EventBus",
       "aws:cloudwatch/eventTarget:EventTarget",
     ]) {
       expect(count(type), type).toBe(1);
     }
-    expect(count("aws:sqs/queue:Queue")).toBe(3);
-    expect(count("aws:lambda/function:Function")).toBe(2);
+    expect(count("aws:sqs/queue:Queue")).toBe(4);
+    expect(count("aws:lambda/function:Function")).toBe(3); // dispatcher, task-state, outcome publisher
+    expect(count("aws:lambda/eventSourceMapping:EventSourceMapping")).toBe(2); // jobs queue, table stream
     expect(count("awsx:ec2:Vpc")).toBe(stack === "prod" ? 1 : 0);
     const urns = new Set(resources.map((resource) => resource.urn));
     for (const resource of resources.filter((r) => r.type !== "pulumi:pulumi:Stack")) {
