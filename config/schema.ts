@@ -20,12 +20,19 @@ import {
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
-export interface ConfigKeySpec {
-  readonly type: ConfigType;
+/** One key as Pulumi.yaml declares it, and its rule: the default and the rule must fit the type. */
+export type ConfigKeySpec =
+  | KeySpecOf<"string", string>
+  | KeySpecOf<"integer", number>
+  | KeySpecOf<"boolean", boolean>
+  | KeySpecOf<"array", readonly string[]>;
+
+interface KeySpecOf<Type extends ConfigType, Value> {
+  readonly type: Type;
   readonly description: string;
-  readonly default: string | number | boolean | readonly string[];
+  readonly default: Value;
   /** The key's own rule over its typed value (a range, a choice); without one any value of the type. */
-  readonly rule?: z.ZodType;
+  readonly rule?: z.ZodType<Value, Value>;
 }
 
 export const PROJECT_NAME = "video-jobs";

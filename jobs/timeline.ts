@@ -7,6 +7,7 @@
 
 import { defined } from "./defined";
 import type { FailureKind, JobEvent, TaskTimings } from "./events";
+import { assertNever } from "./state";
 
 /** Milliseconds; absent when the history does not (yet) tell. */
 export interface AttemptDurations {
@@ -131,6 +132,9 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
       case "RetryScheduled":
         finishedAt = undefined; // a manual retry reopens a finished job
         break;
+      default:
+        // A new event type does not compile until the timeline says what it means for the durations.
+        assertNever(event);
     }
   }
   const attempts = [...drafts.values()].sort((a, b) => a.attempt - b.attempt).map((d) => attemptOf(d, now));

@@ -16,9 +16,14 @@ export interface HandlerBundle {
   readonly inputs: readonly string[];
 }
 
-/** Node.js runtime of the Lambdas; the bundle targets the same version. */
-export const LAMBDA_NODE_RUNTIME = "nodejs22.x";
-const ESBUILD_TARGET = "node22";
+/**
+ * Node.js major version of the Lambdas: 24, the active LTS (Node 20 reached end of life in April 2026).
+ * The bundle targets the same version; tests/handlers/lambda-runtime.test.ts loads every handler bundle
+ * under this Node version, installed from the npm registry.
+ */
+export const LAMBDA_NODE_MAJOR = 24;
+export const LAMBDA_NODE_RUNTIME = `nodejs${LAMBDA_NODE_MAJOR}.x`;
+const ESBUILD_TARGET = `node${LAMBDA_NODE_MAJOR}`;
 
 /**
  * Bundles `entryPoint` (relative to `sourceRoot`, e.g. `handlers/dispatcher.ts`) with its imports,

@@ -6,8 +6,9 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConcurrencyConflictError } from "../errors";
 import type { JobEvent } from "../events";
-import { isJobStatus, isTerminal, type JobState, type JobStatus } from "../state";
+import { isTerminal, type JobState, type JobStatus } from "../state";
 import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "../store";
+import { parseStoredEvents, parseStoredState, parseStoredVersion } from "../stored-job-schema";
 import {
   JOBS_TABLE_KEY,
   STATE_ATTRIBUTES,
@@ -47,7 +48,11 @@ export class DynamoDbJobStore implements JobStore {
       }),
     );
     if (Item === undefined) return undefined;
-    return { state: toState(Item), events: Item.events as JobEvent[], version: Item.version as number };
+    return {
+      state: toState(Item),
+      events: parseStoredEvents(jobId, Item.events),
+      version: parseStoredVersion(jobId, Item.version),
+    };
   }
 
   async append(
@@ -192,13 +197,12 @@ function derivedAttributes(state: JobState, options: DynamoDbJobStoreOptions): R
   };
 }
 
+/** The item's state columns, parsed: an item this version cannot read is refused, not trusted. */
 function toState(item: Record<string, unknown>): JobState {
-  const status = String(item.status);
-  if (!isJobStatus(status))
-    throw new Error(`job ${String(item[JOBS_TABLE_KEY])} has an unknown status "${status}"`);
-  const state: Record<string, unknown> = { jobId: item[JOBS_TABLE_KEY] };
-  for (const field of STATE_ATTRIBUTES) if (item[field] !== undefined) state[field] = item[field];
-  return state as unknown as JobState;
+  const jobId = String(item[JOBS_TABLE_KEY]);
+  const columns: Record<string, unknown> = {};
+  for (const field of STATE_ATTRIBUTES) if (item[field] !== undefined) columns[field] = item[field];
+  return parseStoredState(jobId, columns);
 }
 
 /** UTC days of a window, latest first. */

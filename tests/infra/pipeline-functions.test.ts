@@ -89,10 +89,10 @@ const environmentOf = (handler: string) =>
   (lambda(handler).inputs.environment as { variables: Record<string, string> }).variables;
 
 describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout }) => {
-  it("runs the handler's esbuild bundle on nodejs22.x, arm64", async () => {
+  it("runs the handler's esbuild bundle on nodejs24.x, arm64", async () => {
     const fn = lambda(handler).inputs;
     expect(fn).toMatchObject({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: "index.handler",
       timeout,

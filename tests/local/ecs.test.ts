@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readTaskEvent } from "../../jobs/task-events";
 import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs";
+import { waitFor } from "../support/wait-for";
 
 interface Scripted {
   environment: Record<string, string>;
@@ -102,9 +103,7 @@ const context = {
   clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/video-jobs",
   workerContainerName: "worker",
 };
-const until = async (predicate: () => boolean) => {
-  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 5));
-};
+const until = (predicate: () => boolean) => waitFor(predicate, `worker launches: ${predicate}`);
 
 describe("local ECS", () => {
   it("runs the worker with the overrides' environment and emits RUNNING then STOPPED like ECS", async () => {

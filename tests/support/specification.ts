@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { decide, type JobCommand } from "../../jobs/decide";
 import type { JobEvent } from "../../jobs/events";
 import type { RetryPolicy } from "../../jobs/retry-policy";
-import { foldEvents } from "../../jobs/state";
+import { evolve, foldEvents, type JobState } from "../../jobs/state";
 import { TEST_POLICY } from "./factories";
 
 export function given(jobId: string, history: readonly JobEvent[], policy: RetryPolicy = TEST_POLICY) {
@@ -25,6 +25,31 @@ export function given(jobId: string, history: readonly JobEvent[], policy: Retry
         },
         /** The events decided, for assertions on parts of them. */
         events: decideNow,
+      };
+    },
+  };
+}
+
+/**
+ * given(history).whenEvent(event).then(state): specifications of `evolve`, the fold of one event. `then`
+ * takes the whole expected state, so a field the event should not touch and does is caught too.
+ */
+export function givenHistory(jobId: string, history: readonly JobEvent[]) {
+  return {
+    whenEvent(event: JobEvent) {
+      const before = foldEvents(jobId, history);
+      const evolveNow = () => evolve(before, event);
+      return {
+        // biome-ignore lint/suspicious/noThenProperty: given/when/then is the specification's vocabulary
+        then(expected: JobState) {
+          expect(evolveNow()).toEqual(expected);
+        },
+        /** Only `updatedAt` moves: the event is recorded but changes nothing the job is. */
+        thenUnchanged() {
+          expect(evolveNow()).toEqual({ ...before, updatedAt: event.at });
+        },
+        /** The state before the event, for building the expected one. */
+        before,
       };
     },
   };

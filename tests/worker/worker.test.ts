@@ -17,6 +17,7 @@ import { discoverTools } from "../../worker/src/ffmpeg";
 import { type Result, ResultSchema } from "../../worker/src/result";
 import { type LocalS3, startLocalS3 } from "../support/s3";
 import { type GeneratedVideo, generateVideo, loopVideo, SCENE_TEST_VIDEO } from "../support/video";
+import { waitFor } from "../support/wait-for";
 import {
   type Bundle,
   buildBundle,
@@ -214,8 +215,7 @@ it("SIGTERM during the analysis stops ffmpeg and exits 143 within seconds, writi
     env: { PATH: pathFor("system"), ...s3.env, ...contractEnv(jobId, "clips/hd-long.mp4") },
   });
   await worker.waitForLog((line) => line.msg === "step" && line.step === "probe");
-  await new Promise((resolve) => setTimeout(resolve, 300)); // ffmpeg is decoding now
-  expect(ffmpegProcessesOf(jobId).length).toBeGreaterThan(0);
+  await waitFor(() => ffmpegProcessesOf(jobId).length > 0, "ffmpeg to start decoding the job's input");
 
   const signalled = performance.now();
   worker.child.kill("SIGTERM");

