@@ -5,7 +5,7 @@
 // naming its key, so one `pulumi preview` shows them all.
 
 import { z } from "zod";
-import type { FargatePrices } from "../jobs/fargate-prices";
+import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
 import {
@@ -258,6 +258,7 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       maxInfraRetries: values.maxInfraRetries,
       jobRetentionDays: values.jobRetentionDays,
     },
-    fargatePrices: values.fargatePrices,
+    // Checked by its rule; read here into the price table the handlers get as FARGATE_PRICES.
+    fargatePrices: values.fargatePrices.trim() === "" ? undefined : parseFargatePrices(values.fargatePrices),
   };
 }

@@ -2,7 +2,7 @@
 // each key its rule. Each message completes "<project>:<key>: ...".
 
 import { z } from "zod";
-import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
+import { parseFargatePrices } from "../jobs/fargate-prices";
 import { parseExitCodes } from "../jobs/retry-policy";
 
 export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
@@ -72,18 +72,17 @@ export function exitCodes(): z.ZodType<string, string> {
   });
 }
 
-/** Empty: the repository's price table; else the stack's own prices as JSON, parsed as the handlers do. */
-export function fargatePrices(): z.ZodType<FargatePrices | undefined, string> {
-  return z.string().transform((json, ctx): FargatePrices | undefined => {
-    if (json.trim() === "") return undefined;
+/** Empty: the repository's price table; else the stack's own prices as JSON, checked as the handlers read it. */
+export function fargatePrices(): z.ZodType<string, string> {
+  return z.string().superRefine((json, ctx) => {
+    if (json.trim() === "") return;
     try {
-      return parseFargatePrices(json);
+      parseFargatePrices(json);
     } catch (error) {
       ctx.addIssue({
         code: "custom",
         message: `must be empty or a price table: ${(error as Error).message}`,
       });
-      return z.NEVER;
     }
   });
 }

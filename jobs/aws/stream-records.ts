@@ -3,9 +3,8 @@
 // read is "poison": no retry would make it readable, so it is set aside rather than blocking its shard.
 
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
-import { z } from "zod";
 import type { JobEvent } from "../events";
-import { JOB_EVENT_TYPES } from "../outcome-events";
+import { parseStoredEvents, parseStoredVersion } from "../stored-job-schema";
 import { JOBS_TABLE_KEY } from "../table-schema";
 
 export type StreamReading =
@@ -19,13 +18,6 @@ export type StreamReading =
     }
   | { readonly kind: "skip"; readonly reason: string }
   | { readonly kind: "poison"; readonly reason: string };
-
-// Every event is checked for a known type and a time; their other fields are as the job model wrote them.
-const item = z.looseObject({
-  [JOBS_TABLE_KEY]: z.string().min(1),
-  version: z.number().int().positive(),
-  events: z.array(z.looseObject({ type: z.enum(JOB_EVENT_TYPES), at: z.string() })),
-});
 
 export function readStreamRecord(record: DynamoDBRecord): StreamReading {
   if (record.eventName === "REMOVE") return { kind: "skip", reason: "item removed (TTL): no transition" };
@@ -49,17 +41,17 @@ export function readStreamRecord(record: DynamoDBRecord): StreamReading {
   };
 }
 
-function parseImage(image: Record<string, AttributeValue>): z.infer<typeof item> | string {
-  let plain: unknown;
+/** An image read as the store reads an item (stored-job-schema.ts), or why it cannot be. */
+function parseImage(image: Record<string, AttributeValue>): { jobId: string; events: JobEvent[] } | string {
   try {
-    plain = fromAttributeValue({ M: image });
+    const plain = fromAttributeValue({ M: image }) as Record<string, unknown>;
+    const jobId = plain[JOBS_TABLE_KEY];
+    if (typeof jobId !== "string" || jobId === "") return `no ${JOBS_TABLE_KEY}`;
+    parseStoredVersion(jobId, plain.version);
+    return { jobId, events: parseStoredEvents(jobId, plain.events) };
   } catch (error) {
     return (error as Error).message;
   }
-  const result = item.safeParse(plain);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  return `${issue?.path.join(".") || "item"}: ${issue?.message}`;
 }
 
 /** DynamoDB's typed JSON to plain values (the stream gives images in it). */

@@ -3,6 +3,7 @@
 // and the alarms on its dead-letter queue and lag, with an action to the topic given or created.
 
 import { beforeAll, describe, expect, it } from "vitest";
+import { LAMBDA_NODE_RUNTIME } from "../../components/lib/bundle";
 import { HANDLER_ENVIRONMENT_NAMES } from "../../components/lib/handler-environment";
 import {
   type PolicyDocument,
@@ -57,7 +58,7 @@ describe("the outbox", () => {
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-publisher`,
     });
     expect(() => readHandlerConfig(environment)).not.toThrow();
-    expect(fn).toMatchObject({ runtime: "nodejs22.x", timeout: config.taskStateTimeoutSeconds });
+    expect(fn).toMatchObject({ runtime: LAMBDA_NODE_RUNTIME, timeout: config.taskStateTimeoutSeconds });
   });
 
   it("may read the stream, put events on the jobs bus only, and send to its dead-letter queue", () => {

@@ -152,7 +152,10 @@ describe("publishing from the stream", () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(sequences(received, "pub-p")).toEqual([1, 2, 3]);
     expect(bin.setAside).toEqual([
-      { record: poison, reason: expect.stringMatching(/^new image: events\.0\.type/) },
+      {
+        record: poison,
+        reason: expect.stringMatching(/^new image: .*events\[0\]\.type: unknown event type "SomethingElse"/),
+      },
     ]);
 
     const failing = await publishStreamRecords(
