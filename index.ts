@@ -24,4 +24,6 @@ export const workerImageUri = pipeline.image.imageUri;
 export const dispatcherFunctionName = pipeline.dispatcher.handler.function.name;
 export const taskStateFunctionName = pipeline.taskState.handler.function.name;
 export const taskStateDeadLetterQueueUrl = pipeline.taskState.deadLetterQueue.url;
+export const eventBusName = pipeline.outcomes.eventBus.name;
+export const outcomesDeadLetterQueueUrl = pipeline.outcomes.deadLetterQueue.url;
 export const region = pipeline.region;

@@ -42,11 +42,12 @@ export const ENVIRONMENT_VARIABLES = {
   CLUSTER_ARN: "worker cluster ARN or name (cancel); JOBS_CLUSTER works too",
   UPLOADS_BUCKET: "uploads bucket (submit of a local file)",
   JOBS_UPLOAD_PREFIX: `key prefix the worker may read and uploads go under (default ${CONFIG_SCHEMA.inputPrefix.default})`,
-  JOBS_OUTPUT_PREFIX: `key prefix of the worker's outputs, the stack's outputPrefix (default ${CONFIG_SCHEMA.outputPrefix.default})`,
+  JOBS_OUTPUT_PREFIX: `key prefix of the worker's outputs, the stack's outputPrefix: outputs and replayed success events (default ${CONFIG_SCHEMA.outputPrefix.default})`,
   JOBS_LOG_GROUP: "worker log group (logs; the `aws logs tail` hint of show)",
   JOBS_LOG_STREAM_PREFIX: "awslogs stream prefix of the worker (default worker)",
   WORKER_CONTAINER_NAME: "the worker's container name (default worker)",
   JOB_RETENTION_DAYS: `days a finished job is kept, as the stack sets it (default ${CONFIG_SCHEMA.jobRetentionDays.default})`,
+  JOBS_EVENT_BUS: "the jobs bus replay publishes to (stack output eventBusName)",
   JOBS_STACK: "Pulumi stack to read outputs from, like --stack",
   JOBS_LOCAL_ENDPOINTS: "path of local mode's endpoints file (default .local/endpoints.json)",
 } as const;
@@ -75,6 +76,8 @@ export interface CliConfig {
   readonly bucket?: Setting;
   readonly logGroup?: Setting;
   readonly region?: Setting;
+  /** The jobs bus `replay` publishes to. */
+  readonly eventBus?: Setting;
   readonly endpoints: Readonly<Partial<Record<Service, string>>>;
   /** Only for local mode (whose stand-ins accept anything) or credentials given in the injected env. */
   readonly credentials?: {
@@ -173,6 +176,7 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
         fromEnv("JOBS_LOG_GROUP") ??
         fromStack("logGroup"),
       region,
+      eventBus: fromEnv("JOBS_EVENT_BUS") ?? fromStack("eventBus"),
       credentials,
     }),
     endpoints,

@@ -20,6 +20,7 @@ import { cancelCommand } from "./commands/cancel";
 import { listCommand } from "./commands/list";
 import { logsCommand } from "./commands/logs";
 import { outputsCommand } from "./commands/outputs";
+import { replayCommand } from "./commands/replay";
 import { retryCommand } from "./commands/retry";
 import { showCommand } from "./commands/show";
 import { statsCommand } from "./commands/stats";
@@ -178,6 +179,21 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
       `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).\n${exitCodes()}`,
     )
     .action((opts, command: Command) => run(command, (ctx) => statsCommand(ctx, opts)));
+
+  program
+    .command("replay")
+    .description("re-publish the stored transitions of jobs changed since a time, as Job State Change events")
+    .option("--since <time>", "transitions recorded at or after this time (required)")
+    .option("--status <status...>", "only transitions into these statuses (repeatable, or comma-separated)")
+    .option("--job <jobId...>", "only these jobs (repeatable)")
+    .option("--webhook <url>", "POST them to this URL instead of the jobs bus")
+    .option("--dry-run", "print them (JSON lines) instead of publishing")
+    .option("--limit <n>", "refuse to replay more jobs than this", positiveInt, 10_000)
+    .addHelpText(
+      "after",
+      `\nThe jobs bus: JOBS_EVENT_BUS or --stack (output eventBusName). Each event keeps its original sequence,\nso consumers drop the ones they have (by job id and sequence). Times: ${TIME_FORMATS}.\n\nExamples:\n  ${COMMAND} replay --since 2h --status SUCCEEDED --stack dev\n  ${COMMAND} replay --since 2026-11-01 --job s3-4f2a --dry-run`,
+    )
+    .action((opts, command: Command) => run(command, (ctx) => replayCommand(ctx, opts)));
 
   program
     .command("watch")

@@ -13,6 +13,7 @@ export const STACK_OUTPUTS = {
   bucket: "bucketName",
   logGroup: "workerLogGroupName",
   region: "region",
+  eventBus: "eventBusName",
 } as const;
 
 export type StackValues = Partial<Record<keyof typeof STACK_OUTPUTS, string>>;

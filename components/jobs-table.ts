@@ -35,6 +35,8 @@ export class JobsTable extends pulumi.ComponentResource {
   readonly tableName: pulumi.Output<string>;
   /** Its ARN; index ARNs are `<arn>/index/<name>`. */
   readonly tableArn: pulumi.Output<string>;
+  /** Its change stream (new and old images): the outbox the outcome publisher reads. */
+  readonly streamArn: pulumi.Output<string>;
 
   constructor(name: string, args: JobsTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:storage:JobsTable", name, {}, opts);
@@ -63,12 +65,16 @@ export class JobsTable extends pulumi.ComponentResource {
         serverSideEncryption: { enabled: true },
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: expireFinishedJobs },
         deletionProtectionEnabled: deletionProtection,
+        // Every write, with the item before and after it: the events it appended are published from it.
+        streamEnabled: true,
+        streamViewType: "NEW_AND_OLD_IMAGES",
       },
       { parent: this, protect: deletionProtection },
     );
     this.tableName = this.table.name;
     this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
 
-    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
   }
 }

@@ -8,11 +8,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { dockerPlatform } from "../config/fargate";
 import type { PipelineConfig } from "../config/parse";
 import { Dispatcher } from "./dispatcher";
+import { JobOutcomes, type OutcomeEnvironmentName } from "./job-outcomes";
 import { JobsQueue } from "./jobs-queue";
 import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
-import { type HandlerEnvironment, jobSettingsEnvironment, joinIds } from "./lib/handler-environment";
+import {
+  costEnvironment,
+  type HandlerEnvironment,
+  jobSettingsEnvironment,
+  joinIds,
+} from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
 import { Sweeper } from "./sweeper";
 import { TaskStateTracker } from "./task-state-tracker";
@@ -32,6 +38,11 @@ export interface VideoPipelineArgs {
    * @example __dirname // in index.ts
    */
   readonly sourceRoot: string;
+  /**
+   * Topic the outcome publisher's alarms notify; default: a topic JobOutcomes creates.
+   * @example alarms.topic.arn // the stack's alarm topic
+   */
+  readonly alarmTopicArn?: pulumi.Input<string>;
 }
 
 export class VideoPipeline extends pulumi.ComponentResource {
@@ -53,6 +64,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
   readonly taskState: TaskStateTracker;
   /** The scheduled sweeper Lambda: deadlines, missed events, stuck launches, lost retries. */
   readonly sweeper: Sweeper;
+  /** The jobs bus and the publisher of job state changes from the table's stream. */
+  readonly outcomes: JobOutcomes;
   /** Region the stack is deployed to. */
   readonly region: pulumi.Output<string>;
 
@@ -71,6 +84,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
     this.network = new WorkerNetwork(`${name}-network`, { network: config.network }, { parent });
     this.image = createImage();
     this.worker = createWorker(this.image, this.uploads, this.network);
+    this.outcomes = createOutcomes();
     this.dispatcher = createDispatcher();
     this.taskState = createTaskStateTracker();
     this.sweeper = createSweeper();
@@ -156,6 +170,17 @@ export class VideoPipeline extends pulumi.ComponentResource {
     /** Every variable the handlers read (a missing one does not compile), for one handler's service. */
     function handlerEnvironment(service: string): HandlerEnvironment<pulumi.Input<string>> {
       return {
+        ...baseEnvironment(service),
+        JOBS_EVENT_BUS_NAME: parent.outcomes.eventBus.name,
+        OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.outcomes.deadLetterQueue.url,
+      };
+    }
+
+    /** All but what JobOutcomes provides, which its own publisher gets from it. */
+    function baseEnvironment(
+      service: string,
+    ): Omit<HandlerEnvironment<pulumi.Input<string>>, OutcomeEnvironmentName> {
+      return {
         JOBS_TABLE: parent.table.tableName,
         JOBS_QUEUE_URL: parent.queue.queue.url,
         CLUSTER_ARN: parent.worker.cluster.arn,
@@ -167,8 +192,26 @@ export class VideoPipeline extends pulumi.ComponentResource {
         OUTPUT_BUCKET: parent.uploads.bucketName,
         OUTPUT_PREFIX: config.uploads.outputPrefix,
         ...jobSettingsEnvironment(config.jobs, config.logLevel),
+        ...costEnvironment(config),
         POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
       };
+    }
+
+    function createOutcomes(): JobOutcomes {
+      return new JobOutcomes(
+        `${name}-outcomes`,
+        {
+          sourceRoot,
+          entryPoint: HANDLER_ENTRY_POINTS.publisher,
+          environment: baseEnvironment("publisher"),
+          timeoutSeconds: config.taskStateTimeoutSeconds,
+          memoryMb: config.lambdaMemoryMb,
+          logRetentionDays: config.logRetentionDays,
+          streamArn: parent.table.streamArn,
+          ...(args.alarmTopicArn === undefined ? {} : { alarmTopicArn: args.alarmTopicArn }),
+        },
+        { parent },
+      );
     }
 
     function createDispatcher(): Dispatcher {

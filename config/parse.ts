@@ -5,6 +5,7 @@
 // naming its key, so one `pulumi preview` shows them all.
 
 import { z } from "zod";
+import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
 import {
@@ -76,6 +77,8 @@ export interface PipelineConfig {
   };
   readonly jobs: JobSettings;
   readonly sweepIntervalMinutes: number;
+  /** The stack's own Fargate prices; undefined: the repository's table (jobs/fargate-prices.ts). */
+  readonly fargatePrices: FargatePrices | undefined;
 }
 
 /** Raw values as Pulumi gives them: strings (arrays as JSON), undefined when unset. */
@@ -266,5 +269,7 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       sweepMaxJobs: values.sweepMaxJobs,
     },
     sweepIntervalMinutes: values.sweepIntervalMinutes,
+    // Checked by its rule; read here into the price table the handlers get as FARGATE_PRICES.
+    fargatePrices: values.fargatePrices.trim() === "" ? undefined : parseFargatePrices(values.fargatePrices),
   };
 }

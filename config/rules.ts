@@ -2,6 +2,7 @@
 // each key its rule. Each message completes "<project>:<key>: ...".
 
 import { z } from "zod";
+import { parseFargatePrices } from "../jobs/fargate-prices";
 import { parseExitCodes } from "../jobs/retry-policy";
 
 export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
@@ -66,6 +67,21 @@ export function exitCodes(): z.ZodType<string, string> {
         code: "custom",
         message: `must be exit codes 1-255 or ranges like 64-78, comma-separated: ${error instanceof Error ? error.message : String(error)}`,
         input: codes,
+      });
+    }
+  });
+}
+
+/** Empty: the repository's price table; else the stack's own prices as JSON, checked as the handlers read it. */
+export function fargatePrices(): z.ZodType<string, string> {
+  return z.string().superRefine((json, ctx) => {
+    if (json.trim() === "") return;
+    try {
+      parseFargatePrices(json);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be empty or a price table: ${(error as Error).message}`,
       });
     }
   });

@@ -7,7 +7,16 @@
 import type { z } from "zod";
 import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
-import { between, exitCodes, imageByDigestOrEmpty, keyPrefix, oneOf, oneOfNumbers, suffixes } from "./rules";
+import {
+  between,
+  exitCodes,
+  fargatePrices,
+  imageByDigestOrEmpty,
+  keyPrefix,
+  oneOf,
+  oneOfNumbers,
+  suffixes,
+} from "./rules";
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
@@ -264,6 +273,13 @@ export const CONFIG_SCHEMA = {
     default: 1000,
     description: "Active jobs one sweeper run examines at most; the next run continues (SWEEP_MAX_JOBS).",
     rule: between(100, 10000),
+  },
+  fargatePrices: {
+    type: "string",
+    default: "",
+    description:
+      'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/fargate-prices.ts (FARGATE_PRICES).',
+    rule: fargatePrices(),
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

@@ -4,12 +4,14 @@
 
 import { z } from "zod";
 import { ConfigurationError } from "../config/errors";
+import type { CostSettings } from "../jobs/cost";
 import {
   CLIENT_TOKEN_VALID_SECONDS,
   type Deadlines,
   MAX_TIMEOUT_SECONDS,
   MIN_DEADLINE_SECONDS,
 } from "../jobs/deadlines";
+import { parseFargatePrices } from "../jobs/fargate-prices";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import type { WorkerTarget } from "../jobs/worker-environment";
 
@@ -37,6 +39,10 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "JOB_TIMEOUT_SECONDS",
   "SWEEP_QUIET_SECONDS",
   "SWEEP_MAX_JOBS",
+  "WORKER_CPU_ARCHITECTURE",
+  "FARGATE_PRICES",
+  "JOBS_EVENT_BUS_NAME",
+  "OUTCOMES_DEAD_LETTER_QUEUE_URL",
 ] as const;
 
 export interface HandlerConfig {
@@ -53,6 +59,10 @@ export interface HandlerConfig {
   readonly deadlines: Deadlines;
   /** Jobs one sweeper run examines at most. */
   readonly sweepMaxJobs: number;
+  /** How attempts are priced: the task definition's architecture, the stack's price override if any. */
+  readonly cost: CostSettings;
+  /** Where the outcome publisher puts job state changes, and sets aside stream records it cannot read. */
+  readonly outcomes: { readonly eventBusName: string; readonly deadLetterQueueUrl: string };
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -103,6 +113,15 @@ const schema = z.object({
   JOB_TIMEOUT_SECONDS: integer("JOB_TIMEOUT_SECONDS", MIN_DEADLINE_SECONDS, MAX_TIMEOUT_SECONDS),
   SWEEP_QUIET_SECONDS: integer("SWEEP_QUIET_SECONDS", MIN_DEADLINE_SECONDS, 3600),
   SWEEP_MAX_JOBS: integer("SWEEP_MAX_JOBS", 1, 100_000),
+  WORKER_CPU_ARCHITECTURE: z.enum(["ARM64", "X86_64"], {
+    error: "WORKER_CPU_ARCHITECTURE must be ARM64 or X86_64",
+  }),
+  // Empty: the repository's price table (jobs/fargate-prices.ts) for the task's region.
+  JOBS_EVENT_BUS_NAME: required("JOBS_EVENT_BUS_NAME"),
+  OUTCOMES_DEAD_LETTER_QUEUE_URL: required("OUTCOMES_DEAD_LETTER_QUEUE_URL").pipe(
+    z.url({ error: "OUTCOMES_DEAD_LETTER_QUEUE_URL must be a URL" }),
+  ),
+  FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
 });
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -119,6 +138,12 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
     throw new ConfigurationError(
       `invalid handler environment: NON_RETRYABLE_EXIT_CODES: ${(error as Error).message}`,
     );
+  }
+  let prices: CostSettings["prices"];
+  try {
+    prices = e.FARGATE_PRICES.trim() === "" ? undefined : parseFargatePrices(e.FARGATE_PRICES);
+  } catch (error) {
+    throw new ConfigurationError(`invalid handler environment: FARGATE_PRICES: ${(error as Error).message}`);
   }
   if (e.RETRY_MAX_DELAY_SECONDS < e.RETRY_BASE_DELAY_SECONDS) {
     throw new ConfigurationError(
@@ -152,5 +177,7 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       quietSeconds: e.SWEEP_QUIET_SECONDS,
     },
     sweepMaxJobs: e.SWEEP_MAX_JOBS,
+    outcomes: { eventBusName: e.JOBS_EVENT_BUS_NAME, deadLetterQueueUrl: e.OUTCOMES_DEAD_LETTER_QUEUE_URL },
+    cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
   };
 }

@@ -18,9 +18,11 @@ export const handler = async (): Promise<SweepReport> => {
   const { config, store, ecs, sqs } = handlerContext();
   const report = await sweep({
     store,
+    // Described tasks are read as the task-state handler reads events: a missed stop is priced too.
     tasks: new EcsTaskControl(ecs, {
       clusterArn: config.clusterArn,
       workerContainerName: config.target.containerName,
+      cost: config.cost,
     }),
     launcher: new EcsTaskLauncher(ecs, config),
     retryQueue: new SqsRetryQueue(sqs, config.queueUrl),

@@ -17,7 +17,11 @@ export const handler = async (event: EventBridgeEvent<string, unknown>): Promise
       store,
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
       policy: config.policy,
-      context: { clusterArn: config.clusterArn, workerContainerName: config.target.containerName },
+      context: {
+        clusterArn: config.clusterArn,
+        workerContainerName: config.target.containerName,
+        cost: config.cost,
+      },
       clock: systemClock,
       log: logger,
       outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),

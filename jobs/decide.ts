@@ -6,21 +6,14 @@
 
 import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
-import type { Deadline, JobEvent, JobInput, JobSource, TaskTimings } from "./events";
+import type { Deadline, JobEvent, JobInput, JobSource } from "./events";
 import { clientToken } from "./job-id";
-import {
-  backoffSeconds,
-  type LaunchFailure,
-  type RetryPolicy,
-  readStop,
-  type TaskStop,
-} from "./retry-policy";
+import { backoffSeconds, type LaunchFailure, type RetryPolicy, readStop } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
 import type { TaskObservation } from "./task-observation";
+import { explainStop, recordedOutcome } from "./worker-outcome";
 
 export type { TaskObservation } from "./task-observation";
-
-import { explainStop, recordedOutcome } from "./worker-outcome";
 
 interface CommandBase {
   /** The time of the decision (ISO-8601), stamped on every event it produces. */
@@ -395,6 +388,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
       : {}),
     ...(workerOutcome === undefined ? {} : { workerOutcome }),
     timings,
+    ...(task.cost === undefined ? {} : { cost: task.cost }),
   };
   // A cancelled or timed-out job keeps its ending: the stop is recorded, nothing more is decided.
   if (isTerminal(state.status)) return [stopped];

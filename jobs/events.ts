@@ -32,6 +32,31 @@ export interface TaskTimings {
   readonly stoppedAt?: string;
 }
 
+/**
+ * What one attempt's task cost on Fargate (cost.ts), with the prices it was computed from: per second with a
+ * one-minute minimum, from the start of the image pull until the task stopped.
+ */
+export interface AttemptCost {
+  readonly usd: number;
+  /** 0 when the task stopped before its image pull started (Fargate bills nothing then). */
+  readonly billedSeconds: number;
+  readonly vcpu: number;
+  readonly memoryGb: number;
+  /** Ephemeral storage billed: above the free 20 GiB. */
+  readonly extraStorageGib: number;
+  readonly architecture: "ARM64" | "X86_64";
+  readonly capacityProvider: "FARGATE" | "FARGATE_SPOT";
+  /** USD per hour actually applied (Spot discount included), and where they came from. */
+  readonly prices: {
+    readonly region: string;
+    readonly asOf: string;
+    readonly source: string;
+    readonly vcpuHour: number;
+    readonly gbHour: number;
+    readonly storageGbHour: number;
+  };
+}
+
 /** Why a stopped task did not succeed, as the retry policy classified it (retry-policy.ts). */
 export type FailureKind =
   | "exit-code" // the worker exited non-zero: counts against maxAttempts
@@ -121,6 +146,8 @@ export interface TaskStopped extends EventBase {
   /** The worker's own account of this exit; absent when it left none (or one for another exit code). */
   readonly workerOutcome?: WorkerOutcome;
   readonly timings: TaskTimings;
+  /** What the attempt cost; absent when ECS gave no size or no price is known for the region. */
+  readonly cost?: AttemptCost;
 }
 
 /** Which deadline a job missed (deadlines.ts): the stage it was stuck in. */

@@ -3,6 +3,7 @@
 // event alone, since it can arrive before the dispatcher has recorded the task.
 
 import { z } from "zod";
+import { attemptCost, type CostSettings, type CpuArchitecture, type TaskResources } from "./cost";
 import { defined } from "./defined";
 import { isJobId } from "./job-id";
 import type { TaskObservation } from "./task-observation";
@@ -44,6 +45,12 @@ const taskDetail = z.looseObject({
   stoppingAt: z.string().optional(),
   executionStoppedAt: z.string().optional(),
   stoppedAt: z.string().optional(),
+  // Task-level size (CPU units, MiB) as the task ran, overrides included; and what Fargate billed it as.
+  cpu: z.string().optional(),
+  memory: z.string().optional(),
+  capacityProviderName: z.string().optional(),
+  ephemeralStorage: z.looseObject({ sizeInGiB: z.number().int().positive() }).optional(),
+  attributes: z.array(keyValue).optional(),
 });
 
 const taskStateChange = z.looseObject({
@@ -57,6 +64,8 @@ export interface TaskEventContext {
   readonly clusterArn: string;
   /** The worker's container name in the task definition. */
   readonly workerContainerName: string;
+  /** Price the attempt when its task stops (cost.ts); without it no cost is recorded. */
+  readonly cost?: CostSettings;
 }
 
 export function readTaskEvent(event: unknown, context: TaskEventContext): TaskEventReading {
@@ -124,10 +133,37 @@ export function readTaskDetail(detail: unknown, context: TaskEventContext): Task
       stoppedAt: task.stoppedAt,
     }),
   };
-  return { kind: "observation", jobId: task.startedBy, observation };
+  const resources = taskResources(task);
+  const cost =
+    resources !== undefined && task.lastStatus === "STOPPED" && context.cost !== undefined
+      ? attemptCost({ taskArn: task.taskArn, timings: observation.timings, resources }, context.cost)
+      : undefined;
+  return {
+    kind: "observation",
+    jobId: task.startedBy,
+    observation: { ...observation, ...defined({ resources, cost }) },
+  };
 }
 
 /** A cluster may be named by its ARN or by its name (the CLI's --cluster takes either). */
 function sameCluster(clusterArn: string, wanted: string): boolean {
   return clusterArn === wanted || (!wanted.startsWith("arn:") && clusterArn.endsWith(`:cluster/${wanted}`));
+}
+
+/** The task's size and placement, when ECS gives its size (events and DescribeTasks do; a bare fixture may not). */
+function taskResources(detail: z.infer<typeof taskDetail>): TaskResources | undefined {
+  // ECS reports registered sizes as unit counts ("1024"); anything else is not priced rather than guessed.
+  if (!/^\d+$/.test(detail.cpu ?? "") || !/^\d+$/.test(detail.memory ?? "")) return undefined;
+  const named = detail.attributes?.find((a) => a.name === "ecs.cpu-architecture")?.value;
+  const architecture: CpuArchitecture | undefined =
+    named === "arm64" ? "ARM64" : named === "x86_64" ? "X86_64" : undefined;
+  return {
+    cpuUnits: Number(detail.cpu),
+    memoryMib: Number(detail.memory),
+    ...defined({
+      ephemeralStorageGib: detail.ephemeralStorage?.sizeInGiB,
+      capacityProviderName: detail.capacityProviderName,
+      architecture,
+    }),
+  };
 }

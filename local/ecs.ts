@@ -30,6 +30,13 @@ export interface LocalEcsOptions {
   /** Task definition family; RunTask accepts the family, `family:revision` or the full ARN. */
   readonly family: string;
   readonly containerName: string;
+  /** The task definition's size, reported in every event as Fargate does; default 1 vCPU, 2 GiB, 20 GiB. */
+  readonly size?: {
+    readonly cpu: number;
+    readonly memoryMb: number;
+    readonly ephemeralStorageGib: number;
+    readonly architecture: "ARM64" | "X86_64";
+  };
   readonly launcher: WorkerLauncher;
   /** Receives each task state change event (the EventBridge rule's target). */
   readonly onEvent: (event: TaskEvent) => Promise<void>;
@@ -251,8 +258,15 @@ export class LocalEcs {
       group: `family:${this.options.family}`,
       launchType: "FARGATE",
       platformVersion: "1.4.0",
-      cpu: "1024",
-      memory: "2048",
+      cpu: String(this.options.size?.cpu ?? 1024),
+      memory: String(this.options.size?.memoryMb ?? 2048),
+      ephemeralStorage: { sizeInGiB: this.options.size?.ephemeralStorageGib ?? 20 },
+      attributes: [
+        {
+          name: "ecs.cpu-architecture",
+          value: this.options.size?.architecture === "X86_64" ? "x86_64" : "arm64",
+        },
+      ],
       lastStatus: task.lastStatus,
       desiredStatus: task.desiredStatus,
       version: task.version,

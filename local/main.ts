@@ -11,7 +11,9 @@ import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../cli/local-endpoints";
 import { runCli } from "../cli/main";
 import { ConfigurationError } from "../config/errors";
 import type { PipelineConfig } from "../config/parse";
+import { formatUsd } from "../jobs/cost";
 import { isTerminal } from "../jobs/state";
+import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { loadStackConfig } from "./stack-config";
@@ -31,6 +33,7 @@ Options:
   --stack NAME       use the settings of Pulumi.NAME.yaml (retries, filters, concurrency); default: Pulumi.yaml's
   --reset            start from an empty .local/ (forget every job and object)
   --docker           run the worker image with docker run (needs a Docker engine)
+  --webhook URL      POST every Job State Change event (as EventBridge would deliver it) to URL, in order
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -85,16 +88,34 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+  const webhook = args.webhook === undefined ? undefined : new WebhookPublisher(args.webhook);
   const pipeline = await startLocalPipeline({
     stateDirectory: path.join(PROJECT_ROOT, ".local"),
     reset: args.reset,
     config,
     ...(args.docker ? { dockerImage: WORKER_IMAGE } : {}),
     ports: args.ports,
-    onJobChange: (jobId, events, state) => {
-      for (const event of events)
-        say(`${event.at}  ${jobId}  ${event.type.padEnd(19)}  ${describeEvent(event)}`);
-      if (isTerminal(state.status)) say(`${state.updatedAt}  ${jobId}  -> ${state.status}`);
+    // Each event as the Job State Change the stack would publish: its sequence and the status after it.
+    onOutcomes: async (changes, events) => {
+      for (const [i, change] of changes.entries()) {
+        const event = events[i];
+        const cost =
+          change.cost?.attemptUsd === undefined
+            ? ""
+            : `  cost ${formatUsd(change.cost.attemptUsd)} (estimate)`;
+        say(
+          `${change.at}  ${change.jobId}  #${change.sequence} ${change.event.padEnd(19)} ${change.status.padEnd(9)}  ${event === undefined ? "" : describeEvent(event)}${cost}`,
+        );
+        if (isTerminal(change.status) && change.event !== "TaskStopped")
+          say(
+            `${change.at}  ${change.jobId}  -> ${change.status}${change.output ? ` ${change.output.url}` : ""}`,
+          );
+      }
+      await webhook?.publish(changes).catch((error: unknown) => {
+        process.stderr.write(
+          `webhook: ${(error as Error).message} (events #${changes.map((c) => c.sequence).join(", #")} of ${changes[0]?.jobId} not delivered)\n`,
+        );
+      });
     },
     onError: (message, error) =>
       process.stderr.write(`${message}: ${error instanceof Error ? error.stack : String(error)}\n`),
@@ -121,6 +142,7 @@ function parse() {
       stack: { type: "string" },
       reset: { type: "boolean", default: false },
       docker: { type: "boolean", default: false },
+      webhook: { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -143,6 +165,8 @@ function parse() {
       return value === undefined ? [] : [[service, value]];
     }),
   );
+  if (values.webhook !== undefined && !/^https?:\/\/[^/]/.test(values.webhook))
+    throw new Error(`--webhook must be an http:// or https:// URL, got "${values.webhook}"`);
   return { ...values, ports };
 }
 

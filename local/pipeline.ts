@@ -8,12 +8,13 @@ import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints";
-import { jobSettingsEnvironment } from "../components/lib/handler-environment";
+import { costEnvironment, jobSettingsEnvironment } from "../components/lib/handler-environment";
 import type { PipelineConfig } from "../config/parse";
 import { createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
 import { readMessage } from "../jobs/intake";
+import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
 import type { JobState } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
 import { bundleWorker } from "../worker/build";
@@ -31,6 +32,8 @@ export const LOCAL_NAMES = {
   table: "video-jobs-jobs",
   queue: "video-jobs-queue",
   deadLetterQueue: "video-jobs-dlq",
+  outcomesDeadLetterQueue: "video-jobs-outcomes-dlq",
+  eventBus: "video-jobs-local",
   cluster: "video-jobs",
   family: "video-jobs-worker",
   container: "worker",
@@ -62,6 +65,14 @@ export interface LocalPipelineOptions {
   };
   /** Where job histories are reported as they grow: the events new since the last report, and the state. */
   readonly onJobChange?: (jobId: string, newEvents: readonly JobEvent[], state: JobState) => void;
+  /**
+   * The "Job State Change" events the deployed publisher would put on the jobs bus for the same new events
+   * (one per event, same sequence), in order per job; `events` are the history's events they describe.
+   */
+  readonly onOutcomes?: (
+    changes: readonly JobStateChange[],
+    events: readonly JobEvent[],
+  ) => Promise<void> | void;
   readonly onError?: (message: string, error: unknown) => void;
 }
 
@@ -108,6 +119,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await sqs.stop();
     });
     sqs.createQueue(LOCAL_NAMES.deadLetterQueue, { visibilityTimeoutSeconds: 30 });
+    const outcomesDeadLetterQueueUrl = sqs.createQueue(LOCAL_NAMES.outcomesDeadLetterQueue, {
+      visibilityTimeoutSeconds: 30,
+    });
     const queueUrl = sqs.createQueue(LOCAL_NAMES.queue, {
       visibilityTimeoutSeconds: 6 * config.dispatcher.timeoutSeconds,
       redrive: { deadLetterQueue: LOCAL_NAMES.deadLetterQueue, maxReceiveCount: config.queueMaxReceiveCount },
@@ -152,7 +166,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ASSIGN_PUBLIC_IP: "DISABLED",
       OUTPUT_BUCKET: LOCAL_NAMES.bucket,
       OUTPUT_PREFIX: config.uploads.outputPrefix,
+      // Local mode publishes job state changes itself (no streams); the handlers only need the names.
+      JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
+      OUTCOMES_DEAD_LETTER_QUEUE_URL: outcomesDeadLetterQueueUrl,
       ...jobSettingsEnvironment(config.jobs, "WARN"),
+      ...costEnvironment(config),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",
     };
 
@@ -165,18 +183,32 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await createJobsTable(dynamoClient, LOCAL_NAMES.table);
     const store = new DynamoDbJobStore(dynamoClient, { tableName: LOCAL_NAMES.table, retentionDays: 0 });
 
+    // Local mode has no table stream: after every handler invocation the jobs it touched are read again and
+    // the events past the count already reported are new — what a stream record's new image holds past its
+    // old one — so they are published as the stream publisher would, with the same sequence numbers.
+    // Reports run one at a time, so each job's events go out once each and in order.
     const seenEvents = new Map<string, number>();
+    let reporting = Promise.resolve();
+    const outcomeTarget = { outputBucket: LOCAL_NAMES.bucket, outputPrefix: config.uploads.outputPrefix };
     // Reporting never gets in the way of the pipeline: its failures are only logged.
-    const report = async (jobId: string) => {
+    const reportNow = async (jobId: string) => {
       try {
         const stored = await store.get(jobId);
         const seen = seenEvents.get(jobId) ?? 0;
-        if (!stored || stored.events.length === seen) return;
+        if (!stored || stored.events.length <= seen) return;
         seenEvents.set(jobId, stored.events.length);
         options.onJobChange?.(jobId, stored.events.slice(seen), stored.state);
+        await options.onOutcomes?.(
+          jobStateChanges(jobId, stored.events, seen, outcomeTarget),
+          stored.events.slice(seen),
+        );
       } catch (error) {
         onError(`could not report job ${jobId}`, error);
       }
+    };
+    const report = (jobId: string): Promise<void> => {
+      reporting = reporting.then(() => reportNow(jobId));
+      return reporting;
     };
 
     const launcherOptions = {
@@ -230,6 +262,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       clusterName: LOCAL_NAMES.cluster,
       family: LOCAL_NAMES.family,
       containerName: LOCAL_NAMES.container,
+      size: config.worker,
       launcher,
       onEvent: deliverTaskEvent,
     });

@@ -148,7 +148,7 @@ function filtered(listing: Listing, keep: (job: JobState) => boolean): Listing {
   };
 }
 
-function parseStatuses(values: readonly string[]): JobStatus[] {
+export function parseStatuses(values: readonly string[]): JobStatus[] {
   const statuses: JobStatus[] = [];
   for (const value of values.flatMap((v) => v.split(","))) {
     const status = value.trim().toUpperCase().replace(/-/g, "_");

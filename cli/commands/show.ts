@@ -2,6 +2,7 @@
 // attempt and task), the durations derived from it (jobs/timeline.ts), each attempt's task and outcome, and
 // the command that reads each task's logs.
 
+import { formatUsd, type JobCost, jobCost } from "../../jobs/cost";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
@@ -30,6 +31,7 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
   const outputs = timeline.attempts.length > 0 ? outputLocation(ctx.config, state.jobId) : undefined;
 
   if (ctx.json) {
+    const cost = { ...jobCost(events), estimate: ctx.config.local };
     ctx.emit({
       job: state,
       events,
@@ -37,6 +39,7 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
       logs,
       ...(outputs ? { outputs } : {}),
       version: stored.version,
+      cost,
     });
     return 0;
   }
@@ -104,6 +107,7 @@ function renderShow(
       }
     }
   }
+  out.push(...costLines(ctx, jobCost(events)));
   if (outputs !== undefined) {
     out.push("", p.paint("bold", "Outputs"));
     out.push(`  ${outputs.url}`);
@@ -137,6 +141,22 @@ function renderShow(
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/** Each stopped attempt's Fargate cost and the total; local mode's are estimates from local timings. */
+function costLines(ctx: CommandContext, cost: JobCost): string[] {
+  if (cost.attempts.length === 0 && cost.unpriced === 0) return [];
+  const label = ctx.config.local ? " (estimate: local timings, the stack's task size)" : "";
+  const out = ["", ctx.paint.paint("bold", `Cost${label}`)];
+  for (const { attempt, cost: c } of cost.attempts) {
+    out.push(
+      `  attempt ${attempt}: ${formatUsd(c.usd)}  ${c.billedSeconds} s x ${c.vcpu} vCPU, ${c.memoryGb} GB${c.extraStorageGib > 0 ? `, +${c.extraStorageGib} GiB storage` : ""}, ${c.architecture}, ${c.capacityProvider}  (${c.prices.region} prices of ${c.prices.asOf})`,
+    );
+  }
+  if (cost.unpriced > 0)
+    out.push(`  ${cost.unpriced} attempt(s) without a price (no task size or no price for the region)`);
+  out.push(`  total: ${formatUsd(cost.totalUsd)} Fargate compute`);
+  return out;
 }
 
 function attemptColumns() {

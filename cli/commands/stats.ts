@@ -4,6 +4,9 @@
 // up to --limit jobs.
 
 import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
+import { formatUsd } from "../../jobs/cost";
+import { type CostStats, costStats } from "../../jobs/cost-stats";
+import { type ServiceCostLine, serviceCostsPerJob } from "../../jobs/service-costs";
 import { JOB_STATUSES, type JobState } from "../../jobs/state";
 import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats";
 import type { JobStore } from "../../jobs/store";
@@ -45,10 +48,17 @@ export async function statsCommand(ctx: CommandContext, options: StatsOptions): 
   );
   const histories = await readHistories(store, page.jobs);
   const stats = jobStats(histories);
+  const cost = costStats(histories);
+  const services = serviceCostsPerJob();
   const truncated = page.cursor !== undefined;
 
   if (ctx.json) {
-    ctx.emit({ window, ...stats, ...(truncated ? { truncated: true, limit: options.limit } : {}) });
+    ctx.emit({
+      window,
+      ...stats,
+      cost: { ...cost, estimate: ctx.config.local, servicesPerJob: services },
+      ...(truncated ? { truncated: true, limit: options.limit } : {}),
+    });
     return 0;
   }
   const p = ctx.paint;
@@ -98,8 +108,36 @@ export async function statsCommand(ctx: CommandContext, options: StatsOptions): 
       "  queue wait: submitted -> first task created; run time: worker running, summed over attempts; total: submitted -> finished",
     ),
   );
+  out.push(...costLines(ctx, cost, services));
   ctx.say(out.join("\n"));
   return 0;
+}
+
+/** Fargate compute recorded per attempt, then the estimate for the services around it, kept apart. */
+function costLines(ctx: CommandContext, cost: CostStats, services: readonly ServiceCostLine[]): string[] {
+  const label = ctx.config.local ? " (estimate: local timings, the stack's task size)" : "";
+  const out = ["", ctx.paint.paint("bold", `Fargate compute${label}`)];
+  out.push(
+    `  ${"total".padEnd(13)} ${formatUsd(cost.totalUsd)} over ${cost.pricedAttempts} attempt(s)${cost.unpriced > 0 ? ` (${cost.unpriced} without a price)` : ""}`,
+  );
+  out.push(
+    `  ${"per success".padEnd(13)} ${cost.perSucceededJobUsd === undefined ? "- (none succeeded)" : `${formatUsd(cost.perSucceededJobUsd)} (all attempts over ${cost.succeededJobs} succeeded job(s))`}`,
+  );
+  out.push(
+    `  ${"failed".padEnd(13)} ${formatUsd(cost.failedAttemptsUsd)}${cost.failedShare === undefined ? "" : ` (${(cost.failedShare * 100).toFixed(1)}% spent on attempts that failed)`}`,
+  );
+  out.push(
+    "",
+    ctx.paint.paint("bold", "Other services per job (estimate from measured call counts, not recorded)"),
+  );
+  for (const line of services) {
+    const range =
+      line.lowUsd === line.highUsd
+        ? formatUsd(line.lowUsd)
+        : `${formatUsd(line.lowUsd)}-${formatUsd(line.highUsd)}`;
+    out.push(`  ${line.service.padEnd(13)} ${range}  ${ctx.paint.paint("dim", line.basis)}`);
+  }
+  return out;
 }
 
 async function readHistories(store: JobStore, jobs: readonly JobState[]): Promise<JobHistory[]> {

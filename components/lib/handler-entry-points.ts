@@ -4,4 +4,5 @@ export const HANDLER_ENTRY_POINTS = {
   dispatcher: "handlers/dispatcher.ts",
   taskState: "handlers/task-state.ts",
   sweeper: "handlers/sweeper.ts",
+  publisher: "handlers/publisher.ts",
 } as const;

@@ -3,7 +3,7 @@
 // pure part of building their values. The `HandlerEnvironment` type makes a missing name a
 // compile error in the component that sets them.
 
-import type { JobSettings, LogLevel } from "../../config/parse";
+import type { JobSettings, LogLevel, PipelineConfig } from "../../config/parse";
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
 
 /** What the handlers read (their own list), plus Powertools' logger settings. */
@@ -50,6 +50,16 @@ export function jobSettingsEnvironment(
     SWEEP_QUIET_SECONDS: String(jobs.sweepQuietMinutes * 60),
     SWEEP_MAX_JOBS: String(jobs.sweepMaxJobs),
     POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}
+
+/** How the task-state handler prices each attempt: the task definition's architecture and any override. */
+export function costEnvironment(
+  config: Pick<PipelineConfig, "worker" | "fargatePrices">,
+): Pick<HandlerEnvironment, "WORKER_CPU_ARCHITECTURE" | "FARGATE_PRICES"> {
+  return {
+    WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+    FARGATE_PRICES: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
   };
 }
 

@@ -213,6 +213,39 @@ export function sweeperPermissions(args: SweeperPermissionsArgs): PolicyStatemen
 
 // ---- worker roles --------------------------------------------------------------------------------
 
+export interface PublisherPermissionsArgs {
+  /** The jobs table's stream. */
+  readonly streamArn: string;
+  /** The jobs bus, the only bus it may put events on. */
+  readonly eventBusArn: string;
+  /** Its dead-letter queue: poison records, and Lambda's on-failure destination for exhausted batches. */
+  readonly deadLetterQueueArn: string;
+}
+
+/** The outcome publisher: read the table's stream, put events on the jobs bus, set records aside. */
+export function publisherPermissions(args: PublisherPermissionsArgs): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadJobsStream",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ],
+      Resource: [args.streamArn],
+    },
+    { Sid: "PutJobEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: [args.eventBusArn] },
+    {
+      Sid: "SetRecordsAside",
+      Effect: "Allow",
+      Action: ["sqs:SendMessage"],
+      Resource: [args.deadLetterQueueArn],
+    },
+  ];
+}
+
 export interface WorkerTaskPolicyArgs {
   readonly bucketArn: string;
   readonly inputPrefix: string;

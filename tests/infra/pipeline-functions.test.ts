@@ -76,6 +76,7 @@ const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   StopTaskCommand: "ecs:StopTask",
   SendMessageCommand: "sqs:SendMessage",
   GetObjectCommand: "s3:GetObject",
+  PutEventsCommand: "events:PutEvents",
 };
 
 const sources = new Map<string, Promise<string[]>>();
@@ -159,6 +160,10 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       JOB_TIMEOUT_SECONDS: String(config.jobs.jobTimeoutMinutes * 60),
       SWEEP_QUIET_SECONDS: String(config.jobs.sweepQuietMinutes * 60),
       SWEEP_MAX_JOBS: String(config.jobs.sweepMaxJobs),
+      WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+      FARGATE_PRICES: "",
+      JOBS_EVENT_BUS_NAME: refs.eventBusName,
+      OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     });

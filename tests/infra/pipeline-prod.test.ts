@@ -58,7 +58,7 @@ describe("prod protection and retention", () => {
 
   it("keeps every log group for the configured, longer retention", () => {
     const logGroups = run.ofType("aws:cloudwatch/logGroup:LogGroup");
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(5); // worker, dispatcher, task-state, sweeper, outcome publisher
     for (const logGroup of logGroups) expect(logGroup.inputs.retentionInDays, logGroup.name).toBe(90);
   });
 
@@ -84,18 +84,20 @@ describe("component structure", () => {
       "video-jobs:index:VideoPipeline": 1,
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
-      "aws:sqs/queue:Queue": 3,
+      "aws:sqs/queue:Queue": 4,
       "aws:dynamodb/table:Table": 1,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "awsx:ecr:Image": 1,
       "awsx:ec2:Vpc": 1,
       "aws:lambda/function:Function": 3,
-      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+      "aws:lambda/eventSourceMapping:EventSourceMapping": 2,
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 2,
-      "aws:iam/role:Role": 5,
-      "aws:iam/rolePolicy:RolePolicy": 5,
+      "aws:iam/role:Role": 6,
+      "aws:iam/rolePolicy:RolePolicy": 6,
+      "aws:cloudwatch/eventBus:EventBus": 1,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
     });
   });
 

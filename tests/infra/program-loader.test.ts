@@ -116,6 +116,8 @@ const EXPECTED_OUTPUTS = [
   "clusterName",
   "deadLetterQueueUrl",
   "dispatcherFunctionName",
+  "eventBusName",
+  "outcomesDeadLetterQueueUrl",
   "queueUrl",
   "region",
   "tableName",
@@ -147,15 +149,17 @@ describe.each(STACKS)("index.ts under Pulumi's loader with Pulumi.%s.yaml", (sta
       "aws:ecs/cluster:Cluster",
       "aws:ecs/taskDefinition:TaskDefinition",
       "awsx:ecr:Image",
-      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      "aws:cloudwatch/eventBus:EventBus",
     ]) {
       expect(count(type), type).toBe(1);
     }
     // The task-state tracker's event pattern and the sweeper's schedule.
     expect(count("aws:cloudwatch/eventRule:EventRule")).toBe(2);
     expect(count("aws:cloudwatch/eventTarget:EventTarget")).toBe(2);
-    expect(count("aws:sqs/queue:Queue")).toBe(3);
-    expect(count("aws:lambda/function:Function")).toBe(3);
+    expect(count("aws:sqs/queue:Queue")).toBe(4);
+    // dispatcher, task-state, sweeper, outcome publisher
+    expect(count("aws:lambda/function:Function")).toBe(4);
+    expect(count("aws:lambda/eventSourceMapping:EventSourceMapping")).toBe(2); // jobs queue, table stream
     expect(count("awsx:ec2:Vpc")).toBe(stack === "prod" ? 1 : 0);
     const urns = new Set(resources.map((resource) => resource.urn));
     for (const resource of resources.filter((r) => r.type !== "pulumi:pulumi:Stack")) {

@@ -3,7 +3,7 @@
 
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,8 +13,10 @@ import { LOCAL_CREDENTIALS } from "../../cli/local-endpoints";
 import type { JobEvent } from "../../jobs/events";
 import { readMessage } from "../../jobs/intake";
 import { jobIdForRejectedMessage } from "../../jobs/job-id";
+import type { JobStateChange } from "../../jobs/outcome-events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import type { StoredJob } from "../../jobs/store";
+import { WebhookPublisher } from "../../jobs/webhook-publisher";
 import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
 import { s3Notification } from "../../local/s3";
 import { loadStackConfig } from "../../local/stack-config";
@@ -26,12 +28,29 @@ let s3: S3Client;
 let state: string;
 let video: Buffer;
 const changes: Array<{ jobId: string; events: readonly JobEvent[]; state: JobState }> = [];
+/** What a webhook receiver got from local mode's outcome events (a real HTTP server). */
+const posted: Array<{ id: string; "detail-type": string; detail: JobStateChange }> = [];
+let webhookServer: Server;
 
 beforeAll(async () => {
   await mkdir(path.join(REPO, "dist"), { recursive: true });
   // Inside the repository, so the worker bundle resolves the npm-packaged ffmpeg when the system has none.
   state = await mkdtemp(path.join(REPO, "dist", "local-test-"));
   const defaults = loadStackConfig(REPO, undefined);
+  webhookServer = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      posted.push(JSON.parse(body));
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => webhookServer.listen(0, "127.0.0.1", resolve));
+  const webhook = new WebhookPublisher(
+    `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/hook`,
+  );
   pipeline = await startLocalPipeline({
     stateDirectory: state,
     reset: false,
@@ -40,6 +59,7 @@ beforeAll(async () => {
       jobs: { ...defaults.jobs, maxAttempts: 2, retryBaseDelaySeconds: 1, retryMaxDelaySeconds: 1 },
     },
     onJobChange: (jobId, events, jobState) => changes.push({ jobId, events, state: jobState }),
+    onOutcomes: (outcomes) => webhook.publish(outcomes),
   });
   s3 = new S3Client({
     endpoint: pipeline.endpoints.endpoints.s3,
@@ -53,6 +73,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  webhookServer?.close();
   s3?.destroy();
   await pipeline?.stop();
   if (state) await rm(state, { recursive: true, force: true });
@@ -111,6 +132,18 @@ describe("local mode, end to end", () => {
     expect(changes.filter((c) => c.jobId === jobId).flatMap((c) => c.events.map((e) => e.type))).toEqual(
       types(job),
     );
+    // The same events as Job State Changes, POSTed in order, each once; cost from local timings.
+    const received = posted.filter((p) => p.detail.jobId === jobId).map((p) => p.detail);
+    expect(received.map((d) => [d.sequence, d.event, d.status])).toEqual(
+      types(job).map((type, i) => [i + 1, type, received[i]?.status]),
+    );
+    expect(received.at(-1)).toMatchObject({
+      status: "SUCCEEDED",
+      output: { url: `s3://video-jobs-uploads/outputs/${jobId}/` },
+      cost: { totalUsd: expect.any(Number) },
+    });
+    expect(received[4]?.cost?.attemptUsd).toBeGreaterThan(0);
+    expect(posted.find((p) => p.detail.jobId === jobId)?.["detail-type"]).toBe("Job State Change");
   }, 90_000);
 
   it("fails a corrupt video after exactly one attempt (exit 65)", async () => {

@@ -40,10 +40,11 @@ describe("the dev stack", () => {
     expect(resources.filter((resource) => resource.type.startsWith("aws:")).length).toBeGreaterThan(25);
   });
 
-  it("fails only the production rule when checked as production, on every Lambda that launches tasks (ASSIGN_PUBLIC_IP=ENABLED)", async () => {
+  it("fails only the production rule when checked as production, on every Lambda (ASSIGN_PUBLIC_IP=ENABLED)", async () => {
     const result = await evaluatePack(POLICIES, resources, { [PRODUCTION_POLICY]: { production: true } });
     expect(violated(result).sort()).toEqual([
       `${PRODUCTION_POLICY} video-jobs-test-dispatcher-handler-function`,
+      `${PRODUCTION_POLICY} video-jobs-test-outcomes-publisher-function`,
       `${PRODUCTION_POLICY} video-jobs-test-sweeper-handler-function`,
       `${PRODUCTION_POLICY} video-jobs-test-task-state-handler-function`,
     ]);

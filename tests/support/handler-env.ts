@@ -5,6 +5,7 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { CLUSTER_ARN, CONTAINER } from "./factories";
 
 export const QUEUE_URL = "https://sqs.us-west-2.amazonaws.com/111122223333/video-jobs-queue";
+export const OUTCOMES_DLQ_URL = "https://sqs.us-west-2.amazonaws.com/111122223333/video-jobs-outcomes-dlq";
 export const TASK_DEFINITION_ARN = "arn:aws:ecs:us-west-2:111122223333:task-definition/video-jobs-worker:7";
 
 export function handlerEnvironment(endpoint: string, tableName: string): Record<string, string> {
@@ -34,6 +35,10 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     JOB_TIMEOUT_SECONDS: "3600",
     SWEEP_QUIET_SECONDS: "300",
     SWEEP_MAX_JOBS: "1000",
+    WORKER_CPU_ARCHITECTURE: "ARM64",
+    FARGATE_PRICES: "",
+    JOBS_EVENT_BUS_NAME: "video-jobs-test-jobs",
+    OUTCOMES_DEAD_LETTER_QUEUE_URL: OUTCOMES_DLQ_URL,
   };
 }
 

@@ -2,6 +2,7 @@
 // every step is a job model command decided and appended through changeJob (dispatcher: Submit,
 // RecordLaunch, LaunchRetry; task-state handler: ObserveTask with ECS's timings), at chosen times.
 
+import { attemptCost } from "../../jobs/cost";
 import { type JobCommand, jobDecider, type PolicyCommand, type TaskObservation } from "../../jobs/decide";
 import type { JobInput, TaskTimings } from "../../jobs/events";
 import type { JobState } from "../../jobs/state";
@@ -96,9 +97,16 @@ export class JobDriver {
     };
   }
 
+  /** Tasks of 1 vCPU and 2 GiB on x86 On-Demand, priced as the task-state handler prices them (us-east-1). */
   private observe(seconds: number, observation: Omit<TaskObservation, "taskArn">): Promise<JobState> {
     const taskArn = taskArnFor(this.jobId, observation.attempt ?? 1);
-    return this.apply(seconds, { type: "ObserveTask", observation: { taskArn, ...observation } });
+    const resources = { cpuUnits: 1024, memoryMib: 2048 };
+    const cost =
+      observation.lastStatus === "STOPPED"
+        ? attemptCost({ taskArn, timings: observation.timings, resources }, { architecture: "X86_64" })
+        : undefined;
+    const priced = { taskArn, ...observation, resources, ...(cost === undefined ? {} : { cost }) };
+    return this.apply(seconds, { type: "ObserveTask", observation: priced });
   }
 }
 

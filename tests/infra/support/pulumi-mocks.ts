@@ -53,7 +53,17 @@ export function mockResourceState(args: MockResourceArgs): MockResourceResult {
       return state(url, { name, url, arn: regional("sqs", name) });
     }
     case "aws:dynamodb/table:Table":
-      return state(name, { name, arn: regional("dynamodb", `table/${name}`) });
+      return state(name, {
+        name,
+        arn: regional("dynamodb", `table/${name}`),
+        ...(inputs.streamEnabled === true
+          ? { streamArn: regional("dynamodb", `table/${name}/stream/2026-11-29T00:00:00.000`) }
+          : {}),
+      });
+    case "aws:cloudwatch/eventBus:EventBus":
+      return state(name, { name, arn: regional("events", `event-bus/${name}`) });
+    case "aws:sns/topic:Topic":
+      return state(regional("sns", name), { name, arn: regional("sns", name) });
     case "aws:ecs/cluster:Cluster":
       return state(regional("ecs", `cluster/${name}`), { name, arn: regional("ecs", `cluster/${name}`) });
     case "aws:ecs/taskDefinition:TaskDefinition": {

@@ -28,13 +28,17 @@ export const PIPELINE_NAME = "video-jobs-test";
 
 export async function runPipeline(
   config: PipelineConfig,
-  options: { preview?: boolean; name?: string } = {},
+  options: { preview?: boolean; name?: string; alarmTopicArn?: string } = {},
 ): Promise<PipelineRun> {
   const recorded = installRecordingMocks(
     { pulumi, mocks, rpc },
     { project: "video-jobs", stack: "test", preview: options.preview ?? false },
   );
-  const pipeline = new VideoPipeline(options.name ?? PIPELINE_NAME, { config, sourceRoot: REPO_ROOT });
+  const pipeline = new VideoPipeline(options.name ?? PIPELINE_NAME, {
+    config,
+    sourceRoot: REPO_ROOT,
+    ...(options.alarmTopicArn === undefined ? {} : { alarmTopicArn: options.alarmTopicArn }),
+  });
   await waitForRegistrations();
 
   const ofType = (type: string) => recorded.resources.filter((resource) => resource.type === type);
@@ -91,7 +95,8 @@ export async function archivedText(archive: unknown, file: string): Promise<stri
 
 /** The physical names, ARNs and URLs of the pipeline's resources (as the mocks answered them). */
 export async function referencesOf(pipeline: VideoPipeline) {
-  const { uploads, queue, table, worker, image, network, dispatcher, taskState, sweeper } = pipeline;
+  const { uploads, queue, table, worker, image, network, dispatcher, taskState, sweeper, outcomes } =
+    pipeline;
   const all = {
     bucketId: uploads.bucket.id,
     bucketName: uploads.bucketName,
@@ -134,6 +139,15 @@ export async function referencesOf(pipeline: VideoPipeline) {
     sweeperLogGroupArn: sweeper.handler.logGroup.arn,
     sweeperRuleArn: sweeper.rule.arn,
     sweeperRuleName: sweeper.rule.name,
+    streamArn: table.streamArn,
+    eventBusName: outcomes.eventBus.name,
+    eventBusArn: outcomes.eventBus.arn,
+    outcomesDeadLetterQueueArn: outcomes.deadLetterQueue.arn,
+    outcomesDeadLetterQueueUrl: outcomes.deadLetterQueue.url,
+    publisherArn: outcomes.publisher.function.arn,
+    publisherName: outcomes.publisher.function.name,
+    publisherLogGroupArn: outcomes.publisher.logGroup.arn,
+    alarmTopicArn: outcomes.alarmTopicArn,
   };
   return resolved(pulumi.output(all));
 }

@@ -1,0 +1,113 @@
+// The outcome publisher's workflow: the jobs table's change stream is the outbox. Each stream record is
+// one write; the events it appended become "Job State Change" events (outcome-events.ts) put on the jobs
+// bus. `replay` re-publishes stored transitions through the same publisher.
+//
+// Order and duplicates. Lambda reads a shard in order and, with ReportBatchItemFailures, checkpoints
+// before the first record reported failed: that record and every later one of the batch come again, the
+// earlier ones never do. So records are published one after another, and at the first failure the
+// workflow stops and reports that record: nothing after it has been published, so its retry duplicates
+// nothing and overtakes nothing (a parallel or continue-on-failure processor would publish later records
+// that the retry then publishes again, after the failed one). A record whose image cannot be read
+// ("poison") would fail every retry and hold its shard back: it is set aside in the dead-letter queue and
+// the batch goes on. Left possible: a PutEvents whose answer was lost, or a record of several events of
+// which some were put before one failed, sends those again with the same `sequence` — consumers drop
+// them by (jobId, sequence), as at-least-once delivery requires anyway.
+
+import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
+import { readStreamRecord } from "./aws/stream-records";
+import type { JobEvent } from "./events";
+import { type JobStateChange, jobStateChanges } from "./outcome-events";
+import type { Log } from "./ports";
+import type { WorkerTarget } from "./worker-environment";
+
+/** Puts changes on the bus in the order given; throws when any of them was not accepted. */
+export interface OutcomePublisher {
+  publish(changes: readonly JobStateChange[]): Promise<void>;
+}
+
+/** Keeps a record no retry can make readable, with why (the publisher's dead-letter queue). */
+export interface PoisonRecords {
+  setAside(record: unknown, reason: string): Promise<void>;
+}
+
+export interface PublishDeps {
+  readonly publisher: OutcomePublisher;
+  readonly poison: PoisonRecords;
+  /** Where outputs are (the success event names the job's output location). */
+  readonly target: Pick<WorkerTarget, "outputBucket" | "outputPrefix">;
+  readonly log: Log;
+}
+
+export class OutcomePublishError extends Error {
+  override readonly name = "OutcomePublishError";
+}
+
+export async function publishStreamRecords(
+  deps: PublishDeps,
+  records: readonly DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
+  for (const record of records) {
+    const sequenceNumber = record.dynamodb?.SequenceNumber;
+    // Without its sequence number a record cannot be reported alone: the whole batch is retried (bisected).
+    if (sequenceNumber === undefined) throw new Error("stream record without a SequenceNumber");
+    const failed = { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+    const reading = readStreamRecord(record);
+    if (reading.kind === "skip") continue;
+    if (reading.kind === "poison") {
+      deps.log.warn("stream record set aside", { sequenceNumber, reason: reading.reason });
+      try {
+        await deps.poison.setAside(record, reading.reason);
+      } catch (error) {
+        deps.log.warn("could not set the record aside; retrying from it", { sequenceNumber, error });
+        return failed;
+      }
+      continue;
+    }
+    const changes = jobStateChanges(reading.jobId, reading.events, reading.from, deps.target);
+    try {
+      await deps.publisher.publish(changes);
+    } catch (error) {
+      deps.log.warn("publishing failed; retrying from this record", {
+        sequenceNumber,
+        jobId: reading.jobId,
+        sequences: changes.map((c) => c.sequence),
+        error: (error as Error).message,
+      });
+      return failed;
+    }
+    deps.log.info("published", { jobId: reading.jobId, sequences: changes.map((c) => c.sequence) });
+  }
+  return { batchItemFailures: [] };
+}
+
+export interface ReplayFilter {
+  /** Only transitions recorded at or after this time (ISO-8601). */
+  readonly since: string;
+  /** Only transitions into these statuses; all when absent. */
+  readonly statuses?: ReadonlySet<string>;
+}
+
+/** The stored transitions of one job that a replay re-publishes, oldest first, with their original sequence. */
+export function transitionsToReplay(
+  jobId: string,
+  events: readonly JobEvent[],
+  filter: ReplayFilter,
+  target: PublishDeps["target"],
+): JobStateChange[] {
+  return jobStateChanges(jobId, events, 0, target).filter(
+    (change) => change.at >= filter.since && (filter.statuses?.has(change.status) ?? true),
+  );
+}
+
+/** Re-publishes one job's transitions, in order, through the same publisher as the stream. */
+export async function replayJob(
+  publisher: OutcomePublisher,
+  jobId: string,
+  events: readonly JobEvent[],
+  filter: ReplayFilter,
+  target: PublishDeps["target"],
+): Promise<number> {
+  const changes = transitionsToReplay(jobId, events, filter, target);
+  if (changes.length > 0) await publisher.publish(changes);
+  return changes.length;
+}
