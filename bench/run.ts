@@ -10,6 +10,7 @@ interface Benchmark {
 const benchmarks: ReadonlyArray<{ readonly name: string; readonly load: () => Promise<Benchmark> }> = [
   { name: "lifecycle", load: () => import("./lifecycle.js") },
   { name: "worker", load: () => import("./worker.js") },
+  { name: "sweep", load: () => import("./sweep.js") },
 ];
 
 /** Exit code of a command line naming no known benchmark (as the jobs CLI's usage errors). */

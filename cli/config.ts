@@ -7,6 +7,7 @@
 // Each value remembers where it came from, so an error can say which setting to fix.
 
 import { CONFIG_SCHEMA } from "../config/schema";
+import type { Deadlines } from "../jobs/deadlines";
 import { defined } from "../jobs/defined";
 import { UsageError } from "./errors";
 import {
@@ -46,6 +47,9 @@ export const ENVIRONMENT_VARIABLES = {
   JOBS_LOG_GROUP: "worker log group (logs; the `aws logs tail` hint of show)",
   JOBS_LOG_STREAM_PREFIX: "awslogs stream prefix of the worker (default worker)",
   WORKER_CONTAINER_NAME: "the worker's container name (default worker)",
+  JOB_TIMEOUT_SECONDS: `the stack's run deadline, as the handlers get it (default ${CONFIG_SCHEMA.jobTimeoutMinutes.default * 60})`,
+  LAUNCH_TIMEOUT_SECONDS: `the stack's launch deadline (default ${CONFIG_SCHEMA.launchTimeoutMinutes.default * 60})`,
+  SWEEP_QUIET_SECONDS: `how long the sweeper waits for news of an active job (default ${CONFIG_SCHEMA.sweepQuietMinutes.default * 60})`,
   JOB_RETENTION_DAYS: `days a finished job is kept, as the stack sets it (default ${CONFIG_SCHEMA.jobRetentionDays.default})`,
   JOBS_EVENT_BUS: "the jobs bus replay publishes to (stack output eventBusName)",
   JOBS_STACK: "Pulumi stack to read outputs from, like --stack",
@@ -91,6 +95,8 @@ export interface CliConfig {
   readonly logStreamPrefix: string;
   readonly containerName: string;
   readonly retentionDays: number;
+  /** The stack's deadlines, as the sweeper applies them (`show`, `list --overdue`). */
+  readonly deadlines: Deadlines;
   readonly local: boolean;
   /** Local mode: the worker's logs are files `<task id>.log` in this directory, not CloudWatch streams. */
   readonly localLogDirectory?: string;
@@ -186,9 +192,24 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     logStreamPrefix: nonEmpty(env.JOBS_LOG_STREAM_PREFIX) ?? DEFAULT_LOG_STREAM_PREFIX,
     containerName: nonEmpty(env.WORKER_CONTAINER_NAME) ?? DEFAULT_CONTAINER_NAME,
     retentionDays: retention === undefined ? CONFIG_SCHEMA.jobRetentionDays.default : Number(retention),
+    deadlines: {
+      launchSeconds: seconds(env.LAUNCH_TIMEOUT_SECONDS, CONFIG_SCHEMA.launchTimeoutMinutes.default * 60),
+      runSeconds: seconds(env.JOB_TIMEOUT_SECONDS, CONFIG_SCHEMA.jobTimeoutMinutes.default * 60),
+      quietSeconds: seconds(env.SWEEP_QUIET_SECONDS, CONFIG_SCHEMA.sweepQuietMinutes.default * 60),
+      ...local?.deadlines,
+    },
     local: local !== undefined,
     ...(local === undefined ? {} : { localLogDirectory: workerLogDirectory(local, localPath) }),
   };
+}
+
+/** A whole number of seconds from the environment (as the stack sets it on the handlers), or the default. */
+function seconds(text: string | undefined, fallback: number): number {
+  const value = nonEmpty(text);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`a deadline in seconds must be a whole number, got "${value}"`);
+  return Number(value);
 }
 
 const REQUIRED = {

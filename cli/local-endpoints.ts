@@ -38,6 +38,14 @@ const schema = z.object({
   logGroup: z.string().min(1).optional(),
   /** Directory of the worker's logs, one `<task id>.log` per task (default: `logs/` beside this file). */
   workerLogDirectory: z.string().min(1).optional(),
+  /** The deadlines local mode's sweeper applies (shorter than a stack's). */
+  deadlines: z
+    .object({
+      launchSeconds: z.number().int().positive(),
+      runSeconds: z.number().int().positive(),
+      quietSeconds: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export type LocalEndpoints = z.infer<typeof schema>;

@@ -151,12 +151,16 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .option("--until <time>", "end of the window (default: now)")
     .option("--video-id <id>", "only jobs with this video id")
     .option("--input <text>", "only jobs whose input URL contains this text (case-insensitive)")
+    .option(
+      "--overdue",
+      "only active jobs past their launch or run deadline, or a retry past its due time: stuck jobs the sweeper acts on",
+    )
     .option("--limit <n>", "show at most this many jobs", positiveInt, 50)
     .option("--cursor <cursor>", "continue where a previous list stopped (it prints the cursor)")
     .option("--page-size <n>", "jobs per index query", positiveInt, 100)
     .addHelpText(
       "after",
-      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n--video-id and --input filter the jobs the index returns (give them again with --cursor).\n${exitCodes()}\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 7d --input clip.mp4\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
+      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n--video-id and --input filter the jobs the index returns (give them again with --cursor).\n${exitCodes()}\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 7d --input clip.mp4\n  ${COMMAND} list --overdue\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
     )
     .action((opts, command: Command) => run(command, (ctx) => listCommand(ctx, opts)));
 

@@ -22,6 +22,9 @@ export interface Deadlines {
   readonly quietSeconds: number;
 }
 
+/** The statuses a sweep looks at, in this order (SUBMITTED is never stored alone: it comes with LAUNCHING). */
+export const SWEPT_STATUSES = ["RETRYING", "LAUNCHING", "LAUNCHED", "RUNNING"] as const;
+
 export const DEFAULT_DEADLINES: Deadlines = {
   launchSeconds: 15 * 60,
   runSeconds: 60 * 60,
@@ -89,6 +92,20 @@ export function sweepAction(state: JobState, deadlines: Deadlines, now: string):
     default:
       return { kind: "none" };
   }
+}
+
+/**
+ * Past a deadline or, for a retry, past its due time by the quiet period: what the sweeper acts on
+ * (`list --overdue`). A job whose stop was asked for is overdue until the stop is recorded.
+ */
+export function isOverdue(state: JobState, deadlines: Deadlines, now: string): boolean {
+  if (state.stopRequested !== undefined && (state.status === "RUNNING" || state.status === "LAUNCHED"))
+    return true;
+  if (state.status === "RETRYING" && state.retryDueAt !== undefined) {
+    return secondsBetween(state.retryDueAt, now) >= deadlines.quietSeconds;
+  }
+  const due = currentDeadline(state, deadlines);
+  return due !== undefined && now >= due.at;
 }
 
 /** A launch still in flight past its deadline, or whose client token ECS no longer honours, is given up. */

@@ -14,6 +14,7 @@ import {
   type Deadlines,
   launchExpired,
   MIN_DEADLINE_SECONDS,
+  SWEPT_STATUSES,
   type SweepAction,
   sweepAction,
 } from "./deadlines";
@@ -51,9 +52,6 @@ export interface SweepDeps {
   /** Reads what the worker said about a stopped attempt, as the task-state handler does. */
   readonly outcomeReader?: WorkerOutcomeReader;
 }
-
-/** The statuses a sweep looks at, in this order (SUBMITTED is never stored alone: it comes with LAUNCHING). */
-export const SWEPT_STATUSES = ["RETRYING", "LAUNCHING", "LAUNCHED", "RUNNING"] as const;
 
 export const SWEEP_ACTIONS = [
   "stopRequested",

@@ -3,6 +3,7 @@
 // window (default: the last 24 hours). Reads pages up to --limit and prints a --cursor for the rest.
 
 import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
+import { type Deadlines, isOverdue, SWEPT_STATUSES } from "../../jobs/deadlines";
 import { isJobStatus, isTerminal, JOB_STATUSES, type JobState, type JobStatus } from "../../jobs/state";
 import type { TimeWindow } from "../../jobs/store";
 import { span } from "../../jobs/timeline";
@@ -35,11 +36,14 @@ export interface ListOptions {
   readonly videoId?: string;
   /** Only jobs whose input URL contains this text (case-insensitive). */
   readonly input?: string;
+  /** Only active jobs past a deadline or a retry's due time: what the sweeper acts on. */
+  readonly overdue?: boolean;
 }
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
-  const statuses = parseStatuses(options.status ?? []);
   const now = ctx.io.now();
+  // --overdue looks at the active statuses (or those given) and keeps the jobs the sweeper acts on.
+  const statuses = parseStatuses(options.status ?? (options.overdue ? [...SWEPT_STATUSES] : []));
   const keys = statuses.length > 0 ? statuses : ["submitted"];
   const start = options.cursor === undefined ? undefined : decodeListCursor(options.cursor, keys);
   const window =
@@ -47,7 +51,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
       ? start.window
       : parseWindow(options, now, statuses.length > 0 ? undefined : DEFAULT_LIST_WINDOW);
   const store = ctx.aws.store();
-  const wanted = jobFilter(options);
+  const wanted = jobFilter(options, ctx.config.deadlines, now.toISOString());
 
   let listings: Listing[];
   if (statuses.length > 0) {
@@ -123,14 +127,20 @@ function listReason(job: JobState): string {
   return last < 0 ? reason : reason.slice(last + "; last: ".length);
 }
 
-/** The --video-id / --input filter, if any. */
-function jobFilter(options: ListOptions): ((job: JobState) => boolean) | undefined {
+/** The --video-id / --input / --overdue filter, if any. */
+function jobFilter(
+  options: ListOptions,
+  deadlines: Deadlines,
+  now: string,
+): ((job: JobState) => boolean) | undefined {
   const videoId = options.videoId;
   const input = options.input?.toLowerCase();
-  if (videoId === undefined && input === undefined) return undefined;
+  const overdue = options.overdue === true;
+  if (videoId === undefined && input === undefined && !overdue) return undefined;
   return (job) =>
     (videoId === undefined || job.input?.videoId === videoId) &&
-    (input === undefined || (job.input?.videoUrl.toLowerCase().includes(input) ?? false));
+    (input === undefined || (job.input?.videoUrl.toLowerCase().includes(input) ?? false)) &&
+    (!overdue || isOverdue(job, deadlines, now));
 }
 
 /**

@@ -3,6 +3,7 @@
 // the command that reads each task's logs.
 
 import { formatUsd, type JobCost, jobCost } from "../../jobs/cost";
+import { currentDeadline, type Deadlines, formatSeconds } from "../../jobs/deadlines";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
@@ -85,6 +86,7 @@ function renderShow(
       ? undefined
       : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
   );
+  field("deadline", describeDeadline(state, ctx.config.deadlines, now));
   field("reason", currentReason(state), true);
   field("exit code", state.exitCode === undefined ? undefined : String(state.exitCode));
 
@@ -148,14 +150,17 @@ function costLines(ctx: CommandContext, cost: JobCost): string[] {
   if (cost.attempts.length === 0 && cost.unpriced === 0) return [];
   const label = ctx.config.local ? " (estimate: local timings, the stack's task size)" : "";
   const out = ["", ctx.paint.paint("bold", `Cost${label}`)];
+  const prices = new Set<string>();
   for (const { attempt, cost: c } of cost.attempts) {
     out.push(
-      `  attempt ${attempt}: ${formatUsd(c.usd)}  ${c.billedSeconds} s x ${c.vcpu} vCPU, ${c.memoryGb} GB${c.extraStorageGib > 0 ? `, +${c.extraStorageGib} GiB storage` : ""}, ${c.architecture}, ${c.capacityProvider}  (${c.prices.region} prices of ${c.prices.asOf})`,
+      `  attempt ${attempt}: ${formatUsd(c.usd)}  ${c.billedSeconds} s x ${c.vcpu} vCPU, ${c.memoryGb} GB${c.extraStorageGib > 0 ? `, +${c.extraStorageGib} GiB storage` : ""}, ${c.architecture}, ${c.capacityProvider}`,
     );
+    prices.add(`${c.prices.region} prices of ${c.prices.asOf}`);
   }
+  // Said once rather than on each attempt's line: the lines fit 80 columns.
   if (cost.unpriced > 0)
     out.push(`  ${cost.unpriced} attempt(s) without a price (no task size or no price for the region)`);
-  out.push(`  total: ${formatUsd(cost.totalUsd)} Fargate compute`);
+  out.push(`  total: ${formatUsd(cost.totalUsd)} Fargate compute (${[...prices].join("; ") || "no prices"})`);
   return out;
 }
 
@@ -223,4 +228,28 @@ function indent(text: string): string {
     .split("\n")
     .map((line) => (line === "" ? line : `  ${line}`))
     .join("\n");
+}
+
+/** When the sweeper will act on the job, if it has a deadline: a launch, a run, a retry's due time. */
+function describeDeadline(state: JobState, deadlines: Deadlines, now: string): string | undefined {
+  if (state.stopRequested !== undefined && !isTerminal(state.status)) {
+    return `missed its ${state.stopRequested} deadline: the sweeper asked ECS to stop the task`;
+  }
+  if (state.status === "RETRYING" && state.retryDueAt !== undefined) {
+    return `retry due ${formatTime(state.retryDueAt)} (${relative(state.retryDueAt, now)})`;
+  }
+  const due = currentDeadline(state, deadlines);
+  if (due === undefined) return undefined;
+  const what =
+    due.deadline === "run"
+      ? `timed out at ${formatTime(due.at)}`
+      : `launch retried at ${formatTime(due.at)} unless it runs by then`;
+  const limit =
+    due.deadline === "run" ? (state.input?.timeoutSeconds ?? deadlines.runSeconds) : deadlines.launchSeconds;
+  return `${what} (${relative(due.at, now)}; ${formatSeconds(limit)} ${due.deadline === "run" ? "run" : "launch"} deadline)`;
+}
+
+function relative(at: string, now: string): string {
+  const ms = Date.parse(at) - Date.parse(now);
+  return ms >= 0 ? `in ${formatDuration(ms)}` : `overdue by ${formatDuration(-ms)}: the sweeper acts on it`;
 }

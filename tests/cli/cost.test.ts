@@ -37,11 +37,9 @@ describe("jobs show: cost", () => {
     const result = await jobs(["show", "job-retried"], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("\nCost\n");
-    expect(result.stdout).toContain(
-      "  attempt 1: $0.000823  60 s x 1 vCPU, 2 GB, X86_64, FARGATE  (us-east-1 prices of 2026-11-29)",
-    );
+    expect(result.stdout).toContain("  attempt 1: $0.000823  60 s x 1 vCPU, 2 GB, X86_64, FARGATE\n");
     expect(result.stdout).toContain("  attempt 2: $0.000823  60 s");
-    expect(result.stdout).toContain("  total: $0.001646 Fargate compute");
+    expect(result.stdout).toContain("  total: $0.001646 Fargate compute (us-east-1 prices of 2026-11-29)");
   });
 
   it("gives the attempts' costs and the prices used in JSON", async () => {
