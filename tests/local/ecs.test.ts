@@ -29,7 +29,7 @@ const launcher: WorkerLauncher = {
     if (failNextStart !== undefined) {
       const error = new Error(failNextStart);
       failNextStart = undefined;
-      return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {} };
+      return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {}, kill() {} };
     }
     let finish: Scripted["finish"] = () => {};
     const exited = new Promise<{ exitCode: number }>((resolve) => {
@@ -43,6 +43,9 @@ const launcher: WorkerLauncher = {
       stop() {
         scripted.stopped = true;
         finish({ exitCode: 143 });
+      },
+      kill() {
+        finish({ exitCode: 137 });
       },
     };
   },
