@@ -30,11 +30,11 @@ const USAGE = `Usage: npm run local -- [options]
 Runs the pipeline on this machine: a local DynamoDB and S3, local SQS and ECS stand-ins, the real
 dispatcher, task-state and sweeper handlers, and the worker as a child process. State lives in .local/.
 
-The sweeper runs at start and every ${LOCAL_SWEEP.intervalSeconds} s, with local deadlines: a job with no news for
-${LOCAL_SWEEP.quietSeconds} s is checked with the local ECS, a launch not running after ${formatSeconds(LOCAL_SWEEP.launchSeconds)} is retried; the run
-deadline is the stack's jobTimeoutMinutes. Jobs left running by a crash are recovered after a restart.
-Ctrl-C stops the workers with SIGTERM and waits for them (their jobs are retried at the next start);
-a second Ctrl-C kills them and exits at once.
+The sweeper runs at start and every ${LOCAL_SWEEP.intervalSeconds} s, with short local deadlines: a job with no news
+for ${LOCAL_SWEEP.quietSeconds} s is checked with the local ECS, a launch not RUNNING after ${formatSeconds(LOCAL_SWEEP.launchSeconds)} is stopped and
+retried; the run deadline is the stack's jobTimeoutMinutes. So jobs a crash left behind finish after
+a restart. Ctrl-C stops the workers with SIGTERM and waits for them (their jobs are retried at the
+next start); a second Ctrl-C kills them and exits at once.
 
 Options:
   --once FILE        upload FILE, run its job to the end, print its history, exit (0 if it succeeded)

@@ -1,10 +1,10 @@
 // Local mode killed while a job runs, and started again, as a user would do it: `npm run local` in a process
 // group of its own, the whole group sent SIGKILL (a crash, a closed laptop) or SIGINT (what a terminal's
 // Ctrl-C sends), then `npm run local` again on the same state folder. Nobody touches the job: it must end
-// SUCCEEDED. Waits on the events local mode prints, never on fixed sleeps. Each test prints the time from
-// the kill to the recovered job.
+// SUCCEEDED. And `jobs --local cancel` of a job whose task died with the killed run cancels it. Waits on the
+// events local mode prints, never on fixed sleeps; each recovery prints the time from the kill to SUCCEEDED.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -198,4 +198,26 @@ describe("local mode recovers every job after a crash", () => {
     expect(job?.events.map((e) => e.type).filter((t) => t === "TaskRunning")).toHaveLength(2);
     await second.kill("SIGINT");
   }, 180_000);
+
+  it("cancel of a job whose task died with the killed run: the job is CANCELLED, the task noted as gone", async () => {
+    const state = path.join(root, "cancel");
+    const { first, jobId } = await jobRunningIn(state);
+    await first.kill("SIGKILL");
+    const second = new LocalMode(["--state", state]);
+    await second.waitFor(/local mode is up/, 60_000);
+
+    // As the user types it: npm run jobs -- --local cancel <id>, pointed at this state folder.
+    const cancel = spawnSync("npm", ["run", "--silent", "jobs", "--", "--local", "cancel", jobId], {
+      cwd: REPO,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", JOBS_LOCAL_ENDPOINTS: path.join(state, "endpoints.json") },
+    });
+    expect(cancel.status, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toMatch(
+      new RegExp(`cancelled job ${jobId} \\(was RUNNING\\); no task was running`),
+    );
+    expect(cancel.stderr).toMatch(/is already gone \(ECS no longer knows it\)/);
+    expect((await jobHistory(state, jobId))?.state.status).toBe("CANCELLED");
+    await second.kill("SIGINT");
+  }, 150_000);
 });
