@@ -303,4 +303,16 @@ describe("local ECS", () => {
       kind: "infrastructure",
     });
   });
+
+  it("kills every worker at once when local mode is forced to stop, without waiting for anything", async () => {
+    await run("job-j", 1);
+    await until(() => started.length === 1);
+    ecs.kill();
+    await ecs.settled();
+    expect(started[0]?.stopped).toBe(false); // no SIGTERM first
+    expect(events.at(-1)?.detail).toMatchObject({
+      lastStatus: "STOPPED",
+      containers: [expect.objectContaining({ exitCode: 137 })],
+    });
+  });
 });
