@@ -3,6 +3,9 @@
 // the worker through a WorkerLauncher with the contract's environment from the container overrides, and
 // emits "ECS Task State Change" events shaped like AWS's — RUNNING, then STOPPED with exit code, stop code
 // and timings, `detail.version` increasing — to a sink, the way the pipeline's EventBridge rule delivers them.
+// Its tasks live in memory: a later run of local mode knows none of an earlier run's tasks (DescribeTasks
+// says MISSING), as ECS forgets a task its host lost, and the sweeper recovers their jobs. Stopping local
+// mode stops its tasks the way a host going away does (stop code TerminationNotice: retried, not failed).
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { defined } from "../jobs/defined";
@@ -13,8 +16,10 @@ export interface WorkerRun {
   readonly started: Promise<void>;
   /** Resolves with the worker's exit code once it has started and ended. */
   readonly exited: Promise<{ readonly exitCode: number }>;
-  /** Asks the worker to stop (SIGTERM, as ECS does). */
+  /** Asks the worker to stop (SIGTERM, as ECS does; SIGKILL after the stop timeout). */
   stop(): void;
+  /** Kills the worker at once (SIGKILL). */
+  kill(): void;
 }
 
 export interface WorkerLauncher {
@@ -22,6 +27,11 @@ export interface WorkerLauncher {
 }
 
 export type TaskEvent = Record<string, unknown>;
+
+/** How a task stopped by local mode's own shutdown reads: a host going away, as ECS reports it. */
+export const SHUTDOWN_STOP_CODE = "TerminationNotice";
+export const SHUTDOWN_STOP_REASON =
+  "local mode stopped: the task was stopped with it, and its job is retried when local mode runs again";
 
 export interface LocalEcsOptions {
   readonly region: string;
@@ -91,11 +101,23 @@ export class LocalEcs {
     return this.server.endpoint;
   }
 
-  /** Stops every running worker and waits for their STOPPED events to be delivered. */
+  /**
+   * Local mode is stopping: every task still running is stopped as when its host goes away (SIGTERM to the
+   * worker, stop code TerminationNotice, which the retry policy reads as an infrastructure stop), and this
+   * waits until their STOPPED events are delivered, so each job is left waiting for its retry.
+   */
   async stop(): Promise<void> {
-    for (const task of this.tasks.values()) if (task.lastStatus !== "STOPPED") task.run?.stop();
+    for (const task of this.tasks.values()) {
+      if (task.lastStatus === "STOPPED" || task.desiredStatus === "STOPPED") continue;
+      this.requestStop(task, SHUTDOWN_STOP_CODE, SHUTDOWN_STOP_REASON);
+    }
     await this.settled();
     await this.server?.stop();
+  }
+
+  /** Kills every worker at once (a second Ctrl-C): no event is delivered; the next run's sweeper recovers. */
+  kill(): void {
+    for (const task of this.tasks.values()) if (task.lastStatus !== "STOPPED") task.run?.kill();
   }
 
   /** Resolves when every task started so far has stopped and its events were delivered. */
@@ -143,19 +165,24 @@ export class LocalEcs {
   stopTask(input: Record<string, unknown>): { task: unknown } {
     this.requireCluster(input.cluster);
     const task = this.findTask(input.task);
-    if (!task)
-      throw new AwsError(
-        "InvalidParameterException",
-        `The referenced task was not found: ${String(input.task)}`,
-      );
+    // ECS's own words for a task it does not know (or no longer knows).
+    if (!task) throw new AwsError("InvalidParameterException", "The referenced task was not found.");
     if (task.lastStatus !== "STOPPED" && task.desiredStatus !== "STOPPED") {
-      task.desiredStatus = "STOPPED";
-      task.stopCode = "UserInitiated";
-      task.stoppedReason = optionalString(input.reason, "reason") ?? "Task stopped by user";
-      task.stoppingAt = new Date();
-      task.run?.stop();
+      this.requestStop(
+        task,
+        "UserInitiated",
+        optionalString(input.reason, "reason") ?? "Task stopped by user",
+      );
     }
     return { task: this.describe(task) };
+  }
+
+  private requestStop(task: Task, stopCode: string, reason: string): void {
+    task.desiredStatus = "STOPPED";
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    task.stoppingAt = new Date();
+    task.run?.stop();
   }
 
   describeTasks(input: Record<string, unknown>): { tasks: unknown[]; failures: unknown[] } {

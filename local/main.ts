@@ -1,6 +1,8 @@
 // `npm run local`: the whole pipeline on this machine (local/pipeline.ts). Without --once it stays up,
 // printing where things are and each job's events as they happen, until Ctrl-C. With --once FILE it uploads
 // the file, runs its job to the end, prints its history with the jobs CLI, and exits 0 if it succeeded.
+// Ctrl-C stops the workers as ECS stops tasks (SIGTERM, then a wait) so their jobs are retried at the next
+// start; a second Ctrl-C kills them and exits at once, and the sweeper recovers those jobs after restart.
 
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
@@ -12,12 +14,14 @@ import { runCli } from "../cli/main";
 import { ConfigurationError } from "../config/errors";
 import type { PipelineConfig } from "../config/parse";
 import { formatUsd } from "../jobs/cost";
+import { formatSeconds } from "../jobs/deadlines";
 import { isTerminal } from "../jobs/state";
 import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
+import { LOCAL_SWEEP } from "./sweeper";
 import { buildWorkerImage } from "./worker-launchers";
 
 /** The image --docker builds from worker/Dockerfile and runs. */
@@ -26,12 +30,20 @@ const WORKER_IMAGE = "video-jobs-worker:local";
 const USAGE = `Usage: npm run local -- [options]
 
 Runs the pipeline on this machine: a local DynamoDB and S3, local SQS and ECS stand-ins, the real
-dispatcher and task-state handlers, and the worker as a child process. State lives in .local/.
+dispatcher, task-state and sweeper handlers, and the worker as a child process. State lives in .local/.
+
+The sweeper runs at start and every ${LOCAL_SWEEP.intervalSeconds} s, with short local deadlines: a job with no news
+for ${LOCAL_SWEEP.quietSeconds} s is checked with the local ECS, a launch not RUNNING after ${formatSeconds(LOCAL_SWEEP.launchSeconds)} is stopped and
+retried; the run deadline is the stack's jobTimeoutMinutes. So jobs a crash left behind finish after
+a restart. Ctrl-C stops the workers with SIGTERM and waits for them (their jobs are retried at the
+next start); a second Ctrl-C kills them and exits at once.
 
 Options:
   --once FILE        upload FILE, run its job to the end, print its history, exit (0 if it succeeded)
   --stack NAME       use the settings of Pulumi.NAME.yaml (retries, filters, concurrency); default: Pulumi.yaml's
-  --reset            start from an empty .local/ (forget every job and object)
+  --state DIR        keep the state in DIR instead of .local/ (the jobs CLI then needs
+                     JOBS_LOCAL_ENDPOINTS=DIR/endpoints.json)
+  --reset            start from an empty state folder (forget every job and object)
   --docker           run the worker image with docker run (needs a Docker engine)
   --webhook URL      POST every Job State Change event (as EventBridge would deliver it) to URL, in order
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
@@ -90,7 +102,7 @@ async function main(): Promise<number> {
   }
   const webhook = args.webhook === undefined ? undefined : new WebhookPublisher(args.webhook);
   const pipeline = await startLocalPipeline({
-    stateDirectory: path.join(PROJECT_ROOT, ".local"),
+    stateDirectory: args.state,
     reset: args.reset,
     config,
     ...(args.docker ? { dockerImage: WORKER_IMAGE } : {}),
@@ -119,20 +131,48 @@ async function main(): Promise<number> {
     },
     onError: (message, error) =>
       process.stderr.write(`${message}: ${error instanceof Error ? error.stack : String(error)}\n`),
+    onNotice: say,
   });
-  const stopping = new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  const stopping = stopSignals(pipeline, say);
   try {
     if (args.once !== undefined) return await runOnce(pipeline, args.once, config, say, stopping);
-    printWelcome(pipeline, config, say);
+    printWelcome(pipeline, config, args.state, say);
     await stopping;
-    say("stopping: waiting for running workers to stop ...");
     return 0;
   } finally {
     await pipeline.stop();
   }
+}
+
+/** npm and tsx pass a terminal's Ctrl-C on to this process as well: signals this close are one press. */
+const SAME_PRESS_MS = 1000;
+
+/**
+ * Resolves at the first SIGINT or SIGTERM: the caller then stops the pipeline, whose workers get SIGTERM
+ * and whose jobs are left waiting for a retry. Another signal after that kills the workers and exits.
+ */
+function stopSignals(pipeline: LocalPipeline, say: (line: string) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let first: number | undefined;
+    const onSignal = () => {
+      const now = Date.now();
+      if (first === undefined) {
+        first = now;
+        say(
+          "stopping: running workers get SIGTERM, their jobs are retried at the next start (Ctrl-C again to force)",
+        );
+        resolve();
+      } else if (now - first >= SAME_PRESS_MS) {
+        pipeline.kill();
+        process.stderr.write(
+          "forced: workers killed; their jobs are recovered by the sweeper when local mode starts again\n",
+        );
+        process.exit(130);
+      }
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
 }
 
 function parse() {
@@ -140,6 +180,7 @@ function parse() {
     options: {
       once: { type: "string" },
       stack: { type: "string" },
+      state: { type: "string" },
       reset: { type: "boolean", default: false },
       docker: { type: "boolean", default: false },
       webhook: { type: "string" },
@@ -167,7 +208,8 @@ function parse() {
   );
   if (values.webhook !== undefined && !/^https?:\/\/[^/]/.test(values.webhook))
     throw new Error(`--webhook must be an http:// or https:// URL, got "${values.webhook}"`);
-  return { ...values, ports };
+  const state = path.resolve(values.state ?? path.join(PROJECT_ROOT, ".local"));
+  return { ...values, state, ports };
 }
 
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {
@@ -236,25 +278,36 @@ async function runOnce(
   return final?.state.status === "SUCCEEDED" ? 0 : 1;
 }
 
-function printWelcome(pipeline: LocalPipeline, config: PipelineConfig, say: (line: string) => void): void {
+function printWelcome(
+  pipeline: LocalPipeline,
+  config: PipelineConfig,
+  state: string,
+  say: (line: string) => void,
+): void {
   const { endpoints } = pipeline.endpoints;
-  say(`video-jobs local mode is up (state in .local/; Ctrl-C stops it)
+  const shown = path.relative(process.cwd(), state) || ".";
+  const own = state === path.join(PROJECT_ROOT, ".local");
+  // The jobs CLI finds .local/endpoints.json by itself; another state folder must be named to it.
+  const jobs = own ? "npm run jobs --" : `JOBS_LOCAL_ENDPOINTS=${pipeline.endpointsFile} npm run jobs --`;
+  say(`video-jobs local mode is up (state in ${shown}/; Ctrl-C stops it)
 
   uploads bucket   s3://${pipeline.endpoints.bucket}  (jobs start for ${config.uploads.inputPrefix}*{${config.uploads.inputSuffixes.join(",")}})
   jobs table       ${pipeline.endpoints.tableName}
   jobs queue       ${pipeline.endpoints.queueUrl}
   endpoints        DynamoDB ${endpoints.dynamodb}  S3 ${endpoints.s3}  SQS ${endpoints.sqs}  ECS ${endpoints.ecs}
-  worker logs      .local/logs/<task id>.log
+  worker logs      ${shown}/logs/<task id>.log
+  sweeper          at start and every ${LOCAL_SWEEP.intervalSeconds} s (no news for ${LOCAL_SWEEP.quietSeconds} s: the job is checked with ECS)
 
 Submit a job:
-  npm run jobs -- --local submit ./video.mp4 --watch
+  ${jobs} --local submit ./video.mp4 --watch
   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REQUEST_CHECKSUM_CALCULATION=when_required \\
     aws --region ${pipeline.endpoints.region} --endpoint-url ${endpoints.s3} s3 cp ./video.mp4 s3://${pipeline.endpoints.bucket}/${config.uploads.inputPrefix}video.mp4
 Query jobs:
-  npm run jobs -- --local list
-  npm run jobs -- --local show <job id>
-  npm run jobs -- --local logs <job id>
-  npm run jobs -- --local outputs <job id> --download ./results   (the results; .local/s3 holds s3rver's own files)
+  ${jobs} --local list
+  ${jobs} --local show <job id>
+  ${jobs} --local logs <job id>
+  ${jobs} --local outputs <job id> --download ./results   (the results; .local/s3 holds s3rver's own files)
+  ${jobs} --local cancel <job id>
 
 Job events as they happen:`);
 }

@@ -1,6 +1,8 @@
 // Local mode's wiring: the real dispatcher and task-state handlers and the real worker, against local
 // endpoints on loopback — dynalite (DynamoDB), s3rver (S3), and the SQS and ECS stand-ins of this folder —
 // reached through the standard AWS_ENDPOINT_URL_<SERVICE> variables. No handler knows it runs locally.
+// The sweeper handler runs on a local schedule (sweeper.ts), so whatever a crash of local mode left
+// unfinished is finished after the next start.
 
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
@@ -15,7 +17,7 @@ import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
 import { readMessage } from "../jobs/intake";
 import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
-import type { JobState } from "../jobs/state";
+import { JOB_STATUSES, type JobState } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
 import { bundleWorker } from "../worker/build";
 import { type RunningDynamoDb, startDynamoDb } from "./dynamodb";
@@ -24,7 +26,9 @@ import { QueueConsumer } from "./queue-consumer";
 import { type RunningS3, startS3 } from "./s3";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
 import { acquireStateLock } from "./state-lock";
+import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "./sweeper";
 import { dockerLauncher, processLauncher, requireDockerEngine } from "./worker-launchers";
+import { killLeftoverWorkers, workerPidDirectory, workerPidFiles } from "./worker-pids";
 
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_NAMES = {
@@ -47,7 +51,7 @@ const CREDENTIALS_ENVIRONMENT = {
 const EVENT_DELIVERY_TRIES = 5;
 
 /** What --reset removes: everything in the state folder but its lock. */
-const STATE_PARTS = ["dynamodb", "s3", "sqs.json", "logs", "worker", "endpoints.json"];
+const STATE_PARTS = ["dynamodb", "s3", "sqs.json", "logs", "worker", "worker-pids", "endpoints.json"];
 
 export interface LocalPipelineOptions {
   /** Local mode's state (.local/): the DynamoDB and S3 data, worker logs, the endpoints file. */
@@ -74,6 +78,8 @@ export interface LocalPipelineOptions {
     events: readonly JobEvent[],
   ) => Promise<void> | void;
   readonly onError?: (message: string, error: unknown) => void;
+  /** Things worth a line that are not a job's events (workers of an earlier run killed at start). */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface LocalPipeline {
@@ -84,7 +90,10 @@ export interface LocalPipeline {
   readonly ecs: LocalEcs;
   /** Waits for the next notification of `key` and returns the job id it names. */
   jobIdOfUpload(key: string): Promise<string>;
+  /** Stops everything; running workers get SIGTERM and their jobs are left waiting for a retry. */
   stop(): Promise<void>;
+  /** Kills every worker at once (SIGKILL), for a stop that cannot wait; the next start recovers their jobs. */
+  kill(): void;
 }
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -99,6 +108,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
   };
   try {
+    killWorkersOfEarlierRun(stateDirectory, options.onNotice);
     if (options.reset) {
       for (const part of STATE_PARTS)
         await rm(path.join(stateDirectory, part), { recursive: true, force: true });
@@ -223,17 +233,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
       logDirectory: path.join(stateDirectory, "logs"),
+      pids: workerPidFiles(workerPidDirectory(stateDirectory)),
     };
     const launcher: WorkerLauncher =
       options.dockerImage !== undefined
         ? dockerLauncher(options.dockerImage, launcherOptions)
-        : processLauncher(
-            await bundleWorker(path.join(stateDirectory, "worker", "main.js")),
-            launcherOptions,
-          );
+        : processLauncher(await bundleWorker(workerBundlePath(stateDirectory)), launcherOptions);
 
     // Set before the handlers first run: they read their configuration and endpoints at first use.
-    Object.assign(process.env, environment);
+    Object.assign(process.env, environment, localSweepEnvironment());
     const { handler: dispatcher } = await import("../handlers/dispatcher.js");
     const { handler: taskState } = await import("../handlers/task-state.js");
 
@@ -290,6 +298,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     consumer.start();
     stoppers.push(() => consumer.stop());
 
+    const sweeps = await startSweeps(store, report, onError);
+    stoppers.push(() => sweeps.stop());
+
     const endpoints: LocalEndpoints = {
       region: LOCAL_REGION,
       endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, sqs: sqs.endpoint, ecs: ecsEndpoint },
@@ -299,6 +310,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       bucket: LOCAL_NAMES.bucket,
       inputPrefix: config.uploads.inputPrefix,
       outputPrefix: config.uploads.outputPrefix,
+      // The deadlines the local sweeper applies, for the CLI's `show` and `list --overdue`.
+      deadlines: {
+        launchSeconds: LOCAL_SWEEP.launchSeconds,
+        runSeconds: config.jobs.jobTimeoutMinutes * 60,
+        quietSeconds: LOCAL_SWEEP.quietSeconds,
+      },
     };
     const endpointsFile = path.join(stateDirectory, "endpoints.json");
     writeLocalEndpoints(endpointsFile, endpoints);
@@ -312,9 +329,51 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ecs,
       jobIdOfUpload: (key) => new Promise((resolve) => uploadWaiters.set(key, resolve)),
       stop,
+      kill: () => ecs.kill(),
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function workerBundlePath(stateDirectory: string): string {
+  return path.join(stateDirectory, "worker", "main.js");
+}
+
+/**
+ * Workers run in their own process group, so they outlive a local mode killed outright: the ones an earlier
+ * run left are killed before anything starts (their tasks are gone with that run's ECS stand-in).
+ */
+function killWorkersOfEarlierRun(stateDirectory: string, onNotice: ((message: string) => void) | undefined) {
+  const killed = killLeftoverWorkers(workerPidDirectory(stateDirectory), workerBundlePath(stateDirectory));
+  for (const { taskId, pid } of killed) {
+    onNotice?.(`killed worker pid ${pid} (task ${taskId}) left running by an earlier run of local mode`);
+  }
+}
+
+/**
+ * The real sweeper handler on local mode's schedule, once at start and every LOCAL_SWEEP.intervalSeconds;
+ * the jobs a run changed are reported like the others (found by the last change, in every status).
+ */
+async function startSweeps(
+  store: JobStore,
+  report: (jobId: string) => Promise<void>,
+  onError: (message: string, error: unknown) => void,
+) {
+  const { handler: sweeper } = await import("../handlers/sweeper.js");
+  return scheduleSweeps({
+    intervalMs: LOCAL_SWEEP.intervalSeconds * 1000,
+    onError: (error) => onError("sweeper run failed", error),
+    sweepOnce: async () => {
+      const from = new Date().toISOString();
+      const result = await sweeper();
+      if (Object.values(result.actions).every((count) => count === 0)) return;
+      const to = new Date().toISOString();
+      for (const status of JOB_STATUSES) {
+        const page = await store.listByStatus(status, { limit: 100 }, { from, to });
+        for (const job of page.jobs) await report(job.jobId);
+      }
+    },
+  });
 }

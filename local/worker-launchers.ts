@@ -1,6 +1,9 @@
 // How local mode runs a worker task: the worker bundle (the same file the container image ships) under
 // this machine's Node as a child process, or — with --docker — the worker image under `docker run`. Each
 // task's output lines go to .local/logs/<taskId>.log, the local counterpart of its CloudWatch log stream.
+// Each worker runs in a process group of its own, as a container is apart from whoever started it: a
+// terminal's Ctrl-C reaches local mode, which stops the workers with SIGTERM as ECS does (not SIGINT behind
+// its back). Their pids are noted in the state folder (worker-pids.ts) for the next start to clean up.
 
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -8,6 +11,7 @@ import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
 import type { WorkerLauncher, WorkerRun } from "./ecs";
+import type { WorkerPids } from "./worker-pids";
 
 /** How long a stopped worker gets between SIGTERM and SIGKILL (ECS's default stop timeout). */
 const STOP_TIMEOUT_MS = 30_000;
@@ -16,6 +20,8 @@ export interface LauncherOptions {
   /** Environment every task gets besides the contract's (S3 endpoint, credentials, region). */
   readonly baseEnvironment: Record<string, string>;
   readonly logDirectory: string;
+  /** Where each running worker's pid is noted (local mode's state folder). */
+  readonly pids?: WorkerPids;
 }
 
 /** Runs the bundled worker (`node <bundle>`), with nothing of this process's environment but PATH. */
@@ -73,7 +79,8 @@ function runChild(
   env: Record<string, string>,
   options: LauncherOptions,
 ): WorkerRun {
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Detached: its own process group, so a Ctrl-C meant for local mode does not reach it directly.
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const logReady = mkdir(options.logDirectory, { recursive: true }).then(() =>
     createWriteStream(path.join(options.logDirectory, `${taskId}.log`), { flags: "a" }),
   );
@@ -81,23 +88,33 @@ function runChild(
     stream.on("data", (chunk: Buffer) => void logReady.then((log) => log.write(chunk)));
   }
   const started = new Promise<void>((resolve, reject) => {
-    child.once("spawn", resolve);
+    child.once("spawn", () => {
+      if (child.pid !== undefined) options.pids?.record(taskId, child.pid);
+      resolve();
+    });
     child.once("error", reject);
   });
   const exited = new Promise<{ exitCode: number }>((resolve) => {
     child.once("close", (code, signal) => {
+      options.pids?.forget(taskId);
       void logReady.then((log) => log.end());
       // A process killed by a signal exits 128 + its number, as a container's exit code says.
       resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) });
     });
   });
+  // Forced: the whole group (the worker's ffmpeg too), at once.
+  const kill = () => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  };
   // As ECS does: SIGTERM, then SIGKILL if the worker is still there after the stop timeout.
   const stop = () => {
     child.kill("SIGTERM");
-    setTimeout(
-      () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"),
-      STOP_TIMEOUT_MS,
-    ).unref();
+    setTimeout(kill, STOP_TIMEOUT_MS).unref();
   };
-  return { started, exited, stop };
+  return { started, exited, stop, kill };
 }

@@ -18,5 +18,7 @@ it("refuses an unknown benchmark (exit 2), naming the ones there are", async () 
   });
   expect(result.code).toBe(2);
   expect(result.stdout).toBe("");
-  expect(result.stderr).toContain('error: unknown benchmark "nosuch"; the benchmarks are: lifecycle, worker, sweep');
+  expect(result.stderr).toContain(
+    'error: unknown benchmark "nosuch"; the benchmarks are: lifecycle, worker, sweep',
+  );
 });

@@ -10,8 +10,10 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
+import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/retry-policy";
 import { readTaskEvent } from "../../jobs/task-events";
-import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs";
+import { LocalEcs, type LocalEcsOptions, type TaskEvent, type WorkerLauncher } from "../../local/ecs";
 import { waitFor } from "../support/wait-for";
 
 interface Scripted {
@@ -30,7 +32,7 @@ const launcher: WorkerLauncher = {
     if (failNextStart !== undefined) {
       const error = new Error(failNextStart);
       failNextStart = undefined;
-      return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {} };
+      return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {}, kill() {} };
     }
     let finish: Scripted["finish"] = () => {};
     const exited = new Promise<{ exitCode: number }>((resolve) => {
@@ -45,10 +47,13 @@ const launcher: WorkerLauncher = {
         scripted.stopped = true;
         finish({ exitCode: 143 });
       },
+      kill() {
+        finish({ exitCode: 137 });
+      },
     };
   },
 };
-const ecs = new LocalEcs({
+const ecsOptions: LocalEcsOptions = {
   region: "us-east-1",
   account: "000000000000",
   clusterName: "video-jobs",
@@ -58,7 +63,8 @@ const ecs = new LocalEcs({
   onEvent: async (event) => {
     events.push(event);
   },
-});
+};
+const ecs = new LocalEcs(ecsOptions);
 let client: ECSClient;
 
 beforeAll(async () => {
@@ -78,8 +84,8 @@ beforeEach(() => {
   events.length = 0;
 });
 
-const run = (jobId: string, attempt: number, extra: Record<string, unknown> = {}) =>
-  client.send(
+const run = (jobId: string, attempt: number, extra: Record<string, unknown> = {}, via?: ECSClient) =>
+  (via ?? client).send(
     new RunTaskCommand({
       cluster: ecs.clusterArn,
       taskDefinition: ecs.taskDefinitionArn,
@@ -200,5 +206,112 @@ describe("local ECS", () => {
   it("refuses another cluster and a bad startedBy like ECS", async () => {
     await expect(run("job-f", 1, { cluster: "other" })).rejects.toBeInstanceOf(ClusterNotFoundException);
     await expect(run("job f!", 1)).rejects.toThrow(/startedBy must be at most 36/);
+  });
+
+  it("answers the sweeper's and cancel's own adapter: described tasks with their attempt, MISSING, lists by startedBy, StopTask of an unknown task", async () => {
+    const tasks = new EcsTaskControl(client, context);
+    const taskArn = (await run("job-g", 2)).tasks?.[0]?.taskArn ?? "";
+    await until(() => started.length === 1);
+    const forgotten = `${ecs.clusterArn.replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`;
+
+    const described = await tasks.describe([taskArn, forgotten]);
+    expect(described.missing).toEqual([forgotten]);
+    expect(described.tasks).toEqual([
+      {
+        jobId: "job-g",
+        observation: expect.objectContaining({
+          taskArn,
+          attempt: 2,
+          lastStatus: "RUNNING",
+          ecsVersion: 3,
+          timings: expect.objectContaining({ startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+        }),
+      },
+    ]);
+    const raw = await client.send(new DescribeTasksCommand({ cluster: ecs.clusterArn, tasks: [taskArn] }));
+    expect(raw.tasks?.[0]?.startedAt).toBeInstanceOf(Date);
+    expect(raw.tasks?.[0]?.version).toBe(3);
+    expect((await tasks.findByJob("job-g")).map((t) => t.observation.taskArn)).toEqual([taskArn]);
+    expect(await tasks.findByJob("job-nobody")).toEqual([]);
+
+    // ECS's own refusal for a task it does not know; the adapter reads it as "gone".
+    await expect(
+      client.send(new StopTaskCommand({ cluster: ecs.clusterArn, task: forgotten })),
+    ).rejects.toMatchObject({
+      name: "InvalidParameterException",
+      message: "The referenced task was not found.",
+    });
+    expect(await tasks.stop(forgotten, "sweeper")).toBe(false);
+    expect(await tasks.stop(taskArn, "sweeper")).toBe(true);
+    await ecs.settled();
+    expect((await tasks.describe([taskArn])).tasks[0]?.observation).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "UserInitiated",
+      exitCode: 143,
+    });
+  });
+
+  it("forgets the tasks of an earlier run: a new stand-in says MISSING for them", async () => {
+    const taskArn = (await run("job-h", 1)).tasks?.[0]?.taskArn ?? "";
+    await until(() => started.length === 1);
+    const later = new LocalEcs(ecsOptions);
+    const endpoint = await later.start();
+    const laterClient = new ECSClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    try {
+      const described = await new EcsTaskControl(laterClient, context).describe([taskArn]);
+      expect(described).toEqual({ tasks: [], missing: [taskArn] });
+    } finally {
+      laterClient.destroy();
+      await later.stop();
+    }
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+  });
+
+  it("stopping the stand-in stops its tasks as a host going away: SIGTERM, TerminationNotice, read as an infrastructure stop", async () => {
+    const own: TaskEvent[] = [];
+    const stopping = new LocalEcs({ ...ecsOptions, onEvent: async (event) => void own.push(event) });
+    const endpoint = await stopping.start();
+    const ownClient = new ECSClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    try {
+      await run("job-i", 1, {}, ownClient);
+      await until(() => started.length === 1);
+      await stopping.stop();
+    } finally {
+      ownClient.destroy();
+    }
+    expect(started[0]?.stopped).toBe(true);
+    const last = readTaskEvent(own.at(-1), context);
+    if (last.kind !== "observation") throw new Error(last.reason);
+    expect(last.observation).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "TerminationNotice",
+      exitCode: 143,
+    });
+    expect(last.observation.stoppedReason).toMatch(/^local mode stopped/);
+    expect(readStop(last.observation, DEFAULT_RETRY_POLICY)).toMatchObject({
+      outcome: "failed",
+      kind: "infrastructure",
+    });
+  });
+
+  it("kills every worker at once when local mode is forced to stop, without waiting for anything", async () => {
+    await run("job-j", 1);
+    await until(() => started.length === 1);
+    ecs.kill();
+    await ecs.settled();
+    expect(started[0]?.stopped).toBe(false); // no SIGTERM first
+    expect(events.at(-1)?.detail).toMatchObject({
+      lastStatus: "STOPPED",
+      containers: [expect.objectContaining({ exitCode: 137 })],
+    });
   });
 });

@@ -1,0 +1,64 @@
+// Local mode's schedule for the real sweeper handler (handlers/sweeper.ts), in place of the stack's
+// EventBridge schedule: once at start — which is what recovers the jobs an earlier run left behind — then
+// every LOCAL_SWEEP.intervalSeconds. Locally the deadlines are short, so a crash is recovered in about a
+// minute rather than the deployed stack's several: nothing local waits for capacity or an image pull.
+
+import type { HandlerEnvironment } from "../components/lib/handler-environment";
+
+export const LOCAL_SWEEP = {
+  /** How often the sweeper runs (the deployed stack: sweepIntervalMinutes, default 2 min). */
+  intervalSeconds: 15,
+  /**
+   * No news of an active job for this long: ECS is asked about it (a lost task is found this way). The
+   * handlers accept nothing shorter, and the sweeper leaves a job changed in the last minute alone anyway.
+   */
+  quietSeconds: 60,
+  /** A local worker starts in about a second; a launch not RUNNING after this is stopped and retried. */
+  launchSeconds: 120,
+} as const;
+
+/** The handlers' variables local mode sets differently from the stack (its run deadline is the stack's). */
+export function localSweepEnvironment(): Pick<
+  HandlerEnvironment,
+  "LAUNCH_TIMEOUT_SECONDS" | "SWEEP_QUIET_SECONDS"
+> {
+  return {
+    LAUNCH_TIMEOUT_SECONDS: String(LOCAL_SWEEP.launchSeconds),
+    SWEEP_QUIET_SECONDS: String(LOCAL_SWEEP.quietSeconds),
+  };
+}
+
+export interface SweepSchedule {
+  /** Ends the schedule and waits for a sweep in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `sweepOnce` now and then every `intervalMs`, one run at a time (a run longer than the interval delays
+ * the next, as a Lambda with reserved concurrency 1 would). A failed run is reported and the schedule goes on.
+ */
+export function scheduleSweeps(options: {
+  readonly sweepOnce: () => Promise<void>;
+  readonly intervalMs: number;
+  readonly onError: (error: unknown) => void;
+}): SweepSchedule {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const run = () => {
+    running = options
+      .sweepOnce()
+      .catch(options.onError)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(run, options.intervalMs);
+      });
+  };
+  run();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,223 @@
+// Local mode killed while a job runs, and started again, as a user would do it: `npm run local` in a process
+// group of its own, the whole group sent SIGKILL (a crash, a closed laptop) or SIGINT (what a terminal's
+// Ctrl-C sends), then `npm run local` again on the same state folder. Nobody touches the job: it must end
+// SUCCEEDED. And `jobs --local cancel` of a job whose task died with the killed run cancels it. Waits on the
+// events local mode prints, never on fixed sleeps; each recovery prints the time from the kill to SUCCEEDED.
+
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_CREDENTIALS, readLocalEndpoints } from "../../cli/local-endpoints";
+import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import type { StoredJob } from "../../jobs/store";
+import { commandLine } from "../../local/worker-pids";
+import { generateVideo } from "../support/video";
+
+const REPO = path.join(__dirname, "..", "..");
+let root: string;
+let video: string;
+const started: LocalMode[] = [];
+
+beforeAll(async () => {
+  await mkdir(path.join(REPO, "dist"), { recursive: true });
+  // Inside the repository, so the worker bundle resolves the npm-packaged ffmpeg when the system has none.
+  root = await mkdtemp(path.join(REPO, "dist", "crash-test-"));
+  video = path.join(root, "long.mp4");
+  // Two minutes of 640x360: the worker runs a few seconds, long enough to be killed mid-run.
+  await generateVideo(video, {
+    width: 640,
+    height: 360,
+    fps: 25,
+    preset: "ultrafast",
+    segments: [
+      { source: "testsrc2", seconds: 60 },
+      { source: "testsrc", seconds: 60 },
+    ],
+  });
+}, 120_000);
+
+afterEach(async () => {
+  for (const mode of started.splice(0)) await mode.kill("SIGKILL");
+});
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+/** `npm run local -- ARGS` in its own process group, its output collected. */
+class LocalMode {
+  private output = "";
+  private readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(args: readonly string[]) {
+    this.child = spawn("npm", ["run", "--silent", "local", "--", ...args], {
+      cwd: REPO,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.on("data", (chunk: Buffer) => {
+        this.output += chunk.toString();
+      });
+    }
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
+    started.push(this);
+  }
+
+  get text(): string {
+    return this.output;
+  }
+
+  /** Waits until the output matches `pattern`; returns the match. */
+  async waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`local mode exited before ${pattern}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Sends `signal` to the whole process group (npm, node), as a terminal or a crash would. */
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, signal);
+      } catch {
+        // The group is gone already.
+      }
+    }
+    return this.exited;
+  }
+}
+
+async function jobHistory(state: string, jobId: string): Promise<StoredJob | undefined> {
+  const endpoints = readLocalEndpoints(path.join(state, "endpoints.json"));
+  const client = new DynamoDBClient({
+    endpoint: endpoints.endpoints.dynamodb,
+    region: endpoints.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    return await new DynamoDbJobStore(client, { tableName: endpoints.tableName, retentionDays: 0 }).get(
+      jobId,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+async function workerPids(state: string): Promise<number[]> {
+  const directory = path.join(state, "worker-pids");
+  const files = await readdir(directory).catch(() => []);
+  return Promise.all(files.map(async (f) => Number(await readFile(path.join(directory, f), "utf8"))));
+}
+
+/** Starts a job with --once and returns its id once its worker runs. */
+async function jobRunningIn(state: string): Promise<{ first: LocalMode; jobId: string }> {
+  const first = new LocalMode(["--state", state, "--once", video]);
+  const [, jobId] = await first.waitFor(/ {2}(s3-[0-9a-f]+) {2}TaskRunning /, 90_000);
+  if (jobId === undefined) throw new Error("no job id");
+  return { first, jobId };
+}
+
+const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
+
+describe("local mode recovers every job after a crash", () => {
+  it("SIGKILL to its process group mid-job: after a restart the sweeper finds the task lost and the job succeeds", async () => {
+    const state = path.join(root, "sigkill");
+    const { first, jobId } = await jobRunningIn(state);
+    const [workerPid] = await workerPids(state);
+    const killedAt = Date.now();
+    await first.kill("SIGKILL");
+
+    const second = new LocalMode(["--state", state]);
+    await second.waitFor(/local mode is up/, 60_000);
+    // The worker of the killed run is gone too (it died with its output pipe, or the start killed it).
+    expect(workerPid).toBeGreaterThan(0);
+    expect(commandLine(workerPid ?? 0) ?? "").not.toContain(path.join(state, "worker", "main.js"));
+
+    await second.waitFor(new RegExp(`${jobId} {2}-> SUCCEEDED`), 170_000);
+    console.log(`SIGKILL: job recovered ${secondsSince(killedAt)} s after the kill`);
+    const job = await jobHistory(state, jobId);
+    expect(job?.state.status).toBe("SUCCEEDED");
+    const types = job?.events.map((e) => e.type) ?? [];
+    const lost = types.indexOf("TaskLost");
+    expect(lost).toBeGreaterThan(types.indexOf("TaskRunning"));
+    expect(job?.events[lost]).toMatchObject({
+      reason: expect.stringMatching(/ECS no longer knows the task/),
+    });
+    expect(types.slice(lost)).toEqual([
+      "TaskLost",
+      "RetryScheduled",
+      "TaskLaunchRequested",
+      "TaskLaunched",
+      "TaskRunning",
+      "TaskStopped",
+      "JobSucceeded",
+    ]);
+
+    const stop = await second.kill("SIGINT");
+    expect(second.text).not.toMatch(/forced/);
+    expect(stop.signal === "SIGINT" || stop.code === 0).toBe(true);
+  }, 240_000);
+
+  it("SIGINT to its process group (Ctrl-C) mid-job: the worker gets SIGTERM, the stop is recorded, and a restart finishes the job", async () => {
+    const state = path.join(root, "sigint");
+    const { first, jobId } = await jobRunningIn(state);
+    const interruptedAt = Date.now();
+    await first.kill("SIGINT");
+    // npm passes the terminal's Ctrl-C on as well: still one press, not the second that forces.
+    expect(first.text).toMatch(/stopping: running workers get SIGTERM/);
+    expect(first.text).not.toMatch(/forced/);
+    expect(first.text).toMatch(
+      new RegExp(`${jobId} {2}TaskStopped +exit 143; TerminationNotice; local mode stopped`),
+    );
+    expect(first.text).toMatch(new RegExp(`${jobId} {2}RetryScheduled .*does not use an attempt`));
+    const logs = path.join(state, "logs");
+    const [firstLog] = await readdir(logs);
+    expect(await readFile(path.join(logs, firstLog ?? ""), "utf8")).toMatch(/"signal":"SIGTERM"/);
+    expect(await workerPids(state)).toEqual([]);
+
+    const second = new LocalMode(["--state", state]);
+    await second.waitFor(new RegExp(`${jobId} {2}-> SUCCEEDED`), 120_000);
+    console.log(`SIGINT: job recovered ${secondsSince(interruptedAt)} s after Ctrl-C`);
+    const job = await jobHistory(state, jobId);
+    expect(job?.state).toMatchObject({ status: "SUCCEEDED", attemptsUsed: 0 });
+    const stopped = job?.events.find((e) => e.type === "TaskStopped");
+    expect(stopped).toMatchObject({ stopCode: "TerminationNotice", exitCode: 143 });
+    expect(job?.events.map((e) => e.type).filter((t) => t === "TaskRunning")).toHaveLength(2);
+    await second.kill("SIGINT");
+  }, 180_000);
+
+  it("cancel of a job whose task died with the killed run: the job is CANCELLED, the task noted as gone", async () => {
+    const state = path.join(root, "cancel");
+    const { first, jobId } = await jobRunningIn(state);
+    await first.kill("SIGKILL");
+    const second = new LocalMode(["--state", state]);
+    await second.waitFor(/local mode is up/, 60_000);
+
+    // As the user types it: npm run jobs -- --local cancel <id>, pointed at this state folder.
+    const cancel = spawnSync("npm", ["run", "--silent", "jobs", "--", "--local", "cancel", jobId], {
+      cwd: REPO,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", JOBS_LOCAL_ENDPOINTS: path.join(state, "endpoints.json") },
+    });
+    expect(cancel.status, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toMatch(
+      new RegExp(`cancelled job ${jobId} \\(was RUNNING\\); no task was running`),
+    );
+    expect(cancel.stderr).toMatch(/is already gone \(ECS no longer knows it\)/);
+    expect((await jobHistory(state, jobId))?.state.status).toBe("CANCELLED");
+    await second.kill("SIGINT");
+  }, 150_000);
+});
