@@ -90,7 +90,7 @@ describe("component structure", () => {
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "awsx:ecr:Image": 1,
       "awsx:ec2:Vpc": 1,
-      "aws:lambda/function:Function": 3,
+      "aws:lambda/function:Function": 4,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 2,
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 2,
@@ -124,7 +124,7 @@ describe("component structure", () => {
           document: json<PolicyDocument>(resource.inputs[key]),
         })),
     );
-    expect(documents.length).toBe(5 + 5 + 3);
+    expect(documents.length).toBe(6 + 6 + 3);
     for (const { where, document } of documents) {
       expect(leastPrivilegeProblems(document), where).toEqual([]);
       for (const statement of document.Statement) expect(statement.Action, where).not.toContain("*");

@@ -68,7 +68,7 @@ describe("job retention 0", () => {
 describe("the longest pipeline name", () => {
   it("keeps every auto-named resource within its AWS name limit", () => {
     expect(LONGEST_NAME).toHaveLength(MAX_PIPELINE_NAME_LENGTH);
-    expect(run.ofType("aws:lambda/function:Function")).toHaveLength(3);
+    expect(run.ofType("aws:lambda/function:Function")).toHaveLength(4);
     expect(run.overlongNames()).toEqual([]);
   });
 });

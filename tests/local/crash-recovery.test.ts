@@ -125,7 +125,7 @@ async function workerPids(state: string): Promise<number[]> {
 /** Starts a job with --once and returns its id once its worker runs. */
 async function jobRunningIn(state: string): Promise<{ first: LocalMode; jobId: string }> {
   const first = new LocalMode(["--state", state, "--once", video]);
-  const [, jobId] = await first.waitFor(/ {2}(s3-[0-9a-f]+) {2}TaskRunning /, 90_000);
+  const [, jobId] = await first.waitFor(/ {2}(s3-[0-9a-f]+) {2}#\d+ TaskRunning /, 90_000);
   if (jobId === undefined) throw new Error("no job id");
   return { first, jobId };
 }
@@ -180,9 +180,9 @@ describe("local mode recovers every job after a crash", () => {
     expect(first.text).toMatch(/stopping: running workers get SIGTERM/);
     expect(first.text).not.toMatch(/forced/);
     expect(first.text).toMatch(
-      new RegExp(`${jobId} {2}TaskStopped +exit 143; TerminationNotice; local mode stopped`),
+      new RegExp(`${jobId} {2}#\\d+ TaskStopped +\\S+ +exit 143; TerminationNotice; local mode stopped`),
     );
-    expect(first.text).toMatch(new RegExp(`${jobId} {2}RetryScheduled .*does not use an attempt`));
+    expect(first.text).toMatch(new RegExp(`${jobId} {2}#\\d+ RetryScheduled .*does not use an attempt`));
     const logs = path.join(state, "logs");
     const [firstLog] = await readdir(logs);
     expect(await readFile(path.join(logs, firstLog ?? ""), "utf8")).toMatch(/"signal":"SIGTERM"/);
