@@ -61,10 +61,10 @@ export async function run(): Promise<void> {
       if (context.commandName === "QueryCommand") {
         counts.queries++;
         counts.readUnits += units;
-      } else if (context.commandName === "GetCommand") {
+      } else if (context.commandName === "GetCommand" || context.commandName === "GetItemCommand") {
         counts.gets++;
         counts.readUnits += units;
-      } else if (context.commandName === "UpdateCommand") {
+      } else if (context.commandName === "UpdateCommand" || context.commandName === "UpdateItemCommand") {
         counts.updates++;
         counts.writeUnits += units;
       }

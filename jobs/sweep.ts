@@ -238,7 +238,10 @@ async function describeAndApply(
     try {
       const task = byArn.get(taskArn);
       if (task !== undefined) {
-        await apply(deps, task, count);
+        // Nothing new since the listing (the usual case for a long-running task): no read, no write. The
+        // stored version can only be higher than the listed one, so this skips nothing decide would take.
+        const news = job.lastEcsVersion === undefined || task.observation.ecsVersion > job.lastEcsVersion;
+        if (news) await apply(deps, task, count);
         // A task asked to stop that still runs: ask again (StopTask is idempotent).
         if (job.stopRequested !== undefined && task.observation.lastStatus !== "STOPPED") {
           await deps.tasks.stop(taskArn, `video-jobs sweeper: ${job.reason ?? "deadline passed"}`);

@@ -1,6 +1,7 @@
 // One local mode per state folder: its DynamoDB files cannot be shared between processes (LevelDB locks
 // them, and dynalite reports that only as "Database is closed" on the first request). A lock file holding
-// the owner's pid makes a second start fail at once, with what to do; a lock left by a dead process is taken.
+// the owner's pid makes a second start fail at once, with what to do; a lock left by a dead process (or one
+// killed and not yet reaped) is taken.
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -31,8 +32,22 @@ export function acquireStateLock(stateDirectory: string): () => void {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed (kill -9) but not yet reaped by its parent still answers signal 0: it is a zombie, and
+ * holds nothing. Where /proc exists, its state says so; elsewhere the answer to signal 0 stands.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (command) S ...": the state is the first field after the command, which may hold spaces.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }

@@ -387,6 +387,24 @@ describe("overdue retries", () => {
 });
 
 describe("bounded work", () => {
+  it("reads and writes nothing for a quiet task ECS says nothing new about", async () => {
+    for (let i = 0; i < 3; i++) await job(`long-${i}`, "running");
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.map((arn) =>
+        described({
+          jobId: arn.slice(arn.lastIndexOf("/task-") + 6, -2),
+          attempt: 1,
+          lastStatus: "RUNNING",
+          version: 3,
+        }),
+      ),
+    }));
+    tableCommands.length = 0;
+    await sweep(deps(20 + 301));
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(1);
+    expect(new Set(tableCommands)).toEqual(new Set(["QueryCommand"]));
+  });
+
   it("examines at most maxJobs a run, oldest first, and only queries the table (never a Scan)", async () => {
     for (let i = 0; i < 5; i++) await job(`bounded-${i}`, "running");
     tableCommands.length = 0;

@@ -127,6 +127,17 @@ async function jobRunningIn(state: string): Promise<{ first: LocalMode; jobId: s
   const first = new LocalMode(["--state", state, "--once", video]);
   const [, jobId] = await first.waitFor(/ {2}(s3-[0-9a-f]+) {2}#\d+ TaskRunning /, 90_000);
   if (jobId === undefined) throw new Error("no job id");
+  // RUNNING comes when the worker process starts; wait until the worker itself has logged (it handles
+  // SIGTERM from then on), so the crash lands mid-job and not while node loads the worker.
+  const logs = path.join(state, "logs");
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const [log] = await readdir(logs).catch(() => [] as string[]);
+    const text = log === undefined ? "" : await readFile(path.join(logs, log), "utf8").catch(() => "");
+    if (text.includes("\n")) break;
+    if (Date.now() > deadline) throw new Error("the worker never logged a line");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return { first, jobId };
 }
 
