@@ -144,6 +144,12 @@ export const MAX_LAUNCHES_PER_JOB = 60;
 /** Throttled launches back off from 1 s, doubling, up to this (plus a spread of up to as much again). */
 export const THROTTLED_MAX_DELAY_SECONDS = 60;
 
+/**
+ * Throttled launches in a row before the job fails: at the backoff's 60-120 s, hours of ECS refusing every
+ * launch. Each adds about 0.6 KB to the history, which must fit its item; a throttle uses no launch.
+ */
+export const MAX_THROTTLED_LAUNCHES = 150;
+
 /** The decider of a stack: every command, with its retry policy where a command needs one. */
 export function jobDecider(policy: RetryPolicy): Decide {
   return (state, command) => {
@@ -181,7 +187,8 @@ export function decide(state: JobState, command: JobCommand): JobEvent[] {
     case "LaunchRetry":
       if (state.status === "NEW") throw new JobNotFoundError(state.jobId);
       if (state.status !== "RETRYING" || state.retryAttempt !== command.attempt) return [];
-      return [launchRequested(state, at)];
+      // The attempt the retry names: the next one, or (after a throttled launch) the same one again.
+      return [launchRequested(state, at, command.attempt)];
     case "RecordLaunch":
       if (command.attempt !== state.attempt || state.taskArn !== undefined) return [];
       return [{ type: "TaskLaunched", at, attempt: command.attempt, taskArn: command.taskArn }];
@@ -293,15 +300,25 @@ function decideLaunchFailure(state: JobState, command: RecordLaunchFailure, poli
  * back all in the same second).
  */
 function throttledRetry(state: JobState, reason: string, at: string): JobEvent[] {
-  const limit = launchLimitReached(state, reason, at);
-  if (limit) return [limit];
-  const step = Math.min(THROTTLED_MAX_DELAY_SECONDS, 2 ** Math.min(state.throttledLaunches ?? 0, 30));
-  const spread = spreadOf(`${state.jobId}.${state.attempt}`, step);
+  const throttles = state.throttledLaunches ?? 0;
+  if (throttles >= MAX_THROTTLED_LAUNCHES) {
+    return [
+      {
+        type: "JobFailed",
+        at,
+        reason: `ECS throttled ${throttles + 1} launches of this job in a row (its history must fit one item); last: ${reason}`,
+      },
+    ];
+  }
+  const step = Math.min(THROTTLED_MAX_DELAY_SECONDS, 2 ** Math.min(throttles, 30));
+  const spread = spreadOf(`${state.jobId}.${state.attempt}.${throttles}`, step);
+  // The SAME attempt, so the same client token: the refused call started no task, but an earlier call with
+  // this token whose answer was lost may have; the next RunTask then returns that task instead of a second.
   return [
     {
       type: "RetryScheduled",
       at,
-      nextAttempt: state.attempt + 1,
+      nextAttempt: state.attempt,
       delaySeconds: step + spread,
       reason,
       countsAsAttempt: false,
@@ -469,8 +486,7 @@ function attemptOf(state: JobState, task: TaskObservation): number | undefined {
   return state.status === "LAUNCHING" ? state.attempt : undefined;
 }
 
-function launchRequested(state: JobState, at: string): JobEvent {
-  const attempt = state.attempt + 1;
+function launchRequested(state: JobState, at: string, attempt = state.attempt + 1): JobEvent {
   return { type: "TaskLaunchRequested", at, attempt, clientToken: clientToken(state.jobId, attempt) };
 }
 

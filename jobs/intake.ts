@@ -87,7 +87,7 @@ const retryMessage = z.strictObject({
   attempt: z
     .number({ error: "attempt must be a number" })
     .int("attempt must be a whole number")
-    .min(2, "attempt must be >= 2"),
+    .min(1, "attempt must be >= 1"),
 });
 
 const s3Record = z.object({

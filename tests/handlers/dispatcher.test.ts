@@ -335,7 +335,7 @@ describe("failures and crashes", () => {
       const state = (await store.get(jobId))?.state;
       expect(state).toMatchObject({
         status: "RETRYING",
-        retryAttempt: 2,
+        retryAttempt: 1, // the same attempt: its client token again
         reason: `launch throttled: ${name}: ${message}`,
         attemptsUsed: 0,
         infraRetries: 0,
@@ -464,7 +464,7 @@ describe("bad input", () => {
       '{"videoUrl":"s3://bucket/k.mp4","attempt":2}',
       /invalid job message: unknown field\(s\) attempt/,
     ],
-    ["a retry attempt of 0", '{"jobId":"abc","attempt":0}', /attempt must be >= 2/],
+    ["a retry attempt of 0", '{"jobId":"abc","attempt":0}', /attempt must be >= 1/],
     ["a retry attempt as a string", '{"jobId":"abc","attempt":"2"}', /attempt must be a number/],
     [
       "a retry of an unknown job",

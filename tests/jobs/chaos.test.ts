@@ -91,10 +91,8 @@ class SimulatedEcs implements TaskLauncher, TaskControl {
   async launch(request: LaunchRequest): Promise<LaunchResult> {
     const r = this.world.random();
     const existing = this.byToken.get(request.clientToken);
-    // Assumed: a client token already bound to a task returns that task rather than a throttling error.
-    // (Were ECS to throttle it, a launch whose first answer was lost could leave a task running while the
-    // job moved on to a new attempt: see the closing note of the sweeper issue.)
-    if (this.chaos && r < 0.15 && existing === undefined) {
+    // ECS may refuse a call for its rate even when an earlier call with the same token started a task.
+    if (this.chaos && r < 0.15) {
       return { launched: false, failure: readLaunchFailure("ThrottlingException: Rate exceeded") };
     }
     const task = existing ?? this.start(request);

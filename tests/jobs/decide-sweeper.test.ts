@@ -3,7 +3,7 @@
 // launches, tasks the pipeline did not launch, and the bound on launches per job.
 
 import { describe, expect, it } from "vitest";
-import { MAX_LAUNCHES_PER_JOB } from "../../jobs/decide";
+import { MAX_LAUNCHES_PER_JOB, MAX_THROTTLED_LAUNCHES } from "../../jobs/decide";
 import { InvalidTransitionError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
@@ -205,6 +205,58 @@ describe("throttled launches", () => {
     const delay = (events.at(-1) as { delaySeconds: number }).delaySeconds;
     expect(delay).toBeGreaterThanOrEqual(1);
     expect(delay).toBeLessThan(2 * 60);
+  });
+
+  it("are retried as the same attempt, with the same client token (an earlier call's task is found again)", () => {
+    const throttled = {
+      type: "RecordLaunchFailure",
+      now: at,
+      attempt: 1,
+      failure: { reason: "ThrottlingException: Rate exceeded", retryable: true, throttled: true },
+    } as const;
+    const refused = given(JOB, submitted(JOB)).when(throttled).events();
+    expect(refused.at(-1)).toMatchObject({ type: "RetryScheduled", nextAttempt: 1 });
+    given(JOB, [...submitted(JOB), ...refused])
+      .when({ type: "LaunchRetry", now: at, attempt: 1 })
+      .then([{ type: "TaskLaunchRequested", at, attempt: 1, clientToken: `${JOB}.1` }]);
+  });
+
+  it("never use up the launches of a job; only hours of them in a row fail it, saying why", () => {
+    let history: JobEvent[] = submitted(JOB);
+    for (let i = 0; i < MAX_THROTTLED_LAUNCHES; i++) {
+      const refused = given(JOB, history)
+        .when({
+          type: "RecordLaunchFailure",
+          now: at,
+          attempt: 1,
+          failure: { reason: "Rate exceeded", retryable: true, throttled: true },
+        })
+        .events();
+      history = [
+        ...history,
+        ...refused,
+        ...given(JOB, [...history, ...refused])
+          .when({ type: "LaunchRetry", now: at, attempt: 1 })
+          .events(),
+      ];
+    }
+    expect(foldEvents(JOB, history)).toMatchObject({
+      status: "LAUNCHING",
+      attempt: 1,
+      throttledLaunches: MAX_THROTTLED_LAUNCHES,
+    });
+    const last = given(JOB, history)
+      .when({
+        type: "RecordLaunchFailure",
+        now: at,
+        attempt: 1,
+        failure: { reason: "Rate exceeded", retryable: true, throttled: true },
+      })
+      .events();
+    expect(last.at(-1)).toMatchObject({
+      type: "JobFailed",
+      reason: expect.stringMatching(/^ECS throttled 151 launches/),
+    });
   });
 });
 
