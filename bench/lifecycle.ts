@@ -84,6 +84,9 @@ async function lifecycleCost(endpoint: string, tableName: string): Promise<void>
   let ecsCalls = 0;
   let sqsSends = 0;
   const launcher: TaskLauncher = {
+    async stop() {
+      return true;
+    },
     async launch(request) {
       ecsCalls++;
       return {

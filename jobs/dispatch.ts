@@ -10,7 +10,7 @@ import { clientToken, jobIdForRejectedMessage } from "./job-id";
 import { sendPendingRetry } from "./pending-retry";
 import type { Clock, Log, RetryQueue, TaskLauncher } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
-import type { JobState } from "./state";
+import { isTerminal, type JobState } from "./state";
 import { changeJob, type JobStore, type StoredJob } from "./store";
 import {
   ECS_OVERRIDES_MAX_CHARS,
@@ -171,8 +171,16 @@ export async function launchAttempt(
     : { type: "RecordLaunchFailure", now: deps.clock(), attempt, failure: result.failure };
   const decide: Decide = jobDecider(deps.policy);
   const change = await changeJob(deps.store, jobId, (current) => decide(current, command), { known: stored });
-  if (result.launched) deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });
-  else
+  if (!result.launched) {
     deps.log.warn("task launch failed", { jobId, attempt, ...result.failure, status: change.after.status });
+    return change.stored;
+  }
+  deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });
+  // Cancelled (or otherwise ended) while RunTask was under way: nobody else knows of this task to stop it.
+  if (isTerminal(change.after.status)) {
+    const reason = `video-jobs: the job ended (${change.after.status}) while its task launched`;
+    await deps.launcher.stop(result.taskArn, reason);
+    deps.log.info("task of an ended job stopped", { jobId, attempt, taskArn: result.taskArn });
+  }
   return change.stored;
 }

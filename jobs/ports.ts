@@ -22,6 +22,8 @@ export type LaunchResult =
 /** Starts a worker task (ECS RunTask). Idempotent per client token. */
 export interface TaskLauncher {
   launch(request: LaunchRequest): Promise<LaunchResult>;
+  /** Stops a task it started that is no longer wanted (its job was cancelled meanwhile); false if gone. */
+  stop(taskArn: string, reason: string): Promise<boolean>;
 }
 
 /** Sends the retry message `{jobId, attempt}` to the jobs queue, delivered after a delay. */

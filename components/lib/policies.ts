@@ -131,6 +131,14 @@ export function dispatcherPermissions(args: DispatcherPermissionsArgs): PolicySt
       Resource: [clusterTasksArn(args.aws, args.clusterName)],
       Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
     },
+    // A task launched for a job cancelled meanwhile is stopped at once.
+    {
+      Sid: "StopWorkerTask",
+      Effect: "Allow",
+      Action: ["ecs:StopTask"],
+      Resource: [clusterTasksArn(args.aws, args.clusterName)],
+      Condition: { ArnEquals: { "ecs:cluster": args.clusterArn } },
+    },
     {
       Sid: "PassWorkerRoles",
       Effect: "Allow",

@@ -77,6 +77,9 @@ function recordingLauncher(): TaskLauncher & { requests: LaunchRequest[] } {
   const requests: LaunchRequest[] = [];
   return {
     requests,
+    async stop() {
+      return true;
+    },
     async launch(request) {
       requests.push(request);
       return {
@@ -321,6 +324,7 @@ describe("jobs submit", () => {
           if (sleeps > 5) throw new Error("the job should have ended by now");
           if (sleeps === 1) {
             const launcher: TaskLauncher = {
+              stop: async () => true,
               launch: async (request) => ({
                 launched: true,
                 taskArn: taskArnFor(request.jobId, request.attempt),

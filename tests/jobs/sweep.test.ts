@@ -19,7 +19,9 @@ import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
 import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
 import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
+import { cancelJob } from "../../jobs/cancel-job";
 import type { Deadlines } from "../../jobs/deadlines";
+import { dispatchMessage } from "../../jobs/dispatch";
 import type { JobEvent } from "../../jobs/events";
 import { type SweepDeps, sweep } from "../../jobs/sweep";
 import { trackTaskEvent } from "../../jobs/track-task";
@@ -411,5 +413,33 @@ describe("bounded work", () => {
     const report = await sweep(deps(400, { maxJobs: 3 }));
     expect(report).toMatchObject({ examined: 3, complete: false });
     expect(new Set(tableCommands)).toEqual(new Set(["QueryCommand"]));
+  });
+});
+
+describe("a job cancelled while its RunTask is under way", () => {
+  it("has the task RunTask started stopped at once (nobody else knows of it)", async () => {
+    const ecsClient = new ECSClient({ region: "us-west-2" });
+    const launcher = new EcsTaskLauncher(ecsClient, {
+      clusterArn: CLUSTER_ARN,
+      taskDefinitionArn: TASK_DEFINITION_ARN,
+      subnetIds: ["subnet-a"],
+      securityGroupIds: ["sg-a"],
+      assignPublicIp: "DISABLED",
+    });
+    // The cancel lands between the dispatcher's recording of the launch and RunTask's answer.
+    ecs.on(RunTaskCommand).callsFake(async () => {
+      await cancelJob({ store, tasks: deps(0).tasks, clock: () => at(1) }, "cancel-race", "changed my mind");
+      return { tasks: [{ taskArn: taskArnOf("cancel-race") }] };
+    });
+    await dispatchMessage(
+      { ...deps(0), launcher, clock: () => at(0) },
+      JSON.stringify({ videoUrl: "s3://uploads/cancel-race.mp4", jobId: "cancel-race" }),
+      "m-cancel-race",
+    );
+    expect(await stateOf("cancel-race")).toMatchObject({
+      status: "CANCELLED",
+      taskArn: taskArnOf("cancel-race"),
+    });
+    expect(stops().map((s) => s.task)).toEqual([taskArnOf("cancel-race")]);
   });
 });
