@@ -73,13 +73,25 @@ async function tasksToStop(
   job: JobState,
 ): Promise<string[]> {
   const active = job.status === "LAUNCHING" || job.status === "LAUNCHED" || job.status === "RUNNING";
-  const stoppedAlready = events.some(
-    (e) => (e.type === "TaskStopped" || e.type === "TaskLost") && e.attempt === job.attempt,
-  );
-  if (!(active || job.status === "CANCELLED") || job.attempt === 0 || stoppedAlready) return [];
+  if (!(active || job.status === "CANCELLED") || !latestTaskMayRun(events, job)) return [];
   if (job.taskArn !== undefined) return [job.taskArn];
   const found = await tasks.findByJob(job.jobId);
   return found
     .filter((t) => t.observation.attempt === job.attempt && t.observation.lastStatus !== "STOPPED")
     .map((t) => t.observation.taskArn);
+}
+
+/**
+ * Whether the latest attempt's task may still be running: one was launched (or may have been) and neither
+ * its STOPPED nor its loss is recorded. Cancel stops such a task; retry waits for it.
+ */
+export function latestTaskMayRun(events: readonly JobEvent[], job: JobState): boolean {
+  if (job.attempt === 0) return false;
+  const ended = events.some(
+    (e) => (e.type === "TaskStopped" || e.type === "TaskLost") && e.attempt === job.attempt,
+  );
+  const neverStarted = events.some(
+    (e) => e.type === "TaskLaunchFailed" && e.attempt === job.attempt && job.taskArn === undefined,
+  );
+  return !ended && !neverStarted;
 }

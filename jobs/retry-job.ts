@@ -3,8 +3,9 @@
 // the jobs queue, which the dispatcher launches. A message that could not be sent is sent again by the
 // sweeper once the retry is overdue.
 
+import { latestTaskMayRun } from "./cancel-job";
 import { decide } from "./decide";
-import { JobError } from "./errors";
+import { InvalidTransitionError, JobError } from "./errors";
 import { sendPendingRetry } from "./pending-retry";
 import type { Clock, RetryQueue } from "./ports";
 import { changeJob, type JobChange, type JobStore } from "./store";
@@ -35,8 +36,26 @@ export class RetryNotSentError extends JobError {
 
 export async function retryJob(deps: RetryDeps, jobId: string, reason: string): Promise<RetryOutcome> {
   const now = deps.clock();
-  const change = await changeJob(deps.store, jobId, (state) =>
-    decide(state, { type: "ManualRetry", now, reason }),
+  const known = await deps.store.get(jobId);
+  // A cancelled job whose task has not stopped yet (its stop failed, or is under way): a retry now would run
+  // a second task beside it.
+  if (
+    known !== undefined &&
+    known.state.status === "CANCELLED" &&
+    latestTaskMayRun(known.events, known.state)
+  ) {
+    throw new InvalidTransitionError(
+      jobId,
+      known.state.status,
+      "retry",
+      "its task has not stopped yet: run cancel again to stop it, then retry once its stop is recorded",
+    );
+  }
+  const change = await changeJob(
+    deps.store,
+    jobId,
+    (state) => decide(state, { type: "ManualRetry", now, reason }),
+    known === undefined ? {} : { known },
   );
   const attempt = change.after.retryAttempt ?? change.after.attempt + 1;
   try {

@@ -400,6 +400,15 @@ describe("jobs retry", () => {
 
   it("retries a cancelled or timed-out job too, with the reason given, and prints JSON", async () => {
     await seed(store, "r-cancelled", "cancelled", new Date(NOW.getTime() - 3_600_000));
+    // Until its task's stop is recorded, a retry would run a second task beside it: refused.
+    const early = await jobs(["retry", "r-cancelled"], { env });
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain("its task has not stopped yet: run cancel again to stop it");
+    expect(sent()).toEqual([]);
+    await new JobDriver(store, "r-cancelled", new Date(NOW.getTime() - 3_600_000)).stopped(40, 1, {
+      exitCode: 143,
+      stopCode: "UserInitiated",
+    });
     const result = await jobs(["retry", "r-cancelled", "--reason", "the customer asked again", "--json"], {
       env,
     });
