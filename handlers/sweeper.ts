@@ -10,6 +10,9 @@ import { systemClock } from "../jobs/ports";
 import { type SweepReport, sweep } from "../jobs/sweep";
 import { handlerContext, logger, s3Client } from "./clients";
 
+/** Where a run cut short by its bound stopped, per status: the next run of this warm Lambda goes on there. */
+const resume = new Map<string, string>();
+
 export class SweepIncompleteError extends Error {
   override readonly name = "SweepIncompleteError";
 }
@@ -32,6 +35,7 @@ export const handler = async (): Promise<SweepReport> => {
     clock: systemClock,
     log: logger,
     maxJobs: config.sweepMaxJobs,
+    resume,
     outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),
   });
   if (report.errors > 0) {

@@ -51,6 +51,11 @@ export interface SweepDeps {
   readonly maxJobs: number;
   /** Reads what the worker said about a stopped attempt, as the task-state handler does. */
   readonly outcomeReader?: WorkerOutcomeReader;
+  /**
+   * Where each status's listing stopped at the bound, kept between runs (the handler keeps it for as long
+   * as its Lambda stays warm; without it, or after a cold start, a run starts from the oldest job).
+   */
+  readonly resume?: Map<string, string>;
 }
 
 export const SWEEP_ACTIONS = [
@@ -100,14 +105,15 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     }
   };
 
-  statuses: for (const status of SWEPT_STATUSES) {
-    let cursor: string | undefined;
+  // Each status has its share of the bound, so a burst in one (a throttling storm of RETRYING jobs) cannot
+  // keep the others from being looked at; a status cut short resumes where it stopped on the next run.
+  const share = Math.max(1, Math.ceil(deps.maxJobs / SWEPT_STATUSES.length));
+  for (const status of SWEPT_STATUSES) {
+    let cursor = deps.resume?.get(status);
+    let seen = 0;
     do {
-      const limit = Math.min(PAGE_SIZE, deps.maxJobs - examined);
-      if (limit <= 0) {
-        complete = false;
-        break statuses;
-      }
+      const limit = Math.min(PAGE_SIZE, share - seen);
+      if (limit <= 0) break;
       const page = await deps.store.listByStatus(
         status,
         { limit, oldestFirst: true, ...(cursor === undefined ? {} : { cursor }) },
@@ -116,11 +122,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
       cursor = page.cursor;
       for (const job of page.jobs) {
         examined++;
+        seen++;
         const action = sweepAction(job, deps.deadlines, now);
         if (action.kind === "describe") toDescribe.push({ job, taskArn: action.taskArn });
         else if (action.kind !== "none") await guarded(job, () => act(deps, job, action, count));
       }
     } while (cursor !== undefined);
+    if (cursor === undefined) {
+      deps.resume?.delete(status);
+    } else {
+      complete = false;
+      deps.resume?.set(status, cursor);
+    }
   }
 
   await describeAndApply(deps, toDescribe, count, (job, error) => {
@@ -130,8 +143,11 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 
   const report = { examined, actions, errors, complete };
   deps.log.info("sweep done", { ...report });
-  if (!complete)
-    deps.log.warn("sweep stopped at its bound; the next run continues", { maxJobs: deps.maxJobs });
+  if (!complete) {
+    deps.log.warn("sweep stopped at its bound; the next run continues where it stopped", {
+      maxJobs: deps.maxJobs,
+    });
+  }
   return report;
 }
 

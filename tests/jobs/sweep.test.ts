@@ -410,9 +410,31 @@ describe("bounded work", () => {
   it("examines at most maxJobs a run, oldest first, and only queries the table (never a Scan)", async () => {
     for (let i = 0; i < 5; i++) await job(`bounded-${i}`, "running");
     tableCommands.length = 0;
-    const report = await sweep(deps(400, { maxJobs: 3 }));
+    const report = await sweep(deps(400, { maxJobs: 12 })); // 3 a status
     expect(report).toMatchObject({ examined: 3, complete: false });
     expect(new Set(tableCommands)).toEqual(new Set(["QueryCommand"]));
+  });
+
+  it("goes on where the last run stopped, so no job is left unexamined behind healthy ones", async () => {
+    for (const id of ["healthy-1", "healthy-2", "forgotten-late"]) await job(id, "running");
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks
+        .filter((arn) => !arn.includes("forgotten"))
+        .map((arn) =>
+          described({
+            jobId: arn.slice(arn.lastIndexOf("/task-") + 6, -2),
+            attempt: 1,
+            lastStatus: "RUNNING",
+            version: 3,
+          }),
+        ),
+      failures: input.tasks
+        .filter((arn) => arn.includes("forgotten"))
+        .map((arn) => ({ arn, reason: "MISSING" })),
+    }));
+    const resume = new Map<string, string>();
+    for (let run = 0; run < 3; run++) await sweep(deps(400 + run * 120, { maxJobs: 4, resume })); // 1 a status
+    expect((await stateOf("forgotten-late"))?.status).toBe("RETRYING");
   });
 });
 
