@@ -41,7 +41,9 @@ export function invocationOf(
   const viaNpmScript =
     env.npm_command !== "exec" &&
     (env.npm_lifecycle_event === NPM_SCRIPT ||
-      (env.npm_command === "run-script" && env.npm_package_name === PACKAGE_NAME));
+      // npm 10 says "run-script" for `npm run`, npm 11 says "run".
+      ((env.npm_command === "run-script" || env.npm_command === "run") &&
+        env.npm_package_name === PACKAGE_NAME));
   const program = viaNpmScript
     ? `npm run ${NPM_SCRIPT} --`
     : env.npm_command === "exec"

@@ -42,14 +42,18 @@ export type SweepAction =
   /** RETRYING past its due time: send the retry message again. */
   | { readonly kind: "resend-retry"; readonly attempt: number };
 
+/** How long the job's worker may run: its own `timeoutSeconds`, else the stack's run deadline. */
+export function runLimitSeconds(state: JobState, deadlines: Deadlines): number {
+  return state.input?.timeoutSeconds ?? deadlines.runSeconds;
+}
+
 /** When the job's current stage must end, if it has a deadline: what `show` prints and `list --overdue` uses. */
 export function currentDeadline(
   state: JobState,
   deadlines: Deadlines,
 ): { readonly deadline: Deadline; readonly at: string } | undefined {
   if (state.status === "RUNNING" && state.runningAt !== undefined) {
-    const seconds = state.input?.timeoutSeconds ?? deadlines.runSeconds;
-    return { deadline: "run", at: plusSeconds(state.runningAt, seconds) };
+    return { deadline: "run", at: plusSeconds(state.runningAt, runLimitSeconds(state, deadlines)) };
   }
   if (
     (state.status === "LAUNCHING" || state.status === "LAUNCHED") &&
@@ -120,7 +124,7 @@ function deadlineReason(state: JobState, deadline: Deadline, deadlines: Deadline
     return `no RUNNING within the launch deadline of ${formatSeconds(deadlines.launchSeconds)} (capacity, provisioning or image pull)`;
   }
   const own = state.input?.timeoutSeconds;
-  const limit = formatSeconds(own ?? deadlines.runSeconds);
+  const limit = formatSeconds(runLimitSeconds(state, deadlines));
   return `ran longer than the ${own === undefined ? "job timeout" : "job's own timeoutSeconds"} of ${limit}`;
 }
 

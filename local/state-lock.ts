@@ -11,7 +11,13 @@ export class StateLockedError extends Error {
 }
 
 export function acquireStateLock(stateDirectory: string): () => void {
-  mkdirSync(stateDirectory, { recursive: true });
+  try {
+    mkdirSync(stateDirectory, { recursive: true });
+  } catch (error) {
+    throw new StateLockedError(
+      `cannot use ${stateDirectory} for local mode's state: ${(error as NodeJS.ErrnoException).code === "EEXIST" ? "it is a file, not a folder" : (error as Error).message}`,
+    );
+  }
   const file = path.join(stateDirectory, "local-mode.pid");
   try {
     writeFileSync(file, String(process.pid), { flag: "wx" });

@@ -15,9 +15,6 @@ export interface CancelOptions {
   readonly reason?: string;
 }
 
-/** The worker's container name in the task definition the Pulumi program creates. */
-const WORKER_CONTAINER_NAME = "worker";
-
 export async function cancelCommand(
   ctx: CommandContext,
   given: string,
@@ -36,7 +33,7 @@ export async function cancelCommand(
       ? undefined
       : new EcsTaskControl(ctx.aws.ecs(), {
           clusterArn: cluster,
-          workerContainerName: WORKER_CONTAINER_NAME,
+          workerContainerName: ctx.config.containerName,
         });
   let outcome: Awaited<ReturnType<typeof cancelJob>>;
   try {

@@ -44,6 +44,13 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
   const now = ctx.io.now();
   // --overdue looks at the active statuses (or those given) and keeps the jobs the sweeper acts on.
   const statuses = parseStatuses(options.status ?? (options.overdue ? [...SWEPT_STATUSES] : []));
+  const finished = statuses.filter((status) => !(SWEPT_STATUSES as readonly string[]).includes(status));
+  if (options.overdue && finished.length > 0) {
+    throw new UsageError(
+      `--overdue lists active jobs only; ${finished.join(", ")} ${finished.length === 1 ? "is" : "are"} not active`,
+      `active statuses: ${SWEPT_STATUSES.join(", ")} (or leave --status out)`,
+    );
+  }
   const keys = statuses.length > 0 ? statuses : ["submitted"];
   const start = options.cursor === undefined ? undefined : decodeListCursor(options.cursor, keys);
   const window =
@@ -94,7 +101,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     });
     return 0;
   }
-  const what = describeListing(statuses, window);
+  const what = `${options.overdue ? "overdue (past a deadline or a retry's due time) " : ""}${describeListing(statuses, window)}`;
   if (page.jobs.length === 0) {
     ctx.say(`no jobs ${what}`);
     if (statuses.length === 0 && options.since === undefined && start === undefined) {

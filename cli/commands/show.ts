@@ -3,7 +3,7 @@
 // the command that reads each task's logs.
 
 import { formatUsd, type JobCost, jobCost } from "../../jobs/cost";
-import { currentDeadline, type Deadlines, formatSeconds } from "../../jobs/deadlines";
+import { currentDeadline, type Deadlines, formatSeconds, runLimitSeconds } from "../../jobs/deadlines";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
@@ -244,8 +244,7 @@ function describeDeadline(state: JobState, deadlines: Deadlines, now: string): s
     due.deadline === "run"
       ? `timed out at ${formatTime(due.at)}`
       : `launch retried at ${formatTime(due.at)} unless it runs by then`;
-  const limit =
-    due.deadline === "run" ? (state.input?.timeoutSeconds ?? deadlines.runSeconds) : deadlines.launchSeconds;
+  const limit = due.deadline === "run" ? runLimitSeconds(state, deadlines) : deadlines.launchSeconds;
   return `${what} (${relative(due.at, now)}; ${formatSeconds(limit)} ${due.deadline === "run" ? "run" : "launch"} deadline)`;
 }
 

@@ -69,4 +69,12 @@ describe("deadlines in the CLI", () => {
       .sort();
     expect(listed).toEqual(["own-timeout", "retry-lost", "runs-too-long", "stuck-launch"]);
   });
+
+  it("list --overdue says what it looked for, and refuses finished statuses", async () => {
+    const none = await jobs(["list", "--overdue", "--status", "LAUNCHING"], { env });
+    expect(none.stdout).toContain("no jobs overdue (past a deadline or a retry's due time) in LAUNCHING");
+    const finished = await jobs(["list", "--overdue", "--status", "SUCCEEDED"], { env });
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toContain("--overdue lists active jobs only; SUCCEEDED is not active");
+  });
 });

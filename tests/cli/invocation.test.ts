@@ -11,6 +11,8 @@ describe("invocationOf", () => {
     );
     const local = { npm_lifecycle_event: "local", npm_command: "run-script", npm_package_name: "video-jobs" };
     expect(invocationOf(local).program).toBe("npm run jobs --");
+    // npm 11 says "run" where npm 10 said "run-script".
+    expect(invocationOf({ ...local, npm_command: "run" }).program).toBe("npm run jobs --");
   });
 
   it("is `npx video-jobs` under npx, and `video-jobs` otherwise (another project's script included)", () => {
