@@ -141,6 +141,9 @@ export const RETRYABLE_BY_HAND = ["FAILED", "TIMED_OUT", "CANCELLED"] as const;
  */
 export const MAX_LAUNCHES_PER_JOB = 60;
 
+/** Times the sweeper sends one overdue retry again before it gives up on it (hours, at the quiet period). */
+export const MAX_RETRY_RESENDS = 20;
+
 /** Throttled launches back off from 1 s, doubling, up to this (plus a spread of up to as much again). */
 export const THROTTLED_MAX_DELAY_SECONDS = 60;
 
@@ -248,6 +251,18 @@ export function decide(state: JobState, command: JobCommand): JobEvent[] {
       const last = state.retryResentAt;
       if (last !== undefined && Date.parse(at) - Date.parse(last) < command.notWithinSeconds * 1000)
         return [];
+      const resends = state.retryResends ?? 0;
+      if (resends >= MAX_RETRY_RESENDS) {
+        // Nothing takes the retry messages (the dispatcher is down?): end it with the reason rather than
+        // grow the history without bound; `jobs retry` starts it again once the cause is fixed.
+        return [
+          {
+            type: "JobFailed",
+            at,
+            reason: `the retry of attempt ${command.attempt} was sent ${resends + 1} times and never launched (is the dispatcher consuming the jobs queue?)`,
+          },
+        ];
+      }
       return [{ type: "RetryResent", at, attempt: command.attempt, reason: command.reason }];
     }
     default:

@@ -41,8 +41,9 @@ export interface JobState {
   readonly stopRequested?: Deadline;
   /** When the pending retry's message is due (RETRYING). */
   readonly retryDueAt?: string;
-  /** When the sweeper last sent the pending retry's message again. */
+  /** When the sweeper last sent the pending retry's message again, and how often it has. */
   readonly retryResentAt?: string;
+  readonly retryResends?: number;
   /** Launches ECS throttled in a row: the backoff of the next one grows with it. */
   readonly throttledLaunches?: number;
   /** Why the job last failed, was rejected, cancelled or timed out; why a retry was scheduled. */
@@ -101,6 +102,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         stopRequested: _stopRequested,
         retryDueAt: _due,
         retryResentAt: _resent,
+        retryResends: _resends,
         ...rest
       } = state;
       return { ...rest, status: "LAUNCHING", attempt: event.attempt, launchRequestedAt: event.at };
@@ -136,7 +138,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
     case "LaunchResumed":
       return state;
     case "RetryResent":
-      return { ...state, retryResentAt: event.at };
+      return { ...state, retryResentAt: event.at, retryResends: (state.retryResends ?? 0) + 1 };
     case "JobSucceeded":
       return { ...withoutReason(state), status: "SUCCEEDED", finishedAt: event.at };
     case "RetryScheduled": {
@@ -147,7 +149,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
           : event.countsAsAttempt
             ? { attemptsUsed: state.attemptsUsed + 1 }
             : { infraRetries: state.infraRetries + 1 };
-      const { finishedAt: _finished, retryResentAt: _resent, ...rest } = state;
+      const { finishedAt: _finished, retryResentAt: _resent, retryResends: _resends, ...rest } = state;
       return {
         ...rest,
         ...budget,
@@ -175,7 +177,13 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
  */
 function launchedAfterAll(state: JobState): JobState {
   if (state.status !== "RETRYING" || state.taskArn !== undefined) return state;
-  const { retryAttempt: _retry, retryDueAt: _due, retryResentAt: _resent, ...rest } = state;
+  const {
+    retryAttempt: _retry,
+    retryDueAt: _due,
+    retryResentAt: _resent,
+    retryResends: _resends,
+    ...rest
+  } = state;
   return { ...rest, status: "LAUNCHING" };
 }
 

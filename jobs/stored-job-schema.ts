@@ -181,6 +181,7 @@ const jobStateSchema = z.looseObject({
   stopRequested: deadline.optional(),
   retryDueAt: text.optional(),
   retryResentAt: text.optional(),
+  retryResends: count.optional(),
   throttledLaunches: count.optional(),
   submittedAt: text.optional(),
   updatedAt: text.optional(),

@@ -37,6 +37,7 @@ export const STATE_ATTRIBUTES = [
   "stopRequested",
   "retryDueAt",
   "retryResentAt",
+  "retryResends",
   "throttledLaunches",
   "submittedAt",
   "updatedAt",

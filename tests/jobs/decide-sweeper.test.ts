@@ -3,7 +3,7 @@
 // launches, tasks the pipeline did not launch, and the bound on launches per job.
 
 import { describe, expect, it } from "vitest";
-import { MAX_LAUNCHES_PER_JOB, MAX_THROTTLED_LAUNCHES } from "../../jobs/decide";
+import { MAX_LAUNCHES_PER_JOB, MAX_RETRY_RESENDS, MAX_THROTTLED_LAUNCHES } from "../../jobs/decide";
 import { InvalidTransitionError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
@@ -182,6 +182,27 @@ describe("resumed launches and resent retries", () => {
     given(JOB, failed)
       .when({ ...resend, attempt: 3 })
       .thenNothing();
+    // ... and gives up, saying why, rather than grow the history without bound.
+    const resentOften = Array.from(
+      { length: MAX_RETRY_RESENDS },
+      (): JobEvent => ({
+        type: "RetryResent",
+        at,
+        attempt: 2,
+        reason: "overdue",
+      }),
+    );
+    expect(
+      given(JOB, [...failed, ...resentOften])
+        .when({ ...resend, now: later })
+        .events(),
+    ).toEqual([
+      {
+        type: "JobFailed",
+        at: later,
+        reason: `the retry of attempt 2 was sent ${MAX_RETRY_RESENDS + 1} times and never launched (is the dispatcher consuming the jobs queue?)`,
+      },
+    ]);
   });
 });
 

@@ -397,6 +397,7 @@ describe("evolve: the sweeper's actions", () => {
         stopCode: "EssentialContainerExited",
         retryDueAt: "2026-11-26T10:00:10.000Z",
         retryResentAt: T1,
+        retryResends: 1,
         updatedAt: T1,
       });
   });
