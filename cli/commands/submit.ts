@@ -27,6 +27,7 @@ import { readMessage } from "../../jobs/intake";
 import { jobIdForMessage } from "../../jobs/job-id";
 import { isTerminal } from "../../jobs/state";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";
+import { PARAM_NAMES, paramsProblems } from "../../worker/src/params-schema";
 import { required } from "../config";
 import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, UsageError } from "../errors";
@@ -243,6 +244,16 @@ function parseParams(text: string | undefined): Record<string, unknown> | undefi
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError("--params must be a JSON object", `e.g. --params '{"maxThumbnails":10}'`);
+  }
+  // The reference worker's published params schema: bad params are refused before anything is uploaded
+  // or sent, rather than failing the job later (exit 64). A stack running its own worker image, with other
+  // params, sends its job messages directly: the dispatcher passes any params on.
+  const problems = paramsProblems(value);
+  if (problems.length > 0) {
+    throw new UsageError(
+      `--params: ${problems.map((p) => (p.key === undefined ? p.message : `${p.key}: ${p.message}`)).join("; ")}`,
+      `the worker's parameters: ${PARAM_NAMES.join(", ")} (npm run worker -- --help describes each)`,
+    );
   }
   return value as Record<string, unknown>;
 }

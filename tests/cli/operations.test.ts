@@ -139,7 +139,7 @@ describe("jobs submit", () => {
         "submit",
         "https://media.example.com/in/talk.mov?sig=abc",
         "--params",
-        '{"preset":"720p","thumbnails":3}',
+        '{"maxThumbnails":3,"thumbnailWidth":640}',
         "--job-id",
         "talk-2026-11-26",
         "--video-id",
@@ -153,7 +153,7 @@ describe("jobs submit", () => {
       videoUrl: "https://media.example.com/in/talk.mov?sig=abc",
       videoId: "talk-42",
       jobId: "talk-2026-11-26",
-      params: { preset: "720p", thumbnails: 3 },
+      params: { maxThumbnails: 3, thumbnailWidth: 640 },
     };
     expect(JSON.parse(sent()[0]?.MessageBody as string)).toEqual(message);
     expect(result.json()).toEqual({ jobId: "talk-2026-11-26", messageId: expect.any(String), message });
@@ -193,8 +193,13 @@ describe("jobs submit", () => {
     [["s3://bucket/a.mp4", "--job-id", "x".repeat(37)], "jobId must be 1 to 36 characters"],
     [
       ["s3://bucket/a.mp4", "--params", JSON.stringify({ blob: "x".repeat(9000) })],
-      "over ECS's limit of 8192",
+      'unknown parameter "blob"',
     ],
+    [
+      ["s3://bucket/a.mp4", "--params", '{"foo":1}'],
+      `the worker's parameters: sceneThreshold, maxThumbnails`,
+    ],
+    [["s3://bucket/a.mp4", "--params", '{"maxThumbnails":-1}'], "maxThumbnails: "],
     [["./no-such-video.mp4"], "no such file: ./no-such-video.mp4"],
   ])("refuses %j as the dispatcher would, sending nothing (exit 2)", async (args, message) => {
     const result = await jobs(["submit", ...args], { env });
