@@ -271,7 +271,8 @@ export const CONFIG_SCHEMA = {
   sweepMaxJobs: {
     type: "integer",
     default: 1000,
-    description: "Active jobs one sweeper run examines at most, shared among the active statuses; a status cut short resumes where it stopped on the next run of the warm Lambda (SWEEP_MAX_JOBS).",
+    description:
+      "Active jobs one sweeper run examines at most, shared among the active statuses; a status cut short resumes where it stopped on the next run of the warm Lambda (SWEEP_MAX_JOBS).",
     rule: between(100, 10000),
   },
   fargatePrices: {

@@ -2,16 +2,10 @@
 // stopped tasks), and StopTask. Described tasks are read by the same reader as task state change events
 // (task-events.ts), so the sweeper applies a missed event exactly as the task-state handler would.
 
-import {
-  DescribeTasksCommand,
-  type ECSClient,
-  ECSServiceException,
-  ListTasksCommand,
-  StopTaskCommand,
-  type Task,
-} from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, type ECSClient, ListTasksCommand, type Task } from "@aws-sdk/client-ecs";
 import type { DescribedTask, TaskControl } from "../ports";
 import { readTaskDetail, type TaskEventContext } from "../task-events";
+import { stopEcsTask } from "./stop-task";
 
 /** DescribeTasks takes at most 100 tasks a call. */
 export const DESCRIBE_TASKS_MAX = 100;
@@ -68,21 +62,8 @@ export class EcsTaskControl implements TaskControl {
     return (await this.describe(arns)).tasks;
   }
 
-  async stop(taskArn: string, reason: string): Promise<boolean> {
-    try {
-      // ECS keeps at most 255 characters of a stop reason.
-      await this.ecs.send(
-        new StopTaskCommand({
-          cluster: this.context.clusterArn,
-          task: taskArn,
-          reason: reason.slice(0, 255),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ECSServiceException && /not found|MISSING/i.test(error.message)) return false;
-      throw error;
-    }
+  stop(taskArn: string, reason: string): Promise<boolean> {
+    return stopEcsTask(this.ecs, this.context.clusterArn, taskArn, reason);
   }
 }
 

@@ -3,9 +3,10 @@
 // failures[] and ECS refusing the call are launch failures, read by the retry policy; when the outcome is
 // unknown the error propagates, to be retried with the same token.
 
-import { type ECSClient, ECSServiceException, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { type ECSClient, ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
 import type { LaunchRequest, LaunchResult, TaskLauncher } from "../ports";
 import { readLaunchFailure } from "../retry-policy";
+import { stopEcsTask } from "./stop-task";
 
 export interface EcsTaskLauncherOptions {
   readonly clusterArn: string;
@@ -71,20 +72,7 @@ export class EcsTaskLauncher implements TaskLauncher {
     }
   }
 
-  async stop(taskArn: string, reason: string): Promise<boolean> {
-    try {
-      // ECS keeps at most 255 characters of a stop reason.
-      await this.ecs.send(
-        new StopTaskCommand({
-          cluster: this.options.clusterArn,
-          task: taskArn,
-          reason: reason.slice(0, 255),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ECSServiceException && /not found|MISSING/i.test(error.message)) return false;
-      throw error;
-    }
+  stop(taskArn: string, reason: string): Promise<boolean> {
+    return stopEcsTask(this.ecs, this.options.clusterArn, taskArn, reason);
   }
 }
