@@ -5,22 +5,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
-import type { AwsContext } from "./lib/arns";
 import { dispatcherPermissions } from "./lib/policies";
+import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
 /** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
-export interface DispatcherArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
+export interface DispatcherArgs
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+    WorkerLaunchArgs {
   /**
    * Handler entry point relative to `sourceRoot`.
    * @default "handlers/dispatcher.ts"
    * @example HANDLER_ENTRY_POINTS.dispatcher
    */
   readonly entryPoint?: string;
-  /**
-   * The jobs queue to consume. Required.
-   * @example queue.queue.arn
-   */
-  readonly queueArn: pulumi.Input<string>;
   /**
    * Messages per invocation.
    * @default 10
@@ -39,36 +36,6 @@ export interface DispatcherArgs extends Omit<HandlerFunctionArgs, "entryPoint" |
    * @example 20
    */
   readonly maxConcurrency?: number;
-  /**
-   * The jobs table. Required.
-   * @example table.tableArn
-   */
-  readonly tableArn: pulumi.Input<string>;
-  /**
-   * The worker's cluster. Required.
-   * @example { arn: worker.cluster.arn, name: worker.cluster.name }
-   */
-  readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
-  /**
-   * The worker's task definition family: RunTask is allowed for its revisions only. Required.
-   * @example "video-jobs-dev-worker"
-   */
-  readonly taskFamily: string;
-  /**
-   * The worker's task role, which the dispatcher passes to the tasks it starts. Required.
-   * @example worker.taskRole.arn
-   */
-  readonly taskRoleArn: pulumi.Input<string>;
-  /**
-   * The worker's execution role, which the dispatcher passes to the tasks it starts. Required.
-   * @example worker.executionRole.arn
-   */
-  readonly executionRoleArn: pulumi.Input<string>;
-  /**
-   * Account, region and partition. Required.
-   * @example { partition: "aws", region: "eu-west-1", accountId: "123456789012" }
-   */
-  readonly aws: pulumi.Input<AwsContext>;
 }
 
 export class Dispatcher extends pulumi.ComponentResource {
@@ -80,28 +47,7 @@ export class Dispatcher extends pulumi.ComponentResource {
   constructor(name: string, args: DispatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:functions:Dispatcher", name, {}, opts);
 
-    const permissions = pulumi
-      .all([
-        args.aws,
-        args.tableArn,
-        args.queueArn,
-        args.cluster.arn,
-        args.cluster.name,
-        args.taskRoleArn,
-        args.executionRoleArn,
-      ])
-      .apply(([aws, tableArn, queueArn, clusterArn, clusterName, taskRoleArn, executionRoleArn]) =>
-        dispatcherPermissions({
-          aws,
-          tableArn,
-          queueArn,
-          clusterArn,
-          clusterName,
-          taskFamily: args.taskFamily,
-          taskRoleArn,
-          executionRoleArn,
-        }),
-      );
+    const permissions = workerLaunchRights(args).apply(dispatcherPermissions);
     this.handler = new HandlerFunction(
       `${name}-handler`,
       {

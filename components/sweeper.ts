@@ -6,31 +6,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
-import type { AwsContext } from "./lib/arns";
 import { sweeperPermissions } from "./lib/policies";
+import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
 /** The Lambda's own settings are HandlerFunction's; the rest is its schedule and what it may touch. */
-export interface SweeperArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
+export interface SweeperArgs
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+    WorkerLaunchArgs {
   /** Handler entry point relative to `sourceRoot`; default `handlers/sweeper.ts`. */
   readonly entryPoint?: string;
   /** Minutes between runs, 1-30; e.g. 2 (default). */
   readonly intervalMinutes?: number;
-  /** The jobs table. */
-  readonly tableArn: pulumi.Input<string>;
-  /** The jobs queue, where retries are sent. */
-  readonly queueArn: pulumi.Input<string>;
-  /** The worker's cluster. */
-  readonly cluster: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
-  /** The worker's task definition family: the only one the sweeper may launch (resuming a launch). */
-  readonly taskFamily: string;
-  /** The worker's task and execution roles, passed to the tasks it launches. */
-  readonly taskRoleArn: pulumi.Input<string>;
-  readonly executionRoleArn: pulumi.Input<string>;
   /** The bucket the workers write to, and the prefix of their outputs (the outcome files are read). */
   readonly bucketArn: pulumi.Input<string>;
   readonly outputPrefix: pulumi.Input<string>;
-  /** Account, region and partition. */
-  readonly aws: pulumi.Input<AwsContext>;
 }
 
 export class Sweeper extends pulumi.ComponentResource {
@@ -51,41 +40,10 @@ export class Sweeper extends pulumi.ComponentResource {
   }
 
   private createFunction(name: string, args: SweeperArgs): HandlerFunction {
-    const outcomes = pulumi.all([args.bucketArn, args.outputPrefix]);
     const permissions = pulumi
-      .all([
-        args.aws,
-        args.tableArn,
-        args.queueArn,
-        args.cluster.arn,
-        args.cluster.name,
-        args.taskRoleArn,
-        args.executionRoleArn,
-        outcomes,
-      ])
-      .apply(
-        ([
-          aws,
-          tableArn,
-          queueArn,
-          clusterArn,
-          clusterName,
-          taskRoleArn,
-          executionRoleArn,
-          [bucketArn, outputPrefix],
-        ]) =>
-          sweeperPermissions({
-            aws,
-            tableArn,
-            queueArn,
-            clusterArn,
-            clusterName,
-            taskFamily: args.taskFamily,
-            taskRoleArn,
-            executionRoleArn,
-            bucketArn,
-            outputPrefix,
-          }),
+      .all([workerLaunchRights(args), args.bucketArn, args.outputPrefix])
+      .apply(([launch, bucketArn, outputPrefix]) =>
+        sweeperPermissions({ ...launch, bucketArn, outputPrefix }),
       );
     return new HandlerFunction(
       `${name}-handler`,

@@ -14,6 +14,7 @@ import {
   type Deadlines,
   launchExpired,
   MIN_DEADLINE_SECONDS,
+  plusSeconds,
   SWEPT_STATUSES,
   type SweepAction,
   sweepAction,
@@ -94,14 +95,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   let complete = true;
   const toDescribe: Array<{ readonly job: JobState; readonly taskArn: string }> = [];
   // A job changed in the last minute cannot be past any deadline or quiet period (each is at least that).
-  const window = { from: "1970-01-01T00:00:00.000Z", to: secondsBefore(now, MIN_DEADLINE_SECONDS) };
+  const window = { from: "1970-01-01T00:00:00.000Z", to: plusSeconds(now, -MIN_DEADLINE_SECONDS) };
 
+  // A job whose handling failed is logged and counted; the run goes on, the next one tries it again.
+  const failed = (job: JobState, error: unknown) => {
+    errors++;
+    deps.log.warn("sweep of a job failed", { jobId: job.jobId, status: job.status, error: String(error) });
+  };
   const guarded = async (job: JobState, work: () => Promise<void>) => {
     try {
       await work();
     } catch (error) {
-      errors++;
-      deps.log.warn("sweep of a job failed", { jobId: job.jobId, status: job.status, error: String(error) });
+      failed(job, error);
     }
   };
 
@@ -136,10 +141,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     }
   }
 
-  await describeAndApply(deps, toDescribe, count, (job, error) => {
-    errors++;
-    deps.log.warn("sweep of a job failed", { jobId: job.jobId, status: job.status, error: String(error) });
-  });
+  await describeAndApply(deps, toDescribe, count, failed);
 
   const report = { examined, actions, errors, complete };
   deps.log.info("sweep done", { ...report });
@@ -294,8 +296,4 @@ async function recordLost(deps: SweepDeps, job: JobState, reason: string, count:
 function record(deps: SweepDeps, jobId: string, command: JobCommand | PolicyCommand): Promise<JobChange> {
   const decide = jobDecider(deps.policy);
   return changeJob(deps.store, jobId, (state) => decide(state, command));
-}
-
-function secondsBefore(iso: string, seconds: number): string {
-  return new Date(Date.parse(iso) - seconds * 1000).toISOString();
 }
