@@ -124,6 +124,23 @@ function described(options: Parameters<typeof ecsEvent>[0]): Task {
   return task as Task;
 }
 
+/**
+ * DescribeTasks answers for each task asked about (attempt 1 of the job its ARN names) in the given state,
+ * or MISSING for those `forgotten` picks.
+ */
+function describeAs(
+  task: Omit<Parameters<typeof ecsEvent>[0], "jobId" | "attempt">,
+  forgotten: (taskArn: string) => boolean = () => false,
+): void {
+  const jobIdOf = (arn: string) => arn.slice(arn.lastIndexOf("/task-") + 6, -2);
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+    tasks: input.tasks
+      .filter((arn) => !forgotten(arn))
+      .map((arn) => described({ ...task, jobId: jobIdOf(arn), attempt: 1 })),
+    failures: input.tasks.filter(forgotten).map((arn) => ({ arn, reason: "MISSING" })),
+  }));
+}
+
 const history = async (jobId: string): Promise<JobEvent[]> => [...((await store.get(jobId))?.events ?? [])];
 const types = async (jobId: string) => (await history(jobId)).map((e) => e.type);
 const stateOf = async (jobId: string) => (await store.get(jobId))?.state;
@@ -247,13 +264,7 @@ describe("missed events", () => {
   it("applies a STOPPED event it missed, as the task-state handler would, describing up to 100 tasks a call", async () => {
     const ids = Array.from({ length: 150 }, (_, i) => `quiet-${i}`);
     for (const id of ids) await job(id, "running");
-    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-      tasks: input.tasks.map((arn) => {
-        const id = arn.slice(arn.lastIndexOf("/task-") + 6, -2);
-        return described({ jobId: id, attempt: 1, lastStatus: "STOPPED", version: 6, exitCode: 0 });
-      }),
-      failures: [],
-    }));
+    describeAs({ lastStatus: "STOPPED", version: 6, exitCode: 0 });
     const report = await sweep(deps(20 + 301));
     expect(ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length)).toEqual([
       100, 50,
@@ -391,16 +402,7 @@ describe("overdue retries", () => {
 describe("bounded work", () => {
   it("reads and writes nothing for a quiet task ECS says nothing new about", async () => {
     for (let i = 0; i < 3; i++) await job(`long-${i}`, "running");
-    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-      tasks: input.tasks.map((arn) =>
-        described({
-          jobId: arn.slice(arn.lastIndexOf("/task-") + 6, -2),
-          attempt: 1,
-          lastStatus: "RUNNING",
-          version: 3,
-        }),
-      ),
-    }));
+    describeAs({ lastStatus: "RUNNING", version: 3 });
     tableCommands.length = 0;
     await sweep(deps(20 + 301));
     expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(1);
@@ -417,21 +419,7 @@ describe("bounded work", () => {
 
   it("goes on where the last run stopped, so no job is left unexamined behind healthy ones", async () => {
     for (const id of ["healthy-1", "healthy-2", "forgotten-late"]) await job(id, "running");
-    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-      tasks: input.tasks
-        .filter((arn) => !arn.includes("forgotten"))
-        .map((arn) =>
-          described({
-            jobId: arn.slice(arn.lastIndexOf("/task-") + 6, -2),
-            attempt: 1,
-            lastStatus: "RUNNING",
-            version: 3,
-          }),
-        ),
-      failures: input.tasks
-        .filter((arn) => arn.includes("forgotten"))
-        .map((arn) => ({ arn, reason: "MISSING" })),
-    }));
+    describeAs({ lastStatus: "RUNNING", version: 3 }, (arn) => arn.includes("forgotten"));
     const resume = new Map<string, string>();
     for (let run = 0; run < 3; run++) await sweep(deps(400 + run * 120, { maxJobs: 4, resume })); // 1 a status
     expect((await stateOf("forgotten-late"))?.status).toBe("RETRYING");
