@@ -207,14 +207,17 @@ describe("resumed launches and resent retries", () => {
 });
 
 describe("throttled launches", () => {
-  it("are retried with a short backoff, spending neither an attempt nor an infrastructure retry", () => {
-    const throttled = {
+  /** RunTask of attempt 1 refused for ECS's rate, as readLaunchFailure reads it. */
+  const throttled = (reason = "InvalidParameterException: Rate exceeded") =>
+    ({
       type: "RecordLaunchFailure",
       now: at,
       attempt: 1,
-      failure: { reason: "InvalidParameterException: Rate exceeded", retryable: true, throttled: true },
-    } as const;
-    const events = given(JOB, submitted(JOB)).when(throttled).events();
+      failure: { reason, retryable: true, throttled: true },
+    }) as const;
+
+  it("are retried with a short backoff, spending neither an attempt nor an infrastructure retry", () => {
+    const events = given(JOB, submitted(JOB)).when(throttled()).events();
     expect(events.at(-1)).toMatchObject({ type: "RetryScheduled", throttled: true, countsAsAttempt: false });
     const state = foldEvents(JOB, [...submitted(JOB), ...events]);
     expect(state).toMatchObject({
@@ -229,13 +232,7 @@ describe("throttled launches", () => {
   });
 
   it("are retried as the same attempt, with the same client token (an earlier call's task is found again)", () => {
-    const throttled = {
-      type: "RecordLaunchFailure",
-      now: at,
-      attempt: 1,
-      failure: { reason: "ThrottlingException: Rate exceeded", retryable: true, throttled: true },
-    } as const;
-    const refused = given(JOB, submitted(JOB)).when(throttled).events();
+    const refused = given(JOB, submitted(JOB)).when(throttled("ThrottlingException: Rate exceeded")).events();
     expect(refused.at(-1)).toMatchObject({ type: "RetryScheduled", nextAttempt: 1 });
     given(JOB, [...submitted(JOB), ...refused])
       .when({ type: "LaunchRetry", now: at, attempt: 1 })
@@ -245,14 +242,7 @@ describe("throttled launches", () => {
   it("never use up the launches of a job; only hours of them in a row fail it, saying why", () => {
     let history: JobEvent[] = submitted(JOB);
     for (let i = 0; i < MAX_THROTTLED_LAUNCHES; i++) {
-      const refused = given(JOB, history)
-        .when({
-          type: "RecordLaunchFailure",
-          now: at,
-          attempt: 1,
-          failure: { reason: "Rate exceeded", retryable: true, throttled: true },
-        })
-        .events();
+      const refused = given(JOB, history).when(throttled("Rate exceeded")).events();
       history = [
         ...history,
         ...refused,
@@ -266,14 +256,7 @@ describe("throttled launches", () => {
       attempt: 1,
       throttledLaunches: MAX_THROTTLED_LAUNCHES,
     });
-    const last = given(JOB, history)
-      .when({
-        type: "RecordLaunchFailure",
-        now: at,
-        attempt: 1,
-        failure: { reason: "Rate exceeded", retryable: true, throttled: true },
-      })
-      .events();
+    const last = given(JOB, history).when(throttled("Rate exceeded")).events();
     expect(last.at(-1)).toMatchObject({
       type: "JobFailed",
       reason: expect.stringMatching(/^ECS throttled 151 launches/),
