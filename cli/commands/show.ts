@@ -7,6 +7,7 @@ import { currentDeadline, type Deadlines, formatSeconds, runLimitSeconds } from 
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
+import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
 import {
   formatDuration,
@@ -30,6 +31,8 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
   const logs = logLocations(timeline.attempts, ctx.config, active);
   // Where the worker writes; only a job that launched a task can have written anything.
   const outputs = timeline.attempts.length > 0 ? outputLocation(ctx.config, state.jobId) : undefined;
+  const line = state.status === "WAITING" ? await readWaitingLine(ctx.aws.store()) : undefined;
+  const inLine = line === undefined ? undefined : placeInLine(line, state.jobId);
 
   if (ctx.json) {
     const cost = { ...jobCost(events), estimate: ctx.config.local };
@@ -41,10 +44,11 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
       ...(outputs ? { outputs } : {}),
       version: stored.version,
       cost,
+      ...(inLine === undefined ? {} : { inLine }),
     });
     return 0;
   }
-  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now));
+  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now, inLine));
   return 0;
 }
 
@@ -56,6 +60,7 @@ function renderShow(
   logs: readonly LogLocation[],
   outputs: OutputLocation | undefined,
   now: string,
+  inLine: InLine | undefined,
 ): string {
   const p = ctx.paint;
   const width = tableWidth(ctx.io.stdout, ctx.wide);
@@ -86,6 +91,7 @@ function renderShow(
       ? undefined
       : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
   );
+  field("in line", inLine === undefined ? undefined : describePlace(inLine));
   field("deadline", describeDeadline(state, ctx.config.deadlines, now));
   field("reason", currentReason(state), true);
   field("exit code", state.exitCode === undefined ? undefined : String(state.exitCode));
@@ -228,6 +234,33 @@ function indent(text: string): string {
     .split("\n")
     .map((line) => (line === "" ? line : `  ${line}`))
     .join("\n");
+}
+
+/** A waiting job's place among the jobs waiting for a slot (1: starts next), when it was found in line. */
+interface InLine {
+  readonly place?: number;
+  readonly waiting: number;
+  /** More jobs wait than were read: `waiting` is a lower bound. */
+  readonly more: boolean;
+}
+
+function placeInLine(line: WaitingLine, jobId: string): InLine {
+  const place = placeIn(line, jobId);
+  return { ...(place === undefined ? {} : { place }), waiting: line.jobIds.length, more: line.truncated };
+}
+
+function describePlace(inLine: InLine): string {
+  const of = `${inLine.waiting}${inLine.more ? "+" : ""} waiting`;
+  if (inLine.place === undefined)
+    return `waiting for a running-task slot (${of}; the index has not caught up with this job yet)`;
+  const next = inLine.place === 1 ? ": starts next" : "";
+  return `${ordinal(inLine.place)} of ${of} for a running-task slot, oldest first${next}`;
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
 }
 
 /** When the sweeper will act on the job, if it has a deadline: a launch, a run, a retry's due time. */
