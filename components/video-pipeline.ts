@@ -14,10 +14,10 @@ import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
 import {
-  costEnvironment,
   type HandlerEnvironment,
   jobSettingsEnvironment,
   joinIds,
+  workerSettingsEnvironment,
 } from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
 import { Sweeper } from "./sweeper";
@@ -193,7 +193,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         OUTPUT_BUCKET: parent.uploads.bucketName,
         OUTPUT_PREFIX: config.uploads.outputPrefix,
         ...jobSettingsEnvironment(config.jobs, config.logLevel),
-        ...costEnvironment(config),
+        ...workerSettingsEnvironment(config),
         POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
       };
     }

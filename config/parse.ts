@@ -6,6 +6,7 @@
 
 import { z } from "zod";
 import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
+import type { WorkerParamsRule } from "../jobs/intake";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
 import {
@@ -78,6 +79,8 @@ export interface PipelineConfig {
     readonly stopTimeoutSeconds: number;
     /** Digest-pinned image; undefined means build `worker/`. */
     readonly image: string | undefined;
+    /** Which params a job message may carry: the reference worker's (checked) or any. */
+    readonly params: WorkerParamsRule;
   };
   readonly jobs: JobSettings;
   readonly sweepIntervalMinutes: number;
@@ -259,6 +262,7 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       architecture: values.workerArchitecture,
       stopTimeoutSeconds: values.workerStopTimeoutSeconds,
       image: values.workerImage === "" ? undefined : values.workerImage,
+      params: values.workerParams,
     },
     jobs: {
       maxAttempts: values.maxAttempts,

@@ -5,6 +5,7 @@
 // the rules that relate keys to each other.
 
 import type { z } from "zod";
+import { WORKER_PARAMS_RULES } from "../jobs/intake";
 import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
@@ -201,6 +202,13 @@ export const CONFIG_SCHEMA = {
     description:
       "Prebuilt worker image pinned by digest (<repository>@sha256:<64 hex>); skips the build. Empty: build worker/ and push to ECR.",
     rule: imageByDigestOrEmpty(),
+  },
+  workerParams: {
+    type: "string",
+    default: "reference",
+    description:
+      "Params a job message may carry: reference (checked against the reference worker's published schema, worker/params.schema.json; bad params are REJECTED, naming the key) or any (passed as they are to a worker image of your own) (WORKER_PARAMS).",
+    rule: oneOf(WORKER_PARAMS_RULES),
   },
   maxAttempts: {
     type: "integer",

@@ -22,6 +22,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       capacity,
       launcher: new EcsTaskLauncher(ecs, config),
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
+      workerParams: config.workerParams,
       target: config.target,
       policy: config.policy,
       clock: systemClock,

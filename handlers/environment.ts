@@ -12,6 +12,7 @@ import {
   MIN_DEADLINE_SECONDS,
 } from "../jobs/deadlines";
 import { parseFargatePrices } from "../jobs/fargate-prices";
+import { WORKER_PARAMS_RULES, type WorkerParamsRule } from "../jobs/intake";
 import type { LaunchRateLimits } from "../jobs/launch-rate";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
@@ -45,6 +46,7 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "FARGATE_PRICES",
   "JOBS_EVENT_BUS_NAME",
   "OUTCOMES_DEAD_LETTER_QUEUE_URL",
+  "WORKER_PARAMS",
   "CAPACITY_TABLE",
   "MAX_RUNNING_TASKS",
   "LAUNCH_RATE_PER_SECOND",
@@ -69,6 +71,8 @@ export interface HandlerConfig {
   readonly cost: CostSettings;
   /** Where the outcome publisher puts job state changes, and sets aside stream records it cannot read. */
   readonly outcomes: { readonly eventBusName: string; readonly deadLetterQueueUrl: string };
+  /** Which params a job message may carry (jobs/intake.ts). */
+  readonly workerParams: WorkerParamsRule;
   /** The cap on running tasks and RunTask's pace, kept in the capacity table (slots.ts, launch-rate.ts). */
   readonly capacity: {
     readonly tableName: string;
@@ -134,6 +138,7 @@ const schema = z.object({
     z.url({ error: "OUTCOMES_DEAD_LETTER_QUEUE_URL must be a URL" }),
   ),
   FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
+  WORKER_PARAMS: z.enum(WORKER_PARAMS_RULES, { error: "WORKER_PARAMS must be reference or any" }),
   CAPACITY_TABLE: required("CAPACITY_TABLE"),
   MAX_RUNNING_TASKS: integer("MAX_RUNNING_TASKS", 1, MAX_RUNNING_TASKS_LIMIT),
   LAUNCH_RATE_PER_SECOND: integer("LAUNCH_RATE_PER_SECOND", 1, 1000),
@@ -195,6 +200,7 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
     sweepMaxJobs: e.SWEEP_MAX_JOBS,
     outcomes: { eventBusName: e.JOBS_EVENT_BUS_NAME, deadLetterQueueUrl: e.OUTCOMES_DEAD_LETTER_QUEUE_URL },
     cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
+    workerParams: e.WORKER_PARAMS,
     capacity: {
       tableName: e.CAPACITY_TABLE,
       maxRunningTasks: e.MAX_RUNNING_TASKS,

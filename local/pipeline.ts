@@ -10,7 +10,7 @@ import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints";
-import { costEnvironment, jobSettingsEnvironment } from "../components/lib/handler-environment";
+import { workerSettingsEnvironment, jobSettingsEnvironment } from "../components/lib/handler-environment";
 import type { PipelineConfig } from "../config/parse";
 import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
@@ -182,7 +182,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
       OUTCOMES_DEAD_LETTER_QUEUE_URL: outcomesDeadLetterQueueUrl,
       ...jobSettingsEnvironment(config.jobs, "WARN"),
-      ...costEnvironment(config),
+      ...workerSettingsEnvironment(config),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",
     };
 

@@ -56,9 +56,13 @@ describe("Pulumi.yaml", () => {
       jobTimeoutMinutes: 60,
       sweepQuietMinutes: 5,
       sweepMaxJobs: 1000,
+      maxRunningTasks: 100,
+      launchRatePerSecond: 20,
+      launchBurst: 100,
     });
     expect(config.sweepIntervalMinutes).toBe(2);
     expect(config.worker.image).toBeUndefined();
+    expect(config.worker.params).toBe("reference");
   });
 });
 

@@ -42,6 +42,7 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     OUTCOMES_DEAD_LETTER_QUEUE_URL: OUTCOMES_DLQ_URL,
     // The capacity table LocalDynamoDb.createTable makes beside each jobs table; a cap no test reaches
     // unless it means to.
+    WORKER_PARAMS: "reference",
     CAPACITY_TABLE: capacityTableOf(tableName),
     MAX_RUNNING_TASKS: "1000",
     LAUNCH_RATE_PER_SECOND: "1000",
