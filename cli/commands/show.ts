@@ -21,6 +21,7 @@ import {
 import { currentReason, eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
 import { lookUpJob } from "../job-lookup";
 import { ARTEFACTS_DESCRIPTION, type OutputLocation, outputLocation } from "../outputs";
+import { describeProgress, ProgressReader } from "../progress";
 
 export async function showCommand(ctx: CommandContext, given: string): Promise<number> {
   const stored = await lookUpJob(ctx, given);
@@ -33,6 +34,7 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
   const outputs = timeline.attempts.length > 0 ? outputLocation(ctx.config, state.jobId) : undefined;
   const line = state.status === "WAITING" ? await readWaitingLine(ctx.aws.store()) : undefined;
   const inLine = line === undefined ? undefined : placeInLine(line, state.jobId);
+  const progress = await new ProgressReader(ctx).read(state, timeline.attempts);
 
   if (ctx.json) {
     const cost = { ...jobCost(events), estimate: ctx.config.local };
@@ -45,10 +47,11 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
       version: stored.version,
       cost,
       ...(inLine === undefined ? {} : { inLine }),
+      ...(progress === undefined ? {} : { progress }),
     });
     return 0;
   }
-  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now, inLine));
+  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now, inLine, progress));
   return 0;
 }
 
@@ -61,6 +64,7 @@ function renderShow(
   outputs: OutputLocation | undefined,
   now: string,
   inLine: InLine | undefined,
+  progress: Awaited<ReturnType<ProgressReader["read"]>>,
 ): string {
   const p = ctx.paint;
   const width = tableWidth(ctx.io.stdout, ctx.wide);
@@ -92,6 +96,12 @@ function renderShow(
       : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
   );
   field("in line", inLine === undefined ? undefined : describePlace(inLine));
+  field(
+    "progress",
+    progress === undefined
+      ? undefined
+      : (progress.error ?? describeProgress(progress.progress, new Date(now))),
+  );
   field("deadline", describeDeadline(state, ctx.config.deadlines, now));
   field("reason", currentReason(state), true);
   field("exit code", state.exitCode === undefined ? undefined : String(state.exitCode));
