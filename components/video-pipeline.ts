@@ -18,6 +18,7 @@ import {
   type HandlerEnvironment,
   jobSettingsEnvironment,
   joinIds,
+  metricsEnvironment,
 } from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
 import { Sweeper } from "./sweeper";
@@ -193,6 +194,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         OUTPUT_PREFIX: config.uploads.outputPrefix,
         ...jobSettingsEnvironment(config.jobs, config.logLevel),
         ...costEnvironment(config),
+        ...metricsEnvironment(name),
         POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
       };
     }

@@ -7,11 +7,15 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
+import { meteredStore } from "../jobs/metered-store";
+import type { JobStore } from "../jobs/store";
 import { type HandlerConfig, readHandlerConfig } from "./environment";
+import { EmbeddedMetrics, type PublishingMetrics } from "./metrics";
 
 export interface HandlerContext {
   readonly config: HandlerConfig;
-  readonly store: DynamoDbJobStore;
+  /** Every change of a job made through it emits that change's metrics. */
+  readonly store: JobStore;
   readonly ecs: ECSClient;
   readonly sqs: SQSClient;
 }
@@ -19,16 +23,24 @@ export interface HandlerContext {
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "video-jobs" });
 
 let context: HandlerContext | undefined;
+let metrics: PublishingMetrics | undefined;
 
 /** Reads the configuration and creates the clients on first use (a bad environment fails the invocation). */
 export function handlerContext(): HandlerContext {
   if (context === undefined) {
     const config = readHandlerConfig();
+    const table = new DynamoDbJobStore(new DynamoDBClient({}), {
+      tableName: config.tableName,
+      retentionDays: config.retentionDays,
+    });
     context = {
       config,
-      store: new DynamoDbJobStore(new DynamoDBClient({}), {
-        tableName: config.tableName,
-        retentionDays: config.retentionDays,
+      // The sink is looked up per point: local mode may set its own after the context exists.
+      store: meteredStore(table, {
+        add: (point) => {
+          metrics ??= new EmbeddedMetrics(config.metrics);
+          metrics.add(point);
+        },
       }),
       // Adaptive retry: the client also slows its own request rate when ECS throttles it.
       ecs: new ECSClient({ retryMode: "adaptive" }),
@@ -36,6 +48,24 @@ export function handlerContext(): HandlerContext {
     };
   }
   return context;
+}
+
+/** Local mode prints the metrics as lines instead of writing Embedded Metric Format. */
+export function useMetrics(sink: PublishingMetrics): void {
+  metrics = sink;
+}
+
+/** A handler that publishes what it measured once per invocation, when it returns or throws. */
+export function publishingMetrics<Args extends unknown[], Result>(
+  handler: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } finally {
+      metrics?.publish();
+    }
+  };
 }
 
 let s3: S3Client | undefined;

@@ -43,6 +43,8 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "FARGATE_PRICES",
   "JOBS_EVENT_BUS_NAME",
   "OUTCOMES_DEAD_LETTER_QUEUE_URL",
+  "METRICS_NAMESPACE",
+  "METRICS_SERVICE",
 ] as const;
 
 export interface HandlerConfig {
@@ -63,6 +65,8 @@ export interface HandlerConfig {
   readonly cost: CostSettings;
   /** Where the outcome publisher puts job state changes, and sets aside stream records it cannot read. */
   readonly outcomes: { readonly eventBusName: string; readonly deadLetterQueueUrl: string };
+  /** Where the handlers' metrics go: their CloudWatch namespace and `service` dimension (the pipeline). */
+  readonly metrics: { readonly namespace: string; readonly service: string };
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -122,6 +126,12 @@ const schema = z.object({
     z.url({ error: "OUTCOMES_DEAD_LETTER_QUEUE_URL must be a URL" }),
   ),
   FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
+  // CloudWatch's rules: a namespace of 1-255 characters, not AWS/...; a dimension value of 1-1024.
+  METRICS_NAMESPACE: required("METRICS_NAMESPACE")
+    .max(255, "METRICS_NAMESPACE must be at most 255 characters")
+    .regex(/^[A-Za-z0-9.\-_/#:]+$/, "METRICS_NAMESPACE may hold letters, digits and . - _ / # : only")
+    .refine((namespace) => !namespace.startsWith("AWS/"), "METRICS_NAMESPACE must not start with AWS/"),
+  METRICS_SERVICE: required("METRICS_SERVICE").max(1024, "METRICS_SERVICE must be at most 1024 characters"),
 });
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -179,5 +189,6 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
     sweepMaxJobs: e.SWEEP_MAX_JOBS,
     outcomes: { eventBusName: e.JOBS_EVENT_BUS_NAME, deadLetterQueueUrl: e.OUTCOMES_DEAD_LETTER_QUEUE_URL },
     cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
+    metrics: { namespace: e.METRICS_NAMESPACE, service: e.METRICS_SERVICE },
   };
 }

@@ -131,6 +131,7 @@ async function main(): Promise<number> {
     },
     onError: (message, error) =>
       process.stderr.write(`${message}: ${error instanceof Error ? error.stack : String(error)}\n`),
+    onMetric: say,
     onNotice: say,
   });
   const stopping = stopSignals(pipeline, say);

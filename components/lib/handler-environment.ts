@@ -5,6 +5,7 @@
 
 import type { JobSettings, LogLevel, PipelineConfig } from "../../config/parse";
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
+import { JOB_METRICS_NAMESPACE } from "../../jobs/metrics";
 
 /** What the handlers read (their own list), plus Powertools' logger settings. */
 export const HANDLER_ENVIRONMENT_NAMES = [
@@ -61,6 +62,13 @@ export function costEnvironment(
     WORKER_CPU_ARCHITECTURE: config.worker.architecture,
     FARGATE_PRICES: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
   };
+}
+
+/** Where the handlers' metrics go: the pipeline's namespace, and the pipeline (stack) as `service`. */
+export function metricsEnvironment(
+  service: string,
+): Pick<HandlerEnvironment, "METRICS_NAMESPACE" | "METRICS_SERVICE"> {
+  return { METRICS_NAMESPACE: JOB_METRICS_NAMESPACE, METRICS_SERVICE: service };
 }
 
 /** ECS RunTask takes lists; Lambda environment values are strings. */

@@ -15,6 +15,8 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     POWERTOOLS_LOG_LEVEL: "SILENT",
+    // No Embedded Metric Format on the tests' stdout; tests of the metrics turn it back on.
+    POWERTOOLS_METRICS_DISABLED: "true",
     JOBS_TABLE: tableName,
     JOBS_QUEUE_URL: QUEUE_URL,
     CLUSTER_ARN,
@@ -39,6 +41,8 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     FARGATE_PRICES: "",
     JOBS_EVENT_BUS_NAME: "video-jobs-test-jobs",
     OUTCOMES_DEAD_LETTER_QUEUE_URL: OUTCOMES_DLQ_URL,
+    METRICS_NAMESPACE: "VideoJobs",
+    METRICS_SERVICE: "video-jobs-test",
   };
 }
 
