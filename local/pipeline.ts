@@ -20,6 +20,7 @@ import { createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
 import { readMessage } from "../jobs/intake";
+import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
 import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
 import { JOB_STATUSES, type JobState } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
@@ -188,7 +189,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       OUTCOMES_DEAD_LETTER_QUEUE_URL: outcomesDeadLetterQueueUrl,
       ...jobSettingsEnvironment(config.jobs, "WARN"),
       ...costEnvironment(config),
-      ...metricsEnvironment(LOCAL_METRICS_SERVICE),
+      ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",
     };
 

@@ -5,7 +5,6 @@
 
 import type { JobSettings, LogLevel, PipelineConfig } from "../../config/parse";
 import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
-import { JOB_METRICS_NAMESPACE } from "../../jobs/metrics";
 
 /** What the handlers read (their own list), plus Powertools' logger settings. */
 export const HANDLER_ENVIRONMENT_NAMES = [
@@ -64,11 +63,12 @@ export function costEnvironment(
   };
 }
 
-/** Where the handlers' metrics go: the pipeline's namespace, and the pipeline (stack) as `service`. */
-export function metricsEnvironment(
-  service: string,
-): Pick<HandlerEnvironment, "METRICS_NAMESPACE" | "METRICS_SERVICE"> {
-  return { METRICS_NAMESPACE: JOB_METRICS_NAMESPACE, METRICS_SERVICE: service };
+/** Where the handlers' metrics go: a namespace, and the pipeline (stack) as their `service` dimension. */
+export function metricsEnvironment(metrics: {
+  readonly namespace: string;
+  readonly service: string;
+}): Pick<HandlerEnvironment, "METRICS_NAMESPACE" | "METRICS_SERVICE"> {
+  return { METRICS_NAMESPACE: metrics.namespace, METRICS_SERVICE: metrics.service };
 }
 
 /** ECS RunTask takes lists; Lambda environment values are strings. */

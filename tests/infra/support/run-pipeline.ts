@@ -28,7 +28,7 @@ export const PIPELINE_NAME = "video-jobs-test";
 
 export async function runPipeline(
   config: PipelineConfig,
-  options: { preview?: boolean; name?: string; alarmTopicArn?: string } = {},
+  options: { preview?: boolean; name?: string; alarmTopicArn?: string; maxRunningTasks?: number } = {},
 ): Promise<PipelineRun> {
   const recorded = installRecordingMocks(
     { pulumi, mocks, rpc },
@@ -38,6 +38,7 @@ export async function runPipeline(
     config,
     sourceRoot: REPO_ROOT,
     ...(options.alarmTopicArn === undefined ? {} : { alarmTopicArn: options.alarmTopicArn }),
+    ...(options.maxRunningTasks === undefined ? {} : { maxRunningTasks: options.maxRunningTasks }),
   });
   await waitForRegistrations();
 
@@ -148,6 +149,10 @@ export async function referencesOf(pipeline: VideoPipeline) {
     publisherName: outcomes.publisher.function.name,
     publisherLogGroupArn: outcomes.publisher.logGroup.arn,
     alarmTopicArn: outcomes.alarmTopicArn,
+    jobsQueueName: queue.queue.name,
+    deadLetterQueueName: queue.deadLetterQueue.name,
+    trackerDeadLetterQueueName: taskState.deadLetterQueue.name,
+    outcomesDeadLetterQueueName: outcomes.deadLetterQueue.name,
   };
   return resolved(pulumi.output(all));
 }
