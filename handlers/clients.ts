@@ -8,6 +8,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import { meteredStore } from "../jobs/metered-store";
+import type { Metrics } from "../jobs/metrics";
 import type { JobStore } from "../jobs/store";
 import { type HandlerConfig, readHandlerConfig } from "./environment";
 import { EmbeddedMetrics, type PublishingMetrics } from "./metrics";
@@ -25,6 +26,17 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 let context: HandlerContext | undefined;
 let metrics: PublishingMetrics | undefined;
 
+/**
+ * The handlers' Metrics port: Embedded Metric Format unless local mode set a sink of its own (the sink is
+ * looked up per point, so one set after the first invocation still takes effect).
+ */
+export const handlerMetrics: Metrics = {
+  add: (point) => {
+    metrics ??= new EmbeddedMetrics(handlerContext().config.metrics);
+    metrics.add(point);
+  },
+};
+
 /** Reads the configuration and creates the clients on first use (a bad environment fails the invocation). */
 export function handlerContext(): HandlerContext {
   if (context === undefined) {
@@ -35,13 +47,7 @@ export function handlerContext(): HandlerContext {
     });
     context = {
       config,
-      // The sink is looked up per point: local mode may set its own after the context exists.
-      store: meteredStore(table, {
-        add: (point) => {
-          metrics ??= new EmbeddedMetrics(config.metrics);
-          metrics.add(point);
-        },
-      }),
+      store: meteredStore(table, handlerMetrics),
       // Adaptive retry: the client also slows its own request rate when ECS throttles it.
       ecs: new ECSClient({ retryMode: "adaptive" }),
       sqs: new SQSClient({}),
