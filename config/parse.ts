@@ -86,6 +86,16 @@ export interface PipelineConfig {
   readonly sweepIntervalMinutes: number;
   /** The stack's own Fargate prices; undefined: the repository's table (jobs/fargate-prices.ts). */
   readonly fargatePrices: FargatePrices | undefined;
+  readonly alarms: AlarmSettings;
+}
+
+/** Thresholds of the operations alarms, and who is told (components/operations-monitoring.ts). */
+export interface AlarmSettings {
+  /** Subscribed to the alarm topic; undefined: no subscription. */
+  readonly email: string | undefined;
+  readonly oldestMessageMinutes: number;
+  readonly failedJobPercent: number;
+  readonly throttledLaunchesMinutes: number;
 }
 
 /** Raw values as Pulumi gives them: strings (arrays as JSON), undefined when unset. */
@@ -282,5 +292,11 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
     sweepIntervalMinutes: values.sweepIntervalMinutes,
     // Checked by its rule; read here into the price table the handlers get as FARGATE_PRICES.
     fargatePrices: values.fargatePrices.trim() === "" ? undefined : parseFargatePrices(values.fargatePrices),
+    alarms: {
+      email: values.alarmEmail === "" ? undefined : values.alarmEmail,
+      oldestMessageMinutes: values.alarmOldestMessageMinutes,
+      failedJobPercent: values.alarmFailedJobPercent,
+      throttledLaunchesMinutes: values.alarmThrottledLaunchesMinutes,
+    },
   };
 }

@@ -11,6 +11,7 @@ import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
 import {
   between,
+  emailOrEmpty,
   exitCodes,
   fargatePrices,
   imageByDigestOrEmpty,
@@ -311,6 +312,34 @@ export const CONFIG_SCHEMA = {
     description:
       'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/fargate-prices.ts (FARGATE_PRICES).',
     rule: fargatePrices(),
+  },
+  alarmEmail: {
+    type: "string",
+    default: "",
+    description:
+      "Email address subscribed to the stack's alarm topic (every alarm notifies it; SNS asks the address to confirm); empty: no subscription.",
+    rule: emailOrEmpty(),
+  },
+  alarmOldestMessageMinutes: {
+    type: "integer",
+    default: 15,
+    description:
+      "Alarm when the oldest message of the jobs queue is older than this (the dispatcher is behind or down).",
+    rule: between(1, 1440),
+  },
+  alarmFailedJobPercent: {
+    type: "integer",
+    default: 10,
+    description:
+      "Alarm when more than this percent of the jobs finished in 15 minutes failed (only counted from 5 finished jobs on).",
+    rule: between(1, 100),
+  },
+  alarmThrottledLaunchesMinutes: {
+    type: "integer",
+    default: 10,
+    description:
+      "Alarm when ECS has throttled launches in every minute for this many minutes (launches are not keeping up).",
+    rule: between(1, 1440),
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

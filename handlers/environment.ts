@@ -51,6 +51,8 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "MAX_RUNNING_TASKS",
   "LAUNCH_RATE_PER_SECOND",
   "LAUNCH_BURST",
+  "METRICS_NAMESPACE",
+  "METRICS_SERVICE",
 ] as const;
 
 export interface HandlerConfig {
@@ -79,6 +81,8 @@ export interface HandlerConfig {
     readonly maxRunningTasks: number;
     readonly launchRate: LaunchRateLimits;
   };
+  /** Where the handlers' metrics go: their CloudWatch namespace and `service` dimension (the pipeline). */
+  readonly metrics: { readonly namespace: string; readonly service: string };
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -143,6 +147,12 @@ const schema = z.object({
   MAX_RUNNING_TASKS: integer("MAX_RUNNING_TASKS", 1, MAX_RUNNING_TASKS_LIMIT),
   LAUNCH_RATE_PER_SECOND: integer("LAUNCH_RATE_PER_SECOND", 1, 1000),
   LAUNCH_BURST: integer("LAUNCH_BURST", 1, 10_000),
+  // CloudWatch's rules: a namespace of 1-255 characters, not AWS/...; a dimension value of 1-1024.
+  METRICS_NAMESPACE: required("METRICS_NAMESPACE")
+    .max(255, "METRICS_NAMESPACE must be at most 255 characters")
+    .regex(/^[A-Za-z0-9.\-_/#:]+$/, "METRICS_NAMESPACE may hold letters, digits and . - _ / # : only")
+    .refine((namespace) => !namespace.startsWith("AWS/"), "METRICS_NAMESPACE must not start with AWS/"),
+  METRICS_SERVICE: required("METRICS_SERVICE").max(1024, "METRICS_SERVICE must be at most 1024 characters"),
 });
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -206,5 +216,6 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       maxRunningTasks: e.MAX_RUNNING_TASKS,
       launchRate: { ratePerSecond: e.LAUNCH_RATE_PER_SECOND, burst: e.LAUNCH_BURST },
     },
+    metrics: { namespace: e.METRICS_NAMESPACE, service: e.METRICS_SERVICE },
   };
 }

@@ -74,6 +74,14 @@ export function workerSettingsEnvironment(
   };
 }
 
+/** Where the handlers' metrics go: a namespace, and the pipeline (stack) as their `service` dimension. */
+export function metricsEnvironment(metrics: {
+  readonly namespace: string;
+  readonly service: string;
+}): Pick<HandlerEnvironment, "METRICS_NAMESPACE" | "METRICS_SERVICE"> {
+  return { METRICS_NAMESPACE: metrics.namespace, METRICS_SERVICE: metrics.service };
+}
+
 /** ECS RunTask takes lists; Lambda environment values are strings. */
 export function joinIds(ids: readonly string[]): string {
   return ids.join(",");

@@ -171,6 +171,27 @@ describe("validation", () => {
     expect(problemsOf({ nonRetryableExitCodes: "300" })[0]).toMatch(/nonRetryableExitCodes/);
   });
 
+  it("takes an alarm email only when it is one address, and alarm thresholds within their ranges", () => {
+    expect(problemsOf({ alarmEmail: "ops@example.com" })).toEqual([]);
+    expect(parsePipelineConfig({ alarmEmail: "ops@example.com" }).alarms.email).toBe("ops@example.com");
+    expect(parsePipelineConfig({}).alarms).toEqual({
+      email: undefined,
+      oldestMessageMinutes: 15,
+      failedJobPercent: 10,
+      throttledLaunchesMinutes: 10,
+    });
+    for (const email of ["ops", "ops@example", "a@example.com,b@example.com", "ops @example.com"]) {
+      expect(problemsOf({ alarmEmail: email })[0]).toMatch(
+        /alarmEmail: must be empty .* or one email address/,
+      );
+    }
+    expect(problemsOf({ alarmFailedJobPercent: "0" })[0]).toMatch(
+      /alarmFailedJobPercent: must be between 1 and 100/,
+    );
+    expect(problemsOf({ alarmOldestMessageMinutes: "1441" })[0]).toMatch(/alarmOldestMessageMinutes/);
+    expect(problemsOf({ alarmThrottledLaunchesMinutes: "0" })[0]).toMatch(/alarmThrottledLaunchesMinutes/);
+  });
+
   it("requires the network settings of the chosen network", () => {
     expect(problemsOf({ network: "existing-vpc" }).map((problem) => problem.split(":")[1])).toEqual([
       "existingVpcId",

@@ -164,6 +164,9 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       FARGATE_PRICES: "",
       JOBS_EVENT_BUS_NAME: refs.eventBusName,
       OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
+      // One service for the whole pipeline: the alarms and dashboard read its metrics whichever handler wrote them.
+      METRICS_NAMESPACE: "VideoJobs",
+      METRICS_SERVICE: PIPELINE_NAME,
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     });

@@ -97,7 +97,10 @@ describe("component structure", () => {
       "aws:iam/role:Role": 6,
       "aws:iam/rolePolicy:RolePolicy": 6,
       "aws:cloudwatch/eventBus:EventBus": 1,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+      // The publisher's 2, the 6 of the pipeline, and errors and throttles of each of the 4 Lambdas.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 16,
+      "aws:sns/topic:Topic": 1,
+      "aws:cloudwatch/dashboard:Dashboard": 1,
     });
   });
 

@@ -112,8 +112,10 @@ const runOf = (name: string): ProgramRun => {
 };
 
 const EXPECTED_OUTPUTS = [
+  "alarmTopicArn",
   "bucketName",
   "clusterName",
+  "dashboardName",
   "deadLetterQueueUrl",
   "dispatcherFunctionName",
   "eventBusName",

@@ -148,6 +148,10 @@ export async function referencesOf(pipeline: VideoPipeline) {
     publisherName: outcomes.publisher.function.name,
     publisherLogGroupArn: outcomes.publisher.logGroup.arn,
     alarmTopicArn: outcomes.alarmTopicArn,
+    jobsQueueName: queue.queue.name,
+    deadLetterQueueName: queue.deadLetterQueue.name,
+    trackerDeadLetterQueueName: taskState.deadLetterQueue.name,
+    outcomesDeadLetterQueueName: outcomes.deadLetterQueue.name,
   };
   return resolved(pulumi.output(all));
 }
