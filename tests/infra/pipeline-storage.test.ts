@@ -215,11 +215,12 @@ describe("jobs table", () => {
 describe("capacity table", () => {
   const capacity = () => run.one("aws:dynamodb/table:Table", "jobs-capacity");
 
-  it("is on-demand and encrypted at rest, keyed by the item's name alone", () => {
+  it("is on-demand, with point-in-time recovery and encryption at rest, keyed by the item's name alone", () => {
     expect(capacity().inputs).toEqual({
       billingMode: "PAY_PER_REQUEST",
       hashKey: "name",
       attributes: [{ name: "name", type: "S" }],
+      pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
     });
   });
