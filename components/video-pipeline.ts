@@ -29,6 +29,7 @@ import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
 import { Worker } from "./worker";
 import { WorkerImage } from "./worker-image";
+import type { WorkerLaunchArgs } from "./worker-launch-rights";
 import { WorkerNetwork } from "./worker-network";
 
 export interface VideoPipelineArgs {
@@ -241,6 +242,20 @@ export class VideoPipeline extends pulumi.ComponentResource {
       );
     }
 
+    /** What each Lambda that launches worker tasks is told (the dispatcher, task-state handler, sweeper). */
+    function workerLaunchArgs(): WorkerLaunchArgs {
+      return {
+        tableArn: parent.table.tableArn,
+        capacityTableArn: parent.table.capacityTableArn,
+        queueArn: parent.queue.queue.arn,
+        cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
+        taskFamily: taskFamilyName(name),
+        taskRoleArn: parent.worker.taskRole.arn,
+        executionRoleArn: parent.worker.executionRole.arn,
+        aws: awsContext,
+      };
+    }
+
     function createDispatcher(): Dispatcher {
       return new Dispatcher(
         `${name}-dispatcher`,
@@ -251,16 +266,10 @@ export class VideoPipeline extends pulumi.ComponentResource {
           timeoutSeconds: config.dispatcher.timeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
-          queueArn: parent.queue.queue.arn,
+          ...workerLaunchArgs(),
           batchSize: config.dispatcher.batchSize,
           batchWindowSeconds: config.dispatcher.batchWindowSeconds,
           maxConcurrency: config.dispatcher.maxConcurrency,
-          tableArn: parent.table.tableArn,
-          cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
-          taskFamily: taskFamilyName(name),
-          taskRoleArn: parent.worker.taskRole.arn,
-          executionRoleArn: parent.worker.executionRole.arn,
-          aws: awsContext,
         },
         { parent },
       );
@@ -276,9 +285,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
           timeoutSeconds: config.taskStateTimeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
-          clusterArn: parent.worker.cluster.arn,
-          tableArn: parent.table.tableArn,
-          queueArn: parent.queue.queue.arn,
+          ...workerLaunchArgs(),
           bucketArn: parent.uploads.bucketArn,
           outputPrefix: config.uploads.outputPrefix,
         },
@@ -298,15 +305,9 @@ export class VideoPipeline extends pulumi.ComponentResource {
           timeoutSeconds: Math.min(300, config.sweepIntervalMinutes * 60),
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
-          tableArn: parent.table.tableArn,
-          queueArn: parent.queue.queue.arn,
-          cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
-          taskFamily: taskFamilyName(name),
-          taskRoleArn: parent.worker.taskRole.arn,
-          executionRoleArn: parent.worker.executionRole.arn,
+          ...workerLaunchArgs(),
           bucketArn: parent.uploads.bucketArn,
           outputPrefix: config.uploads.outputPrefix,
-          aws: awsContext,
         },
         { parent },
       );

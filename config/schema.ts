@@ -127,7 +127,8 @@ export const CONFIG_SCHEMA = {
   dispatcherTimeoutSeconds: {
     type: "integer",
     default: 60,
-    description: "Dispatcher Lambda timeout; the jobs queue visibility timeout is six times this.",
+    description:
+      "Dispatcher Lambda timeout (50-900: it may wait for launch turns); the jobs queue visibility timeout is six times this.",
     rule: between(1, 900),
   },
   dispatcherBatchSize: {
@@ -152,8 +153,9 @@ export const CONFIG_SCHEMA = {
   },
   taskStateTimeoutSeconds: {
     type: "integer",
-    default: 30,
-    description: "Task-state Lambda timeout (1-900).",
+    default: 60,
+    description:
+      "Task-state Lambda timeout (50-900: it starts waiting jobs, which may wait for launch turns); the outcome publisher's too.",
     rule: between(1, 900),
   },
   lambdaMemoryMb: {

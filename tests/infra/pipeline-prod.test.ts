@@ -85,7 +85,7 @@ describe("component structure", () => {
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
       "aws:sqs/queue:Queue": 4,
-      "aws:dynamodb/table:Table": 1,
+      "aws:dynamodb/table:Table": 2,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "awsx:ecr:Image": 1,

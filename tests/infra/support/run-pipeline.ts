@@ -107,6 +107,8 @@ export async function referencesOf(pipeline: VideoPipeline) {
     deadLetterQueueUrl: queue.deadLetterQueue.url,
     tableName: table.tableName,
     tableArn: table.tableArn,
+    capacityTableName: table.capacityTableName,
+    capacityTableArn: table.capacityTableArn,
     clusterArn: worker.cluster.arn,
     clusterName: worker.cluster.name,
     taskDefinitionArn: worker.taskDefinitionArn,
