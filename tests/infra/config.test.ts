@@ -192,6 +192,8 @@ describe("validation", () => {
     );
     expect(problemsOf({ alarmOldestMessageMinutes: "1441" })[0]).toMatch(/alarmOldestMessageMinutes/);
     expect(problemsOf({ alarmThrottledLaunchesMinutes: "0" })[0]).toMatch(/alarmThrottledLaunchesMinutes/);
+  });
+
   it("gives the Lambdas that launch workers time for two launch turns of up to 20 s", () => {
     expect(LAUNCHER_MIN_TIMEOUT_SECONDS).toBe(50);
     expect(problemsOf({ taskStateTimeoutSeconds: "30" })).toEqual([
