@@ -22,6 +22,12 @@ export interface AdmissionDeps {
   readonly clock: Clock;
 }
 
+/** Why a job may not launch now: older jobs wait, its shard of the slots is full, or the rate is used up. */
+export interface Refusal {
+  readonly kind: "line" | "slot" | "rate";
+  readonly reason: string;
+}
+
 /**
  * Takes a slot and a launch turn for the job, waiting for the turn: undefined when it may launch now, or why
  * it must wait (nothing is then held). A new arrival (`behindWaiting`) waits while older jobs wait, so
@@ -31,19 +37,24 @@ export async function admit(
   deps: AdmissionDeps,
   jobId: string,
   options: { readonly behindWaiting: boolean },
-): Promise<string | undefined> {
+): Promise<Refusal | undefined> {
   const { slots, launchRate, sleep, maxLaunchWaitMs } = deps.capacity;
   if (options.behindWaiting) {
     const first = await deps.store.listByStatus("WAITING", { limit: 1, oldestFirst: true });
-    if (first.jobs.some((job) => job.jobId !== jobId)) return "older jobs are waiting for a slot";
+    if (first.jobs.some((job) => job.jobId !== jobId))
+      return { kind: "line", reason: "older jobs are waiting for a slot" };
   }
   const slot = await slots.acquire(jobId, deps.clock());
-  if (!slot.acquired) return `all ${slots.cap} running-task slots are taken (the stack's maxRunningTasks)`;
+  if (!slot.acquired)
+    return {
+      kind: "slot",
+      reason: `no running-task slot is free (the stack's maxRunningTasks: ${slots.cap})`,
+    };
   const now = Date.parse(deps.clock());
   const turn = await launchRate.reserve(now, maxLaunchWaitMs);
   if (turn === undefined) {
     await slots.release(jobId);
-    return `RunTask's rate allows no launch within ${maxLaunchWaitMs / 1000} s`;
+    return { kind: "rate", reason: `RunTask's rate allows no launch within ${maxLaunchWaitMs / 1000} s` };
   }
   if (turn > now) await sleep(turn - now);
   return undefined;

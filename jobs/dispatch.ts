@@ -82,7 +82,9 @@ async function dispatchIntent(
         const existing = await deps.store.get(intent.jobId);
         // Only a job not recorded yet launches from a submission: a redelivery resumes what is recorded.
         const mustWait =
-          existing === undefined ? await admit(deps, intent.jobId, { behindWaiting: true }) : undefined;
+          existing === undefined
+            ? (await admit(deps, intent.jobId, { behindWaiting: true }))?.reason
+            : undefined;
         const command = {
           type: "Submit",
           now: deps.clock(),
@@ -107,7 +109,9 @@ async function dispatchIntent(
         const existing = await deps.store.get(intent.jobId);
         const awaited =
           existing?.state.status === "RETRYING" && existing.state.retryAttempt === intent.attempt;
-        const mustWait = awaited ? await admit(deps, intent.jobId, { behindWaiting: true }) : undefined;
+        const mustWait = awaited
+          ? (await admit(deps, intent.jobId, { behindWaiting: true }))?.reason
+          : undefined;
         const command = {
           type: "LaunchRetry",
           now: deps.clock(),

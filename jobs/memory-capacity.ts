@@ -4,7 +4,7 @@
 import type { Capacity } from "./admission";
 import { type LaunchRateLimits, MAX_LAUNCH_WAIT_MS, MemoryLaunchRate } from "./launch-rate";
 import { realSleep, type Sleep } from "./ports";
-import type { SlotAnswer, SlotPool } from "./slots";
+import { type SlotAnswer, type SlotPool, type SlotShards, slotShards } from "./slots";
 
 /** Limits no test or simulation reaches unless it means to. */
 export const UNBOUNDED_LAUNCH_RATE: LaunchRateLimits = { ratePerSecond: 1_000_000, burst: 1_000_000 };
@@ -26,27 +26,33 @@ export function memoryCapacity(
 }
 
 export class MemorySlotPool implements SlotPool {
-  private readonly held = new Map<string, string>();
+  readonly shards: SlotShards;
+  private readonly held: Array<Map<string, string>>;
 
-  constructor(readonly cap: number) {}
-
-  async acquire(jobId: string, now: string): Promise<SlotAnswer> {
-    if (!this.held.has(jobId) && this.held.size >= this.cap)
-      return { acquired: false, inUse: this.held.size };
-    if (!this.held.has(jobId)) this.held.set(jobId, now);
-    return { acquired: true, inUse: this.held.size };
+  constructor(readonly cap: number) {
+    this.shards = slotShards(cap);
+    this.held = this.shards.caps.map(() => new Map());
   }
 
-  async release(jobId: string): Promise<number> {
-    this.held.delete(jobId);
-    return this.held.size;
+  async acquire(jobId: string, now: string): Promise<SlotAnswer> {
+    const shard = this.shards.shardOf(jobId);
+    const held = this.held[shard] as Map<string, string>;
+    if (held.has(jobId)) return { acquired: true };
+    if (held.size >= (this.shards.caps[shard] ?? 0)) return { acquired: false };
+    held.set(jobId, now);
+    return { acquired: true };
+  }
+
+  async release(jobId: string): Promise<void> {
+    this.held[this.shards.shardOf(jobId)]?.delete(jobId);
   }
 
   async holders(): Promise<ReadonlyMap<string, string>> {
-    return new Map(this.held);
+    return new Map(this.held.flatMap((held) => [...held]));
   }
 
   async restore(jobId: string, now: string): Promise<void> {
-    if (!this.held.has(jobId)) this.held.set(jobId, now);
+    const held = this.held[this.shards.shardOf(jobId)] as Map<string, string>;
+    if (!held.has(jobId)) held.set(jobId, now);
   }
 }

@@ -1,8 +1,8 @@
 // A JobStore that measures what it stores: after each successful append, the metric points of the events
 // appended (metricsOfEvents) go to a Metrics port. Every workflow changes jobs through its store, so
 // wrapping the store is the one place metrics are emitted; a conflicting append stored nothing and
-// emits nothing (its retry, decided again, emits what it stores). Likewise the slot pool: each slot taken
-// or given back reports the running tasks against the cap (runningTaskPoints).
+// emits nothing (its retry, decided again, emits what it stores). The slot pool reports the running tasks
+// against the cap (runningTaskPoints) whenever it is read whole.
 
 import type { JobEvent } from "./events";
 import { type Metrics, metricsOfEvents, runningTaskPoints } from "./metrics";
@@ -43,24 +43,21 @@ class MeteredJobStore implements JobStore {
   }
 }
 
-/** A SlotPool that reports the slots in use against the cap whenever one is taken or given back. */
+/**
+ * A SlotPool that reports the slots in use against the cap whenever all of them are read (the sweeper's
+ * repair, every run): a shard's change alone does not know the total.
+ */
 export function meteredSlotPool(pool: SlotPool, metrics: Metrics): SlotPool {
-  const report = (inUse: number) => {
-    for (const point of runningTaskPoints(inUse, pool.cap)) metrics.add(point);
-  };
   return {
     cap: pool.cap,
-    async acquire(jobId, now) {
-      const answer = await pool.acquire(jobId, now);
-      report(answer.inUse);
-      return answer;
+    shards: pool.shards,
+    acquire: (jobId, now) => pool.acquire(jobId, now),
+    release: (jobId) => pool.release(jobId),
+    async holders() {
+      const holders = await pool.holders();
+      for (const point of runningTaskPoints(holders.size, pool.cap)) metrics.add(point);
+      return holders;
     },
-    async release(jobId) {
-      const inUse = await pool.release(jobId);
-      report(inUse);
-      return inUse;
-    },
-    holders: () => pool.holders(),
     restore: (jobId, now) => pool.restore(jobId, now),
   };
 }

@@ -4,6 +4,9 @@
 // `slotReleasingStore` does that for every workflow in one place. Holding is keyed by job id, so taking or
 // giving back twice (at-least-once delivery, a crash and a redelivery) counts once: the pool cannot drift.
 // What a crash between a change and its release leaves behind, `repairSlots` (the sweeper) puts right.
+// The slots are kept in shards of at most SLOTS_PER_SHARD, each job's always in the same one (a hash of its
+// id): a store keeps a shard in one small item, so no item grows with the cap, and each takes a share of
+// the writes (DynamoDB allows one item 1,000 write units a second). A job waits when its own shard is full.
 
 import type { JobEvent, JobEventType } from "./events";
 import type { Clock, Log } from "./ports";
@@ -13,28 +16,52 @@ import type { JobStore } from "./store";
 export interface SlotAnswer {
   /** Whether the job holds a slot now (it may have held it already). */
   readonly acquired: boolean;
-  /** Slots held after the call: running tasks against the cap. */
-  readonly inUse: number;
 }
 
 export interface SlotPool {
   /** How many slots there are: the stack's maxRunningTasks. */
   readonly cap: number;
-  /** Takes a slot for the job unless all are taken; a job that holds one keeps it (idempotent). */
+  /** The shards the slots are kept in (slotShards). */
+  readonly shards: SlotShards;
+  /** Takes a slot of the job's shard unless all its slots are taken; a holder keeps its slot (idempotent). */
   acquire(jobId: string, now: string): Promise<SlotAnswer>;
-  /** Gives the job's slot back (nothing if it holds none); returns the slots held after. */
-  release(jobId: string): Promise<number>;
-  /** Every holder, with when it took its slot. */
+  /** Gives the job's slot back (nothing if it holds none). */
+  release(jobId: string): Promise<void>;
+  /** Every holder, with when it took its slot: the running tasks against the cap. */
   holders(): Promise<ReadonlyMap<string, string>>;
   /** The sweeper found a job launching or running without a slot: it holds one, over the cap if need be. */
   restore(jobId: string, now: string): Promise<void>;
 }
 
-/**
- * The largest cap: the DynamoDB pool keeps every holder in one item (about 40 bytes each; items hold 400 KB),
- * and each change of it costs write units by its size.
- */
+/** The largest cap (a sweep reads every shard). */
 export const MAX_RUNNING_TASKS_LIMIT = 5000;
+
+/**
+ * Slots one shard holds at most: its item stays near 1.5 KB (about 60 bytes a holder), so a change costs 2
+ * write units, and a cap of 500 spreads its launches' 40 changes a second over 20 items.
+ */
+export const SLOTS_PER_SHARD = 25;
+
+export interface SlotShards {
+  /** Slots of each shard; they add up to the cap. */
+  readonly caps: readonly number[];
+  /** The shard a job's slot is always in. */
+  shardOf(jobId: string): number;
+}
+
+/** The cap split into shards of at most SLOTS_PER_SHARD, as evenly as it goes. */
+export function slotShards(cap: number): SlotShards {
+  const count = Math.max(1, Math.ceil(cap / SLOTS_PER_SHARD));
+  const caps = Array.from({ length: count }, (_, i) => Math.floor(cap / count) + (i < cap % count ? 1 : 0));
+  return {
+    caps,
+    shardOf(jobId) {
+      let hash = 2166136261; // FNV-1a: spreads similar ids (job-1, job-2) over the shards
+      for (const char of jobId) hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 16777619) >>> 0;
+      return hash % count;
+    },
+  };
+}
 
 /** The statuses in which a job holds a slot: its task is being launched or may be running. */
 export const SLOT_STATUSES = ["LAUNCHING", "LAUNCHED", "RUNNING"] as const satisfies readonly JobStatus[];

@@ -1,6 +1,7 @@
 // Starting waiting jobs as slots free up: the oldest WAITING job first (the status index, oldest first),
 // each with a slot and its turn at the launch rate (admission.ts), until no slot or no turn is left or
-// `max` jobs are started. Called after a task stops (a slot is free), after a job is put in line (a slot
+// `max` jobs are started. A job whose shard of the slots (slots.ts) is full is passed over for the next
+// one whose shard has room. Called after a task stops (a slot is free), after a job is put in line (a slot
 // may have freed meanwhile), and by the sweeper (whatever those missed). Two callers starting the same job
 // launch it once: its start is one conditional change, and the slot is held by job id.
 
@@ -23,6 +24,7 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
   const launches: Promise<void>[] = [];
   // Each start may wait for its turn; the whole call waits about as long as one start may.
   const until = Date.parse(deps.clock()) + deps.capacity.maxLaunchWaitMs;
+  const fullShards = new Set<number>();
   let cursor: string | undefined;
   pages: do {
     const page = await deps.store.listByStatus("WAITING", {
@@ -32,7 +34,17 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
     });
     for (const job of page.jobs) {
       if (launches.length >= max || Date.parse(deps.clock()) > until) break pages;
-      if ((await admit(deps, job.jobId, { behindWaiting: false })) !== undefined) break pages;
+      // A job whose shard of the slots is full waits; one of another shard may start. Once every shard has
+      // refused, or the launch rate has, nobody else can start now.
+      const shard = deps.capacity.slots.shards.shardOf(job.jobId);
+      if (fullShards.has(shard)) continue;
+      const refusal = await admit(deps, job.jobId, { behindWaiting: false });
+      if (refusal?.kind === "slot") {
+        fullShards.add(shard);
+        if (fullShards.size === deps.capacity.slots.shards.caps.length) break pages;
+        continue;
+      }
+      if (refusal !== undefined) break pages;
       const change = await changeJob(deps.store, job.jobId, (state) =>
         decide(state, { type: "StartWaiting", now: deps.clock() }),
       );

@@ -1,17 +1,20 @@
-// The SlotPool on DynamoDB: one item of the capacity table whose `holders` map has a key per job holding a
-// slot (value: when it took it). Taking a slot is one conditional UpdateItem — "fewer holders than the cap,
-// or this job holds one already" — so concurrent dispatchers never exceed the cap, and taking or giving
-// back twice changes nothing. The map's size is the number of running tasks: no scan, no counter to drift.
-// Its write cost grows with the map (about 40 bytes a holder: 500 slots, ~20 KB, ~20 write units a change).
+// The SlotPool on DynamoDB: one item of the capacity table per shard of slots (../slots.ts), whose
+// `holders` map has a key per job holding a slot of it (value: when it took it). Taking a slot is one
+// conditional UpdateItem of the job's shard — "fewer holders than the shard's slots, or this job holds one
+// already" — so concurrent dispatchers never exceed the cap, and taking or giving back twice changes
+// nothing. The maps' sizes are the running tasks: no scan, no counter to drift. A shard's item stays small
+// (at most SLOTS_PER_SHARD holders), so a change costs a couple of write units however large the cap.
 
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { SlotAnswer, SlotPool } from "../slots";
+import { type SlotAnswer, type SlotPool, type SlotShards, slotShards } from "../slots";
 import { CAPACITY_TABLE_KEY, RUNNING_TASKS_ITEM } from "../table-schema";
 
 export class DynamoDbSlotPool implements SlotPool {
+  readonly shards: SlotShards;
   private readonly documents: DynamoDBDocumentClient;
-  private readonly key = { [CAPACITY_TABLE_KEY]: RUNNING_TASKS_ITEM };
+  /** Shards whose item is known to exist (the map must exist before a key is set in it). */
+  private readonly created = new Set<number>();
 
   constructor(
     client: DynamoDBClient,
@@ -19,60 +22,66 @@ export class DynamoDbSlotPool implements SlotPool {
     readonly cap: number,
   ) {
     this.documents = DynamoDBDocumentClient.from(client);
+    this.shards = slotShards(cap);
   }
 
   async acquire(jobId: string, now: string): Promise<SlotAnswer> {
-    await this.ensureItem();
+    const shard = this.shards.shardOf(jobId);
+    await this.ensureShard(shard);
     try {
-      const { Attributes } = await this.documents.send(
+      await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.key,
+          Key: keyOf(shard),
           UpdateExpression: "SET holders.#job = if_not_exists(holders.#job, :now)",
-          ConditionExpression: "size(holders) < :cap OR attribute_exists(holders.#job)",
+          ConditionExpression: "size(holders) < :slots OR attribute_exists(holders.#job)",
           ExpressionAttributeNames: { "#job": jobId },
-          ExpressionAttributeValues: { ":now": now, ":cap": this.cap },
-          ReturnValues: "ALL_NEW",
+          ExpressionAttributeValues: { ":now": now, ":slots": this.shards.caps[shard] },
         }),
       );
-      return { acquired: true, inUse: holderCount(Attributes) };
+      return { acquired: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { acquired: false, inUse: this.cap };
+      return { acquired: false };
     }
   }
 
-  async release(jobId: string): Promise<number> {
-    await this.ensureItem();
-    const { Attributes } = await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key,
-        UpdateExpression: "REMOVE holders.#job",
-        ExpressionAttributeNames: { "#job": jobId },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return holderCount(Attributes);
-  }
-
-  async holders(): Promise<ReadonlyMap<string, string>> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
-    );
-    const holders = Item?.holders;
-    if (holders === undefined) return new Map();
-    if (typeof holders !== "object" || holders === null)
-      throw new Error(`capacity table ${this.tableName}: ${RUNNING_TASKS_ITEM}.holders is not a map`);
-    return new Map(Object.entries(holders).map(([jobId, since]) => [jobId, String(since)]));
-  }
-
-  async restore(jobId: string, now: string): Promise<void> {
-    await this.ensureItem();
+  async release(jobId: string): Promise<void> {
+    const shard = this.shards.shardOf(jobId);
+    await this.ensureShard(shard);
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: this.key,
+        Key: keyOf(shard),
+        UpdateExpression: "REMOVE holders.#job",
+        ExpressionAttributeNames: { "#job": jobId },
+      }),
+    );
+  }
+
+  async holders(): Promise<ReadonlyMap<string, string>> {
+    const shards = await Promise.all(
+      this.shards.caps.map(async (_, shard) => {
+        const { Item } = await this.documents.send(
+          new GetCommand({ TableName: this.tableName, Key: keyOf(shard), ConsistentRead: true }),
+        );
+        const holders: unknown = Item?.holders;
+        if (holders === undefined) return [];
+        if (typeof holders !== "object" || holders === null)
+          throw new Error(`capacity table ${this.tableName}: ${keyOf(shard).name}.holders is not a map`);
+        return Object.entries(holders).map(([jobId, since]): [string, string] => [jobId, String(since)]);
+      }),
+    );
+    return new Map(shards.flat());
+  }
+
+  async restore(jobId: string, now: string): Promise<void> {
+    const shard = this.shards.shardOf(jobId);
+    await this.ensureShard(shard);
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keyOf(shard),
         UpdateExpression: "SET holders.#job = if_not_exists(holders.#job, :now)",
         ExpressionAttributeNames: { "#job": jobId },
         ExpressionAttributeValues: { ":now": now },
@@ -80,16 +89,14 @@ export class DynamoDbSlotPool implements SlotPool {
     );
   }
 
-  private itemExists = false;
-
-  /** The map must exist before a key can be set in it: created once, empty, by whoever comes first. */
-  private async ensureItem(): Promise<void> {
-    if (this.itemExists) return;
+  /** Creates the shard's item, empty, unless it exists (whoever comes first). */
+  private async ensureShard(shard: number): Promise<void> {
+    if (this.created.has(shard)) return;
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...this.key, holders: {} },
+          Item: { ...keyOf(shard), holders: {} },
           ConditionExpression: "attribute_not_exists(#key)",
           ExpressionAttributeNames: { "#key": CAPACITY_TABLE_KEY },
         }),
@@ -97,11 +104,10 @@ export class DynamoDbSlotPool implements SlotPool {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    this.itemExists = true;
+    this.created.add(shard);
   }
 }
 
-function holderCount(item: Record<string, unknown> | undefined): number {
-  const holders = item?.holders;
-  return typeof holders === "object" && holders !== null ? Object.keys(holders).length : 0;
+function keyOf(shard: number): { readonly name: string } {
+  return { [CAPACITY_TABLE_KEY]: `${RUNNING_TASKS_ITEM}#${shard}` } as { name: string };
 }
