@@ -1,0 +1,401 @@
+// The AWS around the pipeline, simulated on a virtual clock for the burst benchmark (burst.ts): the jobs
+// queue (SQS: visibility timeout, delays, receive counts, dead-letter queue), Lambda's SQS event source
+// (batches to a bounded number of concurrent invocations, failed records coming back after the visibility
+// timeout), ECS (RunTask under Fargate's launch limits, with latency; tasks that run a fixed time; StopTask,
+// DescribeTasks, ListTasks by startedBy for the sweeper), EventBridge (RUNNING and STOPPED task changes
+// delivered to the task-state workflow a moment later, retried on failure), and DynamoDB's latency around
+// the in-memory job store. The pipeline's own code runs unchanged inside it.
+
+import { randomBytes } from "node:crypto";
+import {
+  ECSServiceException,
+  type RunTaskCommandInput,
+  type RunTaskCommandOutput,
+} from "@aws-sdk/client-ecs";
+import type { TaskObservation } from "../jobs/decide";
+import type { DescribedTask, RetryQueue, TaskControl } from "../jobs/ports";
+import type { JobStore } from "../jobs/store";
+import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "../local/launch-limits";
+import type { VirtualClock } from "./virtual-clock";
+
+// ---- SQS ----------------------------------------------------------------------------------------------
+
+export interface QueueMessage {
+  readonly id: string;
+  readonly body: string;
+  visibleAtMs: number;
+  receives: number;
+}
+
+export interface QueueSettings {
+  readonly visibilityTimeoutMs: number;
+  /** Receives after which SQS moves a message to the dead-letter queue (the redrive policy). */
+  readonly maxReceiveCount: number;
+}
+
+export class SimQueue implements RetryQueue {
+  private readonly messages = new Map<string, QueueMessage>();
+  private readonly waiters: Array<() => void> = [];
+  private sent = 0;
+  readonly deadLetters: QueueMessage[] = [];
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly settings: QueueSettings,
+  ) {}
+
+  send(body: string, delayMs = 0): string {
+    const id = `m-${++this.sent}`;
+    this.messages.set(id, { id, body, visibleAtMs: this.clock.now() + delayMs, receives: 0 });
+    for (const wake of this.waiters.splice(0)) wake();
+    return id;
+  }
+
+  /** The pipeline's retry message, `{jobId, attempt}`, delayed as SqsRetryQueue delays it. */
+  async sendRetry(jobId: string, attempt: number, delaySeconds: number): Promise<void> {
+    this.send(JSON.stringify({ jobId, attempt }), Math.round(delaySeconds) * 1000);
+  }
+
+  /** Up to `max` visible messages, hidden for the visibility timeout; past maxReceiveCount, to the DLQ. */
+  receive(max: number): QueueMessage[] {
+    const now = this.clock.now();
+    const batch: QueueMessage[] = [];
+    for (const message of this.messages.values()) {
+      if (batch.length === max) break;
+      if (message.visibleAtMs > now) continue;
+      message.receives++;
+      if (message.receives > this.settings.maxReceiveCount) {
+        this.messages.delete(message.id);
+        this.deadLetters.push(message);
+        continue;
+      }
+      message.visibleAtMs = now + this.settings.visibilityTimeoutMs;
+      batch.push(message);
+    }
+    return batch;
+  }
+
+  delete(id: string): void {
+    this.messages.delete(id);
+  }
+
+  get depth(): number {
+    return this.messages.size;
+  }
+
+  /** Resolves when a message is visible (long polling: at once when one arrives). */
+  async visible(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      let next = Number.POSITIVE_INFINITY;
+      for (const message of this.messages.values()) next = Math.min(next, message.visibleAtMs);
+      if (next <= now) return;
+      const arrival = new Promise<void>((wake) => this.waiters.push(wake));
+      await (Number.isFinite(next) ? Promise.race([arrival, this.clock.until(next)]) : arrival);
+    }
+  }
+}
+
+// ---- Lambda's SQS event source ------------------------------------------------------------------------
+
+export interface EventSourceSettings {
+  readonly batchSize: number;
+  /** The event source's maximum concurrency: invocations at once. */
+  readonly maxConcurrency: number;
+  /** The dispatcher Lambda's timeout: an invocation running longer would have been killed. */
+  readonly timeoutMs: number;
+}
+
+export interface EventSourceStats {
+  invocations: number;
+  /** Records reported as batch item failures (they come back after the visibility timeout). */
+  recordFailures: number;
+  /** Invocations that ran past the Lambda's timeout. */
+  overTimeout: number;
+  longestInvocationMs: number;
+}
+
+/**
+ * Starts `maxConcurrency` pollers, each invoking `handle` on batches (records in parallel, as Powertools'
+ * BatchProcessor does); a record whose handling throws stays on the queue. Runs for as long as the clock.
+ */
+export function startEventSource(
+  clock: VirtualClock,
+  queue: SimQueue,
+  settings: EventSourceSettings,
+  handle: (body: string, messageId: string) => Promise<unknown>,
+): EventSourceStats {
+  const stats: EventSourceStats = {
+    invocations: 0,
+    recordFailures: 0,
+    overTimeout: 0,
+    longestInvocationMs: 0,
+  };
+  const poll = async () => {
+    for (;;) {
+      await queue.visible();
+      const batch = queue.receive(settings.batchSize);
+      if (batch.length === 0) continue;
+      stats.invocations++;
+      const started = clock.now();
+      const results = await Promise.allSettled(batch.map((m) => handle(m.body, m.id)));
+      const took = clock.now() - started;
+      stats.longestInvocationMs = Math.max(stats.longestInvocationMs, took);
+      if (took > settings.timeoutMs) stats.overTimeout++;
+      results.forEach((result, i) => {
+        if (result.status === "fulfilled") queue.delete((batch[i] as QueueMessage).id);
+        else stats.recordFailures++;
+      });
+    }
+  };
+  for (let i = 0; i < settings.maxConcurrency; i++) void poll();
+  return stats;
+}
+
+// ---- ECS -----------------------------------------------------------------------------------------------
+
+export interface EcsSettings {
+  readonly clusterArn: string;
+  readonly limits: LaunchLimits;
+  /** RunTask's answer comes this long after the call (the launch is decided when the call arrives). */
+  readonly runTaskLatencyMs: number;
+  /** From RunTask accepted to RUNNING (PROVISIONING, PENDING: pull, network). */
+  readonly pendingMs: number;
+  /** From RUNNING to STOPPED (the worker's run, exit 0). */
+  readonly runMs: number;
+  /** From a task's change to its event reaching the task-state workflow (EventBridge). */
+  readonly eventDelayMs: number;
+}
+
+interface SimTask {
+  readonly taskArn: string;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly createdAtMs: number;
+  lastStatus: "PROVISIONING" | "RUNNING" | "STOPPED";
+  version: number;
+  startedAtMs?: number;
+  stoppedAtMs?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  exitCode?: number;
+}
+
+export interface EcsStats {
+  runTaskCalls: number;
+  throttled: number;
+  tasksStarted: number;
+  /** Task events EventBridge gave up on after its retries (they would be in the rule's DLQ). */
+  eventsUndelivered: number;
+  eventDeliveryFailures: number;
+}
+
+/** Where task change events go: the task-state workflow (throws to make EventBridge retry). */
+export type DeliverObservation = (jobId: string, observation: TaskObservation) => Promise<unknown>;
+
+/** EventBridge's retry of a failed delivery: a few tries, backing off. */
+const EVENT_DELIVERY_TRIES = 8;
+
+export class SimEcs implements TaskControl {
+  private readonly bucket: LaunchBucket;
+  private readonly tasks = new Map<string, SimTask>();
+  private readonly byClientToken = new Map<string, SimTask>();
+  readonly stats: EcsStats = {
+    runTaskCalls: 0,
+    throttled: 0,
+    tasksStarted: 0,
+    eventsUndelivered: 0,
+    eventDeliveryFailures: 0,
+  };
+
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly settings: EcsSettings,
+    private readonly deliver: DeliverObservation,
+  ) {
+    this.bucket = new LaunchBucket(settings.limits);
+  }
+
+  /** RunTask as the SDK client would return it, or throwing as it would (throttling: a client error). */
+  async runTask(input: RunTaskCommandInput): Promise<RunTaskCommandOutput> {
+    this.stats.runTaskCalls++;
+    const admitted = this.bucket.take(this.clock.now());
+    const task = admitted ? this.admit(input) : undefined;
+    await this.clock.sleep(this.settings.runTaskLatencyMs);
+    if (task === undefined) {
+      this.stats.throttled++;
+      throw new ECSServiceException({
+        name: THROTTLED_RUN_TASK.code,
+        message: THROTTLED_RUN_TASK.message,
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    return { tasks: [{ taskArn: task.taskArn, lastStatus: "PROVISIONING" }], failures: [], $metadata: {} };
+  }
+
+  /** Every task ECS started, by the job that started it (`startedBy`). */
+  tasksByJob(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const task of this.tasks.values()) counts.set(task.jobId, (counts.get(task.jobId) ?? 0) + 1);
+    return counts;
+  }
+
+  async describe(taskArns: readonly string[]): Promise<{ tasks: DescribedTask[]; missing: string[] }> {
+    const tasks: DescribedTask[] = [];
+    const missing: string[] = [];
+    for (const arn of taskArns) {
+      const task = this.tasks.get(arn);
+      if (task) tasks.push({ jobId: task.jobId, observation: this.observe(task) });
+      else missing.push(arn);
+    }
+    return { tasks, missing };
+  }
+
+  async findByJob(jobId: string): Promise<DescribedTask[]> {
+    return [...this.tasks.values()]
+      .filter((t) => t.jobId === jobId)
+      .map((t) => ({ jobId, observation: this.observe(t) }));
+  }
+
+  async stop(taskArn: string, reason: string): Promise<boolean> {
+    const task = this.tasks.get(taskArn);
+    if (task === undefined) return false;
+    if (task.lastStatus !== "STOPPED") this.stopTask(task, "UserInitiated", reason, 143);
+    return true;
+  }
+
+  private admit(input: RunTaskCommandInput): SimTask {
+    const token = input.clientToken;
+    const existing = token === undefined ? undefined : this.byClientToken.get(token);
+    if (existing) return existing;
+    const environment = input.overrides?.containerOverrides?.[0]?.environment ?? [];
+    const attempt = Number(environment.find((v) => v.name === "JOB_ATTEMPT")?.value);
+    const task: SimTask = {
+      taskArn: `${this.settings.clusterArn.replace(":cluster/", ":task/")}/${randomBytes(16).toString("hex")}`,
+      jobId: input.startedBy ?? "",
+      attempt,
+      createdAtMs: this.clock.now(),
+      lastStatus: "PROVISIONING",
+      version: 1,
+    };
+    this.tasks.set(task.taskArn, task);
+    if (token !== undefined) this.byClientToken.set(token, task);
+    this.stats.tasksStarted++;
+    const { pendingMs, runMs } = this.settings;
+    this.clock.at(task.createdAtMs + pendingMs, () => {
+      if (task.lastStatus !== "PROVISIONING") return;
+      task.lastStatus = "RUNNING";
+      task.startedAtMs = this.clock.now();
+      task.version = 3;
+      this.emit(task);
+    });
+    this.clock.at(task.createdAtMs + pendingMs + runMs, () => {
+      if (task.lastStatus === "STOPPED") return;
+      this.stopTask(task, "EssentialContainerExited", "Essential container in task exited", 0);
+    });
+    return task;
+  }
+
+  private stopTask(task: SimTask, stopCode: string, reason: string, exitCode: number): void {
+    Object.assign(task, {
+      lastStatus: "STOPPED",
+      stoppedAtMs: this.clock.now(),
+      version: 5,
+      stopCode,
+      stoppedReason: reason,
+      exitCode,
+    });
+    this.emit(task);
+  }
+
+  private emit(task: SimTask): void {
+    const observation = this.observe(task);
+    this.clock.at(this.clock.now() + this.settings.eventDelayMs, async () => {
+      for (let tries = 1; ; tries++) {
+        try {
+          await this.deliver(task.jobId, observation);
+          return;
+        } catch {
+          this.stats.eventDeliveryFailures++;
+          if (tries === EVENT_DELIVERY_TRIES) {
+            this.stats.eventsUndelivered++;
+            return;
+          }
+          await this.clock.sleep(1000 * 2 ** tries);
+        }
+      }
+    });
+  }
+
+  /** The task as its event (or DescribeTasks) tells it, in the job model's terms. */
+  private observe(task: SimTask): TaskObservation {
+    const iso = (ms: number | undefined) => (ms === undefined ? undefined : this.clock.iso(ms));
+    const timings = Object.fromEntries(
+      Object.entries({
+        createdAt: iso(task.createdAtMs),
+        pullStartedAt: iso(task.createdAtMs),
+        pullStoppedAt: iso(task.startedAtMs),
+        startedAt: iso(task.startedAtMs),
+        stoppingAt: iso(task.stoppedAtMs),
+        executionStoppedAt: iso(task.stoppedAtMs),
+        stoppedAt: iso(task.stoppedAtMs),
+      }).filter(([, value]) => value !== undefined),
+    );
+    return {
+      taskArn: task.taskArn,
+      attempt: task.attempt,
+      lastStatus: task.lastStatus,
+      ecsVersion: task.version,
+      timings,
+      ...(task.lastStatus === "STOPPED"
+        ? { stopCode: task.stopCode, stoppedReason: task.stoppedReason, exitCode: task.exitCode }
+        : {}),
+    };
+  }
+}
+
+// ---- DynamoDB's latency --------------------------------------------------------------------------------
+
+export interface StoreStats {
+  reads: number;
+  writes: number;
+  conflicts: number;
+}
+
+/** The job store behind a network: every call takes `latencyMs` of virtual time before it reaches the table. */
+export function withLatency(
+  store: JobStore,
+  clock: VirtualClock,
+  latencyMs: number,
+): { store: JobStore; stats: StoreStats } {
+  const stats: StoreStats = { reads: 0, writes: 0, conflicts: 0 };
+  const latent: JobStore = {
+    async get(jobId) {
+      stats.reads++;
+      await clock.sleep(latencyMs);
+      return store.get(jobId);
+    },
+    async append(jobId, expectedVersion, events, state) {
+      stats.writes++;
+      await clock.sleep(latencyMs);
+      try {
+        return await store.append(jobId, expectedVersion, events, state);
+      } catch (error) {
+        stats.conflicts++;
+        throw error;
+      }
+    },
+    async listByStatus(status, page, window) {
+      stats.reads++;
+      await clock.sleep(latencyMs);
+      return store.listByStatus(status, page, window);
+    },
+    async listBySubmission(window, page) {
+      stats.reads++;
+      await clock.sleep(latencyMs);
+      return store.listBySubmission(window, page);
+    },
+  };
+  return { store: latent, stats };
+}
