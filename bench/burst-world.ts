@@ -12,9 +12,10 @@ import {
   type RunTaskCommandInput,
   type RunTaskCommandOutput,
 } from "@aws-sdk/client-ecs";
-import type { TaskObservation } from "../jobs/decide";
+import { defined } from "../jobs/defined";
 import type { DescribedTask, RetryQueue, TaskControl } from "../jobs/ports";
 import type { JobStore } from "../jobs/store";
+import { readTaskDetail } from "../jobs/task-events";
 import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "../local/launch-limits";
 import type { VirtualClock } from "./virtual-clock";
 
@@ -170,7 +171,7 @@ export interface EcsSettings {
 interface SimTask {
   readonly taskArn: string;
   readonly jobId: string;
-  readonly attempt: number;
+  readonly environment: ReadonlyArray<{ name?: string; value?: string }>;
   readonly createdAtMs: number;
   lastStatus: "PROVISIONING" | "RUNNING" | "STOPPED";
   version: number;
@@ -190,11 +191,13 @@ export interface EcsStats {
   eventDeliveryFailures: number;
 }
 
-/** Where task change events go: the task-state workflow (throws to make EventBridge retry). */
-export type DeliverObservation = (jobId: string, observation: TaskObservation) => Promise<unknown>;
+/** The EventBridge rule's target: the task-state workflow (throws to make EventBridge retry). */
+export type DeliverTaskEvent = (event: Record<string, unknown>) => Promise<unknown>;
 
 /** EventBridge's retry of a failed delivery: a few tries, backing off. */
 const EVENT_DELIVERY_TRIES = 8;
+
+const CONTAINER_NAME = "worker";
 
 export class SimEcs implements TaskControl {
   private readonly bucket: LaunchBucket;
@@ -211,7 +214,7 @@ export class SimEcs implements TaskControl {
   constructor(
     private readonly clock: VirtualClock,
     private readonly settings: EcsSettings,
-    private readonly deliver: DeliverObservation,
+    private readonly deliver: DeliverTaskEvent,
   ) {
     this.bucket = new LaunchBucket(settings.limits);
   }
@@ -241,21 +244,24 @@ export class SimEcs implements TaskControl {
     return counts;
   }
 
+  // TaskControl, for the sweeper: tasks read by the pipeline's own parser, as EcsTaskControl reads them.
   async describe(taskArns: readonly string[]): Promise<{ tasks: DescribedTask[]; missing: string[] }> {
     const tasks: DescribedTask[] = [];
     const missing: string[] = [];
     for (const arn of taskArns) {
       const task = this.tasks.get(arn);
-      if (task) tasks.push({ jobId: task.jobId, observation: this.observe(task) });
+      const described = task && this.read(task);
+      if (described) tasks.push(described);
       else missing.push(arn);
     }
     return { tasks, missing };
   }
 
   async findByJob(jobId: string): Promise<DescribedTask[]> {
-    return [...this.tasks.values()]
-      .filter((t) => t.jobId === jobId)
-      .map((t) => ({ jobId, observation: this.observe(t) }));
+    return [...this.tasks.values()].flatMap((task) => {
+      const described = task.jobId === jobId ? this.read(task) : undefined;
+      return described ? [described] : [];
+    });
   }
 
   async stop(taskArn: string, reason: string): Promise<boolean> {
@@ -269,12 +275,10 @@ export class SimEcs implements TaskControl {
     const token = input.clientToken;
     const existing = token === undefined ? undefined : this.byClientToken.get(token);
     if (existing) return existing;
-    const environment = input.overrides?.containerOverrides?.[0]?.environment ?? [];
-    const attempt = Number(environment.find((v) => v.name === "JOB_ATTEMPT")?.value);
     const task: SimTask = {
       taskArn: `${this.settings.clusterArn.replace(":cluster/", ":task/")}/${randomBytes(16).toString("hex")}`,
       jobId: input.startedBy ?? "",
-      attempt,
+      environment: input.overrides?.containerOverrides?.[0]?.environment ?? [],
       createdAtMs: this.clock.now(),
       lastStatus: "PROVISIONING",
       version: 1,
@@ -287,7 +291,7 @@ export class SimEcs implements TaskControl {
       if (task.lastStatus !== "PROVISIONING") return;
       task.lastStatus = "RUNNING";
       task.startedAtMs = this.clock.now();
-      task.version = 3;
+      task.version = 3; // PROVISIONING and PENDING (1, 2) are filtered out by the pipeline's rule
       this.emit(task);
     });
     this.clock.at(task.createdAtMs + pendingMs + runMs, () => {
@@ -301,7 +305,7 @@ export class SimEcs implements TaskControl {
     Object.assign(task, {
       lastStatus: "STOPPED",
       stoppedAtMs: this.clock.now(),
-      version: 5,
+      version: 5, // STOPPING (4) is filtered out too
       stopCode,
       stoppedReason: reason,
       exitCode,
@@ -309,12 +313,23 @@ export class SimEcs implements TaskControl {
     this.emit(task);
   }
 
+  /** The task's change as EventBridge delivers it, a moment later, retried while its target fails. */
   private emit(task: SimTask): void {
-    const observation = this.observe(task);
+    const event = {
+      version: "0",
+      id: randomBytes(16).toString("hex"),
+      "detail-type": "ECS Task State Change",
+      source: "aws.ecs",
+      account: "111122223333",
+      time: this.clock.iso(),
+      region: "us-east-1",
+      resources: [task.taskArn],
+      detail: this.detail(task),
+    };
     this.clock.at(this.clock.now() + this.settings.eventDelayMs, async () => {
       for (let tries = 1; ; tries++) {
         try {
-          await this.deliver(task.jobId, observation);
+          await this.deliver(event);
           return;
         } catch {
           this.stats.eventDeliveryFailures++;
@@ -328,30 +343,39 @@ export class SimEcs implements TaskControl {
     });
   }
 
-  /** The task as its event (or DescribeTasks) tells it, in the job model's terms. */
-  private observe(task: SimTask): TaskObservation {
+  private read(task: SimTask): DescribedTask | undefined {
+    const reading = readTaskDetail(this.detail(task), {
+      clusterArn: this.settings.clusterArn,
+      workerContainerName: CONTAINER_NAME,
+    });
+    return reading.kind === "observation"
+      ? { jobId: reading.jobId, observation: reading.observation }
+      : undefined;
+  }
+
+  /** The task as ECS details it in its events (ISO-8601 times). */
+  private detail(task: SimTask): Record<string, unknown> {
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : this.clock.iso(ms));
-    const timings = Object.fromEntries(
-      Object.entries({
-        createdAt: iso(task.createdAtMs),
-        pullStartedAt: iso(task.createdAtMs),
-        pullStoppedAt: iso(task.startedAtMs),
-        startedAt: iso(task.startedAtMs),
-        stoppingAt: iso(task.stoppedAtMs),
-        executionStoppedAt: iso(task.stoppedAtMs),
-        stoppedAt: iso(task.stoppedAtMs),
-      }).filter(([, value]) => value !== undefined),
-    );
-    return {
+    return defined({
+      clusterArn: this.settings.clusterArn,
       taskArn: task.taskArn,
-      attempt: task.attempt,
+      launchType: "FARGATE",
       lastStatus: task.lastStatus,
-      ecsVersion: task.version,
-      timings,
-      ...(task.lastStatus === "STOPPED"
-        ? { stopCode: task.stopCode, stoppedReason: task.stoppedReason, exitCode: task.exitCode }
-        : {}),
-    };
+      desiredStatus: task.lastStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+      version: task.version,
+      startedBy: task.jobId,
+      containers: [defined({ name: CONTAINER_NAME, lastStatus: task.lastStatus, exitCode: task.exitCode })],
+      overrides: { containerOverrides: [{ name: CONTAINER_NAME, environment: task.environment }] },
+      createdAt: iso(task.createdAtMs),
+      pullStartedAt: iso(task.createdAtMs),
+      pullStoppedAt: iso(task.startedAtMs),
+      startedAt: iso(task.startedAtMs),
+      stoppingAt: iso(task.stoppedAtMs),
+      executionStoppedAt: iso(task.stoppedAtMs),
+      stoppedAt: iso(task.stoppedAtMs),
+      stopCode: task.stopCode,
+      stoppedReason: task.stoppedReason,
+    });
   }
 }
 

@@ -19,7 +19,7 @@ import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import { isTerminal } from "../jobs/state";
 import type { StoredJob } from "../jobs/store";
 import { sweep } from "../jobs/sweep";
-import { applyObservation } from "../jobs/track-task";
+import { trackTaskEvent } from "../jobs/track-task";
 import { FARGATE_LAUNCH_LIMITS, type LaunchLimits } from "../local/launch-limits";
 import { checkHistories, type HistoryReport } from "./burst-checks";
 import {
@@ -119,7 +119,14 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
     visibilityTimeoutMs: 6 * scenario.dispatcherTimeoutMs,
     maxReceiveCount: scenario.maxReceiveCount,
   });
-  const trackDeps = { store, retryQueue: queue, policy, clock: isoClock, log: quiet };
+  const trackDeps = {
+    store,
+    retryQueue: queue,
+    policy,
+    context: { clusterArn: CLUSTER_ARN, workerContainerName: target.containerName },
+    clock: isoClock,
+    log: quiet,
+  };
   const ecs = new SimEcs(
     clock,
     {
@@ -130,7 +137,7 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
       runMs: scenario.runMs,
       eventDelayMs: scenario.latencies.eventMs,
     },
-    (jobId, observation) => applyObservation(trackDeps, jobId, observation),
+    (event) => trackTaskEvent(trackDeps, event),
   );
   // The pipeline's own ECS adapter, its client answered by the simulated ECS.
   const ecsMock = mockClient(ECSClient);
