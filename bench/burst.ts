@@ -329,7 +329,7 @@ export async function run(): Promise<void> {
   const rows: Array<[string, string, string]> = [
     ["", "measured", "floor / goal"],
     [
-      `time to the last launch (ECS createdAt)`,
+      `time to launch #${h.launchesMs.length} (ECS createdAt)`,
       s(result.lastLaunchMs),
       `${s(result.floorMs)} (ratio ${ratio.toFixed(3)}, goal <= ${RATIO_GOAL}: ${verdict(ratio, h.maxRunning <= scenario.maxRunningTasks)})`,
     ],
