@@ -12,6 +12,7 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import { dispatchMessage } from "../jobs/dispatch";
+import { memoryCapacity } from "../jobs/memory-capacity";
 import type { Log, TaskLauncher } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import {
@@ -107,6 +108,7 @@ async function lifecycleCost(endpoint: string, tableName: string): Promise<void>
     };
     const deps = {
       store,
+      capacity: memoryCapacity(),
       launcher,
       retryQueue,
       target: { containerName: CONTAINER, outputBucket: "outputs", outputPrefix: "outputs/" },

@@ -10,6 +10,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { Deadlines } from "../jobs/deadlines";
 import { jobDecider } from "../jobs/decide";
+import { memoryCapacity } from "../jobs/memory-capacity";
 import type { DescribedTask, LaunchResult, Log, RetryQueue, TaskControl, TaskLauncher } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import { changeJob } from "../jobs/store";
@@ -93,6 +94,7 @@ export async function run(): Promise<void> {
       policy: DEFAULT_RETRY_POLICY,
       deadlines: DEADLINES,
       log: quiet,
+      capacity: memoryCapacity(),
       maxJobs: 1000,
     };
     const total = Object.values(MIX).reduce((a, b) => a + b, 0);

@@ -27,6 +27,7 @@ export function colourEnabled(
 const STATUS_STYLES: Record<JobStatus | "NEW", Style> = {
   NEW: "gray",
   SUBMITTED: "cyan",
+  WAITING: "gray",
   LAUNCHING: "cyan",
   LAUNCHED: "cyan",
   RUNNING: "blue",

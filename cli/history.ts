@@ -98,6 +98,7 @@ function paintEvent(event: JobEvent, text: string, p: Painter): string {
     case "TaskStopRequested":
     case "LaunchResumed":
     case "RetryResent":
+    case "JobWaiting":
       return p.paint("yellow", text);
     case "TaskStopped":
       return event.failure ? p.paint("red", text) : text;
@@ -151,6 +152,8 @@ export function describeEvent(event: JobEvent): string {
       return `sweeper: ${event.reason}`;
     case "JobSucceeded":
       return "";
+    case "JobWaiting":
+      return `for a slot to launch attempt ${event.attempt}: ${event.reason}`;
     case "RetryScheduled":
       return `${event.manual ? "by hand" : `in ${formatDuration(event.delaySeconds * 1000)}`}: ${event.reason}${
         event.manual || event.countsAsAttempt

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  CAPACITY_TABLE_KEY,
   indexProjectedAttributes,
   JOBS_TABLE_KEY,
   KEY_ATTRIBUTES,
@@ -37,6 +38,10 @@ export class JobsTable extends pulumi.ComponentResource {
   readonly tableArn: pulumi.Output<string>;
   /** Its change stream (new and old images): the outbox the outcome publisher reads. */
   readonly streamArn: pulumi.Output<string>;
+  /** The capacity table beside it: running-task slots and the launch rate (handlers: CAPACITY_TABLE). */
+  readonly capacityTable: aws.dynamodb.Table;
+  readonly capacityTableName: pulumi.Output<string>;
+  readonly capacityTableArn: pulumi.Output<string>;
 
   constructor(name: string, args: JobsTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:storage:JobsTable", name, {}, opts);
@@ -75,6 +80,27 @@ export class JobsTable extends pulumi.ComponentResource {
     this.tableArn = this.table.arn;
     this.streamArn = this.table.streamArn;
 
-    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn, streamArn: this.streamArn });
+    // A few hot counters, apart from the jobs (no stream, no TTL): what they hold is rebuilt by the sweeper
+    // from the jobs themselves, so neither point-in-time recovery nor protection is needed.
+    this.capacityTable = new aws.dynamodb.Table(
+      `${name}-capacity`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: CAPACITY_TABLE_KEY,
+        attributes: [{ name: CAPACITY_TABLE_KEY, type: "S" }],
+        serverSideEncryption: { enabled: true },
+      },
+      { parent: this },
+    );
+    this.capacityTableName = this.capacityTable.name;
+    this.capacityTableArn = this.capacityTable.arn;
+
+    this.registerOutputs({
+      tableName: this.tableName,
+      tableArn: this.tableArn,
+      streamArn: this.streamArn,
+      capacityTableName: this.capacityTableName,
+      capacityTableArn: this.capacityTableArn,
+    });
   }
 }

@@ -182,6 +182,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
     ): Omit<HandlerEnvironment<pulumi.Input<string>>, OutcomeEnvironmentName> {
       return {
         JOBS_TABLE: parent.table.tableName,
+        CAPACITY_TABLE: parent.table.capacityTableName,
         JOBS_QUEUE_URL: parent.queue.queue.url,
         CLUSTER_ARN: parent.worker.cluster.arn,
         TASK_DEFINITION_ARN: parent.worker.taskDefinitionArn,

@@ -45,6 +45,10 @@ export interface JobSettings {
   /** The sweeper's settings (it shares the handlers' environment). */
   readonly sweepQuietMinutes: number;
   readonly sweepMaxJobs: number;
+  /** The cap on running tasks and RunTask's pace (slots.ts, launch-rate.ts). */
+  readonly maxRunningTasks: number;
+  readonly launchRatePerSecond: number;
+  readonly launchBurst: number;
 }
 
 export interface PipelineConfig {
@@ -267,6 +271,9 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       jobTimeoutMinutes: values.jobTimeoutMinutes,
       sweepQuietMinutes: values.sweepQuietMinutes,
       sweepMaxJobs: values.sweepMaxJobs,
+      maxRunningTasks: values.maxRunningTasks,
+      launchRatePerSecond: values.launchRatePerSecond,
+      launchBurst: values.launchBurst,
     },
     sweepIntervalMinutes: values.sweepIntervalMinutes,
     // Checked by its rule; read here into the price table the handlers get as FARGATE_PRICES.

@@ -6,6 +6,7 @@
 
 import type { z } from "zod";
 import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
+import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
 import {
   between,
@@ -274,6 +275,27 @@ export const CONFIG_SCHEMA = {
     description:
       "Active jobs one sweeper run examines at most, shared among the active statuses; a status cut short resumes where it stopped on the next run of the warm Lambda (SWEEP_MAX_JOBS).",
     rule: between(100, 10000),
+  },
+  maxRunningTasks: {
+    type: "integer",
+    default: 100,
+    description:
+      "Worker tasks launching or running at once, at most (like AWS Batch's maximum vCPUs); jobs beyond it wait in order, oldest first, and start as tasks end (MAX_RUNNING_TASKS, 1-5000).",
+    rule: between(1, MAX_RUNNING_TASKS_LIMIT),
+  },
+  launchRatePerSecond: {
+    type: "integer",
+    default: 20,
+    description:
+      "RunTask calls per second, sustained, shared by every launcher: ECS's Fargate task launch rate (LAUNCH_RATE_PER_SECOND, 1-1000).",
+    rule: between(1, 1000),
+  },
+  launchBurst: {
+    type: "integer",
+    default: 100,
+    description:
+      "RunTask calls that may be made at once after a quiet spell: ECS's Fargate launch burst (LAUNCH_BURST, 1-10000).",
+    rule: between(1, 10000),
   },
   fargatePrices: {
     type: "string",

@@ -6,12 +6,21 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Capacity } from "../jobs/admission";
+import { DynamoDbLaunchRate } from "../jobs/aws/dynamodb-launch-rate";
+import { DynamoDbSlotPool } from "../jobs/aws/dynamodb-slots";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
+import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
+import { realSleep } from "../jobs/ports";
+import { slotReleasingStore } from "../jobs/slots";
+import type { JobStore } from "../jobs/store";
 import { type HandlerConfig, readHandlerConfig } from "./environment";
 
 export interface HandlerContext {
   readonly config: HandlerConfig;
-  readonly store: DynamoDbJobStore;
+  /** The jobs table; a change that ends a launch gives its running-task slot back (slots.ts). */
+  readonly store: JobStore;
+  readonly capacity: Capacity;
   readonly ecs: ECSClient;
   readonly sqs: SQSClient;
 }
@@ -24,12 +33,20 @@ let context: HandlerContext | undefined;
 export function handlerContext(): HandlerContext {
   if (context === undefined) {
     const config = readHandlerConfig();
+    const dynamodb = new DynamoDBClient({});
+    const slots = new DynamoDbSlotPool(dynamodb, config.capacity.tableName, config.capacity.maxRunningTasks);
     context = {
       config,
-      store: new DynamoDbJobStore(new DynamoDBClient({}), {
-        tableName: config.tableName,
-        retentionDays: config.retentionDays,
-      }),
+      store: slotReleasingStore(
+        new DynamoDbJobStore(dynamodb, { tableName: config.tableName, retentionDays: config.retentionDays }),
+        slots,
+      ),
+      capacity: {
+        slots,
+        launchRate: new DynamoDbLaunchRate(dynamodb, config.capacity.tableName, config.capacity.launchRate),
+        sleep: realSleep,
+        maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
+      },
       // Adaptive retry: the client also slows its own request rate when ECS throttles it.
       ecs: new ECSClient({ retryMode: "adaptive" }),
       sqs: new SQSClient({}),

@@ -13,12 +13,13 @@ import { handlerContext, logger } from "./clients";
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const { config, store, ecs, sqs } = handlerContext();
+  const { config, store, capacity, ecs, sqs } = handlerContext();
   // Records are processed in parallel: each log line carries its own record's id (no shared logger keys).
   const withMessage = (context: Record<string, unknown>) => ({ messageId: record.messageId, ...context });
   await dispatchMessage(
     {
       store,
+      capacity,
       launcher: new EcsTaskLauncher(ecs, config),
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
       target: config.target,

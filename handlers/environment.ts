@@ -12,7 +12,9 @@ import {
   MIN_DEADLINE_SECONDS,
 } from "../jobs/deadlines";
 import { parseFargatePrices } from "../jobs/fargate-prices";
+import type { LaunchRateLimits } from "../jobs/launch-rate";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
+import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import type { WorkerTarget } from "../jobs/worker-environment";
 
 export { ConfigurationError } from "../config/errors";
@@ -43,6 +45,10 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "FARGATE_PRICES",
   "JOBS_EVENT_BUS_NAME",
   "OUTCOMES_DEAD_LETTER_QUEUE_URL",
+  "CAPACITY_TABLE",
+  "MAX_RUNNING_TASKS",
+  "LAUNCH_RATE_PER_SECOND",
+  "LAUNCH_BURST",
 ] as const;
 
 export interface HandlerConfig {
@@ -63,6 +69,12 @@ export interface HandlerConfig {
   readonly cost: CostSettings;
   /** Where the outcome publisher puts job state changes, and sets aside stream records it cannot read. */
   readonly outcomes: { readonly eventBusName: string; readonly deadLetterQueueUrl: string };
+  /** The cap on running tasks and RunTask's pace, kept in the capacity table (slots.ts, launch-rate.ts). */
+  readonly capacity: {
+    readonly tableName: string;
+    readonly maxRunningTasks: number;
+    readonly launchRate: LaunchRateLimits;
+  };
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -122,6 +134,10 @@ const schema = z.object({
     z.url({ error: "OUTCOMES_DEAD_LETTER_QUEUE_URL must be a URL" }),
   ),
   FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
+  CAPACITY_TABLE: required("CAPACITY_TABLE"),
+  MAX_RUNNING_TASKS: integer("MAX_RUNNING_TASKS", 1, MAX_RUNNING_TASKS_LIMIT),
+  LAUNCH_RATE_PER_SECOND: integer("LAUNCH_RATE_PER_SECOND", 1, 1000),
+  LAUNCH_BURST: integer("LAUNCH_BURST", 1, 10_000),
 });
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -179,5 +195,10 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
     sweepMaxJobs: e.SWEEP_MAX_JOBS,
     outcomes: { eventBusName: e.JOBS_EVENT_BUS_NAME, deadLetterQueueUrl: e.OUTCOMES_DEAD_LETTER_QUEUE_URL },
     cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
+    capacity: {
+      tableName: e.CAPACITY_TABLE,
+      maxRunningTasks: e.MAX_RUNNING_TASKS,
+      launchRate: { ratePerSecond: e.LAUNCH_RATE_PER_SECOND, burst: e.LAUNCH_BURST },
+    },
   };
 }

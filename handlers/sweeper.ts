@@ -18,9 +18,10 @@ export class SweepIncompleteError extends Error {
 }
 
 export const handler = async (): Promise<SweepReport> => {
-  const { config, store, ecs, sqs } = handlerContext();
+  const { config, store, capacity, ecs, sqs } = handlerContext();
   const report = await sweep({
     store,
+    capacity,
     // Described tasks are read as the task-state handler reads events: a missed stop is priced too.
     tasks: new EcsTaskControl(ecs, {
       clusterArn: config.clusterArn,

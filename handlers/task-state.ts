@@ -1,20 +1,25 @@
 // Lambda entry point: the EventBridge rule's target for "ECS Task State Change" events of the worker's
 // cluster. An error propagates so that EventBridge retries the event (then sends it to the rule's DLQ);
 // a duplicate delivery is harmless (trackTaskEvent in jobs/). A stopped task's outcome file (what the worker
-// said about its attempt) is read from the output prefix and recorded with the stop.
+// said about its attempt) is read from the output prefix and recorded with the stop. A stopped task frees
+// its running-task slot: waiting jobs are started into it.
 
 import type { EventBridgeEvent } from "aws-lambda";
+import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
 import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
-import { type TrackOutcome, trackTaskEvent } from "../jobs/track-task";
+import { type TrackOutcome, trackTaskEventAndStartWaiting } from "../jobs/track-task";
 import { handlerContext, logger, s3Client } from "./clients";
 
 export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
-  const { config, store, sqs } = handlerContext();
-  return trackTaskEvent(
+  const { config, store, capacity, ecs, sqs } = handlerContext();
+  return trackTaskEventAndStartWaiting(
     {
       store,
+      capacity,
+      launcher: new EcsTaskLauncher(ecs, config),
+      target: config.target,
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
       policy: config.policy,
       context: {

@@ -27,6 +27,8 @@ export interface Submit extends CommandBase {
   readonly input: JobInput;
   readonly source: JobSource;
   readonly messageId?: string;
+  /** Why the job cannot launch now (no free slot: slots.ts); it is recorded WAITING instead. */
+  readonly mustWait?: string;
 }
 
 /** A message that cannot become a job: recorded as a REJECTED job, never launched. */
@@ -43,6 +45,13 @@ export interface Reject extends CommandBase {
 export interface LaunchRetry extends CommandBase {
   readonly type: "LaunchRetry";
   readonly attempt: number;
+  /** Why the retry cannot launch now (no free slot); the job is recorded WAITING instead. */
+  readonly mustWait?: string;
+}
+
+/** A slot was taken for a WAITING job (start-waiting.ts): it launches the attempt it waits with. */
+export interface StartWaiting extends CommandBase {
+  readonly type: "StartWaiting";
 }
 
 /** RunTask answered with a task. */
@@ -118,6 +127,7 @@ export type JobCommand =
   | Submit
   | Reject
   | LaunchRetry
+  | StartWaiting
   | RecordLaunch
   | Cancel
   | TimeOut
@@ -144,14 +154,13 @@ export const MAX_LAUNCHES_PER_JOB = 60;
 /** Times the sweeper sends one overdue retry again before it gives up on it (hours, at the quiet period). */
 export const MAX_RETRY_RESENDS = 20;
 
-/** Throttled launches back off from 1 s, doubling, up to this (plus a spread of up to as much again). */
-export const THROTTLED_MAX_DELAY_SECONDS = 60;
-
 /**
- * Throttled launches in a row before the job fails: at the backoff's 60-120 s, hours of ECS refusing every
- * launch. Each adds about 0.6 KB to the history, which must fit its item; a throttle uses no launch.
+ * Throttled launches in a row before the job fails: the history's bound, not a policy. Launches are paced
+ * to ECS's rate (launch-rate.ts) and each throttle slows every launcher down, so this takes hours of ECS
+ * refusing the account's launches (another system using up its rate). Each adds about 0.2 KB to the
+ * history (one JobWaiting), which must fit its item beside MAX_LAUNCHES_PER_JOB launches.
  */
-export const MAX_THROTTLED_LAUNCHES = 150;
+export const MAX_THROTTLED_LAUNCHES = 300;
 
 /** The decider of a stack: every command, with its retry policy where a command needs one. */
 export function jobDecider(policy: RetryPolicy): Decide {
@@ -191,7 +200,11 @@ export function decide(state: JobState, command: JobCommand): JobEvent[] {
       if (state.status === "NEW") throw new JobNotFoundError(state.jobId);
       if (state.status !== "RETRYING" || state.retryAttempt !== command.attempt) return [];
       // The attempt the retry names: the next one, or (after a throttled launch) the same one again.
+      if (command.mustWait !== undefined) return [waiting(at, command.attempt, command.mustWait)];
       return [launchRequested(state, at, command.attempt)];
+    case "StartWaiting":
+      if (state.status !== "WAITING") return []; // started by another caller, or cancelled meanwhile
+      return [launchRequested(state, at, state.retryAttempt ?? state.attempt + 1)];
     case "RecordLaunch":
       if (command.attempt !== state.attempt || state.taskArn !== undefined) return [];
       return [{ type: "TaskLaunched", at, attempt: command.attempt, taskArn: command.taskArn }];
@@ -289,7 +302,11 @@ function decideSubmit(state: JobState, command: Submit): JobEvent[] {
       source: command.source,
       ...(command.messageId === undefined ? {} : { messageId: command.messageId }),
     };
-    return [submitted, launchRequested(state, command.now)];
+    const next =
+      command.mustWait === undefined
+        ? launchRequested(state, command.now)
+        : waiting(command.now, state.attempt + 1, command.mustWait);
+    return [submitted, next];
   }
   if (state.status === "REJECTED" || canonicalJson(state.input) !== canonicalJson(command.input)) {
     throw new JobIdConflictError(state.jobId);
@@ -302,19 +319,21 @@ function decideSubmit(state: JobState, command: Submit): JobEvent[] {
 function decideLaunchFailure(state: JobState, command: RecordLaunchFailure, policy: RetryPolicy): JobEvent[] {
   if (state.status !== "LAUNCHING" || command.attempt !== state.attempt) return [];
   const { failure, now: at } = command;
+  // A throttled call is one event (JobWaiting, saying so): it is not a failure of the launch, and one
+  // event keeps the history small however often ECS refuses.
+  if (failure.throttled && failure.retryable)
+    return throttledLaunch(state, `launch throttled: ${failure.reason}`, at);
   const failed: JobEvent = { type: "TaskLaunchFailed", at, attempt: command.attempt, ...failure };
   if (!failure.retryable)
     return [failed, { type: "JobFailed", at, reason: `task could not be launched: ${failure.reason}` }];
-  if (failure.throttled) return [failed, ...throttledRetry(state, `launch throttled: ${failure.reason}`, at)];
   return [failed, ...infrastructureRetry(state, `launch failed: ${failure.reason}`, at, policy)];
 }
 
 /**
- * ECS refused the call for its rate, not the job: a retry that spends neither an attempt nor an
- * infrastructure retry, after a short backoff spread per job (so a burst of refused launches does not come
- * back all in the same second).
+ * ECS refused the call for its rate, not the job: the job goes back to waiting for a slot, spending neither
+ * an attempt nor an infrastructure retry, and starts again (in line, at the launch rate) as a slot frees.
  */
-function throttledRetry(state: JobState, reason: string, at: string): JobEvent[] {
+function throttledLaunch(state: JobState, reason: string, at: string): JobEvent[] {
   const throttles = state.throttledLaunches ?? 0;
   if (throttles >= MAX_THROTTLED_LAUNCHES) {
     return [
@@ -325,29 +344,14 @@ function throttledRetry(state: JobState, reason: string, at: string): JobEvent[]
       },
     ];
   }
-  const step = Math.min(THROTTLED_MAX_DELAY_SECONDS, 2 ** Math.min(throttles, 30));
-  const spread = spreadOf(`${state.jobId}.${state.attempt}.${throttles}`, step);
   // The SAME attempt, so the same client token: the refused call started no task, but an earlier call with
   // this token whose answer was lost may have; the next RunTask then returns that task instead of a second.
-  return [
-    {
-      type: "RetryScheduled",
-      at,
-      nextAttempt: state.attempt,
-      delaySeconds: step + spread,
-      reason,
-      countsAsAttempt: false,
-      manual: false,
-      throttled: true,
-    },
-  ];
+  return [waiting(at, state.attempt, reason, true)];
 }
 
-/** A whole number in [0, range) that is the same for the same key: a deterministic jitter. */
-function spreadOf(key: string, range: number): number {
-  let hash = 0;
-  for (const char of key) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return hash % Math.max(1, range);
+/** The job waits for a slot before it launches `attempt`. */
+function waiting(at: string, attempt: number, reason: string, throttled = false): JobEvent {
+  return { type: "JobWaiting", at, attempt, reason, ...(throttled ? { throttled } : {}) };
 }
 
 /** Fails the job when it has had as many launches as one job may have. */

@@ -2,31 +2,26 @@
 // the worker. The job is recorded as LAUNCHING before RunTask is called, and the task ARN after, so a crash
 // anywhere — or a RunTask whose outcome is unknown — is repaired by SQS redelivering the message: the launch
 // is resumed with the same client token. A launch that ECS refused retries later through a retry message.
+// A job launches only with a slot under the cap and its turn at the launch rate (admission.ts); otherwise
+// it is recorded WAITING and the message is done with (a waiting job never ticks SQS's receive count): it
+// starts from the line (start-waiting.ts) as slots free up.
 
-import { type Decide, type JobCommand, jobDecider, type PolicyCommand } from "./decide";
+import { admit } from "./admission";
+import { type JobCommand, jobDecider } from "./decide";
 import { JobIdConflictError, JobNotFoundError } from "./errors";
 import { type Intent, readMessage, truncateRaw } from "./intake";
-import { clientToken, jobIdForRejectedMessage } from "./job-id";
+import { jobIdForRejectedMessage } from "./job-id";
+import { type LaunchDeps, launchAttempt } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
-import type { Clock, Log, RetryQueue, TaskLauncher } from "./ports";
-import type { RetryPolicy } from "./retry-policy";
-import { isTerminal, type JobState } from "./state";
-import { changeJob, type JobStore, type StoredJob } from "./store";
-import {
-  ECS_OVERRIDES_MAX_CHARS,
-  overridesSize,
-  type WorkerTarget,
-  workerOverride,
-} from "./worker-environment";
+import type { RetryQueue } from "./ports";
+import { holdsSlot } from "./slots";
+import { startWaitingJobs } from "./start-waiting";
+import type { JobState } from "./state";
+import { changeJob, type StoredJob } from "./store";
+import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "./worker-environment";
 
-export interface DispatchDeps {
-  readonly store: JobStore;
-  readonly launcher: TaskLauncher;
+export interface DispatchDeps extends LaunchDeps {
   readonly retryQueue: RetryQueue;
-  readonly target: WorkerTarget;
-  readonly policy: RetryPolicy;
-  readonly clock: Clock;
-  readonly log: Log;
 }
 
 export type DispatchOutcome =
@@ -81,9 +76,25 @@ async function dispatchIntent(
             `${ECS_OVERRIDES_MAX_CHARS} for container overrides (make params smaller)`,
         );
       }
-      const command = { type: "Submit", now: deps.clock(), ...intent, messageId } as const;
       try {
-        return await decideAndLaunch(deps, intent.jobId, command);
+        const existing = await deps.store.get(intent.jobId);
+        // Only a job not recorded yet launches from a submission: a redelivery resumes what is recorded.
+        const mustWait =
+          existing === undefined ? await admit(deps, intent.jobId, { behindWaiting: true }) : undefined;
+        const command = {
+          type: "Submit",
+          now: deps.clock(),
+          ...intent,
+          messageId,
+          ...(mustWait === undefined ? {} : { mustWait }),
+        } as const;
+        return await decideAndLaunch(
+          deps,
+          intent.jobId,
+          command,
+          existing,
+          mustWait === undefined && !existing,
+        );
       } catch (error) {
         if (!(error instanceof JobIdConflictError)) throw error;
         return reject(jobIdForRejectedMessage(messageId), error.message);
@@ -91,11 +102,23 @@ async function dispatchIntent(
     }
     case "retry":
       try {
-        return await decideAndLaunch(deps, intent.jobId, {
+        const existing = await deps.store.get(intent.jobId);
+        const awaited =
+          existing?.state.status === "RETRYING" && existing.state.retryAttempt === intent.attempt;
+        const mustWait = awaited ? await admit(deps, intent.jobId, { behindWaiting: true }) : undefined;
+        const command = {
           type: "LaunchRetry",
           now: deps.clock(),
           attempt: intent.attempt,
-        });
+          ...(mustWait === undefined ? {} : { mustWait }),
+        } as const;
+        return await decideAndLaunch(
+          deps,
+          intent.jobId,
+          command,
+          existing,
+          awaited && mustWait === undefined,
+        );
       } catch (error) {
         if (!(error instanceof JobNotFoundError)) throw error;
         return reject(
@@ -128,16 +151,27 @@ async function recordRejection(
 
 /**
  * Applies a launch-driving command, then launches whatever attempt the job is left LAUNCHING, and sends the
- * retry message of a retry still pending.
+ * retry message of a retry still pending. `admitted`: a slot was taken for this command; it is given back
+ * if the job did not start launching after all (another delivery got there first). A job put in line
+ * starts at once if a slot freed meanwhile.
  */
 async function decideAndLaunch(
   deps: DispatchDeps,
   jobId: string,
   command: JobCommand,
+  known: StoredJob | undefined,
+  admitted: boolean,
 ): Promise<DispatchOutcome> {
-  const change = await changeJob(deps.store, jobId, (state) => jobDecider(deps.policy)(state, command));
+  const change = await changeJob(deps.store, jobId, (state) => jobDecider(deps.policy)(state, command), {
+    ...(known === undefined ? {} : { known }),
+  });
   if (change.events.length > 0)
     deps.log.info("job recorded", { jobId, events: change.events.map((e) => e.type) });
+  if (admitted && !holdsSlot(change.after)) await deps.capacity.slots.release(jobId);
+  if (change.events.some((event) => event.type === "JobWaiting")) {
+    deps.log.info("job waiting for a slot", { jobId, reason: change.after.reason });
+    await startWaitingJobs(deps);
+  }
   const stored =
     change.stored.state.status === "LAUNCHING" ? await launchAttempt(deps, change.stored) : change.stored;
   const retry = await sendPendingRetry(stored, deps.retryQueue);
@@ -148,39 +182,4 @@ async function decideAndLaunch(
     status: stored.state.status,
     ...(stored.state.taskArn ? { taskArn: stored.state.taskArn } : {}),
   };
-}
-
-/**
- * Calls RunTask for the attempt being launched (its client token makes a repeated call return the same task)
- * and records the outcome, starting from the job as stored. The sweeper resumes stuck launches with it too.
- */
-export async function launchAttempt(
-  deps: Pick<DispatchDeps, "store" | "launcher" | "target" | "policy" | "clock" | "log">,
-  stored: StoredJob,
-): Promise<StoredJob> {
-  const { jobId, attempt, input } = stored.state;
-  if (input === undefined) throw new Error(`job ${jobId} is launching without an input`);
-  const result = await deps.launcher.launch({
-    jobId,
-    attempt,
-    clientToken: clientToken(jobId, attempt),
-    override: workerOverride(jobId, attempt, input, deps.target),
-  });
-  const command: JobCommand | PolicyCommand = result.launched
-    ? { type: "RecordLaunch", now: deps.clock(), attempt, taskArn: result.taskArn }
-    : { type: "RecordLaunchFailure", now: deps.clock(), attempt, failure: result.failure };
-  const decide: Decide = jobDecider(deps.policy);
-  const change = await changeJob(deps.store, jobId, (current) => decide(current, command), { known: stored });
-  if (!result.launched) {
-    deps.log.warn("task launch failed", { jobId, attempt, ...result.failure, status: change.after.status });
-    return change.stored;
-  }
-  deps.log.info("task launched", { jobId, attempt, taskArn: result.taskArn });
-  // Cancelled (or otherwise ended) while RunTask was under way: nobody else knows of this task to stop it.
-  if (isTerminal(change.after.status)) {
-    const reason = `video-jobs: the job ended (${change.after.status}) while its task launched`;
-    await deps.launcher.stop(result.taskArn, reason);
-    deps.log.info("task of an ended job stopped", { jobId, attempt, taskArn: result.taskArn });
-  }
-  return change.stored;
 }

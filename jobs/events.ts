@@ -185,6 +185,20 @@ export interface RetryResent extends EventBase {
   readonly reason: string;
 }
 
+/**
+ * The job waits for a slot: as many tasks as the stack's cap allows are running or launching (or ECS
+ * refused the launch for its rate). It starts, oldest waiting first, as slots free up; its place is its
+ * `at` among the waiting jobs.
+ */
+export interface JobWaiting extends EventBase {
+  readonly type: "JobWaiting";
+  /** The attempt it launches once it starts: the next one, or (after a throttled launch) the same one. */
+  readonly attempt: number;
+  readonly reason: string;
+  /** ECS throttled its launch: waiting spends neither an attempt nor an infrastructure retry. */
+  readonly throttled?: boolean;
+}
+
 export interface JobSucceeded extends EventBase {
   readonly type: "JobSucceeded";
   readonly attempt: number;
@@ -230,6 +244,7 @@ export type JobEvent =
   | TaskLost
   | LaunchResumed
   | RetryResent
+  | JobWaiting
   | JobSucceeded
   | RetryScheduled
   | JobFailed

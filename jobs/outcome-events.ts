@@ -25,6 +25,7 @@ export const JOB_EVENT_TYPES = [
   "TaskLost",
   "LaunchResumed",
   "RetryResent",
+  "JobWaiting",
   "JobSucceeded",
   "RetryScheduled",
   "JobFailed",

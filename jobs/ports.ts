@@ -66,3 +66,8 @@ export interface Log {
 export type Clock = () => string;
 
 export const systemClock: Clock = () => new Date().toISOString();
+
+/** Waits; the launch rate makes launchers wait for their turn. Simulations pass a virtual one. */
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,7 +5,14 @@
 
 import type { Deadline, JobEvent, JobInput, JobSource } from "./events";
 
-export const ACTIVE_STATUSES = ["SUBMITTED", "LAUNCHING", "LAUNCHED", "RUNNING", "RETRYING"] as const;
+export const ACTIVE_STATUSES = [
+  "SUBMITTED",
+  "WAITING",
+  "LAUNCHING",
+  "LAUNCHED",
+  "RUNNING",
+  "RETRYING",
+] as const;
 export const TERMINAL_STATUSES = ["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED", "REJECTED"] as const;
 export const JOB_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
 
@@ -25,7 +32,10 @@ export interface JobState {
   readonly attemptsUsed: number;
   /** Infrastructure failures so far (launch failures, tasks that failed to start), bounded separately. */
   readonly infraRetries: number;
-  /** The attempt named by the latest RetryScheduled: only the retry message for it may launch. */
+  /**
+   * The attempt launched next: named by the latest RetryScheduled (only the retry message for it may
+   * launch) or JobWaiting (the attempt a waiting job starts with).
+   */
   readonly retryAttempt?: number;
   /** Task of the latest attempt, once known (from RunTask or from an ECS event, whichever comes first). */
   readonly taskArn?: string;
@@ -44,8 +54,10 @@ export interface JobState {
   /** When the sweeper last sent the pending retry's message again, and how often it has. */
   readonly retryResentAt?: string;
   readonly retryResends?: number;
-  /** Launches ECS throttled in a row: the backoff of the next one grows with it. */
+  /** Launches ECS throttled in a row. */
   readonly throttledLaunches?: number;
+  /** When the job last started waiting for a slot (WAITING): its place in line. */
+  readonly waitingSince?: string;
   /** Why the job last failed, was rejected, cancelled or timed out; why a retry was scheduled. */
   readonly reason?: string;
   readonly submittedAt?: string;
@@ -103,6 +115,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         retryDueAt: _due,
         retryResentAt: _resent,
         retryResends: _resends,
+        waitingSince: _waiting,
         ...rest
       } = state;
       return { ...rest, status: "LAUNCHING", attempt: event.attempt, launchRequestedAt: event.at };
@@ -139,6 +152,17 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
       return state;
     case "RetryResent":
       return { ...state, retryResentAt: event.at, retryResends: (state.retryResends ?? 0) + 1 };
+    case "JobWaiting": {
+      const { retryDueAt: _due, retryResentAt: _resent, retryResends: _resends, ...rest } = state;
+      return {
+        ...rest,
+        status: "WAITING",
+        retryAttempt: event.attempt,
+        waitingSince: event.at,
+        reason: event.reason,
+        ...(event.throttled ? { throttledLaunches: (state.throttledLaunches ?? 0) + 1 } : {}),
+      };
+    }
     case "JobSucceeded":
       return { ...withoutReason(state), status: "SUCCEEDED", finishedAt: event.at };
     case "RetryScheduled": {

@@ -136,6 +136,13 @@ const EVENT_SCHEMAS = {
   }),
   LaunchResumed: z.looseObject({ type: z.literal("LaunchResumed"), at: text, attempt: count, reason: text }),
   RetryResent: z.looseObject({ type: z.literal("RetryResent"), at: text, attempt: count, reason: text }),
+  JobWaiting: z.looseObject({
+    type: z.literal("JobWaiting"),
+    at: text,
+    attempt: count,
+    reason: text,
+    throttled: z.boolean().optional(),
+  }),
   JobSucceeded: z.looseObject({ type: z.literal("JobSucceeded"), at: text, attempt: count }),
   RetryScheduled: z.looseObject({
     type: z.literal("RetryScheduled"),
@@ -183,6 +190,7 @@ const jobStateSchema = z.looseObject({
   retryResentAt: text.optional(),
   retryResends: count.optional(),
   throttledLaunches: count.optional(),
+  waitingSince: text.optional(),
   submittedAt: text.optional(),
   updatedAt: text.optional(),
   finishedAt: text.optional(),

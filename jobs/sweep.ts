@@ -8,8 +8,11 @@
 // - LAUNCHING with no answer: the task found by `startedBy` is recorded, or RunTask is called again with
 //   the same client token while it is valid, or the launch is given up and retried with a new one;
 // - RETRYING past its due time: the retry message is sent again (the dispatcher ignores duplicates).
+// Then the running-task slots are made to agree with the jobs in flight (slots.ts), and waiting jobs are
+// started into whatever slots are free (start-waiting.ts), whatever stop events went missing.
 // Every write is conditional (changeJob), so two sweeps at once and the handlers beside them are safe.
 
+import type { Capacity } from "./admission";
 import {
   type Deadlines,
   launchExpired,
@@ -21,7 +24,7 @@ import {
 } from "./deadlines";
 import type { JobCommand, PolicyCommand } from "./decide";
 import { jobDecider } from "./decide";
-import { launchAttempt } from "./dispatch";
+import { launchAttempt } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
 import type {
   Clock,
@@ -33,6 +36,8 @@ import type {
   WorkerOutcomeReader,
 } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
+import { repairSlots, type SlotRepair } from "./slots";
+import { startWaitingJobs } from "./start-waiting";
 import type { JobState } from "./state";
 import { changeJob, type JobChange, type JobStore } from "./store";
 import { applyObservation } from "./track-task";
@@ -48,6 +53,7 @@ export interface SweepDeps {
   readonly deadlines: Deadlines;
   readonly clock: Clock;
   readonly log: Log;
+  readonly capacity: Capacity;
   /** Jobs examined in one run at most: the work of a run is bounded. */
   readonly maxJobs: number;
   /** Reads what the worker said about a stopped attempt, as the task-state handler does. */
@@ -77,6 +83,10 @@ export interface SweepReport {
   readonly errors: number;
   /** False when the run stopped at `maxJobs` with active jobs left unexamined. */
   readonly complete: boolean;
+  /** The running-task slots put right; absent when that failed (logged, counted in errors). */
+  readonly slots?: SlotRepair;
+  /** Waiting jobs started into free slots. */
+  readonly started: number;
 }
 
 const PAGE_SIZE = 100;
@@ -143,7 +153,17 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
 
   await describeAndApply(deps, toDescribe, count, failed);
 
-  const report = { examined, actions, errors, complete };
+  let slots: SlotRepair | undefined;
+  let started = 0;
+  try {
+    slots = await repairSlots({ ...deps, slots: deps.capacity.slots });
+    started = await startWaitingJobs(deps, deps.capacity.slots.cap);
+  } catch (error) {
+    errors++;
+    deps.log.warn("starting waiting jobs failed", { error: String(error) });
+  }
+
+  const report = { examined, actions, errors, complete, ...(slots === undefined ? {} : { slots }), started };
   deps.log.info("sweep done", { ...report });
   if (!complete) {
     deps.log.warn("sweep stopped at its bound; the next run continues where it stopped", {

@@ -39,6 +39,7 @@ export const STATE_ATTRIBUTES = [
   "retryResentAt",
   "retryResends",
   "throttledLaunches",
+  "waitingSince",
   "submittedAt",
   "updatedAt",
   "finishedAt",
@@ -68,3 +69,12 @@ export const KEY_ATTRIBUTES = [
 export function submittedDay(submittedAt: string): string {
   return submittedAt.slice(0, 10);
 }
+
+/**
+ * The capacity table: a few shared counters, apart from the jobs table so that they never reach its stream
+ * (the outcome publisher reads jobs only) and so that their hot items do not share its partitions.
+ * Key `name`; items RUNNING_TASKS_ITEM (slots.ts) and LAUNCH_RATE_ITEM (launch-rate.ts).
+ */
+export const CAPACITY_TABLE_KEY = "name";
+export const RUNNING_TASKS_ITEM = "running-tasks";
+export const LAUNCH_RATE_ITEM = "run-task-rate";

@@ -141,6 +141,7 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
       case "TaskStopRequested":
       case "LaunchResumed":
       case "RetryResent":
+      case "JobWaiting": // time waiting for a slot is time queued: it lies between submission and creation
         break; // the sweeper's actions: their effects on time come with the events they lead to
       default:
         // A new event type does not compile until the timeline says what it means for the durations.

@@ -2,12 +2,16 @@
 // record what ECS says (in ECS `detail.version` order; stale and duplicate events change nothing), decide
 // the outcome by the retry policy, and send the retry message when a retry was scheduled. The sweeper
 // applies what DescribeTasks says through the same `applyObservation`, so a missed event and a delivered
-// one end the same way.
+// one end the same way. A task event that ends a launch frees a running-task slot (the store gives it
+// back): the task-state handler then starts waiting jobs into it (`trackTaskEventAndStartWaiting`).
 
 import { jobDecider, type TaskObservation } from "./decide";
+import type { LaunchDeps } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
 import type { Clock, Log, RetryQueue, WorkerOutcomeReader } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
+import { endsLaunch } from "./slots";
+import { startWaitingJobs } from "./start-waiting";
 import { changeJob, type JobStore } from "./store";
 import { readTaskEvent, type TaskEventContext } from "./task-events";
 import { withWorkerOutcome } from "./worker-outcome";
@@ -30,6 +34,10 @@ export type TrackOutcome =
       readonly status: string;
       readonly recorded: readonly string[];
       readonly retrySent?: number;
+      /** The event ended the job's launch: its slot is free. */
+      readonly slotFreed?: boolean;
+      /** Waiting jobs started into the slots free now. */
+      readonly started?: number;
     };
 
 export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promise<TrackOutcome> {
@@ -39,6 +47,16 @@ export async function trackTaskEvent(deps: TrackTaskDeps, event: unknown): Promi
     return { ignored: reading.reason };
   }
   return applyObservation(deps, reading.jobId, reading.observation);
+}
+
+/** Records the event, and starts waiting jobs into the slot it freed, if it freed one. */
+export async function trackTaskEventAndStartWaiting(
+  deps: TrackTaskDeps & LaunchDeps,
+  event: unknown,
+): Promise<TrackOutcome> {
+  const outcome = await trackTaskEvent(deps, event);
+  if (!("slotFreed" in outcome) || outcome.slotFreed !== true) return outcome;
+  return { ...outcome, started: await startWaitingJobs(deps) };
 }
 
 /**
@@ -72,5 +90,11 @@ export async function applyObservation(
 
   const retry = await sendPendingRetry(change.stored, deps.retryQueue);
   if (retry !== undefined) deps.log.info("retry scheduled", { jobId, attempt: retry, reason: after.reason });
-  return { jobId, status: after.status, recorded, ...(retry === undefined ? {} : { retrySent: retry }) };
+  return {
+    jobId,
+    status: after.status,
+    recorded,
+    ...(retry === undefined ? {} : { retrySent: retry }),
+    ...(endsLaunch(change.events, after) ? { slotFreed: true } : {}),
+  };
 }

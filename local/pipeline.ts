@@ -12,7 +12,7 @@ import type { EventBridgeEvent } from "aws-lambda";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints";
 import { costEnvironment, jobSettingsEnvironment } from "../components/lib/handler-environment";
 import type { PipelineConfig } from "../config/parse";
-import { createJobsTable } from "../jobs/aws/create-jobs-table";
+import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
 import { readMessage } from "../jobs/intake";
@@ -35,6 +35,7 @@ export const LOCAL_REGION = "us-east-1";
 export const LOCAL_NAMES = {
   bucket: "video-jobs-uploads",
   table: "video-jobs-jobs",
+  capacityTable: "video-jobs-capacity",
   queue: "video-jobs-queue",
   deadLetterQueue: "video-jobs-dlq",
   outcomesDeadLetterQueue: "video-jobs-outcomes-dlq",
@@ -170,6 +171,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       JOBS_TABLE: LOCAL_NAMES.table,
+      CAPACITY_TABLE: LOCAL_NAMES.capacityTable,
       JOBS_QUEUE_URL: queueUrl,
       CLUSTER_ARN: ecsClusterArn,
       TASK_DEFINITION_ARN: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/${LOCAL_NAMES.family}:1`,
@@ -194,6 +196,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stoppers.push(async () => dynamoClient.destroy());
     await createJobsTable(dynamoClient, LOCAL_NAMES.table);
+    await createCapacityTable(dynamoClient, LOCAL_NAMES.capacityTable);
     const store = new DynamoDbJobStore(dynamoClient, { tableName: LOCAL_NAMES.table, retentionDays: 0 });
 
     // Local mode has no table stream: after every handler invocation the jobs it touched are read again and

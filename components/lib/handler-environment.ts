@@ -36,6 +36,9 @@ export function jobSettingsEnvironment(
   | "JOB_TIMEOUT_SECONDS"
   | "SWEEP_QUIET_SECONDS"
   | "SWEEP_MAX_JOBS"
+  | "MAX_RUNNING_TASKS"
+  | "LAUNCH_RATE_PER_SECOND"
+  | "LAUNCH_BURST"
   | "POWERTOOLS_LOG_LEVEL"
 > {
   return {
@@ -49,6 +52,9 @@ export function jobSettingsEnvironment(
     JOB_TIMEOUT_SECONDS: String(jobs.jobTimeoutMinutes * 60),
     SWEEP_QUIET_SECONDS: String(jobs.sweepQuietMinutes * 60),
     SWEEP_MAX_JOBS: String(jobs.sweepMaxJobs),
+    MAX_RUNNING_TASKS: String(jobs.maxRunningTasks),
+    LAUNCH_RATE_PER_SECOND: String(jobs.launchRatePerSecond),
+    LAUNCH_BURST: String(jobs.launchBurst),
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
 }

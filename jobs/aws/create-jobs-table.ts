@@ -1,5 +1,6 @@
-// Creates the jobs table with the layout of ../table-schema.ts (on-demand, both indexes), for local mode and
-// the tests' local DynamoDB. Deployed stacks get the same table from the Pulumi component.
+// Creates the jobs table (on-demand, both indexes) and the capacity table with the layouts of
+// ../table-schema.ts, for local mode and the tests' local DynamoDB. Deployed stacks get the same tables
+// from the Pulumi component.
 
 import {
   CreateTableCommand,
@@ -8,6 +9,7 @@ import {
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import {
+  CAPACITY_TABLE_KEY,
   indexProjectedAttributes,
   JOBS_TABLE_KEY,
   KEY_ATTRIBUTES,
@@ -32,6 +34,23 @@ export async function createJobsTable(client: DynamoDBClient, tableName: string)
           ],
           Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: indexProjectedAttributes(index) },
         })),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+}
+
+/** Creates the capacity table (running-task slots, the launch rate) unless it exists. */
+export async function createCapacityTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: CAPACITY_TABLE_KEY, AttributeType: "S" }],
+        KeySchema: [{ AttributeName: CAPACITY_TABLE_KEY, KeyType: "HASH" }],
       }),
     );
   } catch (error) {

@@ -20,6 +20,7 @@ import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import { jobDecider } from "../../jobs/decide";
 import { dispatchMessage } from "../../jobs/dispatch";
 import { jobIdForMessage } from "../../jobs/job-id";
+import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import type { LaunchRequest, TaskLauncher } from "../../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
@@ -94,6 +95,7 @@ const dispatch = (jobStore: JobStore, launcher: TaskLauncher, body: string, mess
   dispatchMessage(
     {
       store: jobStore,
+      capacity: memoryCapacity(),
       launcher,
       retryQueue: { sendRetry: async () => {} },
       target: { containerName: "worker", outputBucket: BUCKET, outputPrefix: "outputs/" },

@@ -12,9 +12,11 @@ import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { decide } from "../../jobs/decide";
 import type { JobEvent } from "../../jobs/events";
 import { jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "../../jobs/job-id";
 import { foldEvents } from "../../jobs/state";
+import { changeJob } from "../../jobs/store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { fixture } from "../support/factories";
 import {
@@ -322,7 +324,7 @@ describe("failures and crashes", () => {
     // RunTask's Fargate launch rate, as ECS reports it: a client error, not a ThrottlingException.
     ["InvalidParameterException", "Rate exceeded"],
   ])(
-    "retries a launch refused with %s: %s later, spending no attempt and no infrastructure retry",
+    "puts a job whose launch was refused with %s: %s back in line, spending no attempt and no infrastructure retry",
     async (name, message) => {
       ecs
         .on(RunTaskCommand)
@@ -334,13 +336,17 @@ describe("failures and crashes", () => {
       expect(response.batchItemFailures).toEqual([]);
       const state = (await store.get(jobId))?.state;
       expect(state).toMatchObject({
-        status: "RETRYING",
+        status: "WAITING",
         retryAttempt: 1, // the same attempt: its client token again
         reason: `launch throttled: ${name}: ${message}`,
         attemptsUsed: 0,
         infraRetries: 0,
         throttledLaunches: 1,
       });
+      // Out of line, so that the tests after this one do not queue behind it.
+      await changeJob(store, jobId, (s) =>
+        decide(s, { type: "Cancel", now: new Date().toISOString(), reason: "test done" }),
+      );
     },
   );
 

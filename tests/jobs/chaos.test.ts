@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import type { Deadlines } from "../../jobs/deadlines";
 import { dispatchMessage } from "../../jobs/dispatch";
+import { memoryCapacity } from "../../jobs/memory-capacity";
 import type {
   DescribedTask,
   LaunchRequest,
@@ -22,11 +23,12 @@ import type {
   TaskLauncher,
 } from "../../jobs/ports";
 import { type RetryPolicy, readLaunchFailure } from "../../jobs/retry-policy";
+import { slotReleasingStore } from "../../jobs/slots";
 import { foldEvents, isTerminal } from "../../jobs/state";
 import type { JobStore } from "../../jobs/store";
 import { sweep } from "../../jobs/sweep";
 import { readTaskDetail } from "../../jobs/task-events";
-import { trackTaskEvent } from "../../jobs/track-task";
+import { trackTaskEventAndStartWaiting } from "../../jobs/track-task";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CLUSTER_ARN, CONTAINER, TEST_POLICY } from "../support/factories";
 
@@ -262,12 +264,15 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.stop());
 
-async function simulate(plans: readonly JobPlan[], seed: number) {
+async function simulate(plans: readonly JobPlan[], seed: number, cap: number) {
   const world = new World(seed);
-  const store = new DynamoDbJobStore(db.client, {
+  // Time is virtual: a launcher's wait for its turn at the launch rate passes at once.
+  const capacity = memoryCapacity({ cap, sleep: async () => {} });
+  const table = new DynamoDbJobStore(db.client, {
     tableName: await db.createTable("chaos"),
     retentionDays: 0,
   });
+  const store = slotReleasingStore(table, capacity.slots);
   const jobIds = plans.map((_, i) => `chaos-${i}`);
   const ecs = new SimulatedEcs(world, new Map(jobIds.map((id, i) => [id, plans[i] as JobPlan])));
   const retryQueue: RetryQueue = {
@@ -276,18 +281,21 @@ async function simulate(plans: readonly JobPlan[], seed: number) {
       world.send(JSON.stringify({ jobId, attempt }), delaySeconds);
     },
   };
-  // The dispatcher crashes before or after a write, now and then.
-  const crashy: JobStore = {
-    get: (jobId) => store.get(jobId),
-    listByStatus: (...args) => store.listByStatus(...args),
-    listBySubmission: (...args) => store.listBySubmission(...args),
-    async append(jobId, version, events, state) {
-      if (world.chaos && world.random() < 0.08) throw new Crash("crashed before writing");
-      await store.append(jobId, version, events, state);
-      if (world.chaos && world.random() < 0.08) throw new Crash("crashed after writing");
+  // The dispatcher crashes before or after a write, now and then (after: before its slot is given back).
+  const crashy: JobStore = slotReleasingStore(
+    {
+      get: (jobId) => table.get(jobId),
+      listByStatus: (...args) => table.listByStatus(...args),
+      listBySubmission: (...args) => table.listBySubmission(...args),
+      async append(jobId, version, events, state) {
+        if (world.chaos && world.random() < 0.08) throw new Crash("crashed before writing");
+        await table.append(jobId, version, events, state);
+        if (world.chaos && world.random() < 0.08) throw new Crash("crashed after writing");
+      },
     },
-  };
-  const common = { retryQueue, policy: POLICY, clock: world.clock, log: silent };
+    capacity.slots,
+  );
+  const common = { retryQueue, policy: POLICY, clock: world.clock, log: silent, capacity };
   for (const jobId of jobIds) world.send(JSON.stringify({ videoUrl: `s3://uploads/${jobId}.mp4`, jobId }));
 
   let nextSweep = world.now;
@@ -316,7 +324,10 @@ async function simulate(plans: readonly JobPlan[], seed: number) {
     }
     for (const delivery of world.bus.filter((d) => d.at <= world.now)) {
       world.bus.splice(world.bus.indexOf(delivery), 1);
-      await trackTaskEvent({ ...common, store, context: CONTEXT }, delivery.event);
+      await trackTaskEventAndStartWaiting(
+        { ...common, store, context: CONTEXT, launcher: ecs, target: TARGET },
+        delivery.event,
+      );
     }
     if (world.now >= nextSweep) {
       await sweep({
@@ -332,7 +343,7 @@ async function simulate(plans: readonly JobPlan[], seed: number) {
     }
     world.now += STEP_MS;
   }
-  return { store, ecs, jobIds };
+  return { store, ecs, jobIds, slots: capacity.slots };
 }
 
 describe("chaos", () => {
@@ -343,7 +354,9 @@ describe("chaos", () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(plan, { minLength: 1, maxLength: 4 }), fc.integer(), async (plans, seed) => {
-        const { store, ecs, jobIds } = await simulate(plans, seed);
+        const { store, ecs, jobIds, slots } = await simulate(plans, seed, 2);
+        // Every slot was given back: by the change that ended a launch, or by the sweeper's repair.
+        expect([...(await slots.holders()).keys()]).toEqual([]);
         for (const jobId of jobIds) {
           const stored = await store.get(jobId);
           expect(stored, jobId).toBeDefined();

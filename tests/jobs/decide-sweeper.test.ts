@@ -216,26 +216,31 @@ describe("throttled launches", () => {
       failure: { reason, retryable: true, throttled: true },
     }) as const;
 
-  it("are retried with a short backoff, spending neither an attempt nor an infrastructure retry", () => {
+  it("put the job back in line, spending neither an attempt nor an infrastructure retry", () => {
     const events = given(JOB, submitted(JOB)).when(throttled()).events();
-    expect(events.at(-1)).toMatchObject({ type: "RetryScheduled", throttled: true, countsAsAttempt: false });
-    const state = foldEvents(JOB, [...submitted(JOB), ...events]);
-    expect(state).toMatchObject({
-      status: "RETRYING",
+    expect(events).toEqual([
+      {
+        type: "JobWaiting",
+        at,
+        attempt: 1,
+        reason: "launch throttled: InvalidParameterException: Rate exceeded",
+        throttled: true,
+      },
+    ]);
+    expect(foldEvents(JOB, [...submitted(JOB), ...events])).toMatchObject({
+      status: "WAITING",
       attemptsUsed: 0,
       infraRetries: 0,
       throttledLaunches: 1,
+      retryAttempt: 1,
+      waitingSince: at,
     });
-    const delay = (events.at(-1) as { delaySeconds: number }).delaySeconds;
-    expect(delay).toBeGreaterThanOrEqual(1);
-    expect(delay).toBeLessThan(2 * 60);
   });
 
-  it("are retried as the same attempt, with the same client token (an earlier call's task is found again)", () => {
+  it("start again as the same attempt, with the same client token (an earlier call's task is found again)", () => {
     const refused = given(JOB, submitted(JOB)).when(throttled("ThrottlingException: Rate exceeded")).events();
-    expect(refused.at(-1)).toMatchObject({ type: "RetryScheduled", nextAttempt: 1 });
     given(JOB, [...submitted(JOB), ...refused])
-      .when({ type: "LaunchRetry", now: at, attempt: 1 })
+      .when({ type: "StartWaiting", now: at })
       .then([{ type: "TaskLaunchRequested", at, attempt: 1, clientToken: `${JOB}.1` }]);
   });
 
@@ -247,7 +252,7 @@ describe("throttled launches", () => {
         ...history,
         ...refused,
         ...given(JOB, [...history, ...refused])
-          .when({ type: "LaunchRetry", now: at, attempt: 1 })
+          .when({ type: "StartWaiting", now: at })
           .events(),
       ];
     }
@@ -259,7 +264,7 @@ describe("throttled launches", () => {
     const last = given(JOB, history).when(throttled("Rate exceeded")).events();
     expect(last.at(-1)).toMatchObject({
       type: "JobFailed",
-      reason: expect.stringMatching(/^ECS throttled 151 launches/),
+      reason: expect.stringMatching(/^ECS throttled 301 launches/),
     });
   });
 });

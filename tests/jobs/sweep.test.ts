@@ -23,6 +23,7 @@ import { cancelJob } from "../../jobs/cancel-job";
 import type { Deadlines } from "../../jobs/deadlines";
 import { dispatchMessage } from "../../jobs/dispatch";
 import type { JobEvent } from "../../jobs/events";
+import { memoryCapacity } from "../../jobs/memory-capacity";
 import { type SweepDeps, sweep } from "../../jobs/sweep";
 import { trackTaskEvent } from "../../jobs/track-task";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
@@ -42,6 +43,8 @@ const taskArnOf = (jobId: string, attempt = 1) =>
 
 let db: LocalDynamoDb;
 let store: DynamoDbJobStore;
+/** The slots of one test: the jobs `job()` makes hold theirs, as the dispatcher's would. */
+let capacity: ReturnType<typeof memoryCapacity>;
 const tableCommands: string[] = [];
 
 beforeAll(async () => {
@@ -68,12 +71,14 @@ beforeEach(async () => {
   ecs.on(StopTaskCommand).resolves({});
   store = new DynamoDbJobStore(db.client, { tableName: await db.createTable("sweep"), retentionDays: 0 });
   tableCommands.length = 0;
+  capacity = memoryCapacity({ sleep: async () => {} });
 });
 
 function deps(seconds: number, overrides: Partial<SweepDeps> = {}): SweepDeps {
   const ecsClient = new ECSClient({ region: "us-west-2" });
   return {
     store,
+    capacity,
     tasks: new EcsTaskControl(ecsClient, context),
     launcher: new EcsTaskLauncher(ecsClient, {
       clusterArn: CLUSTER_ARN,
@@ -96,6 +101,7 @@ function deps(seconds: number, overrides: Partial<SweepDeps> = {}): SweepDeps {
 /** A job recorded as the dispatcher and task-state handler leave it, with its task ARN as in ecsEvent. */
 async function job(jobId: string, stage: "launching" | "launched" | "running", input = video(jobId)) {
   const driver = new JobDriver(store, jobId, T0);
+  await capacity.slots.acquire(jobId, at(0));
   await driver.submit(0, input);
   if (stage === "launching") return driver;
   await driver.apply(2, { type: "RecordLaunch", attempt: 1, taskArn: taskArnOf(jobId) });

@@ -2,15 +2,20 @@
 // tests of the store, the handlers and the CLI.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createJobsTable } from "../../jobs/aws/create-jobs-table";
+import { createCapacityTable, createJobsTable } from "../../jobs/aws/create-jobs-table";
 import { startDynamoDb } from "../../local/dynamodb";
 
 export interface LocalDynamoDb {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
-  /** Creates a fresh jobs table with a unique name and returns the name. */
+  /** Creates a fresh jobs table with a unique name, and its capacity table (capacityTableOf), and returns the name. */
   createTable(prefix?: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The capacity table created beside a jobs table (handler-env.ts points the handlers at it). */
+export function capacityTableOf(jobsTable: string): string {
+  return `${jobsTable}-capacity`;
 }
 
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -26,6 +31,7 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     async createTable(prefix = "jobs") {
       const name = `${prefix}-${++tables}`;
       await createJobsTable(client, name);
+      await createCapacityTable(client, capacityTableOf(name));
       return name;
     },
     async stop() {

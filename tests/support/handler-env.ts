@@ -2,6 +2,7 @@
 // DynamoDB pointed at a local one through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB.
 
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { capacityTableOf } from "./dynamodb";
 import { CLUSTER_ARN, CONTAINER } from "./factories";
 
 export const QUEUE_URL = "https://sqs.us-west-2.amazonaws.com/111122223333/video-jobs-queue";
@@ -39,6 +40,12 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     FARGATE_PRICES: "",
     JOBS_EVENT_BUS_NAME: "video-jobs-test-jobs",
     OUTCOMES_DEAD_LETTER_QUEUE_URL: OUTCOMES_DLQ_URL,
+    // The capacity table LocalDynamoDb.createTable makes beside each jobs table; a cap no test reaches
+    // unless it means to.
+    CAPACITY_TABLE: capacityTableOf(tableName),
+    MAX_RUNNING_TASKS: "1000",
+    LAUNCH_RATE_PER_SECOND: "1000",
+    LAUNCH_BURST: "1000",
   };
 }
 

@@ -1,0 +1,50 @@
+// Whether a job may launch now: a free slot under the stack's cap on running tasks (slots.ts), and its turn
+// at RunTask's rate (launch-rate.ts), waited for here. A job that may not launch is recorded WAITING by its
+// caller, in line, and started by `startWaitingJobs` (start-waiting.ts) as slots free up.
+
+import type { LaunchRate } from "./launch-rate";
+import type { Clock, Sleep } from "./ports";
+import type { SlotPool } from "./slots";
+import type { JobStore } from "./store";
+
+/** What launching under the cap takes: the stack's slots and launch rate, and a way to wait. */
+export interface Capacity {
+  readonly slots: SlotPool;
+  readonly launchRate: LaunchRate;
+  readonly sleep: Sleep;
+  /** Longest a launcher waits for its turn at the rate before the job waits in line instead. */
+  readonly maxLaunchWaitMs: number;
+}
+
+export interface AdmissionDeps {
+  readonly store: JobStore;
+  readonly capacity: Capacity;
+  readonly clock: Clock;
+}
+
+/**
+ * Takes a slot and a launch turn for the job, waiting for the turn: undefined when it may launch now, or why
+ * it must wait (nothing is then held). A new arrival (`behindWaiting`) waits while older jobs wait, so
+ * that jobs start in the order they came.
+ */
+export async function admit(
+  deps: AdmissionDeps,
+  jobId: string,
+  options: { readonly behindWaiting: boolean },
+): Promise<string | undefined> {
+  const { slots, launchRate, sleep, maxLaunchWaitMs } = deps.capacity;
+  if (options.behindWaiting) {
+    const first = await deps.store.listByStatus("WAITING", { limit: 1, oldestFirst: true });
+    if (first.jobs.some((job) => job.jobId !== jobId)) return "older jobs are waiting for a slot";
+  }
+  const slot = await slots.acquire(jobId, deps.clock());
+  if (!slot.acquired) return `all ${slots.cap} running-task slots are taken (the stack's maxRunningTasks)`;
+  const now = Date.parse(deps.clock());
+  const turn = await launchRate.reserve(now, maxLaunchWaitMs);
+  if (turn === undefined) {
+    await slots.release(jobId);
+    return `RunTask's rate allows no launch within ${maxLaunchWaitMs / 1000} s`;
+  }
+  if (turn > now) await sleep(turn - now);
+  return undefined;
+}

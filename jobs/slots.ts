@@ -1,0 +1,137 @@
+// The cap on running tasks (the stack's `maxRunningTasks`, like AWS Batch's maximum vCPUs): a pool of slots,
+// one held by each job that is launching or running. A job takes its slot before its launch is recorded and
+// gives it back with the transition that ends the launch (a stop, a failure, a retry, a cancellation):
+// `slotReleasingStore` does that for every workflow in one place. Holding is keyed by job id, so taking or
+// giving back twice (at-least-once delivery, a crash and a redelivery) counts once: the pool cannot drift.
+// What a crash between a change and its release leaves behind, `repairSlots` (the sweeper) puts right.
+
+import type { JobEvent, JobEventType } from "./events";
+import type { Clock, Log } from "./ports";
+import type { JobState, JobStatus } from "./state";
+import type { JobStore } from "./store";
+
+export interface SlotAnswer {
+  /** Whether the job holds a slot now (it may have held it already). */
+  readonly acquired: boolean;
+  /** Slots held after the call: running tasks against the cap. */
+  readonly inUse: number;
+}
+
+export interface SlotPool {
+  /** How many slots there are: the stack's maxRunningTasks. */
+  readonly cap: number;
+  /** Takes a slot for the job unless all are taken; a job that holds one keeps it (idempotent). */
+  acquire(jobId: string, now: string): Promise<SlotAnswer>;
+  /** Gives the job's slot back (nothing if it holds none); returns the slots held after. */
+  release(jobId: string): Promise<number>;
+  /** Every holder, with when it took its slot. */
+  holders(): Promise<ReadonlyMap<string, string>>;
+  /** The sweeper found a job launching or running without a slot: it holds one, over the cap if need be. */
+  restore(jobId: string, now: string): Promise<void>;
+}
+
+/**
+ * The largest cap: the DynamoDB pool keeps every holder in one item (about 40 bytes each; items hold 400 KB),
+ * and each change of it costs write units by its size.
+ */
+export const MAX_RUNNING_TASKS_LIMIT = 5000;
+
+/** The statuses in which a job holds a slot: its task is being launched or may be running. */
+export const SLOT_STATUSES = ["LAUNCHING", "LAUNCHED", "RUNNING"] as const satisfies readonly JobStatus[];
+
+export function holdsSlot(state: JobState): boolean {
+  return (SLOT_STATUSES as readonly string[]).includes(state.status);
+}
+
+/**
+ * Events with which a launch ends: every transition out of a slot-holding status appends one of them (or
+ * a JobWaiting for a throttled launch, back in line).
+ * A change that appends one and leaves the job without a slot gives the slot back.
+ */
+const LAUNCH_ENDING_EVENTS: ReadonlySet<JobEventType> = new Set<JobEventType>([
+  "TaskLaunchFailed",
+  "TaskStopped",
+  "TaskLost",
+  "JobSucceeded",
+  "JobFailed",
+  "JobTimedOut",
+  "JobCancelled",
+]);
+
+export function endsLaunch(events: readonly JobEvent[], after: JobState): boolean {
+  const ending = (event: JobEvent) =>
+    LAUNCH_ENDING_EVENTS.has(event.type) || (event.type === "JobWaiting" && event.throttled === true);
+  return !holdsSlot(after) && events.some(ending);
+}
+
+/**
+ * The store every workflow that runs with the cap changes jobs through: a change that ends a job's launch
+ * gives its slot back once it is stored. A crash between the two leaves the slot held until the sweeper's
+ * `repairSlots` sees the job no longer launching or running.
+ */
+export function slotReleasingStore(store: JobStore, slots: SlotPool): JobStore {
+  return {
+    get: (jobId) => store.get(jobId),
+    listByStatus: (status, page, window) => store.listByStatus(status, page, window),
+    listBySubmission: (window, page) => store.listBySubmission(window, page),
+    async append(jobId, expectedVersion, events, state) {
+      await store.append(jobId, expectedVersion, events, state);
+      if (endsLaunch(events, state)) await slots.release(jobId);
+    },
+  };
+}
+
+/** A slot taken this recently may belong to a launch about to be recorded: repair leaves it alone. */
+export const SLOT_REPAIR_GRACE_SECONDS = 120;
+
+export interface SlotRepair {
+  /** Held by jobs no longer launching or running (a crash after the change, before the release). */
+  readonly released: readonly string[];
+  /** Jobs launching or running that held no slot (a lost write): counted again. */
+  readonly restored: readonly string[];
+  /** Slots held after the repair. */
+  readonly inUse: number;
+}
+
+/**
+ * Makes the pool agree with the jobs actually in flight, from the status index (no scan): a holder whose
+ * job is not launching or running (read back one by one, consistently) gives its slot back, and a job in
+ * flight without a slot gets one.
+ */
+export async function repairSlots(
+  deps: { readonly store: JobStore; readonly slots: SlotPool; readonly clock: Clock; readonly log: Log },
+  graceSeconds = SLOT_REPAIR_GRACE_SECONDS,
+): Promise<SlotRepair> {
+  const now = deps.clock();
+  const holders = await deps.slots.holders();
+  const inFlight = new Set<string>();
+  for (const status of SLOT_STATUSES) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listByStatus(status, { limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const job of page.jobs) inFlight.add(job.jobId);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+  const released: string[] = [];
+  const cutoff = Date.parse(now) - graceSeconds * 1000;
+  for (const [jobId, since] of holders) {
+    if (inFlight.has(jobId) || Date.parse(since) > cutoff) continue;
+    const stored = await deps.store.get(jobId); // the index may lag: the item says for sure
+    if (stored !== undefined && holdsSlot(stored.state)) continue;
+    await deps.slots.release(jobId);
+    released.push(jobId);
+  }
+  const restored: string[] = [];
+  for (const jobId of inFlight) {
+    if (holders.has(jobId)) continue;
+    const stored = await deps.store.get(jobId);
+    if (stored === undefined || !holdsSlot(stored.state)) continue;
+    await deps.slots.restore(jobId, now);
+    restored.push(jobId);
+  }
+  const inUse = holders.size - released.length + restored.length;
+  if (released.length > 0 || restored.length > 0)
+    deps.log.warn("running-task slots repaired", { released, restored, inUse, cap: deps.slots.cap });
+  return { released, restored, inUse };
+}

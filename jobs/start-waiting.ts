@@ -1,0 +1,62 @@
+// Starting waiting jobs as slots free up: the oldest WAITING job first (the status index, oldest first),
+// each with a slot and its turn at the launch rate (admission.ts), until no slot or no turn is left or
+// `max` jobs are started. Called after a task stops (a slot is free), after a job is put in line (a slot
+// may have freed meanwhile), and by the sweeper (whatever those missed). Two callers starting the same job
+// launch it once: its start is one conditional change, and the slot is held by job id.
+
+import { admit } from "./admission";
+import { decide } from "./decide";
+import { type LaunchDeps, launchAttempt } from "./launch-attempt";
+import { holdsSlot } from "./slots";
+import { changeJob } from "./store";
+
+/** Jobs one caller starts at most: enough to fill what a stop freed, little enough to share the work. */
+export const DEFAULT_STARTS = 10;
+
+const PAGE = 25;
+
+/** Starts waiting jobs, oldest first; resolves with how many it launched once their RunTasks answered. */
+export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): Promise<number> {
+  // Launches run while the next job is admitted; a failure is kept (not left unhandled) and reported at the end.
+  const launches: Promise<void>[] = [];
+  const failures: unknown[] = [];
+  // Each start may wait for its turn; the whole call waits about as long as one start may.
+  const until = Date.parse(deps.clock()) + deps.capacity.maxLaunchWaitMs;
+  let cursor: string | undefined;
+  pages: do {
+    const page = await deps.store.listByStatus("WAITING", {
+      limit: PAGE,
+      oldestFirst: true,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const job of page.jobs) {
+      if (launches.length >= max || Date.parse(deps.clock()) > until) break pages;
+      if ((await admit(deps, job.jobId, { behindWaiting: false })) !== undefined) break pages;
+      const change = await changeJob(deps.store, job.jobId, (state) =>
+        decide(state, { type: "StartWaiting", now: deps.clock() }),
+      );
+      if (!holdsSlot(change.after)) {
+        await deps.capacity.slots.release(job.jobId); // cancelled meanwhile (the index lags)
+        continue;
+      }
+      if (change.events.length === 0) continue; // another caller started it
+      deps.log.info("waiting job started", { jobId: job.jobId, attempt: change.after.attempt });
+      launches.push(
+        launchAttempt(deps, change.stored).then(
+          () => undefined,
+          (error: unknown) => {
+            failures.push(error);
+          },
+        ),
+      );
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  await Promise.all(launches);
+  if (failures.length > 0)
+    throw new AggregateError(
+      failures,
+      `${failures.length} of ${launches.length} started jobs failed to launch`,
+    );
+  return launches.length;
+}
