@@ -14,7 +14,6 @@ import {
 } from "@aws-sdk/client-ecs";
 import { defined } from "../jobs/defined";
 import type { DescribedTask, RetryQueue, TaskControl } from "../jobs/ports";
-import type { JobStore } from "../jobs/store";
 import { readTaskDetail } from "../jobs/task-events";
 import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "../local/launch-limits";
 import type { VirtualClock } from "./virtual-clock";
@@ -381,45 +380,34 @@ export class SimEcs implements TaskControl {
 
 // ---- DynamoDB's latency --------------------------------------------------------------------------------
 
-export interface StoreStats {
-  reads: number;
-  writes: number;
-  conflicts: number;
-}
+/** Calls made through `delayed` objects, by method, and the errors they threw, by method and error name. */
+export type CallCounts = Map<string, number>;
 
-/** The job store behind a network: every call takes `latencyMs` of virtual time before it reaches the table. */
-export function withLatency(
-  store: JobStore,
+/**
+ * `target` behind a network: every method call takes `latencyMs` of virtual time before it reaches it (the
+ * job store, the slot pool and the launch rate are DynamoDB tables in the stack). Counts calls in `counts`.
+ */
+export function delayed<T extends object>(
+  target: T,
   clock: VirtualClock,
   latencyMs: number,
-): { store: JobStore; stats: StoreStats } {
-  const stats: StoreStats = { reads: 0, writes: 0, conflicts: 0 };
-  const latent: JobStore = {
-    async get(jobId) {
-      stats.reads++;
-      await clock.sleep(latencyMs);
-      return store.get(jobId);
+  counts: CallCounts,
+): T {
+  const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        count(String(property));
+        await clock.sleep(latencyMs);
+        try {
+          return await Reflect.apply(value, object, args);
+        } catch (error) {
+          count(`${String(property)} ${error instanceof Error ? error.name : "error"}`);
+          throw error;
+        }
+      };
     },
-    async append(jobId, expectedVersion, events, state) {
-      stats.writes++;
-      await clock.sleep(latencyMs);
-      try {
-        return await store.append(jobId, expectedVersion, events, state);
-      } catch (error) {
-        stats.conflicts++;
-        throw error;
-      }
-    },
-    async listByStatus(status, page, window) {
-      stats.reads++;
-      await clock.sleep(latencyMs);
-      return store.listByStatus(status, page, window);
-    },
-    async listBySubmission(window, page) {
-      stats.reads++;
-      await clock.sleep(latencyMs);
-      return store.listBySubmission(window, page);
-    },
-  };
-  return { store: latent, stats };
+  });
 }

@@ -9,27 +9,36 @@
 import { ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { CONFIG_SCHEMA } from "../config/schema";
+import type { Capacity } from "../jobs/admission";
 import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
 import { DEFAULT_DEADLINES } from "../jobs/deadlines";
 import { type DispatchDeps, dispatchMessage } from "../jobs/dispatch";
 import { readMessage } from "../jobs/intake";
+import type { LaunchDeps } from "../jobs/launch-attempt";
+import {
+  FARGATE_LAUNCH_LIMITS,
+  type LaunchRateLimits,
+  MAX_LAUNCH_WAIT_MS,
+  MemoryLaunchRate,
+} from "../jobs/launch-rate";
+import { MemorySlotPool } from "../jobs/memory-capacity";
 import { MemoryJobStore } from "../jobs/memory-store";
 import type { Log } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
+import { slotReleasingStore } from "../jobs/slots";
 import { isTerminal } from "../jobs/state";
-import type { StoredJob } from "../jobs/store";
-import { sweep } from "../jobs/sweep";
-import { trackTaskEvent } from "../jobs/track-task";
-import { FARGATE_LAUNCH_LIMITS, type LaunchLimits } from "../local/launch-limits";
+import type { JobStore, StoredJob } from "../jobs/store";
+import { type SweepDeps, sweep } from "../jobs/sweep";
+import { type TrackTaskDeps, trackTaskEventAndStartWaiting } from "../jobs/track-task";
 import { checkHistories, type HistoryReport } from "./burst-checks";
 import {
+  type CallCounts,
+  delayed,
   type EcsStats,
   type EventSourceStats,
   SimEcs,
   SimQueue,
-  type StoreStats,
   startEventSource,
-  withLatency,
 } from "./burst-world";
 import { launchFloor } from "./launch-floor";
 import { VirtualClock } from "./virtual-clock";
@@ -39,7 +48,10 @@ export const name = "burst";
 export interface BurstScenario {
   readonly uploads: number;
   readonly maxRunningTasks: number;
-  readonly limits: LaunchLimits;
+  /** ECS's launch limits, which the simulated ECS enforces. */
+  readonly limits: LaunchRateLimits;
+  /** The pace the pipeline keeps to (the stack's launchRatePerSecond and launchBurst). */
+  readonly pacing: LaunchRateLimits;
   /** RunTask accepted to RUNNING, and RUNNING to STOPPED (exit 0): every task the same. */
   readonly pendingMs: number;
   readonly runMs: number;
@@ -53,6 +65,10 @@ export interface BurstScenario {
 }
 
 const STACK_DEFAULTS = {
+  pacing: {
+    ratePerSecond: CONFIG_SCHEMA.launchRatePerSecond.default,
+    burst: CONFIG_SCHEMA.launchBurst.default,
+  },
   batchSize: CONFIG_SCHEMA.dispatcherBatchSize.default,
   maxConcurrency: CONFIG_SCHEMA.dispatcherMaxConcurrency.default,
   dispatcherTimeoutMs: CONFIG_SCHEMA.dispatcherTimeoutSeconds.default * 1000,
@@ -84,7 +100,8 @@ export interface BurstResult {
   readonly ecsTasksTwice: number;
   readonly ecs: EcsStats;
   readonly dispatcher: EventSourceStats;
-  readonly store: StoreStats;
+  /** Calls to the jobs table, the slot pool and the launch rate, by method (and errors, by name). */
+  readonly dynamoDbCalls: ReadonlyMap<string, number>;
   readonly deadLetters: number;
   readonly sweeps: { readonly runs: number; readonly actions: Record<string, number> };
   readonly virtualSteps: number;
@@ -94,39 +111,42 @@ const EPOCH_MS = Date.parse("2026-11-30T00:00:00.000Z");
 const CLUSTER_ARN = "arn:aws:ecs:us-east-1:111122223333:cluster/video-jobs";
 const quiet: Log = { info() {}, warn() {} };
 
-export async function simulateBurst(scenario: BurstScenario): Promise<BurstResult> {
+/** Runs the scenario; `log` receives what the workflows log (nothing by default). */
+export async function simulateBurst(scenario: BurstScenario, log: Log = quiet): Promise<BurstResult> {
   const clock = new VirtualClock(EPOCH_MS);
   const isoClock = () => clock.iso();
   const policy = DEFAULT_RETRY_POLICY;
   const target = { containerName: "worker", outputBucket: "uploads", outputPrefix: "outputs/" };
 
+  // The jobs table, the slot pool and the launch rate: DynamoDB tables in the stack, in memory behind a
+  // network's latency here; the store gives a slot back with the change that ends a launch, as the handlers'.
+  const dynamoDbCalls: CallCounts = new Map();
+  const behindNetwork = <T extends object>(target: T) =>
+    delayed(target, clock, scenario.latencies.dynamoDbMs, dynamoDbCalls);
   const table = new MemoryJobStore();
   const ended = new Set<string>();
-  const { store, stats: storeStats } = withLatency(
-    {
-      get: (jobId) => table.get(jobId),
-      append: async (jobId, version, events, state) => {
-        await table.append(jobId, version, events, state);
-        if (isTerminal(state.status)) ended.add(jobId);
-      },
-      listByStatus: (status, page, window) => table.listByStatus(status, page, window),
-      listBySubmission: (window, page) => table.listBySubmission(window, page),
+  const capacity: Capacity = {
+    slots: behindNetwork(new MemorySlotPool(scenario.maxRunningTasks)),
+    launchRate: behindNetwork(new MemoryLaunchRate(scenario.pacing)),
+    sleep: (ms) => clock.sleep(ms),
+    maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
+  };
+  const tableWithEnds: JobStore = {
+    get: (jobId) => table.get(jobId),
+    append: async (jobId, version, events, state) => {
+      await table.append(jobId, version, events, state);
+      if (isTerminal(state.status)) ended.add(jobId); // only to know when to stop: the checks read histories
     },
-    clock,
-    scenario.latencies.dynamoDbMs,
-  );
+    listByStatus: (status, page, window) => table.listByStatus(status, page, window),
+    listBySubmission: (window, page) => table.listBySubmission(window, page),
+  };
+  const store = slotReleasingStore(behindNetwork(tableWithEnds), capacity.slots);
   const queue = new SimQueue(clock, {
     visibilityTimeoutMs: 6 * scenario.dispatcherTimeoutMs,
     maxReceiveCount: scenario.maxReceiveCount,
   });
-  const trackDeps = {
-    store,
-    retryQueue: queue,
-    policy,
-    context: { clusterArn: CLUSTER_ARN, workerContainerName: target.containerName },
-    clock: isoClock,
-    log: quiet,
-  };
+  // Filled in once the launcher exists: the task-state workflow launches waiting jobs too.
+  let trackDeps: (TrackTaskDeps & LaunchDeps) | undefined;
   const ecs = new SimEcs(
     clock,
     {
@@ -137,7 +157,10 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
       runMs: scenario.runMs,
       eventDelayMs: scenario.latencies.eventMs,
     },
-    (event) => trackTaskEvent(trackDeps, event),
+    async (event) => {
+      if (trackDeps === undefined) throw new Error("a task event before the pipeline was wired");
+      return trackTaskEventAndStartWaiting(trackDeps, event);
+    },
   );
   // The pipeline's own ECS adapter, its client answered by the simulated ECS.
   const ecsMock = mockClient(ECSClient);
@@ -158,12 +181,17 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
     });
     const dispatchDeps: DispatchDeps = {
       store,
+      capacity,
       launcher,
       retryQueue: queue,
       target,
       policy,
       clock: isoClock,
-      log: quiet,
+      log,
+    };
+    trackDeps = {
+      ...dispatchDeps,
+      context: { clusterArn: CLUSTER_ARN, workerContainerName: target.containerName },
     };
     const dispatcher = startEventSource(
       clock,
@@ -176,8 +204,9 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
       (body, messageId) => dispatchMessage(dispatchDeps, body, messageId),
     );
     const sweeps = { runs: 0, actions: {} as Record<string, number> };
-    const sweepDeps = {
+    const sweepDeps: SweepDeps = {
       store,
+      capacity,
       tasks: ecs,
       launcher,
       retryQueue: queue,
@@ -185,7 +214,7 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
       policy,
       deadlines: DEFAULT_DEADLINES,
       clock: isoClock,
-      log: quiet,
+      log,
       maxJobs: CONFIG_SCHEMA.sweepMaxJobs.default,
     };
     void (async () => {
@@ -193,7 +222,14 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
         await clock.sleep(scenario.sweepIntervalMs);
         const report = await sweep(sweepDeps);
         sweeps.runs++;
-        for (const [action, count] of Object.entries(report.actions))
+        const done = {
+          ...report.actions,
+          slotsReleased: report.slots?.released.length ?? 0,
+          slotsRestored: report.slots?.restored.length ?? 0,
+          waitingStarted: report.started,
+          errors: report.errors,
+        };
+        for (const [action, count] of Object.entries(done))
           sweeps.actions[action] = (sweeps.actions[action] ?? 0) + count;
       }
     })();
@@ -224,7 +260,7 @@ export async function simulateBurst(scenario: BurstScenario): Promise<BurstResul
       ecsTasksTwice: [...ecs.tasksByJob().values()].filter((n) => n > 1).length,
       ecs: ecs.stats,
       dispatcher,
-      store: storeStats,
+      dynamoDbCalls,
       deadLetters: queue.deadLetters.length,
       sweeps,
       virtualSteps: clock.steps,
@@ -359,11 +395,6 @@ export async function run(): Promise<void> {
       "",
     ],
     [
-      "DynamoDB reads / writes / conflicts",
-      `${result.store.reads} / ${result.store.writes} / ${result.store.conflicts}`,
-      "",
-    ],
-    [
       "sweeper runs / actions",
       `${result.sweeps.runs} / ${
         Object.entries(result.sweeps.actions)
@@ -379,8 +410,22 @@ export async function run(): Promise<void> {
   const width2 = Math.max(...rows.map((r) => r[1].length));
   for (const [label, value, note] of rows)
     console.log(`  ${label.padEnd(width)}  ${value.padStart(width2)}  ${note}`.trimEnd());
+  console.log(`  DynamoDB calls (jobs table, slots, launch rate): ${describeCalls(result.dynamoDbCalls)}`);
   if (!burstChecks(result).every((c) => c.ok) || !result.finished) {
     console.log("burst: a correctness check failed");
     process.exitCode = 1;
   }
+}
+
+/** "get 100, append 90 (ConcurrencyConflictError 2), ..." */
+function describeCalls(calls: ReadonlyMap<string, number>): string {
+  return [...calls]
+    .filter(([key]) => !key.includes(" "))
+    .map(([method, n]) => {
+      const errors = [...calls]
+        .filter(([key]) => key.startsWith(`${method} `))
+        .map(([key, count]) => `${key.slice(method.length + 1)} ${count}`);
+      return `${method} ${n}${errors.length > 0 ? ` (${errors.join(", ")})` : ""}`;
+    })
+    .join(", ");
 }

@@ -3,15 +3,15 @@
 // `ThrottlingException: Rate exceeded`, which the pipeline's launcher reads as a throttled launch. Local mode's
 // ECS stand-in (ecs.ts, `--launch-limits`) and the burst benchmark's stand-in (bench/burst.ts) both use it.
 // Pure: time is passed in, in milliseconds, so a virtual clock drives it as well as the real one.
+// ECS's numbers are the job model's (jobs/launch-rate.ts), but this bucket is ECS's side, kept apart from
+// the pipeline's own pacing (a GCRA reservation there): an independent model of the limit checks that the
+// pacing keeps to it, rather than agreeing with it by construction.
 
-export interface LaunchLimits {
-  /** Launches refilled per second (ECS: 20). */
-  readonly ratePerSecond: number;
-  /** Launches allowed at once from a full bucket (ECS: 100). */
-  readonly burst: number;
-}
+import { FARGATE_LAUNCH_LIMITS, type LaunchRateLimits } from "../jobs/launch-rate";
 
-export const FARGATE_LAUNCH_LIMITS: LaunchLimits = { ratePerSecond: 20, burst: 100 };
+export { FARGATE_LAUNCH_LIMITS };
+/** Launches refilled per second (ECS: 20), and launches allowed at once from a full bucket (ECS: 100). */
+export type LaunchLimits = LaunchRateLimits;
 
 /** How ECS words a RunTask refused for its rate: the error's name (code) and message. */
 export const THROTTLED_RUN_TASK = { code: "ThrottlingException", message: "Rate exceeded" } as const;
