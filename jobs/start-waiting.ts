@@ -15,11 +15,12 @@ export const DEFAULT_STARTS = 10;
 
 const PAGE = 25;
 
-/** Starts waiting jobs, oldest first; resolves with how many it launched once their RunTasks answered. */
+/** Starts waiting jobs, oldest first; resolves with how many it started once their RunTasks answered. */
 export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): Promise<number> {
-  // Launches run while the next job is admitted; a failure is kept (not left unhandled) and reported at the end.
+  // Launches run while the next job is admitted. One whose RunTask failed with no answer is left LAUNCHING
+  // (logged): the sweeper resumes it with the same client token. It is not the caller's failure — the
+  // event or message that made room is done with.
   const launches: Promise<void>[] = [];
-  const failures: unknown[] = [];
   // Each start may wait for its turn; the whole call waits about as long as one start may.
   const until = Date.parse(deps.clock()) + deps.capacity.maxLaunchWaitMs;
   let cursor: string | undefined;
@@ -45,7 +46,10 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
         launchAttempt(deps, change.stored).then(
           () => undefined,
           (error: unknown) => {
-            failures.push(error);
+            deps.log.warn("launch of a started job failed; the sweeper resumes it", {
+              jobId: job.jobId,
+              error: String(error),
+            });
           },
         ),
       );
@@ -53,10 +57,5 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
     cursor = page.cursor;
   } while (cursor !== undefined);
   await Promise.all(launches);
-  if (failures.length > 0)
-    throw new AggregateError(
-      failures,
-      `${failures.length} of ${launches.length} started jobs failed to launch`,
-    );
   return launches.length;
 }

@@ -195,17 +195,23 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
 }
 
 /**
- * A launch recorded as failed may still have started its task (a duplicate delivery's RunTask, with the
- * same client token, got through): once the task shows up, the job is that task's again, and the retry
- * scheduled for the failed launch no longer applies. RETRYING without a task of the attempt is that case.
+ * A launch recorded as failed (or throttled) may still have started its task (an earlier call with the same
+ * client token got through): once the task shows up, the job is that task's again, and the retry scheduled
+ * for the failed launch, or its place in line, no longer applies. RETRYING without a task of the attempt,
+ * or WAITING to launch the same attempt again, is that case. (Its slot is counted again by the sweeper's
+ * repair of the slots: the task runs whatever the cap says.)
  */
 function launchedAfterAll(state: JobState): JobState {
-  if (state.status !== "RETRYING" || state.taskArn !== undefined) return state;
+  if (state.taskArn !== undefined) return state;
+  const relaunching =
+    state.status === "RETRYING" || (state.status === "WAITING" && state.retryAttempt === state.attempt);
+  if (!relaunching) return state;
   const {
     retryAttempt: _retry,
     retryDueAt: _due,
     retryResentAt: _resent,
     retryResends: _resends,
+    waitingSince: _waiting,
     ...rest
   } = state;
   return { ...rest, status: "LAUNCHING" };

@@ -3,10 +3,12 @@
 // about 10% of ECS events are dropped, others duplicated and delivered out of order, RunTask is throttled or
 // its outcome unknown (a task may or may not have started), the dispatcher crashes before or after any write
 // (its message comes back, or is dead-lettered after 5 receives), retry messages get lost, and ECS forgets
-// stopped tasks after an hour. After a calm period with the sweeper running:
+// stopped tasks after an hour; the task-state handler crashes too, and EventBridge retries its event. At
+// most `cap` tasks launch at once. After a calm period with the sweeper running:
 // - every job is terminal;
 // - no attempt ever had more than one task, and no job two tasks running at once;
-// - the stored state equals the fold of the stored events, read back from DynamoDB.
+// - the stored state equals the fold of the stored events, read back from DynamoDB;
+// - no more tasks than the cap were ever started and not stopped, and every slot was given back.
 
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +16,7 @@ import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import type { Deadlines } from "../../jobs/deadlines";
 import { dispatchMessage } from "../../jobs/dispatch";
 import { memoryCapacity } from "../../jobs/memory-capacity";
+import { MemoryJobStore } from "../../jobs/memory-store";
 import type {
   DescribedTask,
   LaunchRequest,
@@ -119,6 +122,11 @@ class SimulatedEcs implements TaskLauncher, TaskControl {
     this.tasks.push(task);
     this.byToken.set(request.clientToken, task);
     return task;
+  }
+
+  /** Tasks started and not stopped yet: what the cap on running tasks bounds. */
+  inFlight(): number {
+    return this.tasks.filter((t) => t.status !== "STOPPED").length;
   }
 
   /** Moves tasks along, emitting their RUNNING and STOPPED events. */
@@ -264,14 +272,10 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.stop());
 
-async function simulate(plans: readonly JobPlan[], seed: number, cap: number) {
+async function simulate(plans: readonly JobPlan[], seed: number, cap: number, table: JobStore) {
   const world = new World(seed);
   // Time is virtual: a launcher's wait for its turn at the launch rate passes at once.
   const capacity = memoryCapacity({ cap, sleep: async () => {} });
-  const table = new DynamoDbJobStore(db.client, {
-    tableName: await db.createTable("chaos"),
-    retentionDays: 0,
-  });
   const store = slotReleasingStore(table, capacity.slots);
   const jobIds = plans.map((_, i) => `chaos-${i}`);
   const ecs = new SimulatedEcs(world, new Map(jobIds.map((id, i) => [id, plans[i] as JobPlan])));
@@ -299,6 +303,7 @@ async function simulate(plans: readonly JobPlan[], seed: number, cap: number) {
   for (const jobId of jobIds) world.send(JSON.stringify({ videoUrl: `s3://uploads/${jobId}.mp4`, jobId }));
 
   let nextSweep = world.now;
+  let maxInFlight = 0;
   const end = world.now + CHAOS_MS + CALM_MS;
   const calmFrom = world.now + CHAOS_MS;
   while (world.now < end) {
@@ -307,27 +312,38 @@ async function simulate(plans: readonly JobPlan[], seed: number, cap: number) {
       ecs.chaos = false;
     }
     ecs.step();
-    for (const message of world.queue.filter((m) => m.visibleAt <= world.now)) {
-      message.receives++;
-      try {
-        await dispatchMessage(
-          { ...common, store: crashy, launcher: ecs, target: TARGET },
-          message.body,
-          message.id,
-        );
-        world.queue.splice(world.queue.indexOf(message), 1);
-      } catch {
-        if (message.receives >= 5)
-          world.queue.splice(world.queue.indexOf(message), 1); // dead-lettered
-        else message.visibleAt = world.now + 30_000;
-      }
-    }
+    maxInFlight = Math.max(maxInFlight, ecs.inFlight());
+    // Concurrent dispatchers: every visible message at once, their awaits interleaved.
+    const visible = world.queue.filter((m) => m.visibleAt <= world.now);
+    await Promise.all(
+      visible.map(async (message) => {
+        message.receives++;
+        try {
+          await dispatchMessage(
+            { ...common, store: crashy, launcher: ecs, target: TARGET },
+            message.body,
+            message.id,
+          );
+          world.queue.splice(world.queue.indexOf(message), 1);
+        } catch {
+          if (message.receives >= 5)
+            world.queue.splice(world.queue.indexOf(message), 1); // dead-lettered
+          else message.visibleAt = world.now + 30_000;
+        }
+      }),
+    );
     for (const delivery of world.bus.filter((d) => d.at <= world.now)) {
       world.bus.splice(world.bus.indexOf(delivery), 1);
-      await trackTaskEventAndStartWaiting(
-        { ...common, store, context: CONTEXT, launcher: ecs, target: TARGET },
-        delivery.event,
-      );
+      try {
+        // The task-state handler crashes too (after a write: before the slot is given back).
+        await trackTaskEventAndStartWaiting(
+          { ...common, store: crashy, context: CONTEXT, launcher: ecs, target: TARGET },
+          delivery.event,
+        );
+      } catch (error) {
+        if (!(error instanceof Crash)) throw error;
+        world.bus.push({ at: world.now + 60_000, event: delivery.event }); // EventBridge retries it
+      }
     }
     if (world.now >= nextSweep) {
       await sweep({
@@ -343,7 +359,7 @@ async function simulate(plans: readonly JobPlan[], seed: number, cap: number) {
     }
     world.now += STEP_MS;
   }
-  return { store, ecs, jobIds, slots: capacity.slots };
+  return { store, ecs, jobIds, slots: capacity.slots, maxInFlight };
 }
 
 describe("chaos", () => {
@@ -354,7 +370,12 @@ describe("chaos", () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(plan, { minLength: 1, maxLength: 4 }), fc.integer(), async (plans, seed) => {
-        const { store, ecs, jobIds, slots } = await simulate(plans, seed, 2);
+        const table = new DynamoDbJobStore(db.client, {
+          tableName: await db.createTable("chaos"),
+          retentionDays: 0,
+        });
+        const { store, ecs, jobIds, slots, maxInFlight } = await simulate(plans, seed, 2, table);
+        expect(maxInFlight).toBeLessThanOrEqual(2);
         // Every slot was given back: by the change that ended a launch, or by the sweeper's repair.
         expect([...(await slots.holders()).keys()]).toEqual([]);
         for (const jobId of jobIds) {
@@ -386,5 +407,47 @@ describe("chaos", () => {
       // A fixed seed: CI runs the same cases every time (change it to explore others).
       { numRuns: 10, seed: 20261129 },
     );
+  }, 240_000);
+
+  it("500 lifecycles under concurrent dispatchers never run more tasks than the cap, and leak no slot", async () => {
+    const random = (() => {
+      let a = 500;
+      return () => {
+        a = (a * 1103515245 + 12345) % 2147483648;
+        return a / 2147483648;
+      };
+    })();
+    const codes = [0, 0, 0, 1, 65, 137];
+    const plans: JobPlan[] = Array.from({ length: 500 }, () => ({
+      exitCodes: Array.from(
+        { length: 1 + Math.floor(random() * 3) },
+        () => codes[Math.floor(random() * codes.length)] ?? 0,
+      ),
+      runSeconds: 30 + Math.floor(random() * 270),
+    }));
+    const cap = 40;
+    const { store, ecs, jobIds, slots, maxInFlight } = await simulate(
+      plans,
+      20261130,
+      cap,
+      new MemoryJobStore(),
+    );
+    expect(maxInFlight).toBeLessThanOrEqual(cap);
+    expect(maxInFlight).toBeGreaterThan(cap / 2); // the cap was what bounded the run, not the load
+    const notDone: string[] = [];
+    for (const jobId of jobIds) {
+      const stored = await store.get(jobId);
+      if (stored === undefined || !isTerminal(stored.state.status))
+        notDone.push(`${jobId}: ${stored?.state.status}`);
+      else expect(stored.state).toEqual(foldEvents(jobId, stored.events));
+    }
+    expect(notDone).toEqual([]);
+    expect([...(await slots.holders()).keys()]).toEqual([]);
+    const perAttempt = new Set<string>();
+    for (const task of ecs.tasks) {
+      const key = `${task.jobId}.${task.attempt}`;
+      expect(perAttempt.has(key), key).toBe(false);
+      perAttempt.add(key);
+    }
   }, 240_000);
 });
