@@ -24,6 +24,10 @@ export interface HistoryReport {
   readonly launchesRecordedMs: readonly number[];
   /** TaskLaunchFailed events for throttling (ECS refused RunTask for its rate). */
   readonly throttledLaunches: number;
+  /** Jobs that waited in line for a slot (a JobWaiting event). */
+  readonly waited: number;
+  /** Waiting jobs whose launch was requested after that of a job that joined the line later. */
+  readonly overtaken: number;
 }
 
 interface TaskLife {
@@ -45,6 +49,7 @@ export function checkHistories(
   let throttledLaunches = 0;
   const lives: TaskLife[] = [];
   const launchesRecordedMs: number[] = [];
+  const line: Array<{ joinedMs: number; startedMs: number }> = [];
   for (const jobId of jobIds) {
     const job = stored.get(jobId);
     const status = job?.state.status;
@@ -59,6 +64,8 @@ export function checkHistories(
     for (const e of launched) launchesRecordedMs.push(Date.parse(e.at));
     throttledLaunches += events.filter((e) => e.type === "TaskLaunchFailed" && e.throttled).length;
     lives.push(...tasks.values());
+    const turn = firstWait(events);
+    if (turn !== undefined) line.push(turn);
   }
   const launchesMs = lives.flatMap((life) => (life.startMs === undefined ? [] : [life.startMs]));
   return {
@@ -72,7 +79,42 @@ export function checkHistories(
     launchesMs: launchesMs.sort((a, b) => a - b),
     launchesRecordedMs: launchesRecordedMs.sort((a, b) => a - b),
     throttledLaunches,
+    waited: line.length,
+    overtaken: overtaken(line),
   };
+}
+
+/** When the job first joined the line, and when its launch was next requested (never: not started). */
+function firstWait(events: readonly JobEvent[]): { joinedMs: number; startedMs: number } | undefined {
+  const joined = events.findIndex((e) => e.type === "JobWaiting");
+  if (joined === -1) return undefined;
+  const started = events.slice(joined).find((e) => e.type === "TaskLaunchRequested");
+  return {
+    joinedMs: Date.parse((events[joined] as JobEvent).at),
+    startedMs: started === undefined ? Number.POSITIVE_INFINITY : Date.parse(started.at),
+  };
+}
+
+/** How many waiting jobs a later joiner started before (oldest first is the line's promise). */
+function overtaken(line: ReadonlyArray<{ joinedMs: number; startedMs: number }>): number {
+  const byJoining = [...line].sort((a, b) => a.joinedMs - b.joinedMs);
+  let count = 0;
+  let earliestLaterStart = Number.POSITIVE_INFINITY;
+  // From the last to join back to the first: is there a later joiner that started earlier?
+  for (let i = byJoining.length - 1; i >= 0; ) {
+    // Jobs that joined at the same moment have no order among them.
+    let j = i;
+    while (
+      j >= 0 &&
+      (byJoining[j] as { joinedMs: number }).joinedMs === (byJoining[i] as { joinedMs: number }).joinedMs
+    )
+      j--;
+    const group = byJoining.slice(j + 1, i + 1);
+    for (const job of group) if (earliestLaterStart < job.startedMs) count++;
+    for (const job of group) earliestLaterStart = Math.min(earliestLaterStart, job.startedMs);
+    i = j;
+  }
+  return count;
 }
 
 /** Every task a job's events name, with its life as ECS timed it (or as the pipeline recorded it). */

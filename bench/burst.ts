@@ -306,7 +306,10 @@ export interface BurstCheck {
   readonly ok: boolean;
 }
 
-/** The correctness checks (not timings): all from the stored histories, plus ECS's own count of tasks. */
+/**
+ * The correctness checks (not timings): all from the stored histories, plus ECS's own count of tasks. The
+ * line's order (oldest first) is one: the issue promises it.
+ */
 export function burstChecks(result: BurstResult): BurstCheck[] {
   const h = result.histories;
   const cap = result.scenario.maxRunningTasks;
@@ -325,6 +328,12 @@ export function burstChecks(result: BurstResult): BurstCheck[] {
       value: String(result.ecsTasksTwice),
       want: "0",
       ok: result.ecsTasksTwice === 0,
+    },
+    {
+      name: "waiting jobs started after a later one",
+      value: String(h.overtaken),
+      want: "0 (oldest first)",
+      ok: h.overtaken === 0,
     },
     {
       name: "most tasks running at once",
@@ -378,6 +387,7 @@ export async function run(): Promise<void> {
     ]),
     ["RunTask calls / throttled (ECS)", `${result.ecs.runTaskCalls} / ${result.ecs.throttled}`, ""],
     ["throttled launches (histories)", String(h.throttledLaunches), ""],
+    ["jobs that waited in line", String(h.waited), ""],
     [
       "dispatcher invocations / record failures",
       `${result.dispatcher.invocations} / ${result.dispatcher.recordFailures}`,

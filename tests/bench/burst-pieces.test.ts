@@ -1,7 +1,7 @@
 // The pieces the burst benchmark stands on: the virtual clock (timers wake in time order, run stops at its
 // limit, a stall is an error), the floor (the issue's burst: 2,000 tasks, cap 500, 130 s lifetimes, 100 burst
 // and 20/s — four waves, the last launch at 410 s) and the histories' checks (tasks alive at once, read from
-// ECS's timings; a second task of a job; a job never ended).
+// ECS's timings; a second task of a job; a job never ended; a waiting job overtaken by a later one).
 
 import { describe, expect, it } from "vitest";
 import { checkHistories } from "../../bench/burst-checks";
@@ -106,6 +106,27 @@ describe("the histories' checks", () => {
     const report = checkHistories(["a", "b", "c"], stored, T + 60_000);
     expect(report).toMatchObject({ succeeded: 3, lost: 0, failed: 0, launchedTwice: 0, maxRunning: 2 });
     expect(report.launchesMs).toEqual([T, T + 5000, T + 10_000]);
+  });
+
+  it("counts waiting jobs started after a job that joined the line later", () => {
+    const waited = (jobId: string, joined: number, started: number): JobEvent[] => {
+      const [submitted, requested, ...rest] = life(jobId, `t-${jobId}`, started, started + 10);
+      return [
+        submitted as JobEvent,
+        { type: "JobWaiting", at: at(joined), attempt: 1, reason: "all slots are taken" },
+        requested as JobEvent,
+        ...rest,
+      ];
+    };
+    const stored = new Map([
+      ["x", job("x", waited("x", 1, 5))],
+      ["y", job("y", waited("y", 2, 3))],
+      ["z", job("z", waited("z", 2, 4))],
+      ["w", job("w", life("w", "t-w", 0, 10))],
+    ]);
+    const report = checkHistories(["x", "y", "z", "w"], stored, T + 60_000);
+    // x joined first but started after y and z; y and z joined together, so neither overtook the other.
+    expect(report).toMatchObject({ waited: 3, overtaken: 1 });
   });
 
   it("finds a job never ended, a job with two tasks, and counts an unstopped task as alive", () => {
