@@ -26,4 +26,6 @@ export const taskStateFunctionName = pipeline.taskState.handler.function.name;
 export const taskStateDeadLetterQueueUrl = pipeline.taskState.deadLetterQueue.url;
 export const eventBusName = pipeline.outcomes.eventBus.name;
 export const outcomesDeadLetterQueueUrl = pipeline.outcomes.deadLetterQueue.url;
+export const alarmTopicArn = pipeline.alarmTopic.topicArn;
+export const dashboardName = pipeline.monitoring.dashboard.dashboardName;
 export const region = pipeline.region;

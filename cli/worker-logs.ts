@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CliError } from "./errors";
 import { formatTime, type Painter } from "./format";
+import type { LogLocation } from "./history";
 
 export interface LogLine {
   readonly time?: string;
@@ -98,6 +99,15 @@ function fieldText(value: unknown): string {
   } else text = JSON.stringify(value) ?? String(value);
   if (text.length > MAX_VALUE_CHARS) text = `${text.slice(0, MAX_VALUE_CHARS - 1)}…`;
   return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+/** The log of one attempt where it is: local mode's file, or the task's CloudWatch Logs stream. */
+export function logSourceOf(location: LogLocation, logs: () => CloudWatchLogsClient): LogSource {
+  if (location.logFile !== undefined) return fileSource(location.logFile);
+  if (location.logGroup === undefined || location.logStream === undefined) {
+    throw new Error("unreachable: a CloudWatch location without a log group");
+  }
+  return cloudWatchSource(logs(), location.logGroup, location.logStream);
 }
 
 /** A CloudWatch Logs stream, read forwards from its start (GetLogEvents, page by page). */

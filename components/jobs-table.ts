@@ -81,13 +81,15 @@ export class JobsTable extends pulumi.ComponentResource {
     this.streamArn = this.table.streamArn;
 
     // A few hot counters, apart from the jobs (no stream, no TTL): what they hold is rebuilt by the sweeper
-    // from the jobs themselves, so neither point-in-time recovery nor protection is needed.
+    // from the jobs themselves, so no protection is needed. Point-in-time recovery is priced by the table's
+    // size, a few KB here: on, as on every table of the stack (the policy pack's rule).
     this.capacityTable = new aws.dynamodb.Table(
       `${name}-capacity`,
       {
         billingMode: "PAY_PER_REQUEST",
         hashKey: CAPACITY_TABLE_KEY,
         attributes: [{ name: CAPACITY_TABLE_KEY, type: "S" }],
+        pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
       },
       { parent: this },

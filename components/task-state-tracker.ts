@@ -1,5 +1,6 @@
 // The task-state tracker: an EventBridge rule on this cluster's ECS task state changes (RUNNING and
-// STOPPED only) invoking the task-state Lambda, which records them on the job and schedules retries.
+// STOPPED only) invoking the task-state Lambda, which records them on the job and schedules retries, and
+// starts waiting jobs into the running-task slot a stopped task freed.
 // Nothing is dropped silently: events EventBridge cannot deliver, and events the function still fails
 // on after Lambda's own retries, land in a dead-letter queue.
 
@@ -9,30 +10,21 @@ import { defined } from "../jobs/defined";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import { taskStateChangePattern } from "./lib/event-pattern";
 import { eventBridgeDeadLetterPolicy, leastPrivilegeJson, taskStatePermissions } from "./lib/policies";
+import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
-/** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
-export interface TaskStateTrackerArgs extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> {
+/**
+ * The Lambda's own settings are HandlerFunction's; the rest wires it to its event source and to what it
+ * launches (a stopped task frees a slot, and the handler starts waiting jobs into it).
+ */
+export interface TaskStateTrackerArgs
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+    WorkerLaunchArgs {
   /**
    * Handler entry point relative to `sourceRoot`.
    * @default "handlers/task-state.ts"
    * @example HANDLER_ENTRY_POINTS.taskState
    */
   readonly entryPoint?: string;
-  /**
-   * The cluster whose tasks are tracked (and only it). Required.
-   * @example worker.cluster.arn
-   */
-  readonly clusterArn: pulumi.Input<string>;
-  /**
-   * The jobs table. Required.
-   * @example table.tableArn
-   */
-  readonly tableArn: pulumi.Input<string>;
-  /**
-   * The jobs queue, where retries are sent. Required.
-   * @example queue.queue.arn
-   */
-  readonly queueArn: pulumi.Input<string>;
   /**
    * The bucket the workers write their outputs to; the handler reads their outcome files there. Required.
    * @example uploads.bucketArn
@@ -115,9 +107,9 @@ export class TaskStateTracker extends pulumi.ComponentResource {
           memoryMb: args.memoryMb,
           logRetentionDays: args.logRetentionDays,
           permissions: pulumi
-            .all([args.tableArn, args.queueArn, deadLetterQueue.arn, args.bucketArn, args.outputPrefix])
-            .apply(([tableArn, queueArn, deadLetterQueueArn, bucketArn, outputPrefix]) =>
-              taskStatePermissions({ tableArn, queueArn, deadLetterQueueArn, bucketArn, outputPrefix }),
+            .all([workerLaunchRights(args), deadLetterQueue.arn, args.bucketArn, args.outputPrefix])
+            .apply(([launch, deadLetterQueueArn, bucketArn, outputPrefix]) =>
+              taskStatePermissions({ ...launch, deadLetterQueueArn, bucketArn, outputPrefix }),
             ),
         },
         { parent },
@@ -130,7 +122,7 @@ export class TaskStateTracker extends pulumi.ComponentResource {
         {
           description: "ECS task state changes (RUNNING, STOPPED) of the video worker cluster",
           eventPattern: pulumi
-            .output(args.clusterArn)
+            .output(args.cluster.arn)
             .apply((arn) => JSON.stringify(taskStateChangePattern(arn))),
         },
         { parent },

@@ -7,6 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerPlatform } from "../config/fargate";
 import type { PipelineConfig } from "../config/parse";
+import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
+import { AlarmTopic } from "./alarm-topic";
 import { Dispatcher } from "./dispatcher";
 import { JobOutcomes, type OutcomeEnvironmentName } from "./job-outcomes";
 import { JobsQueue } from "./jobs-queue";
@@ -14,17 +16,20 @@ import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
 import {
-  costEnvironment,
   type HandlerEnvironment,
   jobSettingsEnvironment,
   joinIds,
+  metricsEnvironment,
+  workerSettingsEnvironment,
 } from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
+import { OperationsMonitoring } from "./operations-monitoring";
 import { Sweeper } from "./sweeper";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
 import { Worker } from "./worker";
 import { WorkerImage } from "./worker-image";
+import type { WorkerLaunchArgs } from "./worker-launch-rights";
 import { WorkerNetwork } from "./worker-network";
 
 export interface VideoPipelineArgs {
@@ -39,8 +44,8 @@ export interface VideoPipelineArgs {
    */
   readonly sourceRoot: string;
   /**
-   * Topic the outcome publisher's alarms notify; default: a topic JobOutcomes creates.
-   * @example alarms.topic.arn // the stack's alarm topic
+   * Topic every alarm notifies (config's alarmEmail is subscribed to it); default: a topic of the stack's own.
+   * @example "arn:aws:sns:us-east-1:123456789012:ops-alarms"
    */
   readonly alarmTopicArn?: pulumi.Input<string>;
 }
@@ -66,6 +71,10 @@ export class VideoPipeline extends pulumi.ComponentResource {
   readonly sweeper: Sweeper;
   /** The jobs bus and the publisher of job state changes from the table's stream. */
   readonly outcomes: JobOutcomes;
+  /** The one topic every alarm notifies, with the optional email subscription. */
+  readonly alarmTopic: AlarmTopic;
+  /** The operations alarms and the dashboard. */
+  readonly monitoring: OperationsMonitoring;
   /** Region the stack is deployed to. */
   readonly region: pulumi.Output<string>;
 
@@ -75,6 +84,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
     if (nameProblem !== undefined) throw new Error(`VideoPipeline name ${nameProblem}`);
     const { config, sourceRoot } = args;
     const parent = this;
+    // Where the handlers write the pipeline's metrics, and where the alarms and dashboard read them.
+    const metrics = { namespace: JOB_METRICS_NAMESPACE, service: name };
 
     const awsContext = this.lookUpAwsContext();
     this.region = awsContext.region;
@@ -84,16 +95,20 @@ export class VideoPipeline extends pulumi.ComponentResource {
     this.network = new WorkerNetwork(`${name}-network`, { network: config.network }, { parent });
     this.image = createImage();
     this.worker = createWorker(this.image, this.uploads, this.network);
+    this.alarmTopic = createAlarmTopic();
     this.outcomes = createOutcomes();
     this.dispatcher = createDispatcher();
     this.taskState = createTaskStateTracker();
     this.sweeper = createSweeper();
+    this.monitoring = createMonitoring();
 
     this.registerOutputs({
       bucketName: this.uploads.bucketName,
       queueUrl: this.queue.queue.url,
       tableName: this.table.tableName,
       clusterName: this.worker.cluster.name,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      dashboardName: this.monitoring.dashboard.dashboardName,
     });
 
     function createTable(): JobsTable {
@@ -193,9 +208,21 @@ export class VideoPipeline extends pulumi.ComponentResource {
         OUTPUT_BUCKET: parent.uploads.bucketName,
         OUTPUT_PREFIX: config.uploads.outputPrefix,
         ...jobSettingsEnvironment(config.jobs, config.logLevel),
-        ...costEnvironment(config),
+        ...workerSettingsEnvironment(config),
+        ...metricsEnvironment(metrics),
         POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
       };
+    }
+
+    function createAlarmTopic(): AlarmTopic {
+      return new AlarmTopic(
+        `${name}-alarms`,
+        {
+          ...(args.alarmTopicArn === undefined ? {} : { topicArn: args.alarmTopicArn }),
+          ...(config.alarms.email === undefined ? {} : { email: config.alarms.email }),
+        },
+        { parent },
+      );
     }
 
     function createOutcomes(): JobOutcomes {
@@ -209,10 +236,24 @@ export class VideoPipeline extends pulumi.ComponentResource {
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
           streamArn: parent.table.streamArn,
-          ...(args.alarmTopicArn === undefined ? {} : { alarmTopicArn: args.alarmTopicArn }),
+          alarmTopicArn: parent.alarmTopic.topicArn,
         },
         { parent },
       );
+    }
+
+    /** What each Lambda that launches worker tasks is told (the dispatcher, task-state handler, sweeper). */
+    function workerLaunchArgs(): WorkerLaunchArgs {
+      return {
+        tableArn: parent.table.tableArn,
+        capacityTableArn: parent.table.capacityTableArn,
+        queueArn: parent.queue.queue.arn,
+        cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
+        taskFamily: taskFamilyName(name),
+        taskRoleArn: parent.worker.taskRole.arn,
+        executionRoleArn: parent.worker.executionRole.arn,
+        aws: awsContext,
+      };
     }
 
     function createDispatcher(): Dispatcher {
@@ -225,16 +266,10 @@ export class VideoPipeline extends pulumi.ComponentResource {
           timeoutSeconds: config.dispatcher.timeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
-          queueArn: parent.queue.queue.arn,
+          ...workerLaunchArgs(),
           batchSize: config.dispatcher.batchSize,
           batchWindowSeconds: config.dispatcher.batchWindowSeconds,
           maxConcurrency: config.dispatcher.maxConcurrency,
-          tableArn: parent.table.tableArn,
-          cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
-          taskFamily: taskFamilyName(name),
-          taskRoleArn: parent.worker.taskRole.arn,
-          executionRoleArn: parent.worker.executionRole.arn,
-          aws: awsContext,
         },
         { parent },
       );
@@ -250,9 +285,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
           timeoutSeconds: config.taskStateTimeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
-          clusterArn: parent.worker.cluster.arn,
-          tableArn: parent.table.tableArn,
-          queueArn: parent.queue.queue.arn,
+          ...workerLaunchArgs(),
           bucketArn: parent.uploads.bucketArn,
           outputPrefix: config.uploads.outputPrefix,
         },
@@ -272,15 +305,38 @@ export class VideoPipeline extends pulumi.ComponentResource {
           timeoutSeconds: Math.min(300, config.sweepIntervalMinutes * 60),
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
-          tableArn: parent.table.tableArn,
-          queueArn: parent.queue.queue.arn,
-          cluster: { arn: parent.worker.cluster.arn, name: parent.worker.cluster.name },
-          taskFamily: taskFamilyName(name),
-          taskRoleArn: parent.worker.taskRole.arn,
-          executionRoleArn: parent.worker.executionRole.arn,
+          ...workerLaunchArgs(),
           bucketArn: parent.uploads.bucketArn,
           outputPrefix: config.uploads.outputPrefix,
-          aws: awsContext,
+        },
+        { parent },
+      );
+    }
+
+    function createMonitoring(): OperationsMonitoring {
+      return new OperationsMonitoring(
+        `${name}-monitoring`,
+        {
+          region: parent.region,
+          alarmTopicArn: parent.alarmTopic.topicArn,
+          metrics,
+          queues: {
+            jobs: parent.queue.queue.name,
+            jobsDeadLetter: parent.queue.deadLetterQueue.name,
+            taskStateDeadLetter: parent.taskState.deadLetterQueue.name,
+            outcomesDeadLetter: parent.outcomes.deadLetterQueue.name,
+          },
+          functions: {
+            dispatcher: parent.dispatcher.handler.function.name,
+            "task-state": parent.taskState.handler.function.name,
+            sweeper: parent.sweeper.handler.function.name,
+            publisher: parent.outcomes.publisher.function.name,
+          },
+          oldestMessageMinutes: config.alarms.oldestMessageMinutes,
+          failedJobPercent: config.alarms.failedJobPercent,
+          throttledLaunchesMinutes: config.alarms.throttledLaunchesMinutes,
+          dashboardName: name,
+          runningTasksCap: config.jobs.maxRunningTasks,
         },
         { parent },
       );

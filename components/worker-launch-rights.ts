@@ -1,10 +1,11 @@
-// What a Lambda that launches worker tasks (the dispatcher, and the sweeper resuming a launch) must be told
-// about them, and those inputs resolved into the arguments of its launch permissions
-// (lib/policies.ts: dispatcherPermissions, which sweeperPermissions builds on). One list for both.
+// What a Lambda that launches worker tasks (the dispatcher, the task-state handler starting waiting jobs into a
+// freed slot, the sweeper resuming a launch) must be told about them, and those inputs resolved into the
+// arguments of its launch permissions (lib/policies.ts: launcherPermissions, which the dispatcher's, the
+// task-state handler's and the sweeper's permissions build on). One list for all three.
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./lib/arns";
-import type { DispatcherPermissionsArgs } from "./lib/policies";
+import type { LauncherPermissionsArgs } from "./lib/policies";
 
 export interface WorkerLaunchArgs {
   /**
@@ -12,6 +13,11 @@ export interface WorkerLaunchArgs {
    * @example table.tableArn
    */
   readonly tableArn: pulumi.Input<string>;
+  /**
+   * The capacity table: running-task slots under maxRunningTasks and the shared launch rate. Required.
+   * @example table.capacityTableArn
+   */
+  readonly capacityTableArn: pulumi.Input<string>;
   /**
    * The jobs queue: retries are sent to it, and the dispatcher consumes it. Required.
    * @example queue.queue.arn
@@ -44,26 +50,39 @@ export interface WorkerLaunchArgs {
   readonly aws: pulumi.Input<AwsContext>;
 }
 
-/** The launch inputs, resolved: what dispatcherPermissions (and sweeperPermissions) take. */
-export function workerLaunchRights(args: WorkerLaunchArgs): pulumi.Output<DispatcherPermissionsArgs> {
+/** The launch inputs, resolved: what launcherPermissions (and the permissions built on it) take. */
+export function workerLaunchRights(args: WorkerLaunchArgs): pulumi.Output<LauncherPermissionsArgs> {
   return pulumi
     .all([
       args.aws,
       args.tableArn,
+      args.capacityTableArn,
       args.queueArn,
       args.cluster.arn,
       args.cluster.name,
       args.taskRoleArn,
       args.executionRoleArn,
     ])
-    .apply(([aws, tableArn, queueArn, clusterArn, clusterName, taskRoleArn, executionRoleArn]) => ({
-      aws,
-      tableArn,
-      queueArn,
-      clusterArn,
-      clusterName,
-      taskFamily: args.taskFamily,
-      taskRoleArn,
-      executionRoleArn,
-    }));
+    .apply(
+      ([
+        aws,
+        tableArn,
+        capacityTableArn,
+        queueArn,
+        clusterArn,
+        clusterName,
+        taskRoleArn,
+        executionRoleArn,
+      ]) => ({
+        aws,
+        tableArn,
+        capacityTableArn,
+        queueArn,
+        clusterArn,
+        clusterName,
+        taskFamily: args.taskFamily,
+        taskRoleArn,
+        executionRoleArn,
+      }),
+    );
 }

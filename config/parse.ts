@@ -1,11 +1,13 @@
 // Turns raw stack configuration (the strings Pulumi hands the program) into a typed, validated
 // PipelineConfig with one zod schema: each key's field from schema.ts, then the rules that relate keys
-// (the network's own keys, overlapping prefixes, Fargate sizes, retry delays). Pure: `config.ts` feeds it
+// (the network's own keys, overlapping prefixes, Fargate sizes, retry delays, launchers' timeouts). Pure: `config.ts` feeds it
 // from pulumi.Config, tests feed it plain objects. Every problem is collected and reported at once, each
 // naming its key, so one `pulumi preview` shows them all.
 
 import { z } from "zod";
 import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
+import type { WorkerParamsRule } from "../jobs/intake";
+import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
 import {
@@ -78,15 +80,36 @@ export interface PipelineConfig {
     readonly stopTimeoutSeconds: number;
     /** Digest-pinned image; undefined means build `worker/`. */
     readonly image: string | undefined;
+    /** Which params a job message may carry: the reference worker's (checked) or any. */
+    readonly params: WorkerParamsRule;
   };
   readonly jobs: JobSettings;
   readonly sweepIntervalMinutes: number;
   /** The stack's own Fargate prices; undefined: the repository's table (jobs/fargate-prices.ts). */
   readonly fargatePrices: FargatePrices | undefined;
+  readonly alarms: AlarmSettings;
+}
+
+/** Thresholds of the operations alarms, and who is told (components/operations-monitoring.ts). */
+export interface AlarmSettings {
+  /** Subscribed to the alarm topic; undefined: no subscription. */
+  readonly email: string | undefined;
+  readonly oldestMessageMinutes: number;
+  readonly failedJobPercent: number;
+  readonly throttledLaunchesMinutes: number;
 }
 
 /** Raw values as Pulumi gives them: strings (arrays as JSON), undefined when unset. */
 export type RawConfig = Readonly<Partial<Record<string, string | undefined>>>;
+
+/**
+ * The shortest timeout of a Lambda that launches workers from the queue or a task event (the dispatcher, the
+ * task-state handler). A launch waits up to MAX_LAUNCH_WAIT_MS for its turn at RunTask's rate; starting
+ * waiting jobs (jobs/start-waiting.ts) goes on admitting for that long, and its last admission may itself
+ * wait that long. Ten seconds more cover the reads, writes and RunTask calls around them. (The sweeper's
+ * timeout, at least a minute, is set from sweepIntervalMinutes.)
+ */
+export const LAUNCHER_MIN_TIMEOUT_SECONDS = (2 * MAX_LAUNCH_WAIT_MS) / 1000 + 10;
 
 export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
   const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
@@ -205,6 +228,7 @@ function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: issue.input });
   }
   checkPrefixes(values, check);
+  checkLauncherTimeouts(values, check);
   check(
     "dispatcherBatchWindowSeconds",
     values.dispatcherBatchSize <= 10 || values.dispatcherBatchWindowSeconds >= 1,
@@ -230,6 +254,21 @@ function checkPrefixes(
     !outputPrefix.startsWith(inputPrefix) && !inputPrefix.startsWith(outputPrefix),
     "must not overlap inputPrefix (outputs would start new jobs)",
   );
+}
+
+function checkLauncherTimeouts(
+  values: ConfigValues,
+  check: (key: ConfigKey, ok: boolean, message: string) => void,
+): void {
+  // A Lambda timed out mid-launch leaves the launch to the sweeper: a needless delay on every busy burst.
+  const why = `${MAX_LAUNCH_WAIT_MS / 1000} s for a launch turn at launchRatePerSecond, twice when starting waiting jobs`;
+  for (const key of ["dispatcherTimeoutSeconds", "taskStateTimeoutSeconds"] as const) {
+    check(
+      key,
+      values[key] >= LAUNCHER_MIN_TIMEOUT_SECONDS,
+      `must be at least ${LAUNCHER_MIN_TIMEOUT_SECONDS} (the Lambda may wait ${why})`,
+    );
+  }
 }
 
 function toPipelineConfig(values: ConfigValues): PipelineConfig {
@@ -259,6 +298,7 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       architecture: values.workerArchitecture,
       stopTimeoutSeconds: values.workerStopTimeoutSeconds,
       image: values.workerImage === "" ? undefined : values.workerImage,
+      params: values.workerParams,
     },
     jobs: {
       maxAttempts: values.maxAttempts,
@@ -278,5 +318,11 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
     sweepIntervalMinutes: values.sweepIntervalMinutes,
     // Checked by its rule; read here into the price table the handlers get as FARGATE_PRICES.
     fargatePrices: values.fargatePrices.trim() === "" ? undefined : parseFargatePrices(values.fargatePrices),
+    alarms: {
+      email: values.alarmEmail === "" ? undefined : values.alarmEmail,
+      oldestMessageMinutes: values.alarmOldestMessageMinutes,
+      failedJobPercent: values.alarmFailedJobPercent,
+      throttledLaunchesMinutes: values.alarmThrottledLaunchesMinutes,
+    },
   };
 }

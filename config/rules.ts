@@ -86,3 +86,13 @@ export function fargatePrices(): z.ZodType<string, string> {
     }
   });
 }
+
+/** Empty, or one address that looks like an email (SNS confirms it by mail before anything is sent). */
+export function emailOrEmpty(): z.ZodType<string, string> {
+  return z
+    .string()
+    .refine(
+      (email) => email === "" || /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(email),
+      "must be empty (no subscription) or one email address, e.g. ops@example.com",
+    );
+}

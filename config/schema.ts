@@ -5,11 +5,13 @@
 // the rules that relate keys to each other.
 
 import type { z } from "zod";
+import { WORKER_PARAMS_RULES } from "../jobs/intake";
 import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
 import {
   between,
+  emailOrEmpty,
   exitCodes,
   fargatePrices,
   imageByDigestOrEmpty,
@@ -125,7 +127,8 @@ export const CONFIG_SCHEMA = {
   dispatcherTimeoutSeconds: {
     type: "integer",
     default: 60,
-    description: "Dispatcher Lambda timeout; the jobs queue visibility timeout is six times this.",
+    description:
+      "Dispatcher Lambda timeout (50-900: it may wait for launch turns); the jobs queue visibility timeout is six times this.",
     rule: between(1, 900),
   },
   dispatcherBatchSize: {
@@ -150,8 +153,9 @@ export const CONFIG_SCHEMA = {
   },
   taskStateTimeoutSeconds: {
     type: "integer",
-    default: 30,
-    description: "Task-state Lambda timeout (1-900).",
+    default: 60,
+    description:
+      "Task-state Lambda timeout (50-900: it starts waiting jobs, which may wait for launch turns); the outcome publisher's too.",
     rule: between(1, 900),
   },
   lambdaMemoryMb: {
@@ -201,6 +205,13 @@ export const CONFIG_SCHEMA = {
     description:
       "Prebuilt worker image pinned by digest (<repository>@sha256:<64 hex>); skips the build. Empty: build worker/ and push to ECR.",
     rule: imageByDigestOrEmpty(),
+  },
+  workerParams: {
+    type: "string",
+    default: "reference",
+    description:
+      "Params a job message may carry: reference (checked against the reference worker's published schema, worker/params.schema.json; bad params are REJECTED, naming the key) or any (passed as they are to a worker image of your own) (WORKER_PARAMS).",
+    rule: oneOf(WORKER_PARAMS_RULES),
   },
   maxAttempts: {
     type: "integer",
@@ -303,6 +314,34 @@ export const CONFIG_SCHEMA = {
     description:
       'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/fargate-prices.ts (FARGATE_PRICES).',
     rule: fargatePrices(),
+  },
+  alarmEmail: {
+    type: "string",
+    default: "",
+    description:
+      "Email address subscribed to the stack's alarm topic (every alarm notifies it; SNS asks the address to confirm); empty: no subscription.",
+    rule: emailOrEmpty(),
+  },
+  alarmOldestMessageMinutes: {
+    type: "integer",
+    default: 15,
+    description:
+      "Alarm when the oldest message of the jobs queue is older than this (the dispatcher is behind or down).",
+    rule: between(1, 1440),
+  },
+  alarmFailedJobPercent: {
+    type: "integer",
+    default: 10,
+    description:
+      "Alarm when more than this percent of the jobs finished in 15 minutes failed (only counted from 5 finished jobs on).",
+    rule: between(1, 100),
+  },
+  alarmThrottledLaunchesMinutes: {
+    type: "integer",
+    default: 10,
+    description:
+      "Alarm when ECS has throttled launches in every minute for this many minutes (launches are not keeping up).",
+    rule: between(1, 1440),
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

@@ -11,14 +11,20 @@ import { DynamoDbLaunchRate } from "../jobs/aws/dynamodb-launch-rate";
 import { DynamoDbSlotPool } from "../jobs/aws/dynamodb-slots";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
+import { meteredSlotPool, meteredStore } from "../jobs/metered-store";
+import type { Metrics } from "../jobs/metrics";
 import { realSleep } from "../jobs/ports";
 import { slotReleasingStore } from "../jobs/slots";
 import type { JobStore } from "../jobs/store";
 import { type HandlerConfig, readHandlerConfig } from "./environment";
+import { EmbeddedMetrics, type PublishingMetrics } from "./metrics";
 
 export interface HandlerContext {
   readonly config: HandlerConfig;
-  /** The jobs table; a change that ends a launch gives its running-task slot back (slots.ts). */
+  /**
+   * The jobs table: a change that ends a launch gives its running-task slot back (slots.ts), and every
+   * change emits its metrics.
+   */
   readonly store: JobStore;
   readonly capacity: Capacity;
   readonly ecs: ECSClient;
@@ -28,19 +34,35 @@ export interface HandlerContext {
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "video-jobs" });
 
 let context: HandlerContext | undefined;
+let metrics: PublishingMetrics | undefined;
+
+/**
+ * The handlers' Metrics port: Embedded Metric Format unless local mode set a sink of its own (the sink is
+ * looked up per point, so one set after the first invocation still takes effect).
+ */
+export const handlerMetrics: Metrics = {
+  add: (point) => {
+    metrics ??= new EmbeddedMetrics(handlerContext().config.metrics);
+    metrics.add(point);
+  },
+};
 
 /** Reads the configuration and creates the clients on first use (a bad environment fails the invocation). */
 export function handlerContext(): HandlerContext {
   if (context === undefined) {
     const config = readHandlerConfig();
     const dynamodb = new DynamoDBClient({});
-    const slots = new DynamoDbSlotPool(dynamodb, config.capacity.tableName, config.capacity.maxRunningTasks);
+    const slots = meteredSlotPool(
+      new DynamoDbSlotPool(dynamodb, config.capacity.tableName, config.capacity.maxRunningTasks),
+      handlerMetrics,
+    );
+    const table = new DynamoDbJobStore(dynamodb, {
+      tableName: config.tableName,
+      retentionDays: config.retentionDays,
+    });
     context = {
       config,
-      store: slotReleasingStore(
-        new DynamoDbJobStore(dynamodb, { tableName: config.tableName, retentionDays: config.retentionDays }),
-        slots,
-      ),
+      store: meteredStore(slotReleasingStore(table, slots), handlerMetrics),
       capacity: {
         slots,
         launchRate: new DynamoDbLaunchRate(dynamodb, config.capacity.tableName, config.capacity.launchRate),
@@ -53,6 +75,24 @@ export function handlerContext(): HandlerContext {
     };
   }
   return context;
+}
+
+/** Local mode prints the metrics as lines instead of writing Embedded Metric Format. */
+export function useMetrics(sink: PublishingMetrics): void {
+  metrics = sink;
+}
+
+/** A handler that publishes what it measured once per invocation, when it returns or throws. */
+export function publishingMetrics<Args extends unknown[], Result>(
+  handler: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } finally {
+      metrics?.publish();
+    }
+  };
 }
 
 let s3: S3Client | undefined;

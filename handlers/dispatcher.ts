@@ -1,6 +1,7 @@
 // Lambda entry point: the jobs queue's consumer. Each SQS record is one message (dispatchMessage in jobs/);
 // a record that fails — a deferred launch, an unexpected error — is reported in `batchItemFailures` so SQS
-// delivers it again, without failing the other records of the batch.
+// delivers it again, without failing the other records of the batch. The jobs' metrics are published once
+// per invocation.
 
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -8,7 +9,7 @@ import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { dispatchMessage } from "../jobs/dispatch";
 import { systemClock } from "../jobs/ports";
-import { handlerContext, logger } from "./clients";
+import { handlerContext, logger, publishingMetrics } from "./clients";
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -22,6 +23,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       capacity,
       launcher: new EcsTaskLauncher(ecs, config),
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
+      workerParams: config.workerParams,
       target: config.target,
       policy: config.policy,
       clock: systemClock,
@@ -35,5 +37,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   );
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+export const handler = publishingMetrics(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
+);

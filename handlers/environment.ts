@@ -12,6 +12,7 @@ import {
   MIN_DEADLINE_SECONDS,
 } from "../jobs/deadlines";
 import { parseFargatePrices } from "../jobs/fargate-prices";
+import { WORKER_PARAMS_RULES, type WorkerParamsRule } from "../jobs/intake";
 import type { LaunchRateLimits } from "../jobs/launch-rate";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
@@ -45,10 +46,13 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "FARGATE_PRICES",
   "JOBS_EVENT_BUS_NAME",
   "OUTCOMES_DEAD_LETTER_QUEUE_URL",
+  "WORKER_PARAMS",
   "CAPACITY_TABLE",
   "MAX_RUNNING_TASKS",
   "LAUNCH_RATE_PER_SECOND",
   "LAUNCH_BURST",
+  "METRICS_NAMESPACE",
+  "METRICS_SERVICE",
 ] as const;
 
 export interface HandlerConfig {
@@ -69,12 +73,16 @@ export interface HandlerConfig {
   readonly cost: CostSettings;
   /** Where the outcome publisher puts job state changes, and sets aside stream records it cannot read. */
   readonly outcomes: { readonly eventBusName: string; readonly deadLetterQueueUrl: string };
+  /** Which params a job message may carry (jobs/intake.ts). */
+  readonly workerParams: WorkerParamsRule;
   /** The cap on running tasks and RunTask's pace, kept in the capacity table (slots.ts, launch-rate.ts). */
   readonly capacity: {
     readonly tableName: string;
     readonly maxRunningTasks: number;
     readonly launchRate: LaunchRateLimits;
   };
+  /** Where the handlers' metrics go: their CloudWatch namespace and `service` dimension (the pipeline). */
+  readonly metrics: { readonly namespace: string; readonly service: string };
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -134,10 +142,17 @@ const schema = z.object({
     z.url({ error: "OUTCOMES_DEAD_LETTER_QUEUE_URL must be a URL" }),
   ),
   FARGATE_PRICES: z.string({ error: "FARGATE_PRICES is not set (empty for the repository's price table)" }),
+  WORKER_PARAMS: z.enum(WORKER_PARAMS_RULES, { error: "WORKER_PARAMS must be reference or any" }),
   CAPACITY_TABLE: required("CAPACITY_TABLE"),
   MAX_RUNNING_TASKS: integer("MAX_RUNNING_TASKS", 1, MAX_RUNNING_TASKS_LIMIT),
   LAUNCH_RATE_PER_SECOND: integer("LAUNCH_RATE_PER_SECOND", 1, 1000),
   LAUNCH_BURST: integer("LAUNCH_BURST", 1, 10_000),
+  // CloudWatch's rules: a namespace of 1-255 characters, not AWS/...; a dimension value of 1-1024.
+  METRICS_NAMESPACE: required("METRICS_NAMESPACE")
+    .max(255, "METRICS_NAMESPACE must be at most 255 characters")
+    .regex(/^[A-Za-z0-9.\-_/#:]+$/, "METRICS_NAMESPACE may hold letters, digits and . - _ / # : only")
+    .refine((namespace) => !namespace.startsWith("AWS/"), "METRICS_NAMESPACE must not start with AWS/"),
+  METRICS_SERVICE: required("METRICS_SERVICE").max(1024, "METRICS_SERVICE must be at most 1024 characters"),
 });
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -195,10 +210,12 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
     sweepMaxJobs: e.SWEEP_MAX_JOBS,
     outcomes: { eventBusName: e.JOBS_EVENT_BUS_NAME, deadLetterQueueUrl: e.OUTCOMES_DEAD_LETTER_QUEUE_URL },
     cost: { architecture: e.WORKER_CPU_ARCHITECTURE, ...(prices === undefined ? {} : { prices }) },
+    workerParams: e.WORKER_PARAMS,
     capacity: {
       tableName: e.CAPACITY_TABLE,
       maxRunningTasks: e.MAX_RUNNING_TASKS,
       launchRate: { ratePerSecond: e.LAUNCH_RATE_PER_SECOND, burst: e.LAUNCH_BURST },
     },
+    metrics: { namespace: e.METRICS_NAMESPACE, service: e.METRICS_SERVICE },
   };
 }

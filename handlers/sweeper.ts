@@ -1,6 +1,7 @@
 // Lambda entry point: the sweeper, on a schedule (components/sweeper.ts). One run of jobs/sweep.ts over the
 // active jobs; a job it could not handle is logged and tried again next run, and the run then fails so
-// that the function's Errors metric (and its alarm) shows it.
+// that the function's Errors metric (and its alarm) shows it. What the sweep found and did is published as
+// metrics once per run.
 
 import { EcsTaskControl } from "../jobs/aws/ecs-task-control";
 import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
@@ -8,7 +9,7 @@ import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
 import { type SweepReport, sweep } from "../jobs/sweep";
-import { handlerContext, logger, s3Client } from "./clients";
+import { handlerContext, logger, publishingMetrics, s3Client } from "./clients";
 
 /** Where a run cut short by its bound stopped, per status: the next run of this warm Lambda goes on there. */
 const resume = new Map<string, string>();
@@ -17,7 +18,7 @@ export class SweepIncompleteError extends Error {
   override readonly name = "SweepIncompleteError";
 }
 
-export const handler = async (): Promise<SweepReport> => {
+export const handler = publishingMetrics(async (): Promise<SweepReport> => {
   const { config, store, capacity, ecs, sqs } = handlerContext();
   const report = await sweep({
     store,
@@ -45,4 +46,4 @@ export const handler = async (): Promise<SweepReport> => {
     );
   }
   return report;
-};
+});

@@ -2,7 +2,8 @@
 // cluster. An error propagates so that EventBridge retries the event (then sends it to the rule's DLQ);
 // a duplicate delivery is harmless (trackTaskEvent in jobs/). A stopped task's outcome file (what the worker
 // said about its attempt) is read from the output prefix and recorded with the stop. A stopped task frees
-// its running-task slot: waiting jobs are started into it.
+// its running-task slot: waiting jobs are started into it. What the changes measured is published once
+// per invocation.
 
 import type { EventBridgeEvent } from "aws-lambda";
 import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
@@ -10,27 +11,29 @@ import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
 import { type TrackOutcome, trackTaskEventAndStartWaiting } from "../jobs/track-task";
-import { handlerContext, logger, s3Client } from "./clients";
+import { handlerContext, logger, publishingMetrics, s3Client } from "./clients";
 
-export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
-  const { config, store, capacity, ecs, sqs } = handlerContext();
-  return trackTaskEventAndStartWaiting(
-    {
-      store,
-      capacity,
-      launcher: new EcsTaskLauncher(ecs, config),
-      target: config.target,
-      retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
-      policy: config.policy,
-      context: {
-        clusterArn: config.clusterArn,
-        workerContainerName: config.target.containerName,
-        cost: config.cost,
+export const handler = publishingMetrics(
+  async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
+    const { config, store, capacity, ecs, sqs } = handlerContext();
+    return trackTaskEventAndStartWaiting(
+      {
+        store,
+        capacity,
+        launcher: new EcsTaskLauncher(ecs, config),
+        target: config.target,
+        retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
+        policy: config.policy,
+        context: {
+          clusterArn: config.clusterArn,
+          workerContainerName: config.target.containerName,
+          cost: config.cost,
+        },
+        clock: systemClock,
+        log: logger,
+        outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),
       },
-      clock: systemClock,
-      log: logger,
-      outcomeReader: new S3WorkerOutcomeReader(s3Client(), config.target, logger),
-    },
-    event,
-  );
-};
+      event,
+    );
+  },
+);

@@ -9,7 +9,7 @@
 import { admit } from "./admission";
 import { type JobCommand, jobDecider } from "./decide";
 import { JobIdConflictError, JobNotFoundError } from "./errors";
-import { type Intent, readMessage, truncateRaw } from "./intake";
+import { type Intent, readMessage, truncateRaw, type WorkerParamsRule } from "./intake";
 import { jobIdForRejectedMessage } from "./job-id";
 import { type LaunchDeps, launchAttempt } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
@@ -22,6 +22,8 @@ import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "./worker-environment";
 
 export interface DispatchDeps extends LaunchDeps {
   readonly retryQueue: RetryQueue;
+  /** Which params a job message may carry (intake.ts); the reference worker's unless said otherwise. */
+  readonly workerParams?: WorkerParamsRule;
 }
 
 export type DispatchOutcome =
@@ -41,7 +43,7 @@ export async function dispatchMessage(
   const outcomes: DispatchOutcome[] = [];
   const errors: unknown[] = [];
   // Every job of the message is tried before asking for redelivery: each is idempotent on it.
-  for (const intent of readMessage(body, messageId)) {
+  for (const intent of readMessage(body, messageId, deps.workerParams)) {
     try {
       outcomes.push(await dispatchIntent(deps, intent, body, messageId));
     } catch (error) {

@@ -1,12 +1,20 @@
 // Reading what arrives on the jobs queue: S3 event notifications, job messages and retry messages
 // (README "Contracts"). Every message body becomes a list of intents; anything that cannot become a job
 // becomes a rejection with a reason a person can act on. Parsing only: nothing here touches a store.
+// A job's params are checked against the reference worker's published schema (worker/params.schema.json)
+// unless the stack runs a worker of its own (`workerParams: any`): bad params are REJECTED here, naming
+// the key and the reason, instead of failing the job later.
 
 import { z } from "zod";
+import { PARAM_NAMES, paramsProblems } from "../worker/src/params-schema";
 import { MAX_TIMEOUT_SECONDS, MIN_DEADLINE_SECONDS } from "./deadlines";
 import { defined } from "./defined";
 import type { JobInput, JobSource } from "./events";
 import { isJobId, JOB_ID_RULE, jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "./job-id";
+
+/** Which params a job message may carry: the reference worker's, or any (a custom worker image's). */
+export const WORKER_PARAMS_RULES = ["reference", "any"] as const;
+export type WorkerParamsRule = (typeof WORKER_PARAMS_RULES)[number];
 
 export type Intent =
   | { readonly kind: "submit"; readonly jobId: string; readonly input: JobInput; readonly source: JobSource }
@@ -24,7 +32,11 @@ export function truncateRaw(body: string): { rawInput: string; truncated: boolea
     : { rawInput: body, truncated: false };
 }
 
-export function readMessage(body: string, messageId: string): Intent[] {
+export function readMessage(
+  body: string,
+  messageId: string,
+  workerParams: WorkerParamsRule = "reference",
+): Intent[] {
   const reject = (reason: string, index = 0): Intent => ({
     kind: "reject",
     jobId: jobIdForRejectedMessage(index === 0 ? messageId : `${messageId}#${index}`),
@@ -44,7 +56,7 @@ export function readMessage(body: string, messageId: string): Intent[] {
   const message = parsed as Record<string, unknown>;
   if (message.Event === "s3:TestEvent") return [{ kind: "ignore", reason: "s3:TestEvent" }];
   if ("Records" in message) return readS3Event(message, reject);
-  if ("videoUrl" in message) return [readJobMessage(message, messageId, reject)];
+  if ("videoUrl" in message) return [readJobMessage(message, messageId, workerParams, reject)];
   if ("attempt" in message) return [readRetryMessage(message, reject)];
   return [
     reject(
@@ -103,10 +115,23 @@ const s3Record = z.object({
   }),
 });
 
-function readJobMessage(message: unknown, messageId: string, reject: (reason: string) => Intent): Intent {
+function readJobMessage(
+  message: unknown,
+  messageId: string,
+  workerParams: WorkerParamsRule,
+  reject: (reason: string) => Intent,
+): Intent {
   const result = jobMessage.safeParse(message);
   if (!result.success) return reject(`invalid job message: ${describeIssues(result.error, message)}`);
   const { videoUrl, videoId, jobId, params, timeoutSeconds } = result.data;
+  const problems = params === undefined || workerParams === "any" ? [] : paramsProblems(params);
+  if (problems.length > 0) {
+    const each = problems.map((p) => (p.key === undefined ? p.message : `params.${p.key}: ${p.message}`));
+    return reject(
+      `invalid job message: ${each.join("; ")} (the worker's parameters: ${PARAM_NAMES.join(", ")}; ` +
+        "a stack running its own worker image sets workerParams to any)",
+    );
+  }
   const input: JobInput = { videoUrl, ...defined({ videoId, params, timeoutSeconds }) };
   return { kind: "submit", jobId: jobId ?? jobIdForMessage(messageId), input, source: { kind: "message" } };
 }

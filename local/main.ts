@@ -32,6 +32,8 @@ const USAGE = `Usage: npm run local -- [options]
 
 Runs the pipeline on this machine: a local DynamoDB and S3, local SQS and ECS stand-ins, the real
 dispatcher, task-state and sweeper handlers, and the worker as a child process. State lives in .local/.
+Each job event is printed as it happens, and each metric the handlers emit as a line
+("metric JobsSucceeded 1 Count service=video-jobs-local"), where the stack writes them to CloudWatch.
 
 The sweeper runs at start and every ${LOCAL_SWEEP.intervalSeconds} s, with short local deadlines: a job with no news
 for ${LOCAL_SWEEP.quietSeconds} s is checked with the local ECS, a launch not RUNNING after ${formatSeconds(LOCAL_SWEEP.launchSeconds)} is stopped and
@@ -137,6 +139,7 @@ async function main(): Promise<number> {
     },
     onError: (message, error) =>
       process.stderr.write(`${message}: ${error instanceof Error ? error.stack : String(error)}\n`),
+    onMetric: say,
     onNotice: say,
   });
   const stopping = stopSignals(pipeline, say);

@@ -10,12 +10,17 @@ import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints";
-import { costEnvironment, jobSettingsEnvironment } from "../components/lib/handler-environment";
+import {
+  jobSettingsEnvironment,
+  metricsEnvironment,
+  workerSettingsEnvironment,
+} from "../components/lib/handler-environment";
 import type { PipelineConfig } from "../config/parse";
 import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
 import { readMessage } from "../jobs/intake";
+import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
 import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
 import { JOB_STATUSES, type JobState } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
@@ -23,6 +28,7 @@ import { bundleWorker } from "../worker/build";
 import { type RunningDynamoDb, startDynamoDb } from "./dynamodb";
 import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./ecs";
 import type { LaunchLimits } from "./launch-limits";
+import { LOCAL_METRICS_SERVICE, MetricLines } from "./metric-lines";
 import { QueueConsumer } from "./queue-consumer";
 import { type RunningS3, startS3 } from "./s3";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
@@ -82,6 +88,8 @@ export interface LocalPipelineOptions {
     events: readonly JobEvent[],
   ) => Promise<void> | void;
   readonly onError?: (message: string, error: unknown) => void;
+  /** Where the handlers' metrics are printed, one line each (`metric JobsSucceeded 1 Count service=...`). */
+  readonly onMetric?: (line: string) => void;
   /** Things worth a line that are not a job's events (workers of an earlier run killed at start). */
   readonly onNotice?: (message: string) => void;
 }
@@ -185,7 +193,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
       OUTCOMES_DEAD_LETTER_QUEUE_URL: outcomesDeadLetterQueueUrl,
       ...jobSettingsEnvironment(config.jobs, "WARN"),
-      ...costEnvironment(config),
+      ...workerSettingsEnvironment(config),
+      ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",
     };
 
@@ -248,6 +257,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     // Set before the handlers first run: they read their configuration and endpoints at first use.
     Object.assign(process.env, environment, localSweepEnvironment());
+    // Lines instead of Embedded Metric Format (which would be JSON on this process's stdout).
+    const { useMetrics } = await import("../handlers/clients.js");
+    useMetrics(new MetricLines(LOCAL_METRICS_SERVICE, options.onMetric ?? (() => {})));
     const { handler: dispatcher } = await import("../handlers/dispatcher.js");
     const { handler: taskState } = await import("../handlers/task-state.js");
 

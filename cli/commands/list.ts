@@ -5,8 +5,9 @@
 import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
 import { type Deadlines, isOverdue, SWEPT_STATUSES } from "../../jobs/deadlines";
 import { isJobStatus, isTerminal, JOB_STATUSES, type JobState, type JobStatus } from "../../jobs/state";
-import type { TimeWindow } from "../../jobs/store";
+import type { JobStore, TimeWindow } from "../../jobs/store";
 import { span } from "../../jobs/timeline";
+import { placeIn, readWaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
 import {
@@ -109,8 +110,11 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     }
     return 0;
   }
+  const places = await placesInLine(store, page.jobs);
   ctx.say(
-    renderTable(page.jobs, jobColumns(ctx, now), ctx.paint, { width: tableWidth(ctx.io.stdout, ctx.wide) }),
+    renderTable(page.jobs, jobColumns(ctx, now, places), ctx.paint, {
+      width: tableWidth(ctx.io.stdout, ctx.wide),
+    }),
   );
   ctx.say(
     ctx.paint.paint(
@@ -122,6 +126,18 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     ctx.say(`more jobs: run the same command with --cursor ${page.cursor}`);
   }
   return 0;
+}
+
+/** The place in line of each waiting job listed (read only when one is listed). */
+async function placesInLine(store: JobStore, jobs: readonly JobState[]): Promise<Map<string, number>> {
+  const places = new Map<string, number>();
+  if (!jobs.some((job) => job.status === "WAITING")) return places;
+  const line = await readWaitingLine(store);
+  for (const job of jobs) {
+    const place = placeIn(line, job.jobId);
+    if (place !== undefined) places.set(job.jobId, place);
+  }
+  return places;
 }
 
 /**
@@ -185,14 +201,22 @@ function describeListing(statuses: readonly JobStatus[], window: TimeWindow | un
     : `submitted${range}`;
 }
 
-export function jobColumns(ctx: CommandContext, now: Date): Column<JobState>[] {
+/** `places`: each waiting job's place in line (1: starts next), when known. */
+export function jobColumns(
+  ctx: CommandContext,
+  now: Date,
+  places: ReadonlyMap<string, number> = new Map(),
+): Column<JobState>[] {
   const nowIso = now.toISOString();
   return [
     // A unique start of an id is enough for the other commands, so a cut id is still usable.
     { header: "ID", value: (job) => job.jobId, shrink: truncate, soft: 12, min: 10 },
     {
       header: "STATUS",
-      value: (job) => job.status,
+      value: (job) => {
+        const place = job.status === "WAITING" ? places.get(job.jobId) : undefined;
+        return place === undefined ? job.status : `${job.status} #${place}`;
+      },
       paint: (job, text) => ctx.paint.status(job.status, text),
     },
     { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right", optional: true },

@@ -9,7 +9,7 @@ import type { CommandContext } from "../context";
 import { CliError, UsageError } from "../errors";
 import { type LogLocation, logLocations, taskId } from "../history";
 import { lookUpJob } from "../job-lookup";
-import { cloudWatchSource, fileSource, formatLogLine, type LogLine, type LogSource } from "../worker-logs";
+import { formatLogLine, type LogLine, type LogSource, logSourceOf } from "../worker-logs";
 
 export interface LogsOptions {
   readonly attempt?: number;
@@ -63,7 +63,7 @@ export async function logsCommand(ctx: CommandContext, given: string, options: L
     } else if (current?.attempt !== location.attempt) {
       // A new attempt: the rest of the previous one first.
       if (current !== undefined) print(current.attempt, await current.source.read(true));
-      current = { attempt: location.attempt, source: sourceOf(ctx, location) };
+      current = { attempt: location.attempt, source: logSourceOf(location, () => ctx.aws.logs()) };
       ctx.note(
         ctx.paint.paint(
           "dim",
@@ -78,12 +78,4 @@ export async function logsCommand(ctx: CommandContext, given: string, options: L
     if (next === undefined) throw new CliError(`job ${jobId} is gone (deleted while following it)`);
     stored = next;
   }
-}
-
-function sourceOf(ctx: CommandContext, location: LogLocation): LogSource {
-  if (location.logFile !== undefined) return fileSource(location.logFile);
-  if (location.logGroup === undefined || location.logStream === undefined) {
-    throw new Error("unreachable: a CloudWatch location without a log group");
-  }
-  return cloudWatchSource(ctx.aws.logs(), location.logGroup, location.logStream);
 }

@@ -7,6 +7,7 @@ import { currentDeadline, type Deadlines, formatSeconds, runLimitSeconds } from 
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
+import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
 import {
   formatDuration,
@@ -20,6 +21,7 @@ import {
 import { currentReason, eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
 import { lookUpJob } from "../job-lookup";
 import { ARTEFACTS_DESCRIPTION, type OutputLocation, outputLocation } from "../outputs";
+import { describeProgress, ProgressReader } from "../progress";
 
 export async function showCommand(ctx: CommandContext, given: string): Promise<number> {
   const stored = await lookUpJob(ctx, given);
@@ -30,6 +32,9 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
   const logs = logLocations(timeline.attempts, ctx.config, active);
   // Where the worker writes; only a job that launched a task can have written anything.
   const outputs = timeline.attempts.length > 0 ? outputLocation(ctx.config, state.jobId) : undefined;
+  const line = state.status === "WAITING" ? await readWaitingLine(ctx.aws.store()) : undefined;
+  const inLine = line === undefined ? undefined : placeInLine(line, state.jobId);
+  const progress = await new ProgressReader(ctx).read(state, timeline.attempts);
 
   if (ctx.json) {
     const cost = { ...jobCost(events), estimate: ctx.config.local };
@@ -41,10 +46,12 @@ export async function showCommand(ctx: CommandContext, given: string): Promise<n
       ...(outputs ? { outputs } : {}),
       version: stored.version,
       cost,
+      ...(inLine === undefined ? {} : { inLine }),
+      ...(progress === undefined ? {} : { progress }),
     });
     return 0;
   }
-  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now));
+  ctx.say(renderShow(ctx, state, events, timeline, logs, outputs, now, inLine, progress));
   return 0;
 }
 
@@ -56,6 +63,8 @@ function renderShow(
   logs: readonly LogLocation[],
   outputs: OutputLocation | undefined,
   now: string,
+  inLine: InLine | undefined,
+  progress: Awaited<ReturnType<ProgressReader["read"]>>,
 ): string {
   const p = ctx.paint;
   const width = tableWidth(ctx.io.stdout, ctx.wide);
@@ -85,6 +94,13 @@ function renderShow(
     state.attempt === 0
       ? undefined
       : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
+  );
+  field("in line", inLine === undefined ? undefined : describePlace(inLine));
+  field(
+    "progress",
+    progress === undefined
+      ? undefined
+      : (progress.error ?? describeProgress(progress.progress, new Date(now))),
   );
   field("deadline", describeDeadline(state, ctx.config.deadlines, now));
   field("reason", currentReason(state), true);
@@ -228,6 +244,33 @@ function indent(text: string): string {
     .split("\n")
     .map((line) => (line === "" ? line : `  ${line}`))
     .join("\n");
+}
+
+/** A waiting job's place among the jobs waiting for a slot (1: starts next), when it was found in line. */
+interface InLine {
+  readonly place?: number;
+  readonly waiting: number;
+  /** More jobs wait than were read: `waiting` is a lower bound. */
+  readonly more: boolean;
+}
+
+function placeInLine(line: WaitingLine, jobId: string): InLine {
+  const place = placeIn(line, jobId);
+  return { ...(place === undefined ? {} : { place }), waiting: line.jobIds.length, more: line.truncated };
+}
+
+function describePlace(inLine: InLine): string {
+  const of = `${inLine.waiting}${inLine.more ? "+" : ""} waiting`;
+  if (inLine.place === undefined)
+    return `waiting for a running-task slot (${of}; the index has not caught up with this job yet)`;
+  const next = inLine.place === 1 ? ": starts next" : "";
+  return `${ordinal(inLine.place)} of ${of} for a running-task slot, oldest first${next}`;
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
 }
 
 /** When the sweeper will act on the job, if it has a deadline: a launch, a run, a retry's due time. */

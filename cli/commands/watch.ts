@@ -3,13 +3,14 @@
 // 4 when --timeout passed first. `followJob` is also what `submit --watch` runs.
 
 import { isTerminal } from "../../jobs/state";
-import { span } from "../../jobs/timeline";
+import { jobTimeline, span } from "../../jobs/timeline";
 import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, EXIT_WATCH_TIMEOUT } from "../errors";
 import { formatDuration, renderTable, tableWidth } from "../format";
 import { eventColumns, eventRows } from "../history";
 import { lookUpJob } from "../job-lookup";
 import { outputLocation } from "../outputs";
+import { describeProgress, ProgressReader } from "../progress";
 
 export interface WatchOptions {
   /** Seconds between reads. */
@@ -42,6 +43,9 @@ export async function followJob(
   const started = ctx.io.now().getTime();
   const columns = eventColumns(ctx.paint);
   let shown = 0;
+  // While it runs, where the worker is (its log), printed when the step changes.
+  const progressReader = new ProgressReader(ctx);
+  let shownProgress = "";
   for (;;) {
     const stored = await store.get(jobId);
     if (stored === undefined && !(submitted && shown === 0)) {
@@ -70,6 +74,16 @@ export async function followJob(
         ctx.say((shown === 0 ? table : table.slice(1)).filter((line) => line !== "").join("\n"));
       }
       shown = events.length;
+    }
+    const reading = await progressReader.read(state, jobTimeline(events).attempts);
+    if (reading?.progress !== undefined) {
+      const key = `${reading.progress.step}.${reading.progress.done}`;
+      if (key !== shownProgress) {
+        shownProgress = key;
+        if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ jobId, progress: reading.progress })}\n`);
+        else
+          ctx.say(ctx.paint.paint("dim", `  progress: ${describeProgress(reading.progress, ctx.io.now())}`));
+      }
     }
     if (isTerminal(state.status)) {
       const outputs = state.status === "SUCCEEDED" ? outputLocation(ctx.config, jobId) : undefined;

@@ -59,14 +59,27 @@ export function jobSettingsEnvironment(
   };
 }
 
-/** How the task-state handler prices each attempt: the task definition's architecture and any override. */
-export function costEnvironment(
+/**
+ * What the handlers know of the worker: how an attempt is priced (the task definition's architecture and
+ * any price override), and which params a job may carry (the reference worker's, or any for an image of
+ * the stack's own).
+ */
+export function workerSettingsEnvironment(
   config: Pick<PipelineConfig, "worker" | "fargatePrices">,
-): Pick<HandlerEnvironment, "WORKER_CPU_ARCHITECTURE" | "FARGATE_PRICES"> {
+): Pick<HandlerEnvironment, "WORKER_CPU_ARCHITECTURE" | "FARGATE_PRICES" | "WORKER_PARAMS"> {
   return {
     WORKER_CPU_ARCHITECTURE: config.worker.architecture,
     FARGATE_PRICES: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
+    WORKER_PARAMS: config.worker.params,
   };
+}
+
+/** Where the handlers' metrics go: a namespace, and the pipeline (stack) as their `service` dimension. */
+export function metricsEnvironment(metrics: {
+  readonly namespace: string;
+  readonly service: string;
+}): Pick<HandlerEnvironment, "METRICS_NAMESPACE" | "METRICS_SERVICE"> {
+  return { METRICS_NAMESPACE: metrics.namespace, METRICS_SERVICE: metrics.service };
 }
 
 /** ECS RunTask takes lists; Lambda environment values are strings. */

@@ -94,9 +94,27 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
   };
 }
 
-export interface DispatcherPermissionsArgs {
+export const CAPACITY_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+] as const;
+
+/** The running-task slots and the launch rate's bucket: items of the capacity table, never a Query or Scan. */
+export function capacityTableStatement(capacityTableArn: string): PolicyStatement {
+  return {
+    Sid: "CapacityTable",
+    Effect: "Allow",
+    Action: CAPACITY_TABLE_ACTIONS,
+    Resource: [capacityTableArn],
+  };
+}
+
+export interface LauncherPermissionsArgs {
   readonly aws: AwsContext;
   readonly tableArn: string;
+  /** The capacity table: slots under maxRunningTasks and the shared launch rate. */
+  readonly capacityTableArn: string;
   readonly queueArn: string;
   readonly clusterArn: string;
   readonly clusterName: string;
@@ -105,17 +123,16 @@ export interface DispatcherPermissionsArgs {
   readonly executionRoleArn: string;
 }
 
-/** What the dispatcher may do besides writing its logs. */
-export function dispatcherPermissions(args: DispatcherPermissionsArgs): PolicyStatement[] {
+/**
+ * What every Lambda that launches worker tasks may do (the dispatcher, the task-state handler starting waiting
+ * jobs into a freed slot, the sweeper): jobs and capacity tables, retries, RunTask of the worker family on
+ * this cluster, and passing the worker's roles to it.
+ */
+export function launcherPermissions(args: LauncherPermissionsArgs): PolicyStatement[] {
   return [
     jobsTableStatement(args.tableArn),
-    {
-      Sid: "ConsumeJobsQueue",
-      Effect: "Allow",
-      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-      Resource: [args.queueArn],
-    },
-    // A launch that ECS refused is retried later through a retry message on the same queue.
+    capacityTableStatement(args.capacityTableArn),
+    // A launch that ECS refused is retried later through a retry message on the jobs queue.
     { Sid: "SendRetries", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [args.queueArn] },
     {
       Sid: "RunWorkerTask",
@@ -149,20 +166,34 @@ export function dispatcherPermissions(args: DispatcherPermissionsArgs): PolicySt
   ];
 }
 
-export interface TaskStatePermissionsArgs {
-  readonly tableArn: string;
-  readonly queueArn: string;
+/** What the dispatcher may do besides writing its logs: launch, and consume the jobs queue. */
+export function dispatcherPermissions(args: LauncherPermissionsArgs): PolicyStatement[] {
+  return [
+    ...launcherPermissions(args),
+    {
+      Sid: "ConsumeJobsQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: [args.queueArn],
+    },
+  ];
+}
+
+export interface TaskStatePermissionsArgs extends LauncherPermissionsArgs {
   readonly deadLetterQueueArn: string;
   /** The bucket the workers write to, and the prefix of the jobs' outputs in it. */
   readonly bucketArn: string;
   readonly outputPrefix: string;
 }
 
-/** What the task-state handler may do besides writing its logs. */
+/**
+ * What the task-state handler may do besides writing its logs: launch (a stopped task frees a slot, and it
+ * starts waiting jobs into it), read outcome files, and set aside events it failed on. It does not consume
+ * the jobs queue.
+ */
 export function taskStatePermissions(args: TaskStatePermissionsArgs): PolicyStatement[] {
   return [
-    jobsTableStatement(args.tableArn),
-    { Sid: "SendRetries", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [args.queueArn] },
+    ...launcherPermissions(args),
     // Lambda's on-failure destination for events the function itself failed on, after its own retries.
     {
       Sid: "SendFailedEvents",
@@ -184,18 +215,18 @@ export function readWorkerOutcomesStatement(bucketArn: string, outputPrefix: str
   };
 }
 
-export interface SweeperPermissionsArgs extends DispatcherPermissionsArgs {
+export interface SweeperPermissionsArgs extends LauncherPermissionsArgs {
   /** The bucket the workers write to, and the prefix of the jobs' outputs in it (outcome files). */
   readonly bucketArn: string;
   readonly outputPrefix: string;
 }
 
 /**
- * What the sweeper may do besides writing its logs: what the dispatcher may (it resumes launches), minus
- * consuming the queue, plus looking at and stopping this cluster's tasks.
+ * What the sweeper may do besides writing its logs: launch (it resumes launches and starts waiting jobs),
+ * plus looking at and stopping this cluster's tasks. It does not consume the jobs queue.
  */
 export function sweeperPermissions(args: SweeperPermissionsArgs): PolicyStatement[] {
-  const launching = dispatcherPermissions(args).filter((statement) => statement.Sid !== "ConsumeJobsQueue");
+  const launching = launcherPermissions(args);
   const onCluster = { ArnEquals: { "ecs:cluster": args.clusterArn } };
   return [
     ...launching,

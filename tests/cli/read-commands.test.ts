@@ -136,7 +136,7 @@ describe("jobs list", () => {
     const status = await jobs(["list", "--status", "DONE"], { env });
     expect(status.code).toBe(2);
     expect(status.stderr).toContain('error: unknown status "DONE"');
-    expect(status.stderr).toContain("fix: use one of SUBMITTED, LAUNCHING");
+    expect(status.stderr).toContain("fix: use one of SUBMITTED, WAITING, LAUNCHING");
 
     const inverted = await jobs(["list", "--since", "1h", "--until", "2h"], { env });
     expect(inverted.code).toBe(2);

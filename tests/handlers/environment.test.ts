@@ -14,6 +14,7 @@ describe("handler environment", () => {
       target: { containerName: "worker", outputBucket: "outputs-bucket", outputPrefix: "outputs/" },
       policy: { maxAttempts: 3, maxInfraRetries: 2, baseDelaySeconds: 30, maxDelaySeconds: 900 },
       retentionDays: 90,
+      metrics: { namespace: "VideoJobs", service: "video-jobs-test" },
     });
     expect(config.policy.nonRetryableExitCodes.has(65)).toBe(true);
   });
@@ -39,6 +40,9 @@ describe("handler environment", () => {
     ["SUBNET_IDS", " , ", /SUBNET_IDS must list at least one id/],
     ["SECURITY_GROUP_IDS", ",", /SECURITY_GROUP_IDS must list at least one id/],
     ["JOBS_QUEUE_URL", "not a url", /JOBS_QUEUE_URL must be a URL/],
+    ["METRICS_NAMESPACE", "AWS/Lambda", /METRICS_NAMESPACE must not start with AWS\//],
+    ["METRICS_NAMESPACE", "Video Jobs", /METRICS_NAMESPACE may hold letters, digits/],
+    ["METRICS_SERVICE", "", /METRICS_SERVICE is empty/],
   ])("rejects %s=%j", (name, value, message) => {
     expect(() => readHandlerConfig({ ...valid, [name]: value })).toThrow(message);
   });

@@ -6,7 +6,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EventBridgeEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
@@ -29,6 +29,8 @@ beforeAll(async () => {
   s3 = await startLocalS3({ buckets: [environment.OUTPUT_BUCKET ?? ""] });
   // The workers' outputs bucket on the local S3 (which wants its own credentials; dynalite takes any).
   Object.assign(process.env, environment, {
+    // This file checks the metrics the handler writes (Embedded Metric Format on stdout).
+    POWERTOOLS_METRICS_DISABLED: "false",
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
@@ -99,6 +101,30 @@ describe("a task's life", () => {
     });
     expect((await store.get("ok"))?.state).toMatchObject({ status: "SUCCEEDED", exitCode: 0 });
     expect(sent()).toEqual([]);
+  });
+
+  it("publishes what each invocation measured as Embedded Metric Format, once, with the stack's service", async () => {
+    await launchedJob("measured");
+    await handler(event("measured", { lastStatus: "RUNNING", version: 4 }));
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await handler(event("measured", { lastStatus: "STOPPED", version: 6, exitCode: 0 }));
+    } finally {
+      stdout.mockRestore();
+    }
+    const documents = written.filter((text) => text.includes('"_aws"')).map((text) => JSON.parse(text));
+    expect(documents).toHaveLength(1);
+    expect(documents[0]).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: "VideoJobs", Dimensions: [["service"]] }] },
+      service: "video-jobs-test",
+      JobsSucceeded: 1,
+      // The documented sample's startedAt 17:57:58.103 to stoppedAt 17:58:45.000.
+      RunTimeSeconds: 46.897,
+    });
   });
 
   it("schedules a retry on a retryable exit code and sends the retry message with the backoff as delay", async () => {

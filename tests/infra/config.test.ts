@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../config/errors";
 import { fargateMemoryOptions } from "../../config/fargate";
-import { parsePipelineConfig } from "../../config/parse";
+import { LAUNCHER_MIN_TIMEOUT_SECONDS, parsePipelineConfig } from "../../config/parse";
 import { CONFIG_KEYS, CONFIG_SCHEMA, PROJECT_NAME } from "../../config/schema";
 import { projectRawConfig, readProjectFile, STACKS, stackConfigProblems } from "./support/stack-config";
 
@@ -56,9 +56,15 @@ describe("Pulumi.yaml", () => {
       jobTimeoutMinutes: 60,
       sweepQuietMinutes: 5,
       sweepMaxJobs: 1000,
+      maxRunningTasks: 100,
+      launchRatePerSecond: 20,
+      launchBurst: 100,
     });
+    expect(config.dispatcher.timeoutSeconds).toBeGreaterThanOrEqual(LAUNCHER_MIN_TIMEOUT_SECONDS);
+    expect(config.taskStateTimeoutSeconds).toBeGreaterThanOrEqual(LAUNCHER_MIN_TIMEOUT_SECONDS);
     expect(config.sweepIntervalMinutes).toBe(2);
     expect(config.worker.image).toBeUndefined();
+    expect(config.worker.params).toBe("reference");
   });
 });
 
@@ -165,6 +171,40 @@ describe("validation", () => {
     expect(problemsOf({ nonRetryableExitCodes: "64-78,1" })).toEqual([]);
     expect(problemsOf({ nonRetryableExitCodes: "78-64" })[0]).toMatch(/nonRetryableExitCodes/);
     expect(problemsOf({ nonRetryableExitCodes: "300" })[0]).toMatch(/nonRetryableExitCodes/);
+  });
+
+  it("takes an alarm email only when it is one address, and alarm thresholds within their ranges", () => {
+    expect(problemsOf({ alarmEmail: "ops@example.com" })).toEqual([]);
+    expect(parsePipelineConfig({ alarmEmail: "ops@example.com" }).alarms.email).toBe("ops@example.com");
+    expect(parsePipelineConfig({}).alarms).toEqual({
+      email: undefined,
+      oldestMessageMinutes: 15,
+      failedJobPercent: 10,
+      throttledLaunchesMinutes: 10,
+    });
+    for (const email of ["ops", "ops@example", "a@example.com,b@example.com", "ops @example.com"]) {
+      expect(problemsOf({ alarmEmail: email })[0]).toMatch(
+        /alarmEmail: must be empty .* or one email address/,
+      );
+    }
+    expect(problemsOf({ alarmFailedJobPercent: "0" })[0]).toMatch(
+      /alarmFailedJobPercent: must be between 1 and 100/,
+    );
+    expect(problemsOf({ alarmOldestMessageMinutes: "1441" })[0]).toMatch(/alarmOldestMessageMinutes/);
+    expect(problemsOf({ alarmThrottledLaunchesMinutes: "0" })[0]).toMatch(/alarmThrottledLaunchesMinutes/);
+  });
+
+  it("gives the Lambdas that launch workers time for two launch turns of up to 20 s", () => {
+    expect(LAUNCHER_MIN_TIMEOUT_SECONDS).toBe(50);
+    expect(problemsOf({ taskStateTimeoutSeconds: "30" })).toEqual([
+      `${PROJECT_NAME}:taskStateTimeoutSeconds: must be at least 50 (the Lambda may wait 20 s for a launch turn at launchRatePerSecond, twice when starting waiting jobs) (got 30)`,
+    ]);
+    const both = problemsOf({ dispatcherTimeoutSeconds: "20", taskStateTimeoutSeconds: "49" });
+    expect(both.map((problem) => problem.split(":")[1])).toEqual([
+      "dispatcherTimeoutSeconds",
+      "taskStateTimeoutSeconds",
+    ]);
+    expect(problemsOf({ dispatcherTimeoutSeconds: "50", taskStateTimeoutSeconds: "50" })).toEqual([]);
   });
 
   it("requires the network settings of the chosen network", () => {

@@ -32,6 +32,9 @@ describe("handler environment contract", () => {
       JOB_TIMEOUT_SECONDS: "3600",
       SWEEP_QUIET_SECONDS: "300",
       SWEEP_MAX_JOBS: "1000",
+      MAX_RUNNING_TASKS: "100",
+      LAUNCH_RATE_PER_SECOND: "20",
+      LAUNCH_BURST: "100",
       POWERTOOLS_LOG_LEVEL: "WARN",
     });
   });

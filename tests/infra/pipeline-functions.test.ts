@@ -13,6 +13,7 @@ import { HANDLER_ENTRY_POINTS } from "../../components/lib/handler-entry-points"
 import { HANDLER_ENVIRONMENT_NAMES } from "../../components/lib/handler-environment";
 import {
   dispatcherPermissions,
+  type LauncherPermissionsArgs,
   type PolicyDocument,
   policyDocument,
   sweeperPermissions,
@@ -141,6 +142,7 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
     expect(Object.keys(environment).sort()).toEqual([...HANDLER_ENVIRONMENT_NAMES].sort());
     expect(environment).toEqual({
       JOBS_TABLE: refs.tableName,
+      CAPACITY_TABLE: refs.capacityTableName,
       JOBS_QUEUE_URL: refs.queueUrl,
       CLUSTER_ARN: refs.clusterArn,
       TASK_DEFINITION_ARN: refs.taskDefinitionArn,
@@ -160,10 +162,16 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       JOB_TIMEOUT_SECONDS: String(config.jobs.jobTimeoutMinutes * 60),
       SWEEP_QUIET_SECONDS: String(config.jobs.sweepQuietMinutes * 60),
       SWEEP_MAX_JOBS: String(config.jobs.sweepMaxJobs),
+      MAX_RUNNING_TASKS: "10",
+      LAUNCH_RATE_PER_SECOND: String(config.jobs.launchRatePerSecond),
+      LAUNCH_BURST: String(config.jobs.launchBurst),
       WORKER_CPU_ARCHITECTURE: config.worker.architecture,
       FARGATE_PRICES: "",
       JOBS_EVENT_BUS_NAME: refs.eventBusName,
       OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
+      // One service for the whole pipeline: the alarms and dashboard read its metrics whichever handler wrote them.
+      METRICS_NAMESPACE: "VideoJobs",
+      METRICS_SERVICE: PIPELINE_NAME,
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     });
@@ -303,22 +311,22 @@ describe("handler IAM", () => {
   const policyOf = (handler: string) =>
     json<PolicyDocument>(run.one("aws:iam/rolePolicy:RolePolicy", `${handler}-handler-policy`).inputs.policy);
   const aws = { partition: "aws", region: REGION, accountId: ACCOUNT_ID };
+  /** What every launching Lambda's permissions are built from, as this stack resolves it. */
+  const launcher = (): LauncherPermissionsArgs => ({
+    aws,
+    tableArn: refs.tableArn,
+    capacityTableArn: refs.capacityTableArn,
+    queueArn: refs.queueArn,
+    clusterArn: refs.clusterArn,
+    clusterName: refs.clusterName,
+    taskFamily: taskFamilyName(PIPELINE_NAME),
+    taskRoleArn: refs.taskRoleArn,
+    executionRoleArn: refs.executionRoleArn,
+  });
 
   it("the dispatcher may run the worker family on this cluster and pass exactly the worker's roles", () => {
     expect(policyOf("dispatcher")).toEqual(
-      policyDocument(
-        ...dispatcherPermissions({
-          aws,
-          tableArn: refs.tableArn,
-          queueArn: refs.queueArn,
-          clusterArn: refs.clusterArn,
-          clusterName: refs.clusterName,
-          taskFamily: taskFamilyName(PIPELINE_NAME),
-          taskRoleArn: refs.taskRoleArn,
-          executionRoleArn: refs.executionRoleArn,
-        }),
-        writeLogsStatement(refs.dispatcherLogGroupArn),
-      ),
+      policyDocument(...dispatcherPermissions(launcher()), writeLogsStatement(refs.dispatcherLogGroupArn)),
     );
     const runTask = policyOf("dispatcher").Statement.find((statement) => statement.Sid === "RunWorkerTask");
     expect(runTask?.Resource).toEqual([
@@ -326,12 +334,11 @@ describe("handler IAM", () => {
     ]);
   });
 
-  it("the task-state handler may update jobs, send retries and read outcome files, nothing else", () => {
+  it("the task-state handler may update jobs, send retries, read outcome files and launch, nothing else", () => {
     expect(policyOf("task-state")).toEqual(
       policyDocument(
         ...taskStatePermissions({
-          tableArn: refs.tableArn,
-          queueArn: refs.queueArn,
+          ...launcher(),
           deadLetterQueueArn: refs.trackerDeadLetterQueueArn,
           bucketArn: refs.bucketArn,
           outputPrefix: config.uploads.outputPrefix,
@@ -339,20 +346,46 @@ describe("handler IAM", () => {
         writeLogsStatement(refs.taskStateLogGroupArn),
       ),
     );
+    // It starts waiting jobs into the slot a stopped task freed: the worker family on this cluster only.
+    const statements = policyOf("task-state").Statement;
+    expect(statements.find((s) => s.Sid === "RunWorkerTask")).toMatchObject({
+      Action: ["ecs:RunTask"],
+      Resource: [
+        `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task-definition/${run.one("aws:ecs/taskDefinition:TaskDefinition", "task").inputs.family}:*`,
+      ],
+      Condition: { ArnEquals: { "ecs:cluster": refs.clusterArn } },
+    });
+    expect(statements.find((s) => s.Sid === "PassWorkerRoles")).toMatchObject({
+      Resource: [refs.taskRoleArn, refs.executionRoleArn],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    });
+    const actions = statements.flatMap((s) => s.Action);
+    expect(actions).not.toContain("sqs:ReceiveMessage");
+    expect(actions).not.toContain("sqs:DeleteMessage");
   });
+
+  it.each(["dispatcher", "task-state", "sweeper"])(
+    "the %s may get, put and update items of the capacity table only",
+    (handler) => {
+      const statements = policyOf(handler).Statement;
+      expect(statements.find((s) => s.Sid === "CapacityTable")).toEqual({
+        Sid: "CapacityTable",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Resource: [refs.capacityTableArn],
+      });
+      const onCapacityTable = statements.filter((s) =>
+        (s.Resource ?? []).some((resource) => resource.startsWith(refs.capacityTableArn)),
+      );
+      expect(onCapacityTable.map((s) => s.Sid)).toEqual(["CapacityTable"]);
+    },
+  );
 
   it("the sweeper may launch as the dispatcher does, and only look at and stop this cluster's tasks", () => {
     expect(policyOf("sweeper")).toEqual(
       policyDocument(
         ...sweeperPermissions({
-          aws,
-          tableArn: refs.tableArn,
-          queueArn: refs.queueArn,
-          clusterArn: refs.clusterArn,
-          clusterName: refs.clusterName,
-          taskFamily: taskFamilyName(PIPELINE_NAME),
-          taskRoleArn: refs.taskRoleArn,
-          executionRoleArn: refs.executionRoleArn,
+          ...launcher(),
           bucketArn: refs.bucketArn,
           outputPrefix: config.uploads.outputPrefix,
         }),

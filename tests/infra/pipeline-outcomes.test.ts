@@ -81,7 +81,8 @@ describe("the outbox", () => {
   });
 
   it("alarms on anything in its dead-letter queue and on falling behind, notifying the topic", () => {
-    const topic = run.one("aws:sns/topic:Topic", "outcomes-alarms");
+    // The stack's one alarm topic (AlarmTopic), which every other alarm notifies too.
+    const topic = run.one("aws:sns/topic:Topic", "-alarms-topic");
     expect(refs.alarmTopicArn).toMatch(/^arn:aws:sns:/);
     const dlqAlarm = run.one("aws:cloudwatch/metricAlarm:MetricAlarm", "outcomes-dlq-alarm").inputs;
     expect(dlqAlarm).toMatchObject({

@@ -85,7 +85,7 @@ describe("component structure", () => {
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
       "aws:sqs/queue:Queue": 4,
-      "aws:dynamodb/table:Table": 1,
+      "aws:dynamodb/table:Table": 2,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "awsx:ecr:Image": 1,
@@ -97,7 +97,10 @@ describe("component structure", () => {
       "aws:iam/role:Role": 6,
       "aws:iam/rolePolicy:RolePolicy": 6,
       "aws:cloudwatch/eventBus:EventBus": 1,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+      // The publisher's 2, the 6 of the pipeline, and errors and throttles of each of the 4 Lambdas.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 16,
+      "aws:sns/topic:Topic": 1,
+      "aws:cloudwatch/dashboard:Dashboard": 1,
     });
   });
 

@@ -211,3 +211,26 @@ describe("jobs table", () => {
     expect(run.one("aws:dynamodb/table:Table", "jobs-table").protect).toBe(false);
   });
 });
+
+describe("capacity table", () => {
+  const capacity = () => run.one("aws:dynamodb/table:Table", "jobs-capacity");
+
+  it("is on-demand, with point-in-time recovery and encryption at rest, keyed by the item's name alone", () => {
+    expect(capacity().inputs).toEqual({
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "name",
+      attributes: [{ name: "name", type: "S" }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+    });
+  });
+
+  it("is what the handlers are told as CAPACITY_TABLE", () => {
+    expect(refs.capacityTableName).not.toBe(refs.tableName);
+    for (const handler of ["dispatcher", "task-state", "sweeper"]) {
+      const fn = run.one("aws:lambda/function:Function", `${handler}-handler-function`);
+      const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      expect(variables.CAPACITY_TABLE).toBe(refs.capacityTableName);
+    }
+  });
+});

@@ -6,11 +6,13 @@ import {
   dispatcherPermissions,
   ecsTasksAssumeRolePolicy,
   eventBridgeDeadLetterPolicy,
+  type LauncherPermissionsArgs,
   leastPrivilegeJson,
   leastPrivilegeProblems,
   type PolicyStatement,
   policyDocument,
   s3NotificationQueuePolicy,
+  sweeperPermissions,
   taskStatePermissions,
   tlsOnlyBucketPolicy,
   workerExecutionPolicy,
@@ -25,17 +27,20 @@ const clusterArn = "arn:aws:ecs:eu-west-1:111122223333:cluster/videos";
 const taskRoleArn = "arn:aws:iam::111122223333:role/task";
 const executionRoleArn = "arn:aws:iam::111122223333:role/execution";
 const bucketArn = "arn:aws:s3:::uploads";
+const capacityTableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/capacity";
 
-const dispatcher = dispatcherPermissions({
+const launcher: LauncherPermissionsArgs = {
   aws,
   tableArn,
+  capacityTableArn,
   queueArn,
   clusterArn,
   clusterName: "videos",
   taskFamily: "video-jobs-dev-worker",
   taskRoleArn,
   executionRoleArn,
-});
+};
+const dispatcher = dispatcherPermissions(launcher);
 const bySid = (statements: readonly PolicyStatement[], sid: string) => statements.find((s) => s.Sid === sid);
 
 describe("dispatcher permissions", () => {
@@ -84,19 +89,25 @@ describe("dispatcher permissions", () => {
 
 describe("task-state permissions", () => {
   const statements = taskStatePermissions({
-    tableArn,
-    queueArn,
+    ...launcher,
     deadLetterQueueArn: `${queueArn}-dlq`,
     bucketArn,
     outputPrefix: "outputs/",
   });
 
-  it("send retries to the jobs queue and failed events to the dead-letter queue, read outcomes, nothing else", () => {
+  it("update jobs, send retries and failed events, read outcomes, launch workers; nothing else", () => {
     expect(statements.flatMap((s) => s.Action).sort()).toEqual([
       "dynamodb:GetItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:UpdateItem",
+      "dynamodb:UpdateItem",
+      "ecs:RunTask",
+      "ecs:StopTask",
+      "ecs:TagResource",
+      "iam:PassRole",
       "s3:GetObject",
       "sqs:SendMessage",
       "sqs:SendMessage",
@@ -104,6 +115,27 @@ describe("task-state permissions", () => {
     expect(bySid(statements, "SendRetries")?.Resource).toEqual([queueArn]);
     expect(bySid(statements, "SendFailedEvents")?.Resource).toEqual([`${queueArn}-dlq`]);
     expect(leastPrivilegeProblems(policyDocument(...statements))).toEqual([]);
+  });
+
+  it("launch as the dispatcher does (a stopped task frees a slot for a waiting job), without consuming the queue", () => {
+    for (const sid of ["RunWorkerTask", "TagWorkerTaskAtLaunch", "StopWorkerTask", "PassWorkerRoles"]) {
+      expect(bySid(statements, sid), sid).toEqual(bySid(dispatcher, sid));
+    }
+    expect(bySid(statements, "RunWorkerTask")).toMatchObject({
+      Resource: ["arn:aws:ecs:eu-west-1:111122223333:task-definition/video-jobs-dev-worker:*"],
+      Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+    });
+    expect(bySid(statements, "StopWorkerTask")).toMatchObject({
+      Resource: ["arn:aws:ecs:eu-west-1:111122223333:task/videos/*"],
+      Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+    });
+    expect(bySid(statements, "PassWorkerRoles")?.Condition).toEqual({
+      StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+    });
+    expect(bySid(statements, "ConsumeJobsQueue")).toBeUndefined();
+    const actions = statements.flatMap((s) => s.Action);
+    expect(actions).not.toContain("sqs:ReceiveMessage");
+    expect(actions).not.toContain("sqs:DeleteMessage");
   });
 
   it("read the workers' outcome files under the output prefix, and no other object", () => {
@@ -120,6 +152,35 @@ describe("task-state permissions", () => {
     expect(matches("outputs/job-1/thumbnails/scene-0000.jpg")).toBe(false);
     expect(matches("uploads/outcome-1.json")).toBe(false);
   });
+});
+
+describe("capacity table rights", () => {
+  const roles = {
+    dispatcher,
+    "task-state": taskStatePermissions({
+      ...launcher,
+      deadLetterQueueArn: `${queueArn}-dlq`,
+      bucketArn,
+      outputPrefix: "outputs/",
+    }),
+    sweeper: sweeperPermissions({ ...launcher, bucketArn, outputPrefix: "outputs/" }),
+  };
+
+  it.each(Object.entries(roles))(
+    "the %s gets, puts and updates capacity items, on the capacity table only",
+    (_role, statements) => {
+      expect(bySid(statements, "CapacityTable")).toEqual({
+        Sid: "CapacityTable",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Resource: [capacityTableArn],
+      });
+      // No other statement reaches it (no Query, no Scan, no index), and it reaches nothing else.
+      const onCapacity = statements.filter((s) => s.Resource?.some((r) => r.startsWith(capacityTableArn)));
+      expect(onCapacity.map((s) => s.Sid)).toEqual(["CapacityTable"]);
+      expect(leastPrivilegeProblems(policyDocument(...statements))).toEqual([]);
+    },
+  );
 });
 
 describe("worker roles", () => {

@@ -112,8 +112,10 @@ const runOf = (name: string): ProgramRun => {
 };
 
 const EXPECTED_OUTPUTS = [
+  "alarmTopicArn",
   "bucketName",
   "clusterName",
+  "dashboardName",
   "deadLetterQueueUrl",
   "dispatcherFunctionName",
   "eventBusName",
@@ -145,7 +147,6 @@ describe.each(STACKS)("index.ts under Pulumi's loader with Pulumi.%s.yaml", (sta
     for (const type of [
       "aws:s3/bucket:Bucket",
       "aws:s3/bucketNotification:BucketNotification",
-      "aws:dynamodb/table:Table",
       "aws:ecs/cluster:Cluster",
       "aws:ecs/taskDefinition:TaskDefinition",
       "awsx:ecr:Image",
@@ -153,6 +154,7 @@ describe.each(STACKS)("index.ts under Pulumi's loader with Pulumi.%s.yaml", (sta
     ]) {
       expect(count(type), type).toBe(1);
     }
+    expect(count("aws:dynamodb/table:Table")).toBe(2); // the jobs, and the capacity (slots, launch rate)
     // The task-state tracker's event pattern and the sweeper's schedule.
     expect(count("aws:cloudwatch/eventRule:EventRule")).toBe(2);
     expect(count("aws:cloudwatch/eventTarget:EventTarget")).toBe(2);
@@ -172,7 +174,9 @@ describe.each(STACKS)("index.ts under Pulumi's loader with Pulumi.%s.yaml", (sta
     const stackFile = readStackFile(stack);
     const task = resources.find((resource) => resource.type === "aws:ecs/taskDefinition:TaskDefinition");
     expect(task?.inputs.cpu).toBe(String(stackFile[`${project}:workerCpu`]));
-    const table = resources.find((resource) => resource.type === "aws:dynamodb/table:Table");
+    const table = resources.find(
+      (resource) => resource.type === "aws:dynamodb/table:Table" && resource.name.endsWith("-jobs-table"),
+    );
     expect(table?.protect).toBe(stackFile[`${project}:deletionProtection`]);
     for (const logGroup of resources.filter(
       (resource) => resource.type === "aws:cloudwatch/logGroup:LogGroup",

@@ -186,7 +186,11 @@ describe("admission and the line", () => {
     const d = deps(store, tasks, capacity, () => new Date(T0 + tick++).toISOString());
     const ids = Array.from({ length: 10 }, (_, i) => `job-${i}`);
     for (const jobId of ids)
-      await dispatchMessage(d, JSON.stringify({ videoUrl: `s3://uploads/${jobId}.mp4`, jobId }), `m-${jobId}`);
+      await dispatchMessage(
+        d,
+        JSON.stringify({ videoUrl: `s3://uploads/${jobId}.mp4`, jobId }),
+        `m-${jobId}`,
+      );
     expect(tasks.order).toEqual(["job-0", "job-1", "job-2"]);
     const waiting = await store.listByStatus("WAITING", { limit: 20, oldestFirst: true });
     expect(waiting.jobs.map((j) => j.jobId)).toEqual(ids.slice(3));

@@ -30,6 +30,7 @@ let video: Buffer;
 const changes: Array<{ jobId: string; events: readonly JobEvent[]; state: JobState }> = [];
 /** What a webhook receiver got from local mode's outcome events (a real HTTP server). */
 const posted: Array<{ id: string; "detail-type": string; detail: JobStateChange }> = [];
+const metricLines: string[] = [];
 let webhookServer: Server;
 
 beforeAll(async () => {
@@ -60,6 +61,7 @@ beforeAll(async () => {
     },
     onJobChange: (jobId, events, jobState) => changes.push({ jobId, events, state: jobState }),
     onOutcomes: (outcomes) => webhook.publish(outcomes),
+    onMetric: (line) => metricLines.push(line),
   });
   s3 = new S3Client({
     endpoint: pipeline.endpoints.endpoints.s3,
@@ -144,6 +146,15 @@ describe("local mode, end to end", () => {
     });
     expect(received[4]?.cost?.attemptUsd).toBeGreaterThan(0);
     expect(posted.find((p) => p.detail.jobId === jobId)?.["detail-type"]).toBe("Job State Change");
+    // The handlers' metrics, printed as lines where the deployed ones write Embedded Metric Format.
+    expect(metricLines).toEqual(
+      expect.arrayContaining([
+        "metric JobsSubmitted 1 Count service=video-jobs-local",
+        "metric JobsSucceeded 1 Count service=video-jobs-local",
+        expect.stringMatching(/^metric QueueWaitSeconds \d+(\.\d{3})? Seconds service=video-jobs-local$/),
+        expect.stringMatching(/^metric RunTimeSeconds \d+(\.\d{3})? Seconds service=video-jobs-local$/),
+      ]),
+    );
   }, 90_000);
 
   it("fails a corrupt video after exactly one attempt (exit 65)", async () => {

@@ -16,6 +16,8 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     POWERTOOLS_LOG_LEVEL: "SILENT",
+    // No Embedded Metric Format on the tests' stdout; tests of the metrics turn it back on.
+    POWERTOOLS_METRICS_DISABLED: "true",
     JOBS_TABLE: tableName,
     JOBS_QUEUE_URL: QUEUE_URL,
     CLUSTER_ARN,
@@ -42,10 +44,13 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     OUTCOMES_DEAD_LETTER_QUEUE_URL: OUTCOMES_DLQ_URL,
     // The capacity table LocalDynamoDb.createTable makes beside each jobs table; a cap no test reaches
     // unless it means to.
+    WORKER_PARAMS: "reference",
     CAPACITY_TABLE: capacityTableOf(tableName),
     MAX_RUNNING_TASKS: "1000",
     LAUNCH_RATE_PER_SECOND: "1000",
     LAUNCH_BURST: "1000",
+    METRICS_NAMESPACE: "VideoJobs",
+    METRICS_SERVICE: "video-jobs-test",
   };
 }
 

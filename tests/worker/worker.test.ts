@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../worker/src/exit-codes";
 import { discoverTools } from "../../worker/src/ffmpeg";
 import { type WorkerOutcome, WorkerOutcomeSchema } from "../../worker/src/outcome-schema";
+import { STEP_STARTED_MESSAGE, WORKER_STEPS } from "../../worker/src/progress-schema";
 import { type Result, ResultSchema } from "../../worker/src/result";
 import { type LocalS3, startLocalS3 } from "../support/s3";
 import {
@@ -124,6 +125,11 @@ describe.each(["system", "package"] as const)("with the %s ffmpeg", (variant) =>
     expect(steps.map((line) => line.step)).toEqual(["tools", "fetch", "probe", "analyse", "upload"]);
     for (const line of run.logs) expect(line).toMatchObject({ jobId, attempt: 1 });
     for (const line of steps) expect(line.durationMs).toEqual(expect.any(Number));
+    // And one when each starts, with its place among the published steps (what `jobs show` reads).
+    const stepStarts = run.logs.filter((line) => line.msg === STEP_STARTED_MESSAGE);
+    expect(stepStarts.map((line) => [line.step, line.stepNumber, line.steps])).toEqual(
+      WORKER_STEPS.map((step, index) => [step, index + 1, WORKER_STEPS.length]),
+    );
   });
 });
 

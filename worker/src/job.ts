@@ -16,6 +16,7 @@ import { fetchInput, type LocalInput } from "./input";
 import type { Logger } from "./log";
 import { writeOutputs } from "./output";
 import { type Media, probe } from "./probe";
+import type { WorkerStep } from "./progress-schema";
 import type { ResourceUsage } from "./resources";
 import { RESULT_SCHEMA_VERSION, type Result, ResultSchema } from "./result";
 import { createS3Client } from "./s3";
@@ -35,7 +36,7 @@ export async function runJob(config: JobConfig, deps: JobDeps): Promise<Result> 
   const { env, log, signal } = deps;
   const timings: Record<string, number> = {};
   const timed = async <T>(
-    step: string,
+    step: WorkerStep,
     work: () => Promise<T>,
     details?: (value: T) => Record<string, unknown>,
   ) => {

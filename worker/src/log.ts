@@ -2,7 +2,10 @@
 // CloudWatch Logs Insights can query them directly, e.g.
 //   filter msg = "step" | stats avg(durationMs) by step
 //   filter msg = "exit" and exitCode != 0 | fields jobId, attempt, reason, error.message
-// `step()` times one step of the job and writes exactly one line for it, whether it succeeded or failed.
+// `step()` times one step of the job: one line when it starts (so a running job's progress can be read,
+// progress-schema.ts) and exactly one when it ends, whether it succeeded or failed.
+
+import { STEP_ENDED_MESSAGE, STEP_STARTED_MESSAGE, stepPosition, type WorkerStep } from "./progress-schema";
 
 export type LogLevel = "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -11,8 +14,11 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
-  /** Runs `work` as the named step; logs `{msg:"step", step, status, durationMs, ...details}` once. */
-  step<T>(name: string, work: () => Promise<T>, details?: (value: T) => LogFields): Promise<T>;
+  /**
+   * Runs `work` as the named step: logs `{msg:"step started", step, stepNumber, steps}` before it and
+   * `{msg:"step", step, status, durationMs, ...details}` once after it.
+   */
+  step<T>(name: WorkerStep, work: () => Promise<T>, details?: (value: T) => LogFields): Promise<T>;
   /** Resolves once everything written so far has been handed to the OS (before process.exit). */
   flush(): Promise<void>;
 }
@@ -33,12 +39,18 @@ export function createLogger({ base, write = writeStdout, now = Date.now }: Logg
     error: (msg, fields) => emit("error", msg, fields),
     async step(name, work, details) {
       const started = now();
+      emit("info", STEP_STARTED_MESSAGE, { step: name, ...stepPosition(name) });
       try {
         const value = await work();
-        emit("info", "step", { step: name, status: "ok", durationMs: now() - started, ...details?.(value) });
+        emit("info", STEP_ENDED_MESSAGE, {
+          step: name,
+          status: "ok",
+          durationMs: now() - started,
+          ...details?.(value),
+        });
         return value;
       } catch (error) {
-        emit("error", "step", {
+        emit("error", STEP_ENDED_MESSAGE, {
           step: name,
           status: "failed",
           durationMs: now() - started,

@@ -107,6 +107,8 @@ export async function referencesOf(pipeline: VideoPipeline) {
     deadLetterQueueUrl: queue.deadLetterQueue.url,
     tableName: table.tableName,
     tableArn: table.tableArn,
+    capacityTableName: table.capacityTableName,
+    capacityTableArn: table.capacityTableArn,
     clusterArn: worker.cluster.arn,
     clusterName: worker.cluster.name,
     taskDefinitionArn: worker.taskDefinitionArn,
@@ -148,6 +150,10 @@ export async function referencesOf(pipeline: VideoPipeline) {
     publisherName: outcomes.publisher.function.name,
     publisherLogGroupArn: outcomes.publisher.logGroup.arn,
     alarmTopicArn: outcomes.alarmTopicArn,
+    jobsQueueName: queue.queue.name,
+    deadLetterQueueName: queue.deadLetterQueue.name,
+    trackerDeadLetterQueueName: taskState.deadLetterQueue.name,
+    outcomesDeadLetterQueueName: outcomes.deadLetterQueue.name,
   };
   return resolved(pulumi.output(all));
 }
