@@ -49,12 +49,35 @@ function within(time: string | undefined, window: TimeWindow | undefined): boole
   return time !== undefined && time >= window.from && time <= window.to;
 }
 
+/** Where a job stands in a listing: its sort key, then its id (as an index's range key, then the table's). */
+type Position = readonly [key: string, jobId: string];
+
 function paginate(jobs: JobState[], sortKey: (job: JobState) => string, page: PageRequest): JobPage {
-  const newestFirst = (a: JobState, b: JobState) =>
-    sortKey(b).localeCompare(sortKey(a)) || b.jobId.localeCompare(a.jobId);
-  const sorted = jobs.sort(page.oldestFirst ? (a, b) => newestFirst(b, a) : newestFirst);
-  const start = page.cursor === undefined ? 0 : Number(page.cursor);
-  const slice = sorted.slice(start, start + page.limit);
-  const next = start + page.limit;
-  return next < sorted.length ? { jobs: slice, cursor: String(next) } : { jobs: slice };
+  const newestFirst = (a: Position, b: Position) => b[0].localeCompare(a[0]) || b[1].localeCompare(a[1]);
+  const order = page.oldestFirst ? (a: Position, b: Position) => newestFirst(b, a) : newestFirst;
+  const position = (job: JobState): Position => [sortKey(job), job.jobId];
+  // The cursor is the position of the last job returned, as DynamoDB's LastEvaluatedKey is: jobs that left
+  // the listing meanwhile shift nothing (an offset would skip as many jobs as had left).
+  const after = page.cursor === undefined ? undefined : readCursor(page.cursor);
+  const rest = jobs
+    .filter((job) => after === undefined || order(position(job), after) > 0)
+    .sort((a, b) => order(position(a), position(b)));
+  const slice = rest.slice(0, page.limit);
+  const last = slice.at(-1);
+  return last !== undefined && rest.length > slice.length
+    ? { jobs: slice, cursor: Buffer.from(JSON.stringify(position(last))).toString("base64url") }
+    : { jobs: slice };
+}
+
+function readCursor(cursor: string): Position {
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    position = undefined;
+  }
+  const [key, jobId] = Array.isArray(position) ? position : [];
+  if (typeof key !== "string" || typeof jobId !== "string")
+    throw new Error(`not a cursor of this listing: "${cursor}"`);
+  return [key, jobId];
 }

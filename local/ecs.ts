@@ -6,10 +6,12 @@
 // Its tasks live in memory: a later run of local mode knows none of an earlier run's tasks (DescribeTasks
 // says MISSING), as ECS forgets a task its host lost, and the sweeper recovers their jobs. Stopping local
 // mode stops its tasks the way a host going away does (stop code TerminationNotice: retried, not failed).
+// Given launch limits (launch-limits.ts), RunTask refuses calls beyond Fargate's launch rate as ECS does.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { defined } from "../jobs/defined";
 import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
+import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "./launch-limits";
 
 export interface WorkerRun {
   /** Resolves once the worker runs; rejects, with why, when it could not start. */
@@ -50,6 +52,10 @@ export interface LocalEcsOptions {
   readonly launcher: WorkerLauncher;
   /** Receives each task state change event (the EventBridge rule's target). */
   readonly onEvent: (event: TaskEvent) => Promise<void>;
+  /** Fargate's launch limits, enforced on RunTask (refused as ECS refuses it); without them, none. */
+  readonly launchLimits?: LaunchLimits;
+  /** Milliseconds now, for the launch limits (default: the system clock). */
+  readonly nowMs?: () => number;
 }
 
 interface Task {
@@ -78,10 +84,12 @@ export class LocalEcs {
   private readonly byClientToken = new Map<string, Task>();
   private readonly pending = new Set<Promise<void>>();
   private server: AwsJsonServer | undefined;
+  private readonly launchBucket: LaunchBucket | undefined;
   readonly clusterArn: string;
   readonly taskDefinitionArn: string;
 
   constructor(private readonly options: LocalEcsOptions) {
+    this.launchBucket = options.launchLimits && new LaunchBucket(options.launchLimits);
     const prefix = `arn:aws:ecs:${options.region}:${options.account}`;
     this.clusterArn = `${prefix}:cluster/${options.clusterName}`;
     this.taskDefinitionArn = `${prefix}:task-definition/${options.family}:1`;
@@ -126,6 +134,9 @@ export class LocalEcs {
   }
 
   runTask(input: Record<string, unknown>): { tasks: unknown[]; failures: unknown[] } {
+    // The rate is checked first, as ECS does: a throttled call is refused whatever it asked.
+    if (this.launchBucket && !this.launchBucket.take((this.options.nowMs ?? Date.now)()))
+      throw new AwsError(THROTTLED_RUN_TASK.code, THROTTLED_RUN_TASK.message);
     this.requireCluster(input.cluster);
     this.requireTaskDefinition(input.taskDefinition);
     const count = input.count ?? 1;

@@ -18,6 +18,7 @@ import { formatSeconds } from "../jobs/deadlines";
 import { isTerminal } from "../jobs/state";
 import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
+import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
@@ -48,6 +49,10 @@ Options:
   --reset            start from an empty state folder (forget every job and object)
   --docker           run the worker image with docker run (needs a Docker engine)
   --webhook URL      POST every Job State Change event (as EventBridge would deliver it) to URL, in order
+  --launch-limits [RATE/BURST]
+                     the local ECS refuses RunTask beyond Fargate's launch limits, as ECS does
+                     (ThrottlingException: Rate exceeded): a burst of BURST launches refilled at RATE
+                     per second; default ${FARGATE_LAUNCH_LIMITS.ratePerSecond}/${FARGATE_LAUNCH_LIMITS.burst}, ECS's own. Without it: no limit
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -108,6 +113,7 @@ async function main(): Promise<number> {
     reset: args.reset,
     config,
     ...(args.docker ? { dockerImage: WORKER_IMAGE } : {}),
+    ...(args.launchLimits === undefined ? {} : { launchLimits: args.launchLimits }),
     ports: args.ports,
     // Each event as the Job State Change the stack would publish: its sequence and the status after it.
     onOutcomes: async (changes, events) => {
@@ -179,7 +185,15 @@ function stopSignals(pipeline: LocalPipeline, say: (line: string) => void): Prom
 }
 
 function parse() {
+  // --launch-limits may come without a value (Fargate's limits): given so, it is read as an empty value.
+  const argv = process.argv.slice(2);
+  const args = argv.flatMap((arg, i) =>
+    arg === "--launch-limits" && (argv[i + 1] === undefined || argv[i + 1]?.startsWith("-"))
+      ? ["--launch-limits="]
+      : [arg],
+  );
   const { values } = parseArgs({
+    args,
     options: {
       once: { type: "string" },
       stack: { type: "string" },
@@ -187,6 +201,7 @@ function parse() {
       reset: { type: "boolean", default: false },
       docker: { type: "boolean", default: false },
       webhook: { type: "string" },
+      "launch-limits": { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -212,7 +227,9 @@ function parse() {
   if (values.webhook !== undefined && !/^https?:\/\/[^/]/.test(values.webhook))
     throw new Error(`--webhook must be an http:// or https:// URL, got "${values.webhook}"`);
   const state = path.resolve(values.state ?? path.join(PROJECT_ROOT, ".local"));
-  return { ...values, state, ports };
+  const limitsText = values["launch-limits"];
+  const launchLimits = limitsText === undefined ? undefined : parseLaunchLimits(limitsText);
+  return { ...values, state, ports, launchLimits };
 }
 
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {

@@ -27,6 +27,7 @@ import type { JobStore } from "../jobs/store";
 import { bundleWorker } from "../worker/build";
 import { type RunningDynamoDb, startDynamoDb } from "./dynamodb";
 import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./ecs";
+import type { LaunchLimits } from "./launch-limits";
 import { LOCAL_METRICS_SERVICE, MetricLines } from "./metric-lines";
 import { QueueConsumer } from "./queue-consumer";
 import { type RunningS3, startS3 } from "./s3";
@@ -68,6 +69,8 @@ export interface LocalPipelineOptions {
   readonly config: PipelineConfig;
   /** Run the worker image with `docker run` instead of the worker bundle as a child process. */
   readonly dockerImage?: string;
+  /** Fargate's launch limits for the local ECS to enforce on RunTask (`--launch-limits`); default none. */
+  readonly launchLimits?: LaunchLimits;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -288,6 +291,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       size: config.worker,
       launcher,
       onEvent: deliverTaskEvent,
+      ...(options.launchLimits === undefined ? {} : { launchLimits: options.launchLimits }),
     });
     const ecsEndpoint = await ecs.start(options.ports?.ecs);
     stoppers.push(() => ecs.stop());

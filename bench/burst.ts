@@ -1,0 +1,441 @@
+// Benchmark (`npm run bench -- burst`): a burst of uploads at once against Fargate's launch limits and a cap
+// on running tasks. The real dispatcher workflow (jobs/dispatch.ts), task-state workflow (jobs/track-task.ts),
+// sweeper (jobs/sweep.ts) and job model run on the in-memory job store, on a virtual clock (virtual-clock.ts),
+// inside a simulated AWS (burst-world.ts): minutes of the system in seconds of real time.
+// Reported: the time until the last task launched against the floor the limits allow (launch-floor.ts), and,
+// read from the stored histories (burst-checks.ts), that no job was lost, launched twice or FAILED, and that
+// the tasks running at once never outnumbered the cap. A failed check exits non-zero.
+
+import { ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { CONFIG_SCHEMA } from "../config/schema";
+import type { Capacity } from "../jobs/admission";
+import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
+import { DEFAULT_DEADLINES } from "../jobs/deadlines";
+import { type DispatchDeps, dispatchMessage } from "../jobs/dispatch";
+import { readMessage } from "../jobs/intake";
+import type { LaunchDeps } from "../jobs/launch-attempt";
+import {
+  FARGATE_LAUNCH_LIMITS,
+  type LaunchRateLimits,
+  MAX_LAUNCH_WAIT_MS,
+  MemoryLaunchRate,
+} from "../jobs/launch-rate";
+import { MemorySlotPool } from "../jobs/memory-capacity";
+import { MemoryJobStore } from "../jobs/memory-store";
+import type { Log } from "../jobs/ports";
+import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
+import { slotReleasingStore } from "../jobs/slots";
+import { isTerminal } from "../jobs/state";
+import type { JobStore, StoredJob } from "../jobs/store";
+import { type SweepDeps, sweep } from "../jobs/sweep";
+import { type TrackTaskDeps, trackTaskEventAndStartWaiting } from "../jobs/track-task";
+import { checkHistories, type HistoryReport } from "./burst-checks";
+import {
+  type CallCounts,
+  delayed,
+  type EcsStats,
+  type EventSourceStats,
+  SimEcs,
+  SimQueue,
+  startEventSource,
+} from "./burst-world";
+import { launchFloor } from "./launch-floor";
+import { VirtualClock } from "./virtual-clock";
+
+export const name = "burst";
+
+export interface BurstScenario {
+  readonly uploads: number;
+  readonly maxRunningTasks: number;
+  /** ECS's launch limits, which the simulated ECS enforces. */
+  readonly limits: LaunchRateLimits;
+  /** The pace the pipeline keeps to (the stack's launchRatePerSecond and launchBurst). */
+  readonly pacing: LaunchRateLimits;
+  /** RunTask accepted to RUNNING, and RUNNING to STOPPED (exit 0): every task the same. */
+  readonly pendingMs: number;
+  readonly runMs: number;
+  /** Lambda's SQS event source and the queue, as the stack's defaults set them. */
+  readonly batchSize: number;
+  readonly maxConcurrency: number;
+  readonly dispatcherTimeoutMs: number;
+  readonly maxReceiveCount: number;
+  readonly latencies: { readonly dynamoDbMs: number; readonly runTaskMs: number; readonly eventMs: number };
+  readonly sweepIntervalMs: number;
+}
+
+const STACK_DEFAULTS = {
+  pacing: {
+    ratePerSecond: CONFIG_SCHEMA.launchRatePerSecond.default,
+    burst: CONFIG_SCHEMA.launchBurst.default,
+  },
+  batchSize: CONFIG_SCHEMA.dispatcherBatchSize.default,
+  maxConcurrency: CONFIG_SCHEMA.dispatcherMaxConcurrency.default,
+  dispatcherTimeoutMs: CONFIG_SCHEMA.dispatcherTimeoutSeconds.default * 1000,
+  maxReceiveCount: CONFIG_SCHEMA.queueMaxReceiveCount.default,
+  sweepIntervalMs: CONFIG_SCHEMA.sweepIntervalMinutes.default * 60_000,
+};
+
+/** The issue's burst: 2,000 uploads, a cap of 500, Fargate's limits, tasks of 10 s pending and 120 s running. */
+export const BURST_SCENARIO: BurstScenario = {
+  uploads: 2000,
+  maxRunningTasks: 500,
+  limits: FARGATE_LAUNCH_LIMITS,
+  pendingMs: 10_000,
+  runMs: 120_000,
+  ...STACK_DEFAULTS,
+  latencies: { dynamoDbMs: 5, runTaskMs: 100, eventMs: 1000 },
+};
+
+export interface BurstResult {
+  readonly scenario: BurstScenario;
+  readonly histories: HistoryReport;
+  /** ms from the burst to the last launch (ECS createdAt), and the floor's. */
+  readonly lastLaunchMs: number;
+  readonly floorMs: number;
+  /** ms until every job had ended (or the simulation gave up). */
+  readonly endMs: number;
+  readonly finished: boolean;
+  /** Jobs ECS started more than one task for (its own count, beside the histories'). */
+  readonly ecsTasksTwice: number;
+  readonly ecs: EcsStats;
+  readonly dispatcher: EventSourceStats;
+  /** Calls to the jobs table, the slot pool and the launch rate, by method (and errors, by name). */
+  readonly dynamoDbCalls: ReadonlyMap<string, number>;
+  readonly deadLetters: number;
+  readonly sweeps: { readonly runs: number; readonly actions: Record<string, number> };
+  readonly virtualSteps: number;
+}
+
+const EPOCH_MS = Date.parse("2026-11-30T00:00:00.000Z");
+const CLUSTER_ARN = "arn:aws:ecs:us-east-1:111122223333:cluster/video-jobs";
+const quiet: Log = { info() {}, warn() {} };
+
+/** Runs the scenario; `log` receives what the workflows log (nothing by default). */
+export async function simulateBurst(scenario: BurstScenario, log: Log = quiet): Promise<BurstResult> {
+  const clock = new VirtualClock(EPOCH_MS);
+  const isoClock = () => clock.iso();
+  const policy = DEFAULT_RETRY_POLICY;
+  const target = { containerName: "worker", outputBucket: "uploads", outputPrefix: "outputs/" };
+
+  // The jobs table, the slot pool and the launch rate: DynamoDB tables in the stack, in memory behind a
+  // network's latency here; the store gives a slot back with the change that ends a launch, as the handlers'.
+  const dynamoDbCalls: CallCounts = new Map();
+  const behindNetwork = <T extends object>(target: T) =>
+    delayed(target, clock, scenario.latencies.dynamoDbMs, dynamoDbCalls);
+  const table = new MemoryJobStore();
+  const ended = new Set<string>();
+  const capacity: Capacity = {
+    slots: behindNetwork(new MemorySlotPool(scenario.maxRunningTasks)),
+    launchRate: behindNetwork(new MemoryLaunchRate(scenario.pacing)),
+    sleep: (ms) => clock.sleep(ms),
+    maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
+  };
+  const tableWithEnds: JobStore = {
+    get: (jobId) => table.get(jobId),
+    append: async (jobId, version, events, state) => {
+      await table.append(jobId, version, events, state);
+      if (isTerminal(state.status)) ended.add(jobId); // only to know when to stop: the checks read histories
+    },
+    listByStatus: (status, page, window) => table.listByStatus(status, page, window),
+    listBySubmission: (window, page) => table.listBySubmission(window, page),
+  };
+  const store = slotReleasingStore(behindNetwork(tableWithEnds), capacity.slots);
+  const queue = new SimQueue(clock, {
+    visibilityTimeoutMs: 6 * scenario.dispatcherTimeoutMs,
+    maxReceiveCount: scenario.maxReceiveCount,
+  });
+  // Filled in once the launcher exists: the task-state workflow launches waiting jobs too.
+  let trackDeps: (TrackTaskDeps & LaunchDeps) | undefined;
+  const ecs = new SimEcs(
+    clock,
+    {
+      clusterArn: CLUSTER_ARN,
+      limits: scenario.limits,
+      runTaskLatencyMs: scenario.latencies.runTaskMs,
+      pendingMs: scenario.pendingMs,
+      runMs: scenario.runMs,
+      eventDelayMs: scenario.latencies.eventMs,
+    },
+    async (event) => {
+      if (trackDeps === undefined) throw new Error("a task event before the pipeline was wired");
+      return trackTaskEventAndStartWaiting(trackDeps, event);
+    },
+  );
+  // The pipeline's own ECS adapter, its client answered by the simulated ECS.
+  const ecsMock = mockClient(ECSClient);
+  ecsMock.on(RunTaskCommand).callsFake((input) => ecs.runTask(input));
+  ecsMock.on(StopTaskCommand).callsFake(async (input) => ({
+    task: {
+      taskArn: input.task,
+      lastStatus: (await ecs.stop(input.task, input.reason ?? "")) ? "STOPPING" : "",
+    },
+  }));
+  try {
+    const launcher = new EcsTaskLauncher(new ECSClient({ region: "us-east-1" }), {
+      clusterArn: CLUSTER_ARN,
+      taskDefinitionArn: "arn:aws:ecs:us-east-1:111122223333:task-definition/video-jobs-worker:1",
+      subnetIds: ["subnet-1"],
+      securityGroupIds: ["sg-1"],
+      assignPublicIp: "DISABLED",
+    });
+    const dispatchDeps: DispatchDeps = {
+      store,
+      capacity,
+      launcher,
+      retryQueue: queue,
+      target,
+      policy,
+      clock: isoClock,
+      log,
+    };
+    trackDeps = {
+      ...dispatchDeps,
+      context: { clusterArn: CLUSTER_ARN, workerContainerName: target.containerName },
+    };
+    const dispatcher = startEventSource(
+      clock,
+      queue,
+      {
+        batchSize: scenario.batchSize,
+        maxConcurrency: scenario.maxConcurrency,
+        timeoutMs: scenario.dispatcherTimeoutMs,
+      },
+      (body, messageId) => dispatchMessage(dispatchDeps, body, messageId),
+    );
+    const sweeps = { runs: 0, actions: {} as Record<string, number> };
+    const sweepDeps: SweepDeps = {
+      store,
+      capacity,
+      tasks: ecs,
+      launcher,
+      retryQueue: queue,
+      target,
+      policy,
+      deadlines: DEFAULT_DEADLINES,
+      clock: isoClock,
+      log,
+      maxJobs: CONFIG_SCHEMA.sweepMaxJobs.default,
+    };
+    void (async () => {
+      for (;;) {
+        await clock.sleep(scenario.sweepIntervalMs);
+        const report = await sweep(sweepDeps);
+        sweeps.runs++;
+        const done = {
+          ...report.actions,
+          slotsReleased: report.slots?.released.length ?? 0,
+          slotsRestored: report.slots?.restored.length ?? 0,
+          waitingStarted: report.started,
+          errors: report.errors,
+        };
+        for (const [action, count] of Object.entries(done))
+          sweeps.actions[action] = (sweeps.actions[action] ?? 0) + count;
+      }
+    })();
+
+    const jobIds = uploadAll(queue, scenario.uploads);
+    const floor = launchFloor({
+      tasks: scenario.uploads,
+      limits: scenario.limits,
+      maxRunningTasks: scenario.maxRunningTasks,
+      taskLifetimeMs: scenario.pendingMs + scenario.runMs,
+    });
+    const floorMs = floor.at(-1) ?? 0;
+    // Long enough for any healthy run; a run that needs longer has lost jobs, and says so.
+    const limitMs = 4 * (floorMs + scenario.pendingMs + scenario.runMs) + 3_600_000;
+    const finished = await clock.run(() => ended.size === jobIds.length, limitMs);
+
+    const endMs = clock.now();
+    const stored = new Map<string, StoredJob | undefined>();
+    for (const jobId of jobIds) stored.set(jobId, await table.get(jobId));
+    const histories = checkHistories(jobIds, stored, EPOCH_MS + endMs);
+    return {
+      scenario,
+      histories,
+      lastLaunchMs: (histories.launchesMs.at(-1) ?? EPOCH_MS) - EPOCH_MS,
+      floorMs,
+      endMs,
+      finished,
+      ecsTasksTwice: [...ecs.tasksByJob().values()].filter((n) => n > 1).length,
+      ecs: ecs.stats,
+      dispatcher,
+      dynamoDbCalls,
+      deadLetters: queue.deadLetters.length,
+      sweeps,
+      virtualSteps: clock.steps,
+    };
+  } finally {
+    ecsMock.restore();
+  }
+}
+
+/** The uploads' S3 notifications, all on the queue at once; returns their job ids. */
+function uploadAll(queue: SimQueue, uploads: number): string[] {
+  const jobIds: string[] = [];
+  for (let i = 0; i < uploads; i++) {
+    const key = `uploads/burst/clip-${String(i).padStart(5, "0")}.mp4`;
+    const body = JSON.stringify({
+      Records: [
+        {
+          eventVersion: "2.1",
+          eventSource: "aws:s3",
+          awsRegion: "us-east-1",
+          eventTime: new Date(EPOCH_MS).toISOString(),
+          eventName: "ObjectCreated:Put",
+          s3: {
+            s3SchemaVersion: "1.0",
+            bucket: { name: "uploads", arn: "arn:aws:s3:::uploads" },
+            object: { key, size: 1_048_576, sequencer: (0x1000000 + i).toString(16).toUpperCase() },
+          },
+        },
+      ],
+    });
+    const messageId = queue.send(body);
+    const [intent] = readMessage(body, messageId);
+    if (intent?.kind !== "submit") throw new Error(`upload ${key} does not read as a job: ${intent?.kind}`);
+    jobIds.push(intent.jobId);
+  }
+  return jobIds;
+}
+
+export interface BurstCheck {
+  readonly name: string;
+  readonly value: string;
+  readonly want: string;
+  readonly ok: boolean;
+}
+
+/**
+ * The correctness checks (not timings): all from the stored histories, plus ECS's own count of tasks. The
+ * line's order (oldest first) is one: the issue promises it.
+ */
+export function burstChecks(result: BurstResult): BurstCheck[] {
+  const h = result.histories;
+  const cap = result.scenario.maxRunningTasks;
+  return [
+    { name: "jobs SUCCEEDED", value: `${h.succeeded}/${h.jobs}`, want: "all", ok: h.succeeded === h.jobs },
+    { name: "jobs lost (not ended)", value: String(h.lost), want: "0", ok: h.lost === 0 },
+    { name: "jobs FAILED", value: String(h.failed), want: "0", ok: h.failed === 0 },
+    {
+      name: "jobs launched twice (histories)",
+      value: String(h.launchedTwice),
+      want: "0",
+      ok: h.launchedTwice === 0,
+    },
+    {
+      name: "jobs with two tasks (ECS's count)",
+      value: String(result.ecsTasksTwice),
+      want: "0",
+      ok: result.ecsTasksTwice === 0,
+    },
+    {
+      name: "waiting jobs started after a later one",
+      value: String(h.overtaken),
+      want: "0 (oldest first)",
+      ok: h.overtaken === 0,
+    },
+    {
+      name: "most tasks running at once",
+      value: String(h.maxRunning),
+      want: `<= ${cap}`,
+      ok: h.maxRunning <= cap,
+    },
+  ];
+}
+
+/** The issue's goal: the last launch within 1.15x of the floor. */
+export const RATIO_GOAL = 1.15;
+
+function verdict(ratio: number, capKept: boolean): string {
+  if (!capKept) return "not comparable: the cap was not kept";
+  return ratio <= RATIO_GOAL ? "met" : "MISSED";
+}
+
+export async function run(): Promise<void> {
+  const scenario = BURST_SCENARIO;
+  const started = performance.now();
+  const result = await simulateBurst(scenario);
+  const realSeconds = (performance.now() - started) / 1000;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const { limits, latencies } = scenario;
+  console.log(
+    `${scenario.uploads} uploads at once; ECS launch limits ${limits.burst} burst, ${limits.ratePerSecond}/s; ` +
+      `cap ${scenario.maxRunningTasks} running tasks; every task PENDING ${s(scenario.pendingMs)} then RUNNING ${s(scenario.runMs)}`,
+  );
+  console.log(
+    `dispatcher: ${scenario.maxConcurrency} concurrent invocations, batches of ${scenario.batchSize}, ` +
+      `visibility timeout ${s(6 * scenario.dispatcherTimeoutMs)}, DLQ after ${scenario.maxReceiveCount} receives; ` +
+      `latencies: DynamoDB ${latencies.dynamoDbMs} ms, RunTask ${latencies.runTaskMs} ms, EventBridge ${latencies.eventMs} ms; sweeper every ${s(scenario.sweepIntervalMs)}`,
+  );
+  const ratio = result.lastLaunchMs / result.floorMs;
+  const h = result.histories;
+  const lastRecorded = (h.launchesRecordedMs.at(-1) ?? EPOCH_MS) - EPOCH_MS;
+  const rows: Array<[string, string, string]> = [
+    ["", "measured", "floor / goal"],
+    [
+      `time to launch #${h.launchesMs.length} (ECS createdAt)`,
+      s(result.lastLaunchMs),
+      `${s(result.floorMs)} (ratio ${ratio.toFixed(3)}, goal <= ${RATIO_GOAL}: ${verdict(ratio, h.maxRunning <= scenario.maxRunningTasks)})`,
+    ],
+    ["  its TaskLaunched recorded", s(lastRecorded), ""],
+    ["all jobs ended", result.finished ? s(result.endMs) : `NOT by ${s(result.endMs)}`, ""],
+    ...burstChecks(result).map((c): [string, string, string] => [
+      c.name,
+      c.value,
+      `${c.want}${c.ok ? "" : "   <-- FAILED CHECK"}`,
+    ]),
+    ["RunTask calls / throttled (ECS)", `${result.ecs.runTaskCalls} / ${result.ecs.throttled}`, ""],
+    ["throttled launches (histories)", String(h.throttledLaunches), ""],
+    ["jobs that waited in line", String(h.waited), ""],
+    [
+      "dispatcher invocations / record failures",
+      `${result.dispatcher.invocations} / ${result.dispatcher.recordFailures}`,
+      "",
+    ],
+    [
+      "longest invocation / over the timeout",
+      `${s(result.dispatcher.longestInvocationMs)} / ${result.dispatcher.overTimeout}`,
+      `timeout ${s(scenario.dispatcherTimeoutMs)}`,
+    ],
+    ["messages dead-lettered", String(result.deadLetters), ""],
+    [
+      "task events retried / undelivered",
+      `${result.ecs.eventDeliveryFailures} / ${result.ecs.eventsUndelivered}`,
+      "",
+    ],
+    [
+      "sweeper runs / actions",
+      `${result.sweeps.runs} / ${
+        Object.entries(result.sweeps.actions)
+          .filter(([, n]) => n > 0)
+          .map(([a, n]) => `${a} ${n}`)
+          .join(", ") || "none"
+      }`,
+      "",
+    ],
+    ["real time / virtual steps", `${realSeconds.toFixed(1)} s / ${result.virtualSteps}`, ""],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  const width2 = Math.max(...rows.map((r) => r[1].length));
+  for (const [label, value, note] of rows)
+    console.log(`  ${label.padEnd(width)}  ${value.padStart(width2)}  ${note}`.trimEnd());
+  console.log(`  DynamoDB calls (jobs table, slots, launch rate): ${describeCalls(result.dynamoDbCalls)}`);
+  if (!burstChecks(result).every((c) => c.ok) || !result.finished) {
+    console.log("burst: a correctness check failed");
+    process.exitCode = 1;
+  }
+}
+
+/** "get 100, append 90 (ConcurrencyConflictError 2), ..." */
+function describeCalls(calls: ReadonlyMap<string, number>): string {
+  return [...calls]
+    .filter(([key]) => !key.includes(" "))
+    .map(([method, n]) => {
+      const errors = [...calls]
+        .filter(([key]) => key.startsWith(`${method} `))
+        .map(([key, count]) => `${key.slice(method.length + 1)} ${count}`);
+      return `${method} ${n}${errors.length > 0 ? ` (${errors.join(", ")})` : ""}`;
+    })
+    .join(", ");
+}
