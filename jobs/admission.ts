@@ -22,40 +22,50 @@ export interface AdmissionDeps {
   readonly clock: Clock;
 }
 
-/** Why a job may not launch now: older jobs wait, its shard of the slots is full, or the rate is used up. */
+/** Why a job may not launch now: older jobs wait, no slot is free, or the launch rate is used up. */
 export interface Refusal {
   readonly kind: "line" | "slot" | "rate";
   readonly reason: string;
 }
 
 /**
- * Takes a slot and a launch turn for the job, waiting for the turn: undefined when it may launch now, or why
- * it must wait (nothing is then held). A new arrival (`behindWaiting`) waits while older jobs wait, so
- * that jobs start in the order they came.
+ * Takes a slot and a launch turn for a new job (or a retry), waiting for the turn: undefined when it may
+ * launch now, or why it must wait (nothing is then held). It waits while older jobs wait
+ * (`behindWaiting`), so that jobs start in the order they came.
  */
 export async function admit(
   deps: AdmissionDeps,
   jobId: string,
   options: { readonly behindWaiting: boolean },
 ): Promise<Refusal | undefined> {
-  const { slots, launchRate, sleep, maxLaunchWaitMs } = deps.capacity;
   if (options.behindWaiting) {
     const first = await deps.store.listByStatus("WAITING", { limit: 1, oldestFirst: true });
     if (first.jobs.some((job) => job.jobId !== jobId))
       return { kind: "line", reason: "older jobs are waiting for a slot" };
   }
-  const slot = await slots.acquire(jobId, deps.clock());
-  if (!slot.acquired)
-    return {
-      kind: "slot",
-      reason: `no running-task slot is free (the stack's maxRunningTasks: ${slots.cap})`,
-    };
+  const slot = await deps.capacity.slots.acquire(jobId, deps.clock());
+  if (!slot.acquired) return noSlot(deps.capacity);
+  const refusal = await takeLaunchTurn(deps);
+  if (refusal !== undefined) await deps.capacity.slots.release(jobId);
+  return refusal;
+}
+
+export function noSlot(capacity: Capacity): Refusal {
+  return {
+    kind: "slot",
+    reason: `no running-task slot is free (the stack's maxRunningTasks: ${capacity.slots.cap})`,
+  };
+}
+
+/** Reserves a launch turn at the shared rate and waits for it; why not, when it is too far ahead. */
+export async function takeLaunchTurn(
+  deps: Pick<AdmissionDeps, "capacity" | "clock">,
+): Promise<Refusal | undefined> {
+  const { launchRate, sleep, maxLaunchWaitMs } = deps.capacity;
   const now = Date.parse(deps.clock());
   const turn = await launchRate.reserve(now, maxLaunchWaitMs);
-  if (turn === undefined) {
-    await slots.release(jobId);
+  if (turn === undefined)
     return { kind: "rate", reason: `RunTask's rate allows no launch within ${maxLaunchWaitMs / 1000} s` };
-  }
   if (turn > now) await sleep(turn - now);
   return undefined;
 }

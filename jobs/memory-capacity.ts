@@ -35,16 +35,19 @@ export class MemorySlotPool implements SlotPool {
   }
 
   async acquire(jobId: string, now: string): Promise<SlotAnswer> {
-    const shard = this.shards.shardOf(jobId);
-    const held = this.held[shard] as Map<string, string>;
-    if (held.has(jobId)) return { acquired: true };
-    if (held.size >= (this.shards.caps[shard] ?? 0)) return { acquired: false };
-    held.set(jobId, now);
-    return { acquired: true };
+    const order = this.shards.probeOrder(jobId);
+    for (const shard of order) {
+      const held = this.held[shard] as Map<string, string>;
+      if (held.has(jobId)) return { acquired: true, alreadyHeld: true };
+      if (held.size >= (this.shards.caps[shard] ?? 0)) continue;
+      held.set(jobId, now);
+      return { acquired: true, alreadyHeld: false };
+    }
+    return { acquired: false, alreadyHeld: false };
   }
 
   async release(jobId: string): Promise<void> {
-    this.held[this.shards.shardOf(jobId)]?.delete(jobId);
+    for (const shard of this.shards.probeOrder(jobId)) if (this.held[shard]?.delete(jobId)) return;
   }
 
   async holders(): Promise<ReadonlyMap<string, string>> {
@@ -52,7 +55,8 @@ export class MemorySlotPool implements SlotPool {
   }
 
   async restore(jobId: string, now: string): Promise<void> {
-    const held = this.held[this.shards.shardOf(jobId)] as Map<string, string>;
+    const [home] = this.shards.probeOrder(jobId);
+    const held = this.held[home ?? 0] as Map<string, string>;
     if (!held.has(jobId)) held.set(jobId, now);
   }
 }

@@ -4,9 +4,10 @@
 // `slotReleasingStore` does that for every workflow in one place. Holding is keyed by job id, so taking or
 // giving back twice (at-least-once delivery, a crash and a redelivery) counts once: the pool cannot drift.
 // What a crash between a change and its release leaves behind, `repairSlots` (the sweeper) puts right.
-// The slots are kept in shards of at most SLOTS_PER_SHARD, each job's always in the same one (a hash of its
-// id): a store keeps a shard in one small item, so no item grows with the cap, and each takes a share of
-// the writes (DynamoDB allows one item 1,000 write units a second). A job waits when its own shard is full.
+// The slots are kept in shards of at most SLOTS_PER_SHARD: a store keeps a shard in one small item, so no
+// item grows with the cap, and each takes a share of the writes (DynamoDB allows one item 1,000 write units
+// a second). A job takes a free slot of any shard, trying them in an order of its own (from a hash of its
+// id), so concurrent launchers spread over the shards and two takers of one job meet in the same shard.
 
 import type { JobEvent, JobEventType } from "./events";
 import type { Clock, Log } from "./ports";
@@ -14,8 +15,10 @@ import type { JobState, JobStatus } from "./state";
 import type { JobStore } from "./store";
 
 export interface SlotAnswer {
-  /** Whether the job holds a slot now (it may have held it already). */
+  /** Whether the job holds a slot now. */
   readonly acquired: boolean;
+  /** It held it already: another caller took it for the job (and is starting it), or a redelivery. */
+  readonly alreadyHeld: boolean;
 }
 
 export interface SlotPool {
@@ -23,7 +26,7 @@ export interface SlotPool {
   readonly cap: number;
   /** The shards the slots are kept in (slotShards). */
   readonly shards: SlotShards;
-  /** Takes a slot of the job's shard unless all its slots are taken; a holder keeps its slot (idempotent). */
+  /** Takes a free slot unless all are taken; a holder keeps its slot (idempotent). */
   acquire(jobId: string, now: string): Promise<SlotAnswer>;
   /** Gives the job's slot back (nothing if it holds none). */
   release(jobId: string): Promise<void>;
@@ -45,8 +48,8 @@ export const SLOTS_PER_SHARD = 25;
 export interface SlotShards {
   /** Slots of each shard; they add up to the cap. */
   readonly caps: readonly number[];
-  /** The shard a job's slot is always in. */
-  shardOf(jobId: string): number;
+  /** The order in which a job tries the shards: its own shard (a hash of its id) first, then the next ones. */
+  probeOrder(jobId: string): number[];
 }
 
 /** The cap split into shards of at most SLOTS_PER_SHARD, as evenly as it goes. */
@@ -55,10 +58,10 @@ export function slotShards(cap: number): SlotShards {
   const caps = Array.from({ length: count }, (_, i) => Math.floor(cap / count) + (i < cap % count ? 1 : 0));
   return {
     caps,
-    shardOf(jobId) {
+    probeOrder(jobId) {
       let hash = 2166136261; // FNV-1a: spreads similar ids (job-1, job-2) over the shards
       for (const char of jobId) hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 16777619) >>> 0;
-      return hash % count;
+      return caps.map((_, i) => (hash + i) % count);
     },
   };
 }

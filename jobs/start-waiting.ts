@@ -1,15 +1,14 @@
 // Starting waiting jobs as slots free up: the oldest WAITING job first (the status index, oldest first),
 // each with a slot and its turn at the launch rate (admission.ts), until no slot or no turn is left or
-// `max` jobs are started. A job whose shard of the slots (slots.ts) is full is passed over for the next
-// one whose shard has room. Called after a task stops (a slot is free), after a job is put in line (a slot
+// `max` jobs are started. Called after a task stops (a slot is free), after a job is put in line (a slot
 // may have freed meanwhile), and by the sweeper (whatever those missed). Two callers starting the same job
 // launch it once: its start is one conditional change, and the slot is held by job id.
 
-import { admit } from "./admission";
-import { decide } from "./decide";
+import { type Refusal, takeLaunchTurn } from "./admission";
+import { decide, jobDecider, type RecordLaunchFailure } from "./decide";
 import { type LaunchDeps, launchAttempt } from "./launch-attempt";
 import { holdsSlot } from "./slots";
-import { changeJob } from "./store";
+import { changeJob, type JobChange } from "./store";
 
 /** Jobs one caller starts at most: enough to fill what a stop freed, little enough to share the work. */
 export const DEFAULT_STARTS = 10;
@@ -24,7 +23,6 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
   const launches: Promise<void>[] = [];
   // Each start may wait for its turn; the whole call waits about as long as one start may.
   const until = Date.parse(deps.clock()) + deps.capacity.maxLaunchWaitMs;
-  const fullShards = new Set<number>();
   let cursor: string | undefined;
   pages: do {
     const page = await deps.store.listByStatus("WAITING", {
@@ -34,25 +32,29 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
     });
     for (const job of page.jobs) {
       if (launches.length >= max || Date.parse(deps.clock()) > until) break pages;
-      // A job whose shard of the slots is full waits; one of another shard may start. Once every shard has
-      // refused, or the launch rate has, nobody else can start now.
-      const shard = deps.capacity.slots.shards.shardOf(job.jobId);
-      if (fullShards.has(shard)) continue;
-      const refusal = await admit(deps, job.jobId, { behindWaiting: false });
-      if (refusal?.kind === "slot") {
-        fullShards.add(shard);
-        if (fullShards.size === deps.capacity.slots.shards.caps.length) break pages;
-        continue;
-      }
-      if (refusal !== undefined) break pages;
+      // Concurrent starters read the same oldest jobs. A job whose slot another holds is that one's to start;
+      // otherwise the job is claimed (its start is one conditional change) before a launch turn is taken,
+      // so that a starter that lost the race wastes no turn.
+      const slot = await deps.capacity.slots.acquire(job.jobId, deps.clock());
+      if (!slot.acquired) break pages; // no slot is free: nobody else can start now
+      if (slot.alreadyHeld) continue;
       const change = await changeJob(deps.store, job.jobId, (state) =>
         decide(state, { type: "StartWaiting", now: deps.clock() }),
       );
-      if (!holdsSlot(change.after)) {
-        await deps.capacity.slots.release(job.jobId); // cancelled meanwhile (the index lags)
+      if (change.events.length === 0 || !holdsSlot(change.after)) {
+        // Cancelled meanwhile (the index lags), or another caller started it with a slot of its own: the
+        // slot taken here is one too many.
+        await deps.capacity.slots.release(job.jobId);
         continue;
       }
-      if (change.events.length === 0) continue; // another caller started it
+      const refusal = await takeLaunchTurn(deps);
+      if (refusal !== undefined) {
+        // Launchers have reserved more than a launcher waits: back in line, its slot given back.
+        await changeJob(deps.store, job.jobId, (state) =>
+          jobDecider(deps.policy)(state, paced(change, refusal, deps)),
+        );
+        break pages;
+      }
       deps.log.info("waiting job started", { jobId: job.jobId, attempt: change.after.attempt });
       launches.push(
         launchAttempt(deps, change.stored).then(
@@ -70,4 +72,14 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
   } while (cursor !== undefined);
   await Promise.all(launches);
   return launches.length;
+}
+
+/** A started job that got no launch turn: recorded as held back for ECS's rate, which puts it back in line. */
+function paced(change: JobChange, refusal: Refusal, deps: LaunchDeps): RecordLaunchFailure {
+  return {
+    type: "RecordLaunchFailure",
+    now: deps.clock(),
+    attempt: change.after.attempt,
+    failure: { reason: `held back: ${refusal.reason}`, retryable: true, throttled: true },
+  };
 }

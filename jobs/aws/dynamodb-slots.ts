@@ -1,8 +1,8 @@
 // The SlotPool on DynamoDB: one item of the capacity table per shard of slots (../slots.ts), whose
-// `holders` map has a key per job holding a slot of it (value: when it took it). Taking a slot is one
-// conditional UpdateItem of the job's shard — "fewer holders than the shard's slots, or this job holds one
-// already" — so concurrent dispatchers never exceed the cap, and taking or giving back twice changes
-// nothing. The maps' sizes are the running tasks: no scan, no counter to drift. A shard's item stays small
+// `holders` map has a key per job holding a slot of it (value: when it took it). Taking a slot is a
+// conditional UpdateItem per shard tried, in the job's own order — "fewer holders than the shard's slots,
+// or this job holds one already" — so concurrent dispatchers never exceed the cap, and taking or giving
+// back twice changes nothing. The maps' sizes are the running tasks: no scan, no counter to drift. A shard's item stays small
 // (at most SLOTS_PER_SHARD holders), so a change costs a couple of write units however large the cap.
 
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -26,37 +26,49 @@ export class DynamoDbSlotPool implements SlotPool {
   }
 
   async acquire(jobId: string, now: string): Promise<SlotAnswer> {
-    const shard = this.shards.shardOf(jobId);
-    await this.ensureShard(shard);
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(shard),
-          UpdateExpression: "SET holders.#job = if_not_exists(holders.#job, :now)",
-          ConditionExpression: "size(holders) < :slots OR attribute_exists(holders.#job)",
-          ExpressionAttributeNames: { "#job": jobId },
-          ExpressionAttributeValues: { ":now": now, ":slots": this.shards.caps[shard] },
-        }),
-      );
-      return { acquired: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { acquired: false };
+    for (const shard of this.shards.probeOrder(jobId)) {
+      await this.ensureShard(shard);
+      try {
+        const { Attributes } = await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keyOf(shard),
+            UpdateExpression: "SET holders.#job = if_not_exists(holders.#job, :now)",
+            ConditionExpression: "size(holders) < :slots OR attribute_exists(holders.#job)",
+            ExpressionAttributeNames: { "#job": jobId },
+            ExpressionAttributeValues: { ":now": now, ":slots": this.shards.caps[shard] },
+            // The job's entry as it was: present when the job held this slot already.
+            ReturnValues: "UPDATED_OLD",
+          }),
+        );
+        const old: unknown = Attributes?.holders;
+        const alreadyHeld = typeof old === "object" && old !== null && jobId in old;
+        return { acquired: true, alreadyHeld };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error; // this shard is full
+      }
     }
+    return { acquired: false, alreadyHeld: false };
   }
 
   async release(jobId: string): Promise<void> {
-    const shard = this.shards.shardOf(jobId);
-    await this.ensureShard(shard);
-    await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keyOf(shard),
-        UpdateExpression: "REMOVE holders.#job",
-        ExpressionAttributeNames: { "#job": jobId },
-      }),
-    );
+    for (const shard of this.shards.probeOrder(jobId)) {
+      await this.ensureShard(shard);
+      try {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keyOf(shard),
+            UpdateExpression: "REMOVE holders.#job",
+            ConditionExpression: "attribute_exists(holders.#job)",
+            ExpressionAttributeNames: { "#job": jobId },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error; // not in this shard
+      }
+    }
   }
 
   async holders(): Promise<ReadonlyMap<string, string>> {
@@ -76,7 +88,7 @@ export class DynamoDbSlotPool implements SlotPool {
   }
 
   async restore(jobId: string, now: string): Promise<void> {
-    const shard = this.shards.shardOf(jobId);
+    const [shard = 0] = this.shards.probeOrder(jobId);
     await this.ensureShard(shard);
     await this.documents.send(
       new UpdateCommand({
