@@ -81,24 +81,15 @@ async function dispatchIntent(
       try {
         const existing = await deps.store.get(intent.jobId);
         // Only a job not recorded yet launches from a submission: a redelivery resumes what is recorded.
-        const mustWait =
-          existing === undefined
-            ? (await admit(deps, intent.jobId, { behindWaiting: true }))?.reason
-            : undefined;
+        const admission = await admissionFor(deps, intent.jobId, existing === undefined);
         const command = {
           type: "Submit",
           now: deps.clock(),
           ...intent,
           messageId,
-          ...(mustWait === undefined ? {} : { mustWait }),
+          ...admission.command,
         } as const;
-        return await decideAndLaunch(
-          deps,
-          intent.jobId,
-          command,
-          existing,
-          mustWait === undefined && !existing,
-        );
+        return await decideAndLaunch(deps, intent.jobId, command, existing, admission.admitted);
       } catch (error) {
         if (!(error instanceof JobIdConflictError)) throw error;
         return reject(jobIdForRejectedMessage(messageId), error.message);
@@ -109,22 +100,14 @@ async function dispatchIntent(
         const existing = await deps.store.get(intent.jobId);
         const awaited =
           existing?.state.status === "RETRYING" && existing.state.retryAttempt === intent.attempt;
-        const mustWait = awaited
-          ? (await admit(deps, intent.jobId, { behindWaiting: true }))?.reason
-          : undefined;
+        const admission = await admissionFor(deps, intent.jobId, awaited);
         const command = {
           type: "LaunchRetry",
           now: deps.clock(),
           attempt: intent.attempt,
-          ...(mustWait === undefined ? {} : { mustWait }),
+          ...admission.command,
         } as const;
-        return await decideAndLaunch(
-          deps,
-          intent.jobId,
-          command,
-          existing,
-          awaited && mustWait === undefined,
-        );
+        return await decideAndLaunch(deps, intent.jobId, command, existing, admission.admitted);
       } catch (error) {
         if (!(error instanceof JobNotFoundError)) throw error;
         return reject(
@@ -133,6 +116,22 @@ async function dispatchIntent(
         );
       }
   }
+}
+
+/**
+ * A slot and a launch turn for a command that would launch (`launches`): whether they were taken, and what
+ * the command must carry otherwise (why the job waits in line).
+ */
+async function admissionFor(
+  deps: DispatchDeps,
+  jobId: string,
+  launches: boolean,
+): Promise<{ readonly admitted: boolean; readonly command: { readonly mustWait?: string } }> {
+  if (!launches) return { admitted: false, command: {} };
+  const refusal = await admit(deps, jobId, { behindWaiting: true });
+  return refusal === undefined
+    ? { admitted: true, command: {} }
+    : { admitted: false, command: { mustWait: refusal.reason } };
 }
 
 async function recordRejection(

@@ -2,6 +2,8 @@
 // snapshots over realistic histories with a fixed clock, Unicode and long inputs included; and the
 // pieces of the layout (widths of CJK text, path shortening, cutting between words) one by one.
 
+import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { displayWidth, painter, renderTable, shortenPath, truncateWords } from "../../cli/format";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
@@ -17,6 +19,17 @@ const LONG_INPUT =
 
 let db: LocalDynamoDb;
 let env: Record<string, string>;
+// A running job's progress is read from its worker's log: the running retry's log says it is analysing.
+const logs = mockClient(CloudWatchLogsClient);
+logs.on(GetLogEventsCommand).resolves({
+  events: [
+    {
+      timestamp: Date.parse("2026-11-26T11:59:30.000Z"),
+      message: JSON.stringify({ msg: "step started", step: "analyse", stepNumber: 4, steps: 5 }),
+    },
+  ],
+  nextForwardToken: "f/1",
+});
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();

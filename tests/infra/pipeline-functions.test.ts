@@ -166,6 +166,7 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       LAUNCH_RATE_PER_SECOND: String(config.jobs.launchRatePerSecond),
       LAUNCH_BURST: String(config.jobs.launchBurst),
       WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+      WORKER_PARAMS: config.worker.params,
       FARGATE_PRICES: "",
       JOBS_EVENT_BUS_NAME: refs.eventBusName,
       OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
