@@ -29,15 +29,25 @@ export interface Refusal {
 }
 
 /**
- * Takes a slot and a launch turn for a new job (or a retry), waiting for the turn: undefined when it may
- * launch now, or why it must wait (nothing is then held). It waits while older jobs wait
- * (`behindWaiting`), so that jobs start in the order they came.
+ * The job may launch: it holds a slot and its turn has come. `fresh`: the slot was taken here; otherwise the
+ * job held it already (another delivery of its message is launching it), and it is not this caller's to
+ * give back.
+ */
+export interface Admitted {
+  readonly kind: "admitted";
+  readonly fresh: boolean;
+}
+
+/**
+ * Takes a slot and a launch turn for a new job (or a retry), waiting for the turn; or says why it must wait
+ * (a slot taken here is then given back). It waits while older jobs wait (`behindWaiting`), so that jobs
+ * start in the order they came.
  */
 export async function admit(
   deps: AdmissionDeps,
   jobId: string,
   options: { readonly behindWaiting: boolean },
-): Promise<Refusal | undefined> {
+): Promise<Admitted | Refusal> {
   if (options.behindWaiting) {
     const first = await deps.store.listByStatus("WAITING", { limit: 1, oldestFirst: true });
     if (first.jobs.some((job) => job.jobId !== jobId))
@@ -46,7 +56,8 @@ export async function admit(
   const slot = await deps.capacity.slots.acquire(jobId, deps.clock());
   if (!slot.acquired) return noSlot(deps.capacity);
   const refusal = await takeLaunchTurn(deps);
-  if (refusal !== undefined) await deps.capacity.slots.release(jobId);
+  if (refusal === undefined) return { kind: "admitted", fresh: !slot.alreadyHeld };
+  if (!slot.alreadyHeld) await deps.capacity.slots.release(jobId);
   return refusal;
 }
 

@@ -90,8 +90,13 @@ export function latestTaskMayRun(events: readonly JobEvent[], job: JobState): bo
   const ended = events.some(
     (e) => (e.type === "TaskStopped" || e.type === "TaskLost") && e.attempt === job.attempt,
   );
+  // A refused launch (a failure, or a throttle that put the job back in line) started no task, unless one
+  // showed up since (the job then knows its ARN).
   const neverStarted = events.some(
-    (e) => e.type === "TaskLaunchFailed" && e.attempt === job.attempt && job.taskArn === undefined,
+    (e) =>
+      (e.type === "TaskLaunchFailed" || (e.type === "JobWaiting" && e.throttled === true)) &&
+      e.attempt === job.attempt &&
+      job.taskArn === undefined,
   );
   return !ended && !neverStarted;
 }

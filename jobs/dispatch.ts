@@ -11,13 +11,13 @@ import { type JobCommand, jobDecider } from "./decide";
 import { JobIdConflictError, JobNotFoundError } from "./errors";
 import { type Intent, readMessage, truncateRaw, type WorkerParamsRule } from "./intake";
 import { jobIdForRejectedMessage } from "./job-id";
-import { type LaunchDeps, launchAttempt } from "./launch-attempt";
+import { type LaunchDeps, launchAttempt, resumeLaunch } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
 import type { RetryQueue } from "./ports";
 import { holdsSlot } from "./slots";
 import { startWaitingJobs } from "./start-waiting";
 import type { JobState } from "./state";
-import { changeJob, type StoredJob } from "./store";
+import { changeJob, type JobChange, type StoredJob } from "./store";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "./worker-environment";
 
 export interface DispatchDeps extends LaunchDeps {
@@ -89,7 +89,7 @@ async function dispatchIntent(
           messageId,
           ...admission.command,
         } as const;
-        return await decideAndLaunch(deps, intent.jobId, command, existing, admission.admitted);
+        return await decideAndLaunch(deps, intent.jobId, command, existing, admission.slotTaken);
       } catch (error) {
         if (!(error instanceof JobIdConflictError)) throw error;
         return reject(jobIdForRejectedMessage(messageId), error.message);
@@ -107,7 +107,7 @@ async function dispatchIntent(
           attempt: intent.attempt,
           ...admission.command,
         } as const;
-        return await decideAndLaunch(deps, intent.jobId, command, existing, admission.admitted);
+        return await decideAndLaunch(deps, intent.jobId, command, existing, admission.slotTaken);
       } catch (error) {
         if (!(error instanceof JobNotFoundError)) throw error;
         return reject(
@@ -126,12 +126,12 @@ async function admissionFor(
   deps: DispatchDeps,
   jobId: string,
   launches: boolean,
-): Promise<{ readonly admitted: boolean; readonly command: { readonly mustWait?: string } }> {
-  if (!launches) return { admitted: false, command: {} };
-  const refusal = await admit(deps, jobId, { behindWaiting: true });
-  return refusal === undefined
-    ? { admitted: true, command: {} }
-    : { admitted: false, command: { mustWait: refusal.reason } };
+): Promise<{ readonly slotTaken: boolean; readonly command: { readonly mustWait?: string } }> {
+  if (!launches) return { slotTaken: false, command: {} };
+  const admission = await admit(deps, jobId, { behindWaiting: true });
+  return admission.kind === "admitted"
+    ? { slotTaken: admission.fresh, command: {} }
+    : { slotTaken: false, command: { mustWait: admission.reason } };
 }
 
 async function recordRejection(
@@ -156,29 +156,41 @@ async function recordRejection(
 
 /**
  * Applies a launch-driving command, then launches whatever attempt the job is left LAUNCHING, and sends the
- * retry message of a retry still pending. `admitted`: a slot was taken for this command; it is given back
- * if the job did not start launching after all (another delivery got there first). A job put in line
- * starts at once if a slot freed meanwhile.
+ * retry message of a retry still pending. `slotTaken`: a slot was taken for this command; it is given
+ * back if the job did not start launching after all (another delivery got there first, the id is in use).
+ * A job put in line starts at once if a slot freed meanwhile. A LAUNCHING job this command did not start
+ * (a redelivery after a crash) resumes its launch at the launch rate.
  */
 async function decideAndLaunch(
   deps: DispatchDeps,
   jobId: string,
   command: JobCommand,
   known: StoredJob | undefined,
-  admitted: boolean,
+  slotTaken: boolean,
 ): Promise<DispatchOutcome> {
-  const change = await changeJob(deps.store, jobId, (state) => jobDecider(deps.policy)(state, command), {
-    ...(known === undefined ? {} : { known }),
-  });
+  let change: JobChange;
+  try {
+    change = await changeJob(deps.store, jobId, (state) => jobDecider(deps.policy)(state, command), {
+      ...(known === undefined ? {} : { known }),
+    });
+  } catch (error) {
+    if (slotTaken) await deps.capacity.slots.release(jobId);
+    throw error;
+  }
   if (change.events.length > 0)
     deps.log.info("job recorded", { jobId, events: change.events.map((e) => e.type) });
-  if (admitted && !holdsSlot(change.after)) await deps.capacity.slots.release(jobId);
+  if (slotTaken && !holdsSlot(change.after)) await deps.capacity.slots.release(jobId);
   if (change.events.some((event) => event.type === "JobWaiting")) {
     deps.log.info("job waiting for a slot", { jobId, reason: change.after.reason });
     await startWaitingJobs(deps);
   }
-  const stored =
-    change.stored.state.status === "LAUNCHING" ? await launchAttempt(deps, change.stored) : change.stored;
+  const launching = change.stored.state.status === "LAUNCHING";
+  const started = change.events.some((event) => event.type === "TaskLaunchRequested");
+  const stored = !launching
+    ? change.stored
+    : started
+      ? await launchAttempt(deps, change.stored)
+      : await resumeLaunch(deps, change.stored);
   const retry = await sendPendingRetry(stored, deps.retryQueue);
   if (retry !== undefined)
     deps.log.info("retry scheduled", { jobId, attempt: retry, reason: stored.state.reason });

@@ -3,7 +3,7 @@
 // launches. A throttled call slows every launcher down (the shared launch rate) besides putting the job back
 // in line; a task RunTask started for a job that ended meanwhile is stopped at once.
 
-import type { Capacity } from "./admission";
+import { type Capacity, takeLaunchTurn } from "./admission";
 import { type Decide, type JobCommand, jobDecider, type PolicyCommand } from "./decide";
 import { clientToken } from "./job-id";
 import { THROTTLE_SLOWDOWN_MS } from "./launch-rate";
@@ -55,4 +55,19 @@ export async function launchAttempt(deps: LaunchDeps, stored: StoredJob): Promis
     deps.log.info("task of an ended job stopped", { jobId, attempt, taskArn: result.taskArn });
   }
   return change.stored;
+}
+
+/**
+ * Calls RunTask again for a launch with no recorded answer (a redelivery after a crash, the sweeper), at the
+ * launch rate like any launch: when no turn comes within the wait, the launch stays as it is, for the
+ * sweeper's next run.
+ */
+export async function resumeLaunch(deps: LaunchDeps, stored: StoredJob): Promise<StoredJob> {
+  const refusal = await takeLaunchTurn(deps);
+  if (refusal === undefined) return launchAttempt(deps, stored);
+  deps.log.warn("resumed launch left for the sweeper's next run", {
+    jobId: stored.state.jobId,
+    reason: refusal.reason,
+  });
+  return stored;
 }

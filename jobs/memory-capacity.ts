@@ -35,10 +35,9 @@ export class MemorySlotPool implements SlotPool {
   }
 
   async acquire(jobId: string, now: string): Promise<SlotAnswer> {
-    const order = this.shards.probeOrder(jobId);
-    for (const shard of order) {
+    if (this.held.some((held) => held.has(jobId))) return { acquired: true, alreadyHeld: true };
+    for (const shard of this.shards.probeOrder(jobId)) {
       const held = this.held[shard] as Map<string, string>;
-      if (held.has(jobId)) return { acquired: true, alreadyHeld: true };
       if (held.size >= (this.shards.caps[shard] ?? 0)) continue;
       held.set(jobId, now);
       return { acquired: true, alreadyHeld: false };
@@ -47,16 +46,17 @@ export class MemorySlotPool implements SlotPool {
   }
 
   async release(jobId: string): Promise<void> {
-    for (const shard of this.shards.probeOrder(jobId)) if (this.held[shard]?.delete(jobId)) return;
+    for (const held of this.held) held.delete(jobId);
   }
 
   async holders(): Promise<ReadonlyMap<string, string>> {
     return new Map(this.held.flatMap((held) => [...held]));
   }
 
-  async restore(jobId: string, now: string): Promise<void> {
-    const [home] = this.shards.probeOrder(jobId);
-    const held = this.held[home ?? 0] as Map<string, string>;
-    if (!held.has(jobId)) held.set(jobId, now);
+  async restore(jobId: string, now: string): Promise<boolean> {
+    if (this.held.some((held) => held.has(jobId))) return false;
+    const [home = 0] = this.shards.probeOrder(jobId);
+    this.held[home]?.set(jobId, now);
+    return true;
   }
 }

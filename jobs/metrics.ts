@@ -136,7 +136,7 @@ export const JOB_METRICS = {
   RunningTasks: {
     unit: "Count",
     description:
-      "Slots in use under the cap on running tasks (a gauge, sampled when a slot is taken or freed).",
+      "Slots in use under the cap on running tasks (a gauge, sampled by each sweep, which reads every shard of the slots).",
     panel: "capacity",
     statistics: ["Maximum"],
   },

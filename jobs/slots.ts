@@ -7,7 +7,8 @@
 // The slots are kept in shards of at most SLOTS_PER_SHARD: a store keeps a shard in one small item, so no
 // item grows with the cap, and each takes a share of the writes (DynamoDB allows one item 1,000 write units
 // a second). A job takes a free slot of any shard, trying them in an order of its own (from a hash of its
-// id), so concurrent launchers spread over the shards and two takers of one job meet in the same shard.
+// id), so concurrent launchers spread over the shards; it first reads whether it holds one in any shard, so
+// a second taker (a duplicate delivery, a second starter) finds it held rather than taking another.
 
 import type { JobEvent, JobEventType } from "./events";
 import type { Clock, Log } from "./ports";
@@ -32,8 +33,11 @@ export interface SlotPool {
   release(jobId: string): Promise<void>;
   /** Every holder, with when it took its slot: the running tasks against the cap. */
   holders(): Promise<ReadonlyMap<string, string>>;
-  /** The sweeper found a job launching or running without a slot: it holds one, over the cap if need be. */
-  restore(jobId: string, now: string): Promise<void>;
+  /**
+   * The sweeper found a job launching or running without a slot: it holds one, over the cap if need be.
+   * False when it held one after all (taken since the sweeper read the holders).
+   */
+  restore(jobId: string, now: string): Promise<boolean>;
 }
 
 /** The largest cap (a sweep reads every shard). */
@@ -157,8 +161,7 @@ export async function repairSlots(
     if (holders.has(jobId)) continue;
     const stored = await deps.store.get(jobId);
     if (stored === undefined || !holdsSlot(stored.state)) continue;
-    await deps.slots.restore(jobId, now);
-    restored.push(jobId);
+    if (await deps.slots.restore(jobId, now)) restored.push(jobId);
   }
   const inUse = holders.size - released.length + restored.length;
   if (released.length > 0 || restored.length > 0)

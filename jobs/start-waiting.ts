@@ -4,11 +4,11 @@
 // may have freed meanwhile), and by the sweeper (whatever those missed). Two callers starting the same job
 // launch it once: its start is one conditional change, and the slot is held by job id.
 
-import { type Refusal, takeLaunchTurn } from "./admission";
-import { decide, jobDecider, type RecordLaunchFailure } from "./decide";
+import { takeLaunchTurn } from "./admission";
+import { decide } from "./decide";
 import { type LaunchDeps, launchAttempt } from "./launch-attempt";
 import { holdsSlot } from "./slots";
-import { changeJob, type JobChange } from "./store";
+import { changeJob } from "./store";
 
 /** Jobs one caller starts at most: enough to fill what a stop freed, little enough to share the work. */
 export const DEFAULT_STARTS = 10;
@@ -32,28 +32,24 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
     });
     for (const job of page.jobs) {
       if (launches.length >= max || Date.parse(deps.clock()) > until) break pages;
-      // Concurrent starters read the same oldest jobs. A job whose slot another holds is that one's to start;
-      // otherwise the job is claimed (its start is one conditional change) before a launch turn is taken,
-      // so that a starter that lost the race wastes no turn.
+      // Concurrent starters read the same oldest jobs: a job whose slot another holds is that one's to
+      // start (taking a launch turn for it would waste one).
       const slot = await deps.capacity.slots.acquire(job.jobId, deps.clock());
       if (!slot.acquired) break pages; // no slot is free: nobody else can start now
       if (slot.alreadyHeld) continue;
+      if ((await takeLaunchTurn(deps)) !== undefined) {
+        // Launchers have reserved more turns than a launcher waits for: the job keeps its place in line.
+        await deps.capacity.slots.release(job.jobId);
+        break pages;
+      }
       const change = await changeJob(deps.store, job.jobId, (state) =>
         decide(state, { type: "StartWaiting", now: deps.clock() }),
       );
       if (change.events.length === 0 || !holdsSlot(change.after)) {
-        // Cancelled meanwhile (the index lags), or another caller started it with a slot of its own: the
-        // slot taken here is one too many.
+        // Cancelled meanwhile (the index lags), or started by another caller: the slot taken here is not
+        // needed.
         await deps.capacity.slots.release(job.jobId);
         continue;
-      }
-      const refusal = await takeLaunchTurn(deps);
-      if (refusal !== undefined) {
-        // Launchers have reserved more than a launcher waits: back in line, its slot given back.
-        await changeJob(deps.store, job.jobId, (state) =>
-          jobDecider(deps.policy)(state, paced(change, refusal, deps)),
-        );
-        break pages;
       }
       deps.log.info("waiting job started", { jobId: job.jobId, attempt: change.after.attempt });
       launches.push(
@@ -72,14 +68,4 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
   } while (cursor !== undefined);
   await Promise.all(launches);
   return launches.length;
-}
-
-/** A started job that got no launch turn: recorded as held back for ECS's rate, which puts it back in line. */
-function paced(change: JobChange, refusal: Refusal, deps: LaunchDeps): RecordLaunchFailure {
-  return {
-    type: "RecordLaunchFailure",
-    now: deps.clock(),
-    attempt: change.after.attempt,
-    failure: { reason: `held back: ${refusal.reason}`, retryable: true, throttled: true },
-  };
 }

@@ -24,7 +24,7 @@ import {
 } from "./deadlines";
 import type { JobCommand, PolicyCommand } from "./decide";
 import { jobDecider } from "./decide";
-import { launchAttempt } from "./launch-attempt";
+import { resumeLaunch } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
 import type {
   Clock,
@@ -157,6 +157,11 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   let started = 0;
   try {
     slots = await repairSlots({ ...deps, slots: deps.capacity.slots });
+  } catch (error) {
+    errors++;
+    deps.log.warn("repairing the running-task slots failed", { error: String(error) });
+  }
+  try {
     started = await startWaitingJobs(deps, deps.capacity.slots.cap);
   } catch (error) {
     errors++;
@@ -252,7 +257,7 @@ async function resolveLaunch(deps: SweepDeps, job: JobState, count: Count): Prom
   });
   if (change.events.length === 0) return;
   count("launchResumed");
-  const stored = await launchAttempt(deps, change.stored);
+  const stored = await resumeLaunch(deps, change.stored);
   await sendPendingRetry(stored, deps.retryQueue);
 }
 

@@ -159,7 +159,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ...(options.ports?.s3 === undefined ? {} : { port: options.ports.s3 }),
       notify: (body) => {
         const { MessageId } = sqs.sendMessage(LOCAL_NAMES.queue, body);
-        const [intent] = readMessage(body, MessageId);
+        const [intent] = readMessage(body, MessageId, config.worker.params);
         if (intent?.kind !== "submit" || intent.source.kind !== "s3") return;
         uploadWaiters.get(intent.source.key)?.(intent.jobId);
         uploadWaiters.delete(intent.source.key);
@@ -306,7 +306,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       handler: async (event, context) => {
         const response = await dispatcher(event, context);
         for (const record of event.Records) {
-          for (const intent of readMessage(record.body, record.messageId)) {
+          for (const intent of readMessage(record.body, record.messageId, config.worker.params)) {
             if (intent.kind !== "ignore") await report(intent.jobId);
           }
         }

@@ -262,7 +262,9 @@ function placeInLine(line: WaitingLine, jobId: string): InLine {
 function describePlace(inLine: InLine): string {
   const of = `${inLine.waiting}${inLine.more ? "+" : ""} waiting`;
   if (inLine.place === undefined)
-    return `waiting for a running-task slot (${of}; the index has not caught up with this job yet)`;
+    return inLine.more
+      ? `waiting for a running-task slot, behind the first ${of} (the line is read that far)`
+      : `waiting for a running-task slot (${of}; the index has not caught up with this job yet)`;
   const next = inLine.place === 1 ? ": starts next" : "";
   return `${ordinal(inLine.place)} of ${of} for a running-task slot, oldest first${next}`;
 }

@@ -285,9 +285,10 @@ describe("admission and the line", () => {
       },
     });
     const d = { store: new MemoryJobStore(), capacity, clock: () => NOW };
-    expect(await admit(d, "a", { behindWaiting: false })).toBeUndefined();
-    expect(await admit(d, "b", { behindWaiting: false })).toBeUndefined();
-    expect(slept).toEqual([500]);
+    expect(await admit(d, "a", { behindWaiting: false })).toEqual({ kind: "admitted", fresh: true });
+    expect(await admit(d, "b", { behindWaiting: false })).toEqual({ kind: "admitted", fresh: true });
+    expect(await admit(d, "b", { behindWaiting: false })).toEqual({ kind: "admitted", fresh: false });
+    expect(slept).toEqual([500, 1000]);
   });
 });
 

@@ -1,18 +1,19 @@
-// Review: README "Scale" says "A cancelled job's slot is released with the cancellation, so its task may
-// overlap the cap for the seconds it takes to stop." `jobs cancel` (cli/commands/cancel.ts) writes through a
-// plain DynamoDbJobStore (cli/aws.ts), not slotReleasingStore, and the CLI knows no capacity table: the
-// slot stays held until the task's STOPPED event is recorded, or (a job cancelled while LAUNCHING with no
-// task, or whose STOPPED is missed) until the sweeper's repair, and no waiting job is started meanwhile.
-// Either the README or the CLI is wrong.
+// Regression found in review (README "Scale"): `jobs cancel` runs on the operator's machine, which knows no
+// capacity table: the cancelled job's slot stays held while its task stops, and the task's STOPPED,
+// recorded by the task-state handler's store, gives it back (so the cap counts the task until it is gone).
 
 import { ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DynamoDbSlotPool } from "../../jobs/aws/dynamodb-slots";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { slotReleasingStore } from "../../jobs/slots";
+import { applyObservation } from "../../jobs/track-task";
 import { dynamoEnv, jobs, NOW } from "../cli/support/run";
 import { capacityTableOf, type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
+import { TEST_POLICY } from "../support/factories";
 import { CLUSTER, seed } from "../support/histories";
+import { silent } from "./support";
 
 const ecs = mockClient(ECSClient);
 let db: LocalDynamoDb;
@@ -24,7 +25,7 @@ afterAll(async () => {
   await db?.stop();
 });
 
-it("jobs cancel gives the cancelled job's running-task slot back, as the README says", async () => {
+it("a job cancelled by jobs cancel gives its slot back when its task's STOPPED is recorded", async () => {
   const table = await db.createTable("cancel");
   const store = new DynamoDbJobStore(db.client, { tableName: table, retentionDays: 30 });
   const slots = new DynamoDbSlotPool(db.client, capacityTableOf(table), 10);
@@ -40,5 +41,27 @@ it("jobs cancel gives the cancelled job's running-task slot back, as the README 
   const result = await jobs(["cancel", "c-running"], { env });
   expect(result.code).toBe(0);
   expect((await store.get("c-running"))?.state.status).toBe("CANCELLED");
-  expect((await slots.holders()).has("c-running")).toBe(false); // fails: still held
+  expect((await slots.holders()).has("c-running")).toBe(true); // its task is still stopping
+  const handlers = slotReleasingStore(store, slots);
+  const observation = {
+    taskArn: (await store.get("c-running"))?.state.taskArn as string,
+    attempt: 1,
+    lastStatus: "STOPPED",
+    ecsVersion: 9,
+    stopCode: "UserInitiated",
+    exitCode: 143,
+    timings: {},
+  } as const;
+  await applyObservation(
+    {
+      store: handlers,
+      retryQueue: { sendRetry: async () => {} },
+      policy: TEST_POLICY,
+      clock: () => NOW.toISOString(),
+      log: silent,
+    },
+    "c-running",
+    observation,
+  );
+  expect((await slots.holders()).has("c-running")).toBe(false);
 });

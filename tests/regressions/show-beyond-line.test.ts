@@ -1,4 +1,4 @@
-// Review: `jobs show` of a WAITING job beyond the first LINE_READ_LIMIT (10,000) waiting jobs says "the index
+// Regression found in review: `jobs show` of a WAITING job beyond the first LINE_READ_LIMIT (10,000) waiting jobs says "the index
 // has not caught up with this job yet" (cli/commands/show.ts describePlace), while the line was only cut
 // short: waiting-line.ts says "past it, a place reads 'beyond'". In a big burst (the burst bench's 2,000 is
 // a fifth of it; a cap of 100 and 20,000 uploads) every later job's `show` gives a false reason.
@@ -57,5 +57,5 @@ it("show says a waiting job is beyond the jobs read, not that the index lags", a
   expect(await showCommand(ctx, `w-${String(count - 1).padStart(5, "0")}`)).toBe(0);
   const inLine = out.split("\n").find((l) => l.includes("in line")) ?? "";
   expect(inLine).toContain("10000+ waiting");
-  expect(inLine).not.toContain("index has not caught up"); // fails
+  expect(inLine).not.toContain("index has not caught up");
 }, 120_000);

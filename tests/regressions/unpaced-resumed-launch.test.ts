@@ -1,4 +1,4 @@
-// Review: README "RunTask is paced ... by a token bucket shared by every launcher", launch-rate.ts "shared by
+// Regression found in review: README "RunTask is paced ... by a token bucket shared by every launcher", launch-rate.ts "shared by
 // every launcher: the dispatchers, the task-state handlers starting waiting jobs, the sweeper". The sweeper's
 // resumed launches (sweep.ts resolveLaunch -> launchAttempt) and the dispatcher's resumption of a job left
 // LAUNCHING (dispatch.ts decideAndLaunch on a redelivered message) call RunTask without taking a turn at the
@@ -58,5 +58,5 @@ it("a launch the sweeper resumes takes its turn at the shared launch rate", asyn
   });
   expect(report.actions.launchResumed).toBe(1);
   expect(launcher.calls).toHaveLength(2); // RunTask called again
-  expect(reservations).toBe(2); // fails: 1 — the resumed RunTask took no turn at the rate
+  expect(reservations).toBe(2);
 });

@@ -1,4 +1,4 @@
-// Review: starting a waiting job that gets no launch turn within the wait (start-waiting.ts `paced`) is
+// Regression found in review: starting a waiting job that gets no launch turn within the wait (start-waiting.ts `paced`) is
 // recorded as a throttled launch (RecordLaunchFailure {throttled: true} -> JobWaiting, throttled). So:
 // 1. the job goes to the back of the line (waitingSince and updatedAt, the status index's sort key, become
 //    now): the oldest waiting job then starts after jobs that joined the line later, against README "Waiting
@@ -48,7 +48,7 @@ it("a waiting job that got no launch turn keeps its place in line and is not cou
   await startWaitingJobs(deps);
 
   expect(launcher.calls.length).toBe(callsBefore); // no RunTask call was made
-  expect.soft(await line()).toEqual(["oldest", "newer"]); // fails: ["newer", "oldest"]
-  expect.soft(points.filter((p) => p.name === "ThrottledLaunches")).toEqual([]); // fails: one point
-  expect.soft((await memory.get("oldest"))?.state.throttledLaunches ?? 0).toBe(0); // fails: 1
+  expect(await line()).toEqual(["oldest", "newer"]);
+  expect(points.filter((p) => p.name === "ThrottledLaunches")).toEqual([]);
+  expect((await memory.get("oldest"))?.state.throttledLaunches ?? 0).toBe(0);
 });

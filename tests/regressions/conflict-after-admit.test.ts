@@ -1,4 +1,4 @@
-// Review: dispatch.ts admits a new job (takes a slot under its id) before recording it; when another message
+// Regression found in review: dispatch.ts admits a new job (takes a slot under its id) before recording it; when another message
 // with the same jobId but a different input recorded the job meanwhile, the Submit throws JobIdConflictError
 // and the message is REJECTED under another id, but the slot taken under the job's id is never given back
 // (decideAndLaunch, which gives back an unused slot, is never reached). If that job is WAITING, every starter
@@ -48,5 +48,5 @@ it("a message rejected for a job id conflict leaves no slot held under that id",
   expect((await memory.get("j"))?.state.status).toBe("WAITING");
 
   await startWaitingJobs(deps); // as the task-state handler does when a task stops
-  expect((await memory.get("j"))?.state.status).toBe("LAUNCHED"); // fails: still WAITING beside a free slot
+  expect((await memory.get("j"))?.state.status).toBe("LAUNCHED");
 });

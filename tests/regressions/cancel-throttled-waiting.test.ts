@@ -1,4 +1,4 @@
-// Review: a job whose launch ECS throttled is WAITING with the same attempt (JobWaiting, throttled) and no
+// Regression found in review: a job whose launch ECS throttled is WAITING with the same attempt (JobWaiting, throttled) and no
 // TaskLaunchFailed. Cancelled while it waits, it can never be retried: retry-job.ts refuses it with "its task
 // has not stopped yet: run cancel again", and cancelling again changes nothing (no task exists to stop),
 // because latestTaskMayRun (cancel-job.ts) sees a launch of the attempt with neither a stop, a loss nor a

@@ -1,0 +1,29 @@
+// Regression found in review: the RunningTasks gauge is sampled when the slots are read whole (each sweep's
+// repair, which reads every shard), not when one slot is taken or freed (a shard alone does not know the
+// total); jobs/metrics.ts says so. A dispatch alone emits no gauge point; the sweep's reading does.
+
+import { expect, it } from "vitest";
+import { dispatchMessage } from "../../jobs/dispatch";
+import { memoryCapacity } from "../../jobs/memory-capacity";
+import { MemoryJobStore } from "../../jobs/memory-store";
+import { meteredSlotPool, meteredStore } from "../../jobs/metered-store";
+import type { MetricPoint } from "../../jobs/metrics";
+import { repairSlots } from "../../jobs/slots";
+import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "./support";
+
+it("the slots read whole sample the RunningTasks gauge against the cap", async () => {
+  const points: MetricPoint[] = [];
+  const metrics = { add: (p: MetricPoint) => points.push(p) };
+  const base = memoryCapacity({ cap: 5, sleep: async () => {} });
+  const capacity = { ...base, slots: meteredSlotPool(base.slots, metrics) };
+  const store = meteredStore(new MemoryJobStore(), metrics);
+  const deps = dispatchDeps(store, new ScriptedLauncher(launchedTask), capacity);
+  await dispatchMessage(deps, jobMessage("a"), "m-1");
+  expect(points.some((p) => p.name === "JobsSubmitted")).toBe(true);
+  expect(points.filter((p) => p.name === "RunningTasks")).toEqual([]);
+  await repairSlots({ store, slots: capacity.slots, clock: deps.clock, log: silent });
+  expect(points.filter((p) => p.name.startsWith("RunningTasks"))).toEqual([
+    { name: "RunningTasks", value: 1, unit: "Count" },
+    { name: "RunningTasksCap", value: 5, unit: "Count" },
+  ]);
+});
