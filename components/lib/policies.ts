@@ -96,6 +96,8 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
 
 export const CAPACITY_TABLE_ACTIONS = [
   "dynamodb:GetItem",
+  // Whether a job holds a slot in any shard: one consistent BatchGetItem of the shards.
+  "dynamodb:BatchGetItem",
   "dynamodb:PutItem",
   "dynamodb:UpdateItem",
 ] as const;

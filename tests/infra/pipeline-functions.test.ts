@@ -65,6 +65,7 @@ const FUNCTIONS = [
 /** IAM actions of the SDK commands the handlers' code sends (lib-dynamodb's commands included). */
 const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   GetCommand: "dynamodb:GetItem",
+  BatchGetCommand: "dynamodb:BatchGetItem",
   GetItemCommand: "dynamodb:GetItem",
   PutCommand: "dynamodb:PutItem",
   PutItemCommand: "dynamodb:PutItem",
@@ -372,7 +373,7 @@ describe("handler IAM", () => {
       expect(statements.find((s) => s.Sid === "CapacityTable")).toEqual({
         Sid: "CapacityTable",
         Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Action: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         Resource: [refs.capacityTableArn],
       });
       const onCapacityTable = statements.filter((s) =>

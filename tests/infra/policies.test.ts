@@ -97,6 +97,7 @@ describe("task-state permissions", () => {
 
   it("update jobs, send retries and failed events, read outcomes, launch workers; nothing else", () => {
     expect(statements.flatMap((s) => s.Action).sort()).toEqual([
+      "dynamodb:BatchGetItem",
       "dynamodb:GetItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -172,7 +173,7 @@ describe("capacity table rights", () => {
       expect(bySid(statements, "CapacityTable")).toEqual({
         Sid: "CapacityTable",
         Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Action: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         Resource: [capacityTableArn],
       });
       // No other statement reaches it (no Query, no Scan, no index), and it reaches nothing else.
