@@ -6,16 +6,16 @@
 //   4. --stack NAME (or JOBS_STACK): the outputs of `pulumi stack output --json`
 // Each value remembers where it came from, so an error can say which setting to fix.
 
-import { CONFIG_SCHEMA } from "../config/schema";
-import type { Deadlines } from "../jobs/deadlines";
-import { defined } from "../jobs/defined";
-import { UsageError } from "./errors";
 import {
   LOCAL_CREDENTIALS,
   localEndpointsPath,
   readLocalEndpoints,
   workerLogDirectory,
-} from "./local-endpoints";
+} from "../config/local-endpoints";
+import { CONFIG_SCHEMA } from "../config/schema";
+import type { Deadlines } from "../jobs/deadlines";
+import { defined } from "../jobs/defined";
+import { UsageError } from "./errors";
 import { readStackOutputs, type StackValues } from "./stack-outputs";
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -3,10 +3,10 @@
 // 2 for a command that cannot be run as given (flags, time windows, missing configuration).
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
+import { LocalEndpointsError } from "../config/local-endpoints";
 import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors";
 import { AmbiguousJobIdError, JobPrefixNotFoundError } from "../jobs/find-job";
 import { commandLine, type Invocation, invocationOf } from "./invocation";
-import { LocalEndpointsError } from "./local-endpoints";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

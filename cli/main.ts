@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { z } from "zod";
+import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "../config/local-endpoints";
 import { CONFIG_SCHEMA } from "../config/schema";
 import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
 import { connect } from "./aws";
@@ -37,7 +38,6 @@ import { type CliIo, type CommandContext, commandContext, errorContext } from ".
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors";
 import { colourEnabled, painter } from "./format";
 import { invocationOf } from "./invocation";
-import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "./local-endpoints";
 import { TIME_FORMATS } from "./time-window";
 
 export interface RunOptions {

@@ -2,8 +2,8 @@
 // when installed). The output names are those index.ts exports.
 
 import { execFile } from "node:child_process";
+import { PROJECT_ROOT } from "../config/local-endpoints";
 import { CliError } from "./errors";
-import { PROJECT_ROOT } from "./local-endpoints";
 
 /** The stack outputs (index.ts) the CLI reads, by what it uses them for. */
 export const STACK_OUTPUTS = {

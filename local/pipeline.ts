@@ -9,12 +9,13 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
-import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../cli/local-endpoints";
 import {
+  type HandlerEnvironment,
   jobSettingsEnvironment,
   metricsEnvironment,
   workerSettingsEnvironment,
 } from "../components/lib/handler-environment";
+import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../config/local-endpoints";
 import type { PipelineConfig } from "../config/parse";
 import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
@@ -167,17 +168,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stoppers.push(() => s3.stop());
 
-    // The handlers' environment, as the Pulumi program sets it on the Lambdas.
+    // The handlers' environment, as the Pulumi program sets it on the Lambdas: the same typed builder
+    // (HandlerEnvironment), so a variable the handlers read and local mode forgets does not compile.
     const ecsClusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${LOCAL_NAMES.cluster}`;
-    const environment: Record<string, string> = {
-      AWS_REGION: LOCAL_REGION,
-      ...CREDENTIALS_ENVIRONMENT,
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_S3_FORCE_PATH_STYLE: "true",
-      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    const handlerEnvironment: HandlerEnvironment = {
       JOBS_TABLE: LOCAL_NAMES.table,
       CAPACITY_TABLE: LOCAL_NAMES.capacityTable,
       JOBS_QUEUE_URL: queueUrl,
@@ -196,6 +190,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ...workerSettingsEnvironment(config),
       ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
       POWERTOOLS_SERVICE_NAME: "video-jobs-local",
+    };
+    // The SDK's own variables point the handlers' clients at the stand-ins.
+    const environment: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      ...CREDENTIALS_ENVIRONMENT,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_S3_FORCE_PATH_STYLE: "true",
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      ...handlerEnvironment,
     };
 
     const dynamoClient = new DynamoDBClient({

@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/local-endpoints";
+import { PROJECT_ROOT } from "../../config/local-endpoints";
 
 it("refuses an unknown benchmark (exit 2), naming the ones there are", async () => {
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

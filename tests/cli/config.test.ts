@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../cli/config";
+import { readStackOutputs, STACK_OUTPUTS } from "../../cli/stack-outputs";
 import {
   LOCAL_CREDENTIALS,
   LOCAL_ENDPOINTS_FILE,
@@ -14,8 +15,7 @@ import {
   PROJECT_ROOT,
   readLocalEndpoints,
   writeLocalEndpoints,
-} from "../../cli/local-endpoints";
-import { readStackOutputs, STACK_OUTPUTS } from "../../cli/stack-outputs";
+} from "../../config/local-endpoints";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { seed, taskArnFor } from "../support/histories";

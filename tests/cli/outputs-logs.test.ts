@@ -15,8 +15,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { writeLocalEndpoints } from "../../cli/local-endpoints";
 import { ARTEFACTS } from "../../cli/outputs";
+import { writeLocalEndpoints } from "../../config/local-endpoints";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import { AmbiguousJobIdError, findJob, JobPrefixNotFoundError } from "../../jobs/find-job";
 import { MemoryJobStore } from "../../jobs/memory-store";

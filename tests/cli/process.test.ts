@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/local-endpoints";
+import { PROJECT_ROOT } from "../../config/local-endpoints";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 
 interface Run {

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_CREDENTIALS, readLocalEndpoints } from "../../cli/local-endpoints";
+import { LOCAL_CREDENTIALS, readLocalEndpoints } from "../../config/local-endpoints";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import type { StoredJob } from "../../jobs/store";
 import { commandLine } from "../../local/worker-pids";

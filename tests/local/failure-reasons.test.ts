@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_CREDENTIALS } from "../../cli/local-endpoints";
+import { LOCAL_CREDENTIALS } from "../../config/local-endpoints";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal } from "../../jobs/state";
 import type { StoredJob } from "../../jobs/store";

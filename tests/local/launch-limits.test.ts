@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../cli/local-endpoints";
+import { PROJECT_ROOT } from "../../config/local-endpoints";
 import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
 import type { LaunchRequest } from "../../jobs/ports";
 import { LocalEcs, type WorkerLauncher } from "../../local/ecs";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_CREDENTIALS } from "../../cli/local-endpoints";
+import { LOCAL_CREDENTIALS } from "../../config/local-endpoints";
 import type { JobEvent } from "../../jobs/events";
 import { readMessage } from "../../jobs/intake";
 import { jobIdForRejectedMessage } from "../../jobs/job-id";

@@ -1,4 +1,5 @@
-// The contract between local mode and the jobs CLI: local mode writes this file when its stand-ins are up
+// The contract between local mode and the jobs CLI (here, beside the stack configuration, so that neither
+// cli/ nor local/ owns it): local mode writes this file when its stand-ins are up
 // (a local DynamoDB, S3, SQS and ECS on loopback) and `jobs --local` reads it. One module owns the shape and
 // the path, so the writer and the reader cannot drift.
 
