@@ -133,23 +133,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stoppers.push(() => dynamodb.stop());
 
-    // The queues' messages (retries waiting for their delay among them) are kept across restarts too.
-    const sqs = new LocalSqs();
-    await sqs.start(options.ports?.sqs);
-    const queuesFile = path.join(stateDirectory, "sqs.json");
-    stoppers.push(async () => {
-      await writeFile(queuesFile, JSON.stringify(sqs.snapshot()));
-      await sqs.stop();
-    });
-    sqs.createQueue(LOCAL_NAMES.deadLetterQueue, { visibilityTimeoutSeconds: 30 });
-    const outcomesDeadLetterQueueUrl = sqs.createQueue(LOCAL_NAMES.outcomesDeadLetterQueue, {
-      visibilityTimeoutSeconds: 30,
-    });
-    const queueUrl = sqs.createQueue(LOCAL_NAMES.queue, {
-      visibilityTimeoutSeconds: 6 * config.dispatcher.timeoutSeconds,
-      redrive: { deadLetterQueue: LOCAL_NAMES.deadLetterQueue, maxReceiveCount: config.queueMaxReceiveCount },
-    });
-    if (existsSync(queuesFile)) sqs.restore(JSON.parse(await readFile(queuesFile, "utf8")));
+    const { sqs, queueUrl, outcomesDeadLetterQueueUrl } = await startQueues(options, stoppers);
 
     const uploadWaiters = new Map<string, (jobId: string) => void>();
     const s3: RunningS3 = await startS3({
@@ -168,41 +152,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     stoppers.push(() => s3.stop());
 
-    // The handlers' environment, as the Pulumi program sets it on the Lambdas: the same typed builder
-    // (HandlerEnvironment), so a variable the handlers read and local mode forgets does not compile.
     const ecsClusterArn = `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${LOCAL_NAMES.cluster}`;
-    const handlerEnvironment: HandlerEnvironment = {
-      JOBS_TABLE: LOCAL_NAMES.table,
-      CAPACITY_TABLE: LOCAL_NAMES.capacityTable,
-      JOBS_QUEUE_URL: queueUrl,
-      CLUSTER_ARN: ecsClusterArn,
-      TASK_DEFINITION_ARN: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/${LOCAL_NAMES.family}:1`,
-      WORKER_CONTAINER_NAME: LOCAL_NAMES.container,
-      SUBNET_IDS: "subnet-local",
-      SECURITY_GROUP_IDS: "sg-local",
-      ASSIGN_PUBLIC_IP: "DISABLED",
-      OUTPUT_BUCKET: LOCAL_NAMES.bucket,
-      OUTPUT_PREFIX: config.uploads.outputPrefix,
-      // Local mode publishes job state changes itself (no streams); the handlers only need the names.
-      JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
-      OUTCOMES_DEAD_LETTER_QUEUE_URL: outcomesDeadLetterQueueUrl,
-      ...jobSettingsEnvironment(config.jobs, "WARN"),
-      ...workerSettingsEnvironment(config),
-      ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
-      POWERTOOLS_SERVICE_NAME: "video-jobs-local",
-    };
-    // The SDK's own variables point the handlers' clients at the stand-ins.
-    const environment: Record<string, string> = {
-      AWS_REGION: LOCAL_REGION,
-      ...CREDENTIALS_ENVIRONMENT,
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_S3_FORCE_PATH_STYLE: "true",
-      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      ...handlerEnvironment,
-    };
+    const environment = localHandlerEnvironment(config, {
+      dynamodb: dynamodb.endpoint,
+      s3: s3.endpoint,
+      sqs: sqs.endpoint,
+      queueUrl,
+      outcomesDeadLetterQueueUrl,
+      clusterArn: ecsClusterArn,
+    });
 
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamodb.endpoint,
@@ -214,52 +172,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await createCapacityTable(dynamoClient, LOCAL_NAMES.capacityTable);
     const store = new DynamoDbJobStore(dynamoClient, { tableName: LOCAL_NAMES.table, retentionDays: 0 });
 
-    // Local mode has no table stream: after every handler invocation the jobs it touched are read again and
-    // the events past the count already reported are new — what a stream record's new image holds past its
-    // old one — so they are published as the stream publisher would, with the same sequence numbers.
-    // Reports run one at a time, so each job's events go out once each and in order.
-    const seenEvents = new Map<string, number>();
-    let reporting = Promise.resolve();
-    const outcomeTarget = { outputBucket: LOCAL_NAMES.bucket, outputPrefix: config.uploads.outputPrefix };
-    // Reporting never gets in the way of the pipeline: its failures are only logged.
-    const reportNow = async (jobId: string) => {
-      try {
-        const stored = await store.get(jobId);
-        const seen = seenEvents.get(jobId) ?? 0;
-        if (!stored || stored.events.length <= seen) return;
-        seenEvents.set(jobId, stored.events.length);
-        options.onJobChange?.(jobId, stored.events.slice(seen), stored.state);
-        await options.onOutcomes?.(
-          jobStateChanges(jobId, stored.events, seen, outcomeTarget),
-          stored.events.slice(seen),
-        );
-      } catch (error) {
-        onError(`could not report job ${jobId}`, error);
-      }
-    };
-    const report = (jobId: string): Promise<void> => {
-      reporting = reporting.then(() => reportNow(jobId));
-      return reporting;
-    };
+    const report = jobReporter(store, options, onError);
 
-    const launcherOptions = {
-      baseEnvironment: {
-        AWS_REGION: LOCAL_REGION,
-        ...CREDENTIALS_ENVIRONMENT,
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_S3_FORCE_PATH_STYLE: "true",
-        // s3rver would store an aws-chunked upload (the SDK's default for streams) with its framing.
-        AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      },
-      logDirectory: path.join(stateDirectory, "logs"),
-      pids: workerPidFiles(workerPidDirectory(stateDirectory)),
-    };
-    const launcher: WorkerLauncher =
-      options.dockerImage !== undefined
-        ? dockerLauncher(options.dockerImage, launcherOptions)
-        : processLauncher(await bundleWorker(workerBundlePath(stateDirectory)), launcherOptions);
+    const launcher = await workerLauncher(options, s3.endpoint);
 
     // Set before the handlers first run: they read their configuration and endpoints at first use.
     Object.assign(process.env, environment, localSweepEnvironment());
@@ -360,6 +275,143 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await stop();
     throw error;
   }
+}
+
+/** What the handlers read from their environment in local mode (the stand-ins' endpoints, the stack's settings). */
+function localHandlerEnvironment(
+  config: PipelineConfig,
+  at: {
+    readonly dynamodb: string;
+    readonly s3: string;
+    readonly sqs: string;
+    readonly queueUrl: string;
+    readonly outcomesDeadLetterQueueUrl: string;
+    readonly clusterArn: string;
+  },
+): Record<string, string> {
+  // The handlers' environment, as the Pulumi program sets it on the Lambdas: the same typed builder
+  // (HandlerEnvironment), so a variable the handlers read and local mode forgets does not compile.
+  const handlerEnvironment: HandlerEnvironment = {
+    JOBS_TABLE: LOCAL_NAMES.table,
+    CAPACITY_TABLE: LOCAL_NAMES.capacityTable,
+    JOBS_QUEUE_URL: at.queueUrl,
+    CLUSTER_ARN: at.clusterArn,
+    TASK_DEFINITION_ARN: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/${LOCAL_NAMES.family}:1`,
+    WORKER_CONTAINER_NAME: LOCAL_NAMES.container,
+    SUBNET_IDS: "subnet-local",
+    SECURITY_GROUP_IDS: "sg-local",
+    ASSIGN_PUBLIC_IP: "DISABLED",
+    OUTPUT_BUCKET: LOCAL_NAMES.bucket,
+    OUTPUT_PREFIX: config.uploads.outputPrefix,
+    // Local mode publishes job state changes itself (no streams); the handlers only need the names.
+    JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
+    OUTCOMES_DEAD_LETTER_QUEUE_URL: at.outcomesDeadLetterQueueUrl,
+    ...jobSettingsEnvironment(config.jobs, "WARN"),
+    ...workerSettingsEnvironment(config),
+    ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
+    POWERTOOLS_SERVICE_NAME: "video-jobs-local",
+  };
+  // The SDK's own variables point the handlers' clients at the stand-ins.
+  return {
+    AWS_REGION: LOCAL_REGION,
+    ...CREDENTIALS_ENVIRONMENT,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ENDPOINT_URL_DYNAMODB: at.dynamodb,
+    AWS_ENDPOINT_URL_S3: at.s3,
+    AWS_S3_FORCE_PATH_STYLE: "true",
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_ENDPOINT_URL_SQS: at.sqs,
+    ...handlerEnvironment,
+  };
+}
+
+/** How the local ECS runs a worker: the bundle as a child process, or the image with `docker run`. */
+async function workerLauncher(options: LocalPipelineOptions, s3Endpoint: string): Promise<WorkerLauncher> {
+  const { stateDirectory } = options;
+  const launcherOptions = {
+    baseEnvironment: {
+      AWS_REGION: LOCAL_REGION,
+      ...CREDENTIALS_ENVIRONMENT,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_S3: s3Endpoint,
+      AWS_S3_FORCE_PATH_STYLE: "true",
+      // s3rver would store an aws-chunked upload (the SDK's default for streams) with its framing.
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
+    logDirectory: path.join(stateDirectory, "logs"),
+    pids: workerPidFiles(workerPidDirectory(stateDirectory)),
+  };
+  return options.dockerImage !== undefined
+    ? dockerLauncher(options.dockerImage, launcherOptions)
+    : processLauncher(await bundleWorker(workerBundlePath(stateDirectory)), launcherOptions);
+}
+
+/**
+ * Local mode has no table stream: after every handler invocation the jobs it touched are read again and
+ * the events past the count already reported are new — what a stream record's new image holds past its
+ * old one — so they are published as the stream publisher would, with the same sequence numbers. Reports
+ * run one at a time, so each job's events go out once each and in order; their failures are only logged,
+ * never in the way of the pipeline.
+ */
+function jobReporter(
+  store: JobStore,
+  options: LocalPipelineOptions,
+  onError: (message: string, error: unknown) => void,
+): (jobId: string) => Promise<void> {
+  const seenEvents = new Map<string, number>();
+  let reporting = Promise.resolve();
+  const outcomeTarget = {
+    outputBucket: LOCAL_NAMES.bucket,
+    outputPrefix: options.config.uploads.outputPrefix,
+  };
+  const reportNow = async (jobId: string) => {
+    try {
+      const stored = await store.get(jobId);
+      const seen = seenEvents.get(jobId) ?? 0;
+      if (!stored || stored.events.length <= seen) return;
+      seenEvents.set(jobId, stored.events.length);
+      options.onJobChange?.(jobId, stored.events.slice(seen), stored.state);
+      await options.onOutcomes?.(
+        jobStateChanges(jobId, stored.events, seen, outcomeTarget),
+        stored.events.slice(seen),
+      );
+    } catch (error) {
+      onError(`could not report job ${jobId}`, error);
+    }
+  };
+  return (jobId) => {
+    reporting = reporting.then(() => reportNow(jobId));
+    return reporting;
+  };
+}
+
+/**
+ * The local SQS with the stack's queues: jobs (with its redrive to the DLQ) and the outcomes DLQ. Their
+ * messages, retries waiting for their delay among them, are kept across restarts.
+ */
+async function startQueues(
+  options: LocalPipelineOptions,
+  stoppers: Array<() => Promise<void>>,
+): Promise<{ sqs: LocalSqs; queueUrl: string; outcomesDeadLetterQueueUrl: string }> {
+  const { config, stateDirectory } = options;
+  const sqs = new LocalSqs();
+  await sqs.start(options.ports?.sqs);
+  const queuesFile = path.join(stateDirectory, "sqs.json");
+  stoppers.push(async () => {
+    await writeFile(queuesFile, JSON.stringify(sqs.snapshot()));
+    await sqs.stop();
+  });
+  sqs.createQueue(LOCAL_NAMES.deadLetterQueue, { visibilityTimeoutSeconds: 30 });
+  const outcomesDeadLetterQueueUrl = sqs.createQueue(LOCAL_NAMES.outcomesDeadLetterQueue, {
+    visibilityTimeoutSeconds: 30,
+  });
+  const queueUrl = sqs.createQueue(LOCAL_NAMES.queue, {
+    visibilityTimeoutSeconds: 6 * config.dispatcher.timeoutSeconds,
+    redrive: { deadLetterQueue: LOCAL_NAMES.deadLetterQueue, maxReceiveCount: config.queueMaxReceiveCount },
+  });
+  if (existsSync(queuesFile)) sqs.restore(JSON.parse(await readFile(queuesFile, "utf8")));
+  return { sqs, queueUrl, outcomesDeadLetterQueueUrl };
 }
 
 function workerBundlePath(stateDirectory: string): string {
