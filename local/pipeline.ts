@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { EventBridgeEvent } from "aws-lambda";
+import type { SQSBatchResponse } from "aws-lambda";
 import {
   type HandlerEnvironment,
   jobSettingsEnvironment,
@@ -25,11 +25,13 @@ import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
 import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
 import { JOB_STATUSES, type JobState } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
+import type { SweepReport } from "../jobs/sweep";
 import { bundleWorker } from "../worker/build";
 import { type RunningDynamoDb, startDynamoDb } from "./dynamodb";
 import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./ecs";
+import { type HandlerProcess, startHandlerProcess } from "./handler-process";
 import type { LaunchLimits } from "./launch-limits";
-import { LOCAL_METRICS_SERVICE, MetricLines } from "./metric-lines";
+import { LOCAL_METRICS_SERVICE } from "./metric-lines";
 import { QueueConsumer } from "./queue-consumer";
 import { type RunningS3, startS3 } from "./s3";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
@@ -58,6 +60,16 @@ const CREDENTIALS_ENVIRONMENT = {
 };
 /** EventBridge retries a failed delivery to its target; local mode does so this many times. */
 const EVENT_DELIVERY_TRIES = 5;
+
+/** What each handler's Lambda context says of its remaining time: the stack's timeouts. */
+const HANDLER_TIMEOUT_MS: Record<
+  "dispatcher" | "task-state" | "sweeper",
+  (config: PipelineConfig) => number
+> = {
+  dispatcher: (config) => config.dispatcher.timeoutSeconds * 1000,
+  "task-state": (config) => config.taskStateTimeoutSeconds * 1000,
+  sweeper: (config) => Math.min(300, config.sweepIntervalMinutes * 60) * 1000,
+};
 
 /** What --reset removes: everything in the state folder but its lock. */
 const STATE_PARTS = ["dynamodb", "s3", "sqs.json", "logs", "worker", "worker-pids", "endpoints.json"];
@@ -176,18 +188,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     const launcher = await workerLauncher(options, s3.endpoint);
 
-    // Set before the handlers first run: they read their configuration and endpoints at first use.
-    Object.assign(process.env, environment, localSweepEnvironment());
-    // Lines instead of Embedded Metric Format (which would be JSON on this process's stdout).
-    const { useMetrics } = await import("../handlers/clients.js");
-    useMetrics(new MetricLines(LOCAL_METRICS_SERVICE, options.onMetric ?? (() => {})));
-    const { handler: dispatcher } = await import("../handlers/dispatcher.js");
-    const { handler: taskState } = await import("../handlers/task-state.js");
+    // The handlers run in a process of their own, started with their environment once the local ECS has
+    // its endpoint (they need it); it is stopped after the ECS, whose last task events it records.
+    let handlers: HandlerProcess | undefined;
+    const invoke = <Result>(handler: "dispatcher" | "task-state" | "sweeper", event: unknown) => {
+      if (handlers === undefined)
+        throw new Error(`local mode: ${handler} invoked before the handlers started`);
+      return handlers.invoke<Result>(handler, event, HANDLER_TIMEOUT_MS[handler](config));
+    };
+    stoppers.push(async () => handlers?.stop());
 
     const deliverTaskEvent = async (event: TaskEvent) => {
       for (let tries = 1; ; tries++) {
         try {
-          await taskState(event as unknown as EventBridgeEvent<string, unknown>);
+          await invoke("task-state", event);
           break;
         } catch (error) {
           if (tries >= EVENT_DELIVERY_TRIES) {
@@ -216,7 +230,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     const ecsEndpoint = await ecs.start(options.ports?.ecs);
     stoppers.push(() => ecs.stop());
-    process.env.AWS_ENDPOINT_URL_ECS = ecsEndpoint;
+    handlers = await startHandlerProcess(
+      {
+        ...environment,
+        ...localSweepEnvironment(),
+        AWS_ENDPOINT_URL_ECS: ecsEndpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
+      options.onMetric ?? (() => {}),
+    );
 
     const consumer = new QueueConsumer({
       sqs,
@@ -224,8 +246,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       region: LOCAL_REGION,
       batchSize: config.dispatcher.batchSize,
       maxConcurrency: config.dispatcher.maxConcurrency,
-      handler: async (event, context) => {
-        const response = await dispatcher(event, context);
+      handler: async (event) => {
+        const response = await invoke<SQSBatchResponse>("dispatcher", event);
         for (const record of event.Records) {
           for (const intent of readMessage(record.body, record.messageId, config.worker.params)) {
             if (intent.kind !== "ignore") await report(intent.jobId);
@@ -238,7 +260,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     consumer.start();
     stoppers.push(() => consumer.stop());
 
-    const sweeps = await startSweeps(store, report, onError);
+    const sweeps = startSweeps(store, report, onError, () => invoke<SweepReport>("sweeper", {}));
     stoppers.push(() => sweeps.stop());
 
     const endpoints: LocalEndpoints = {
@@ -433,12 +455,12 @@ function killWorkersOfEarlierRun(stateDirectory: string, onNotice: ((message: st
  * The real sweeper handler on local mode's schedule, once at start and every LOCAL_SWEEP.intervalSeconds;
  * the jobs a run changed are reported like the others (found by the last change, in every status).
  */
-async function startSweeps(
+function startSweeps(
   store: JobStore,
   report: (jobId: string) => Promise<void>,
   onError: (message: string, error: unknown) => void,
+  sweeper: () => Promise<SweepReport>,
 ) {
-  const { handler: sweeper } = await import("../handlers/sweeper.js");
   return scheduleSweeps({
     intervalMs: LOCAL_SWEEP.intervalSeconds * 1000,
     onError: (error) => onError("sweeper run failed", error),

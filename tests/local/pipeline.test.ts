@@ -110,6 +110,17 @@ const tasksOf = (jobId: string) =>
   }).taskArns;
 
 describe("local mode, end to end", () => {
+  it("configures the handlers in a process of their own, leaving this process's environment as it was", () => {
+    for (const name of [
+      "JOBS_TABLE",
+      "CAPACITY_TABLE",
+      "CLUSTER_ARN",
+      "AWS_ENDPOINT_URL_ECS",
+      "MAX_RUNNING_TASKS",
+    ])
+      expect(process.env[name], name).toBeUndefined();
+  });
+
   it("runs an uploaded video to SUCCEEDED, with result.json in the bucket and a complete history", async () => {
     const jobId = await upload("uploads/holiday clip.mp4", video);
     const job = await finished(jobId);
