@@ -27,6 +27,7 @@ import { OperationsMonitoring } from "./operations-monitoring";
 import { Sweeper } from "./sweeper";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
+import { VpcInterfaceEndpoints } from "./vpc-interface-endpoints";
 import { Worker } from "./worker";
 import { WorkerImage } from "./worker-image";
 import type { WorkerLaunchArgs } from "./worker-launch-rights";
@@ -59,6 +60,8 @@ export class VideoPipeline extends pulumi.ComponentResource {
   readonly table: JobsTable;
   /** Subnets and public-IP setting of the worker tasks. */
   readonly network: WorkerNetwork;
+  /** ECR and CloudWatch Logs endpoints in the new VPC, when `vpcInterfaceEndpoints` asks for them. */
+  readonly interfaceEndpoints: VpcInterfaceEndpoints | undefined;
   /** The worker image, built or prebuilt. */
   readonly image: WorkerImage;
   /** Cluster, task definition, roles and logs of the worker. */
@@ -92,9 +95,14 @@ export class VideoPipeline extends pulumi.ComponentResource {
     this.table = createTable();
     this.queue = createQueue();
     this.uploads = createUploads(this.queue);
-    this.network = new WorkerNetwork(`${name}-network`, { network: config.network }, { parent });
+    this.network = new WorkerNetwork(
+      `${name}-network`,
+      { network: config.network, region: this.region },
+      { parent },
+    );
     this.image = createImage();
     this.worker = createWorker(this.image, this.uploads, this.network);
+    this.interfaceEndpoints = createInterfaceEndpoints(this.worker);
     this.alarmTopic = createAlarmTopic();
     this.outcomes = createOutcomes();
     this.dispatcher = createDispatcher();
@@ -177,6 +185,22 @@ export class VideoPipeline extends pulumi.ComponentResource {
           outputPrefix: config.uploads.outputPrefix,
           vpcId: network.vpcId,
           aws: awsContext,
+        },
+        { parent },
+      );
+    }
+
+    /** Only in a VPC the stack creates (config refuses the key for the other networks). */
+    function createInterfaceEndpoints(worker: Worker): VpcInterfaceEndpoints | undefined {
+      const network = config.network;
+      if (network.mode !== "new-vpc" || !network.interfaceEndpoints) return undefined;
+      return new VpcInterfaceEndpoints(
+        `${name}-endpoints`,
+        {
+          vpcId: parent.network.vpcId,
+          subnetIds: parent.network.subnetIds,
+          clientSecurityGroupId: worker.securityGroup.id,
+          region: awsContext.region,
         },
         { parent },
       );

@@ -31,6 +31,8 @@ export type NetworkConfig =
       readonly cidrBlock: string;
       readonly availabilityZones: number;
       readonly natGateways: "Single" | "OnePerAz";
+      /** ECR and CloudWatch Logs interface endpoints (vpcInterfaceEndpoints); S3's gateway endpoint is always on. */
+      readonly interfaceEndpoints: boolean;
     }
   | { readonly mode: "existing-vpc"; readonly vpcId: string; readonly subnetIds: readonly string[] };
 
@@ -132,6 +134,7 @@ const NETWORKS = {
       vpcCidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, "must be a /16 to /24 CIDR"),
       vpcAvailabilityZones: z.number().min(2, "must be between 2 and 6").max(6, "must be between 2 and 6"),
       vpcNatGateways: z.enum(["Single", "OnePerAz"], { error: "must be one of Single, OnePerAz" }),
+      vpcInterfaceEndpoints: z.boolean(),
     })
     .transform(
       (values): NetworkConfig => ({
@@ -139,6 +142,7 @@ const NETWORKS = {
         cidrBlock: values.vpcCidr,
         availabilityZones: values.vpcAvailabilityZones,
         natGateways: values.vpcNatGateways,
+        interfaceEndpoints: values.vpcInterfaceEndpoints,
       }),
     ),
   "existing-vpc": z
@@ -227,6 +231,12 @@ function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
   for (const issue of network?.safeParse(values, { reportInput: true }).error?.issues ?? []) {
     ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: issue.input });
   }
+  // The stack adds endpoints only to a VPC it creates: an existing or default VPC is someone else's to change.
+  check(
+    "vpcInterfaceEndpoints",
+    !values.vpcInterfaceEndpoints || values.network === "new-vpc",
+    `applies only to network new-vpc (this stack's network is ${values.network}, a VPC the stack does not create); unset vpcInterfaceEndpoints or add the endpoints to that VPC yourself`,
+  );
   checkPrefixes(values, check);
   checkLauncherTimeouts(values, check);
   check(

@@ -75,6 +75,12 @@ export const CONFIG_SCHEMA = {
     description:
       "NAT gateways of the new VPC: Single (cheaper) or OnePerAz (zone-resilient) (network: new-vpc).",
   },
+  vpcInterfaceEndpoints: {
+    type: "boolean",
+    default: false,
+    description:
+      "Interface VPC endpoints for ECR (api, dkr) and CloudWatch Logs in the new VPC, so workers start and log without NAT (network: new-vpc only). Each bills per hour per zone (about $0.01/h, $7.30/month, per endpoint per zone in us-east-1) plus per GB; NAT bills about $0.045/h per gateway plus $0.045/GB. S3 always goes through a free gateway endpoint.",
+  },
   existingVpcId: {
     type: "string",
     default: "",

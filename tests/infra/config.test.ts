@@ -227,4 +227,28 @@ describe("validation", () => {
       /existingSubnetIds: must be of type array/,
     );
   });
+
+  it("takes interface endpoints on a new VPC only, off by default", () => {
+    const newVpc = { network: "new-vpc" };
+    expect(parsePipelineConfig(newVpc).network).toMatchObject({ mode: "new-vpc", interfaceEndpoints: false });
+    expect(parsePipelineConfig({ ...newVpc, vpcInterfaceEndpoints: "true" }).network).toMatchObject({
+      mode: "new-vpc",
+      interfaceEndpoints: true,
+    });
+    expect(problemsOf({ vpcInterfaceEndpoints: "true" })).toEqual([
+      `${PROJECT_NAME}:vpcInterfaceEndpoints: applies only to network new-vpc (this stack's network is default-vpc, a VPC the stack does not create); unset vpcInterfaceEndpoints or add the endpoints to that VPC yourself (got true)`,
+    ]);
+    const existing = {
+      network: "existing-vpc",
+      existingVpcId: "vpc-0abc",
+      existingSubnetIds: JSON.stringify(["subnet-0a"]),
+    };
+    expect(problemsOf({ ...existing, vpcInterfaceEndpoints: "true" })[0]).toMatch(
+      /vpcInterfaceEndpoints: applies only to network new-vpc \(this stack's network is existing-vpc/,
+    );
+    expect(problemsOf({ ...existing, vpcInterfaceEndpoints: "false" })).toEqual([]);
+    expect(problemsOf({ ...newVpc, vpcInterfaceEndpoints: "yes" })[0]).toMatch(
+      /vpcInterfaceEndpoints: must be of type boolean/,
+    );
+  });
 });

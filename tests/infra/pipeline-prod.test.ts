@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { leastPrivilegeProblems, type PolicyDocument } from "../../components/lib/policies";
 import { parsePipelineConfig } from "../../config/parse";
-import { NEW_VPC_PRIVATE_SUBNET_IDS } from "./support/pulumi-mocks";
+import { NEW_VPC_PRIVATE_SUBNET_IDS, REGION, routeTableIdOf } from "./support/pulumi-mocks";
 import { json, type PipelineRun, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";
 
@@ -42,6 +42,22 @@ describe("prod network", () => {
       });
     }
     expect(run.one("aws:ec2/securityGroup:SecurityGroup", "worker-tasks").inputs.vpcId).toBe("vpc-0new");
+  });
+
+  it("sends S3 traffic (videos, image layers) through one gateway endpoint on the private route tables", () => {
+    const endpoints = run.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
+    expect(endpoints.map((endpoint) => endpoint.inputs)).toEqual([
+      {
+        vpcId: "vpc-0new",
+        serviceName: `com.amazonaws.${REGION}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: NEW_VPC_PRIVATE_SUBNET_IDS.map(routeTableIdOf),
+      },
+    ]);
+  });
+
+  it("has no interface endpoints: prod leaves vpcInterfaceEndpoints off", () => {
+    expect(run.pipeline.interfaceEndpoints).toBeUndefined();
   });
 });
 

@@ -54,6 +54,10 @@ describe("existing subnets", () => {
     expect(run.one("aws:ec2/securityGroup:SecurityGroup", "worker-tasks").inputs.vpcId).toBe("vpc-0e1157");
     expect(run.invokes).not.toContain("aws:ec2/getVpc:getVpc");
   });
+
+  it("get no VPC endpoint: the VPC is not the stack's to change", () => {
+    expect(run.ofType("aws:ec2/vpcEndpoint:VpcEndpoint")).toEqual([]);
+  });
 });
 
 describe("job retention 0", () => {

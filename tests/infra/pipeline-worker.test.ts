@@ -158,4 +158,9 @@ describe("worker logs and network", () => {
     expect(run.ofType("awsx:ec2:Vpc")).toEqual([]);
     expect(run.one("aws:ecs/cluster:Cluster", "worker-cluster").parent).toContain("Worker");
   });
+
+  it("add no VPC endpoint to the default VPC (public subnets reach S3 without NAT)", () => {
+    expect(run.ofType("aws:ec2/vpcEndpoint:VpcEndpoint")).toEqual([]);
+    expect(run.invokes).not.toContain("aws:ec2/getRouteTables:getRouteTables");
+  });
 });

@@ -13,7 +13,12 @@ export const REGION = "us-east-1";
 export const DEFAULT_VPC_ID = "vpc-0defa017";
 /** Returned out of order: the program must sort them for a stable Lambda environment. */
 export const DEFAULT_SUBNET_IDS = ["subnet-0ccc", "subnet-0aaa", "subnet-0bbb"];
+export const NEW_VPC_ID = "vpc-0new";
 export const NEW_VPC_PRIVATE_SUBNET_IDS = ["subnet-0priv1", "subnet-0priv2", "subnet-0priv3"];
+/** The route table awsx gives a subnet, as the getRouteTables mock answers it. */
+export function routeTableIdOf(subnetId: string): string {
+  return subnetId.replace(/^subnet-/, "rtb-");
+}
 
 export interface RecordedResource {
   readonly urn: string;
@@ -94,7 +99,7 @@ export function mockResourceState(args: MockResourceArgs): MockResourceResult {
     // awsx components are remote: the awsx plugin builds their children, the mocks return their outputs.
     case "awsx:ec2:Vpc":
       return state("", {
-        vpcId: "vpc-0new",
+        vpcId: NEW_VPC_ID,
         privateSubnetIds: NEW_VPC_PRIVATE_SUBNET_IDS,
         publicSubnetIds: ["subnet-0pub1", "subnet-0pub2", "subnet-0pub3"],
       });
@@ -130,6 +135,13 @@ export function mockCall(args: MockCallArgs): Record<string, unknown> {
       return { id: DEFAULT_VPC_ID, default: true, cidrBlock: "172.31.0.0/16" };
     case "aws:ec2/getSubnets:getSubnets":
       return { id: REGION, ids: DEFAULT_SUBNET_IDS };
+    case "aws:ec2/getRouteTables:getRouteTables": {
+      // awsx gives each subnet its own route table: one per subnet asked for, in the asked VPC only.
+      const filters = (args.inputs.filters ?? []) as { name: string; values: string[] }[];
+      const valuesOf = (name: string) => filters.find((filter) => filter.name === name)?.values ?? [];
+      if (!valuesOf("vpc-id").includes(NEW_VPC_ID)) return { id: REGION, ids: [] };
+      return { id: REGION, ids: valuesOf("association.subnet-id").map(routeTableIdOf).reverse() };
+    }
     default:
       throw new Error(`unexpected invoke ${args.token}`);
   }
