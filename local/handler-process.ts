@@ -1,6 +1,8 @@
 // Local mode's side of the handlers' process (handler-host.ts): forks it with the handlers' environment,
 // invokes a handler and waits for its answer, and stops it. A handler's error comes back as an Error with
-// the same name and message, so retries and logs read as they would in-process.
+// the same name and message, so retries and logs read as they would in-process. A process that ends on its
+// own (killed, crashed) fails the invocations in flight — their message or event comes back, as with a
+// Lambda that died — and a new one is started, as Lambda starts a new execution environment.
 
 import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -10,6 +12,8 @@ import { type HandlerReply, type HandlerRequest, isHandlerReply } from "./handle
 export interface HandlerProcess {
   invoke<Result>(handler: HandlerRequest["handler"], event: unknown, timeoutMs: number): Promise<Result>;
   stop(): Promise<void>;
+  /** The current process's id (a new one after a restart). */
+  readonly pid: number | undefined;
 }
 
 export class HandlerError extends Error {
@@ -19,35 +23,52 @@ export class HandlerError extends Error {
   }
 }
 
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
 export async function startHandlerProcess(
   environment: Readonly<Record<string, string>>,
   onMetric: (line: string) => void,
+  onRestart: (reason: string) => void = () => {},
 ): Promise<HandlerProcess> {
-  const child: ChildProcess = fork(path.join(__dirname, "handler-host.ts"), [], {
-    env: { PATH: process.env.PATH ?? "", ...environment },
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  let exited: Error | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    child.on("message", (message: unknown) => {
-      if (!isHandlerReply(message)) return;
-      settle(message, resolve);
+  let stopping = false;
+  let current: { child: ChildProcess; pending: Map<string, Pending>; ready: Promise<void> } = spawn();
+
+  function spawn() {
+    const child = fork(path.join(__dirname, "handler-host.ts"), [], {
+      env: { PATH: process.env.PATH ?? "", ...environment },
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    child.once("exit", (code, signal) => {
-      exited = new Error(`the handlers' process ended (${signal ?? `exit ${code}`})`);
-      reject(exited);
-      for (const { reject: fail } of pending.values()) fail(exited);
-      pending.clear();
+    const pending = new Map<string, Pending>();
+    const ready = new Promise<void>((resolve, reject) => {
+      child.on("message", (message: unknown) => {
+        if (isHandlerReply(message)) settle(message, pending, resolve);
+      });
+      child.once("exit", (code, signal) => {
+        const ended = new Error(`the handlers' process ended (${signal ?? `exit ${code}`})`);
+        reject(ended);
+        for (const { reject: fail } of pending.values()) fail(ended);
+        pending.clear();
+        if (stopping) return;
+        onRestart(`${ended.message}; starting a new one`);
+        current = spawn();
+        current.ready.catch(() => {}); // its own end is reported when it comes
+      });
     });
-  });
-  const settle = (message: HandlerReply, onReady: () => void) => {
+    return { child, pending, ready };
+  }
+
+  function settle(message: HandlerReply, pending: Map<string, Pending>, onReady: () => void): void {
     switch (message.kind) {
       case "ready":
-        return onReady();
+        onReady();
+        return;
       case "metric":
-        return onMetric(message.line);
+        onMetric(message.line);
+        return;
       case "result":
         pending.get(message.id)?.resolve(message.result);
         pending.delete(message.id);
@@ -57,20 +78,31 @@ export async function startHandlerProcess(
         pending.delete(message.id);
         return;
     }
-  };
-  await ready;
+  }
+
+  await current.ready;
   return {
-    invoke<Result>(handler: HandlerRequest["handler"], event: unknown, timeoutMs: number) {
-      if (exited !== undefined) return Promise.reject(exited);
+    get pid() {
+      return current.child.pid;
+    },
+    async invoke<Result>(handler: HandlerRequest["handler"], event: unknown, timeoutMs: number) {
+      const { child, pending, ready } = current;
+      await ready;
       const id = randomUUID();
       const request: HandlerRequest = { kind: "invoke", id, handler, event, timeoutMs };
       return new Promise<Result>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send(request);
+        child.send(request, (error) => {
+          if (error === null) return;
+          pending.delete(id);
+          reject(error);
+        });
       });
     },
     async stop() {
-      if (exited !== undefined) return;
+      stopping = true;
+      const { child } = current;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.disconnect();
       await gone;

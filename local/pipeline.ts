@@ -238,6 +238,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
       options.onMetric ?? (() => {}),
+      (reason) => onError("handlers", new Error(reason)),
     );
 
     const consumer = new QueueConsumer({
