@@ -1,7 +1,9 @@
 // Review 2: an invoke while the handlers' process is going away (its IPC channel closed, its 'exit' not yet
-// seen) makes child.send emit 'error' on the ChildProcess, which has no 'error' listener: local mode dies
-// with an uncaught ERR_IPC_CHANNEL_CLOSED instead of the invoke being rejected.
-// Run: node --import tsx repro2/send-after-disconnect.ts   (exit 1 = the bug; exit 0 = invokes rejected cleanly)
+// seen) makes child.send emit 'error' (write EPIPE, or ERR_IPC_CHANNEL_CLOSED) on the ChildProcess, which
+// has no 'error' listener (local/handler-process.ts): local mode dies with an uncaught "write EPIPE" instead
+// of the invoke being rejected. A race: about 1 run in 4 here, so loop it:
+//   for i in $(seq 8); do node --import tsx repro2/send-after-disconnect.ts; echo rc=$?; done
+// (rc=1 and "BUG: uncaught ... EPIPE" = the bug; rc=0 every time = invokes rejected cleanly)
 import { execFileSync } from "node:child_process";
 import { startHandlerProcess } from "../local/handler-process";
 
