@@ -4,7 +4,7 @@
 
 import type { LaunchRate } from "./launch-rate";
 import type { Clock, Sleep } from "./ports";
-import type { SlotPool } from "./slots";
+import type { SlotAnswer, SlotPool } from "./slots";
 import type { JobStore } from "./store";
 
 /** What launching under the cap takes: the stack's slots and launch rate, and a way to wait. */
@@ -36,6 +36,8 @@ export interface Refusal {
 export interface Admitted {
   readonly kind: "admitted";
   readonly fresh: boolean;
+  /** The slot taken here: given back with `giveBack` if the job does not launch after all. */
+  readonly slot: SlotAnswer;
 }
 
 /**
@@ -56,8 +58,8 @@ export async function admit(
   const slot = await deps.capacity.slots.acquire(jobId, deps.clock());
   if (!slot.acquired) return noSlot(deps.capacity);
   const refusal = await takeLaunchTurn(deps);
-  if (refusal === undefined) return { kind: "admitted", fresh: !slot.alreadyHeld };
-  if (!slot.alreadyHeld) await deps.capacity.slots.release(jobId);
+  if (refusal === undefined) return { kind: "admitted", fresh: !slot.alreadyHeld, slot };
+  await deps.capacity.slots.giveBack(jobId, slot);
   return refusal;
 }
 

@@ -14,7 +14,7 @@ import { jobIdForRejectedMessage } from "./job-id";
 import { type LaunchDeps, launchAttempt, resumeLaunch } from "./launch-attempt";
 import { sendPendingRetry } from "./pending-retry";
 import type { RetryQueue } from "./ports";
-import { holdsSlot } from "./slots";
+import { holdsSlot, type SlotAnswer } from "./slots";
 import { startWaitingJobs } from "./start-waiting";
 import type { JobState } from "./state";
 import { changeJob, type JobChange, type StoredJob } from "./store";
@@ -126,12 +126,11 @@ async function admissionFor(
   deps: DispatchDeps,
   jobId: string,
   launches: boolean,
-): Promise<{ readonly slotTaken: boolean; readonly command: { readonly mustWait?: string } }> {
-  if (!launches) return { slotTaken: false, command: {} };
+): Promise<{ readonly slotTaken?: SlotAnswer; readonly command: { readonly mustWait?: string } }> {
+  if (!launches) return { command: {} };
   const admission = await admit(deps, jobId, { behindWaiting: true });
-  return admission.kind === "admitted"
-    ? { slotTaken: admission.fresh, command: {} }
-    : { slotTaken: false, command: { mustWait: admission.reason } };
+  if (admission.kind !== "admitted") return { command: { mustWait: admission.reason } };
+  return admission.fresh ? { slotTaken: admission.slot, command: {} } : { command: {} };
 }
 
 async function recordRejection(
@@ -166,7 +165,7 @@ async function decideAndLaunch(
   jobId: string,
   command: JobCommand,
   known: StoredJob | undefined,
-  slotTaken: boolean,
+  slotTaken: SlotAnswer | undefined,
 ): Promise<DispatchOutcome> {
   let change: JobChange;
   try {
@@ -174,12 +173,12 @@ async function decideAndLaunch(
       ...(known === undefined ? {} : { known }),
     });
   } catch (error) {
-    if (slotTaken) await deps.capacity.slots.release(jobId);
+    if (slotTaken) await deps.capacity.slots.giveBack(jobId, slotTaken);
     throw error;
   }
   if (change.events.length > 0)
     deps.log.info("job recorded", { jobId, events: change.events.map((e) => e.type) });
-  if (slotTaken && !holdsSlot(change.after)) await deps.capacity.slots.release(jobId);
+  if (slotTaken && !holdsSlot(change.after)) await deps.capacity.slots.giveBack(jobId, slotTaken);
   if (change.events.some((event) => event.type === "JobWaiting")) {
     deps.log.info("job waiting for a slot", { jobId, reason: change.after.reason });
     await startWaitingJobs(deps);

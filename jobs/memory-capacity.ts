@@ -40,13 +40,17 @@ export class MemorySlotPool implements SlotPool {
       const held = this.held[shard] as Map<string, string>;
       if (held.size >= (this.shards.caps[shard] ?? 0)) continue;
       held.set(jobId, now);
-      return { acquired: true, alreadyHeld: false };
+      return { acquired: true, alreadyHeld: false, shard };
     }
     return { acquired: false, alreadyHeld: false };
   }
 
   async release(jobId: string): Promise<void> {
     for (const held of this.held) held.delete(jobId);
+  }
+
+  async giveBack(jobId: string, taken: SlotAnswer): Promise<void> {
+    if (taken.shard !== undefined) this.held[taken.shard]?.delete(jobId);
   }
 
   async holders(): Promise<ReadonlyMap<string, string>> {

@@ -53,6 +53,7 @@ export function meteredSlotPool(pool: SlotPool, metrics: Metrics): SlotPool {
     shards: pool.shards,
     acquire: (jobId, now) => pool.acquire(jobId, now),
     release: (jobId) => pool.release(jobId),
+    giveBack: (jobId, taken) => pool.giveBack(jobId, taken),
     async holders() {
       const holders = await pool.holders();
       for (const point of runningTaskPoints(holders.size, pool.cap)) metrics.add(point);

@@ -20,6 +20,8 @@ export interface SlotAnswer {
   readonly acquired: boolean;
   /** It held it already: another caller took it for the job (and is starting it), or a redelivery. */
   readonly alreadyHeld: boolean;
+  /** The shard of the slot taken here (when not held already): what `giveBack` returns. */
+  readonly shard?: number;
 }
 
 export interface SlotPool {
@@ -29,8 +31,13 @@ export interface SlotPool {
   readonly shards: SlotShards;
   /** Takes a free slot unless all are taken; a holder keeps its slot (idempotent). */
   acquire(jobId: string, now: string): Promise<SlotAnswer>;
-  /** Gives the job's slot back (nothing if it holds none). */
+  /** Gives the job's slot back, in every shard (nothing if it holds none): its launch has ended. */
   release(jobId: string): Promise<void>;
+  /**
+   * Gives back the one slot a caller took (`acquire`'s answer) and did not use, and no other: a second
+   * taker of the same job (a duplicate delivery) may hold another, which stays the launching job's.
+   */
+  giveBack(jobId: string, taken: SlotAnswer): Promise<void>;
   /** Every holder, with when it took its slot: the running tasks against the cap. */
   holders(): Promise<ReadonlyMap<string, string>>;
   /**

@@ -39,7 +39,7 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
       if (slot.alreadyHeld) continue;
       if ((await takeLaunchTurn(deps)) !== undefined) {
         // Launchers have reserved more turns than a launcher waits for: the job keeps its place in line.
-        await deps.capacity.slots.release(job.jobId);
+        await deps.capacity.slots.giveBack(job.jobId, slot);
         break pages;
       }
       const change = await changeJob(deps.store, job.jobId, (state) =>
@@ -48,7 +48,7 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
       if (change.events.length === 0 || !holdsSlot(change.after)) {
         // Cancelled meanwhile (the index lags), or started by another caller: the slot taken here is not
         // needed.
-        await deps.capacity.slots.release(job.jobId);
+        await deps.capacity.slots.giveBack(job.jobId, slot);
         continue;
       }
       deps.log.info("waiting job started", { jobId: job.jobId, attempt: change.after.attempt });

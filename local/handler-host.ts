@@ -13,7 +13,10 @@ import { handler as taskState } from "../handlers/task-state";
 import { type HandlerReply, type HandlerRequest, isHandlerRequest } from "./handler-protocol";
 import { LOCAL_METRICS_SERVICE, MetricLines } from "./metric-lines";
 
-const send = (message: HandlerReply) => process.send?.(message);
+/** An answer to local mode; dropped once local mode has gone (it no longer waits for it). */
+const send = (message: HandlerReply) => {
+  if (process.connected) process.send?.(message, undefined, {}, () => {});
+};
 
 useMetrics(new MetricLines(LOCAL_METRICS_SERVICE, (line) => send({ kind: "metric", line })));
 
@@ -23,7 +26,9 @@ const HANDLERS: Record<HandlerRequest["handler"], (event: unknown, context: Cont
   sweeper: () => sweeper(),
 };
 
-process.on("SIGINT", () => {}); // local mode stops the pipeline, and then this process
+// Signals to the process group (Ctrl-C, `timeout`, a closed terminal) are local mode's to handle: it stops
+// the pipeline, recording the last task events through this process, and then disconnects it.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => {});
 process.on("disconnect", () => process.exit(0));
 process.on("message", async (message: unknown) => {
   if (!isHandlerRequest(message)) return;

@@ -2,7 +2,8 @@
 // invokes a handler and waits for its answer, and stops it. A handler's error comes back as an Error with
 // the same name and message, so retries and logs read as they would in-process. A process that ends on its
 // own (killed, crashed) fails the invocations in flight — their message or event comes back, as with a
-// Lambda that died — and a new one is started, as Lambda starts a new execution environment.
+// Lambda that died — and a new one is started, as Lambda starts a new execution environment. An invocation
+// past its function's timeout fails as Lambda's does ("Task timed out"), and its process is replaced.
 
 import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -43,6 +44,8 @@ export async function startHandlerProcess(
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const pending = new Map<string, Pending>();
+    // A send on a channel closing as the process dies fails that call (its callback); never local mode.
+    child.on("error", () => {});
     const ready = new Promise<void>((resolve, reject) => {
       child.on("message", (message: unknown) => {
         if (isHandlerReply(message)) settle(message, pending, resolve);
@@ -91,11 +94,26 @@ export async function startHandlerProcess(
       const id = randomUUID();
       const request: HandlerRequest = { kind: "invoke", id, handler, event, timeoutMs };
       return new Promise<Result>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send(request, (error) => {
-          if (error === null) return;
+        const timer = setTimeout(() => {
+          if (!pending.delete(id)) return;
+          reject(new HandlerError("TimeoutError", `Task timed out after ${timeoutMs / 1000} seconds`));
+          child.kill("SIGKILL"); // as Lambda ends the environment of a timed-out invocation
+        }, timeoutMs);
+        const done =
+          <T>(settle: (value: T) => void) =>
+          (value: T) => {
+            clearTimeout(timer);
+            settle(value);
+          };
+        pending.set(id, { resolve: done(resolve as (value: unknown) => void), reject: done(reject) });
+        if (!child.connected) {
           pending.delete(id);
-          reject(error);
+          done(reject)(new Error("the handlers' process is not running (it is being replaced)"));
+          return;
+        }
+        child.send(request, (error) => {
+          if (error === null || !pending.delete(id)) return;
+          done(reject)(error);
         });
       });
     },
@@ -104,7 +122,8 @@ export async function startHandlerProcess(
       const { child } = current;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.disconnect();
+      if (child.connected) child.disconnect();
+      else child.kill("SIGKILL");
       await gone;
     },
   };

@@ -50,7 +50,7 @@ export class DynamoDbSlotPool implements SlotPool {
         );
         const old: unknown = Attributes?.holders;
         const alreadyHeld = typeof old === "object" && old !== null && jobId in old;
-        return { acquired: true, alreadyHeld };
+        return alreadyHeld ? { acquired: true, alreadyHeld } : { acquired: true, alreadyHeld, shard };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error; // this shard is full
       }
@@ -59,16 +59,22 @@ export class DynamoDbSlotPool implements SlotPool {
   }
 
   async release(jobId: string): Promise<void> {
-    for (const shard of await this.shardsHolding(jobId)) {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(shard),
-          UpdateExpression: "REMOVE holders.#job",
-          ExpressionAttributeNames: { "#job": jobId },
-        }),
-      );
-    }
+    for (const shard of await this.shardsHolding(jobId)) await this.removeFrom(shard, jobId);
+  }
+
+  async giveBack(jobId: string, taken: SlotAnswer): Promise<void> {
+    if (taken.shard !== undefined) await this.removeFrom(taken.shard, jobId);
+  }
+
+  private async removeFrom(shard: number, jobId: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keyOf(shard),
+        UpdateExpression: "REMOVE holders.#job",
+        ExpressionAttributeNames: { "#job": jobId },
+      }),
+    );
   }
 
   /** The shards with an entry for the job (one, but two takers racing may have left two): read consistently. */

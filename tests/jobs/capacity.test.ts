@@ -71,18 +71,18 @@ describe.each([
 
   it("counts a job once, however often it takes or gives back its slot", async () => {
     const slots = await pool(2);
-    expect(await slots.acquire("a", NOW)).toEqual({ acquired: true, alreadyHeld: false });
+    expect(await slots.acquire("a", NOW)).toMatchObject({ acquired: true, alreadyHeld: false });
     expect(await slots.acquire("a", "2026-11-30T02:00:00.000Z")).toEqual({
       acquired: true,
       alreadyHeld: true,
     });
-    expect(await slots.acquire("b", NOW)).toEqual({ acquired: true, alreadyHeld: false });
+    expect(await slots.acquire("b", NOW)).toMatchObject({ acquired: true, alreadyHeld: false });
     expect(await slots.acquire("c", NOW)).toEqual({ acquired: false, alreadyHeld: false });
     expect(await slots.acquire("a", NOW)).toEqual({ acquired: true, alreadyHeld: true }); // a holder keeps its slot
     await slots.release("a");
     await slots.release("a");
     expect((await slots.holders()).size).toBe(1);
-    expect(await slots.acquire("c", NOW)).toEqual({ acquired: true, alreadyHeld: false });
+    expect(await slots.acquire("c", NOW)).toMatchObject({ acquired: true, alreadyHeld: false });
     expect([...(await slots.holders())]).toEqual([
       ["b", NOW],
       ["c", NOW],
@@ -285,9 +285,9 @@ describe("admission and the line", () => {
       },
     });
     const d = { store: new MemoryJobStore(), capacity, clock: () => NOW };
-    expect(await admit(d, "a", { behindWaiting: false })).toEqual({ kind: "admitted", fresh: true });
-    expect(await admit(d, "b", { behindWaiting: false })).toEqual({ kind: "admitted", fresh: true });
-    expect(await admit(d, "b", { behindWaiting: false })).toEqual({ kind: "admitted", fresh: false });
+    expect(await admit(d, "a", { behindWaiting: false })).toMatchObject({ kind: "admitted", fresh: true });
+    expect(await admit(d, "b", { behindWaiting: false })).toMatchObject({ kind: "admitted", fresh: true });
+    expect(await admit(d, "b", { behindWaiting: false })).toMatchObject({ kind: "admitted", fresh: false });
     expect(slept).toEqual([500, 1000]);
   });
 });

@@ -1,4 +1,4 @@
-// Review 2: dynamodb-slots.ts acquire reads "holds no slot in any shard" and then probes; two takers of one
+// Regression found in review: dynamodb-slots.ts acquire reads "holds no slot in any shard" and then probes; two takers of one
 // job (a duplicated message, a second starter) that both read "none" can still land in two shards (the
 // job's own shard full for the first, freed before the second). Both answer alreadyHeld: false, so the
 // duplicate gives its slot back as "taken by this caller", and release() removes the job's entry in EVERY
@@ -66,13 +66,13 @@ it("a duplicate taker that gives its slot back leaves the launching taker's slot
   const second = duplicate.acquire(job, NOW); // reads "none", then waits
   await hasRead;
   const first = await launcher.acquire(job, NOW); // home full: takes the other shard
-  expect(first).toEqual({ acquired: true, alreadyHeld: false });
+  expect(first).toMatchObject({ acquired: true, alreadyHeld: false });
   await launcher.release(others[0] as string); // an unrelated job ends: the home shard has room
   open();
   const answer = await second;
   // The duplicate took a slot itself (alreadyHeld: false) and the job was started by the other taker: it
-  // gives its slot back, as start-waiting.ts:51 does.
-  if (answer.acquired && !answer.alreadyHeld) await duplicate.release(job);
+  // gives back the one slot it took, as start-waiting.ts does.
+  if (answer.acquired && !answer.alreadyHeld) await duplicate.giveBack(job, answer);
 
   // The launching job still holds a slot: without it, the cap no longer counts its task.
   expect((await launcher.holders()).has(job)).toBe(true);

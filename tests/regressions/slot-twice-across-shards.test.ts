@@ -40,7 +40,7 @@ describe.each([
       expect((await slots.acquire(id, NOW)).acquired).toBe(true);
       others.push(id);
     }
-    expect(await slots.acquire(job, NOW)).toEqual({ acquired: true, alreadyHeld: false }); // the other shard
+    expect(await slots.acquire(job, NOW)).toMatchObject({ acquired: true, alreadyHeld: false }); // the other shard
     await slots.release(others[0] as string); // its own shard has room again
 
     const again = await slots.acquire(job, NOW); // a duplicate delivery's taker
