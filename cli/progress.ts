@@ -7,6 +7,7 @@ import type { AttemptTimeline } from "../jobs/timeline";
 import {
   STEP_ENDED_MESSAGE,
   STEP_STARTED_MESSAGE,
+  stepPosition,
   WORKER_STEPS,
   type WorkerStep,
 } from "../worker/src/progress-schema";
@@ -33,7 +34,7 @@ export function progressOf(lines: readonly LogLine[]): WorkerProgress | undefine
     const step = line.fields.step;
     if (typeof step !== "string" || !(WORKER_STEPS as readonly string[]).includes(step)) continue;
     const known = step as WorkerStep;
-    const position = { stepNumber: WORKER_STEPS.indexOf(known) + 1, steps: WORKER_STEPS.length };
+    const position = stepPosition(known);
     const since = line.time === undefined ? {} : { since: line.time };
     if (line.message === STEP_STARTED_MESSAGE) progress = { step: known, ...position, done: false, ...since };
     else if (line.message === STEP_ENDED_MESSAGE)

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerPlatform } from "../config/fargate";
-import type { PipelineConfig } from "../config/parse";
+import { type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
 import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
 import { AlarmTopic } from "./alarm-topic";
 import { Dispatcher } from "./dispatcher";
@@ -325,8 +325,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
           entryPoint: HANDLER_ENTRY_POINTS.sweeper,
           environment: handlerEnvironment("sweeper"),
           intervalMinutes: config.sweepIntervalMinutes,
-          // A run is bounded (sweepMaxJobs); it must end before the next one starts.
-          timeoutSeconds: Math.min(300, config.sweepIntervalMinutes * 60),
+          timeoutSeconds: sweeperTimeoutSeconds(config),
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
           ...workerLaunchArgs(),

@@ -336,3 +336,8 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
     },
   };
 }
+
+/** The sweeper Lambda's timeout: a run is bounded (sweepMaxJobs) and must end before the next one starts. */
+export function sweeperTimeoutSeconds(config: Pick<PipelineConfig, "sweepIntervalMinutes">): number {
+  return Math.min(300, config.sweepIntervalMinutes * 60);
+}

@@ -22,33 +22,35 @@ export interface AdmissionDeps {
   readonly clock: Clock;
 }
 
-/** Why a job may not launch now: older jobs wait, no slot is free, or the launch rate is used up. */
+/**
+ * Why a job may not launch now: older jobs wait, no slot is free, the launch rate is used up, or (asked with
+ * `skipHeld`) its slot is held already: another starter is starting it.
+ */
 export interface Refusal {
-  readonly kind: "line" | "slot" | "rate";
+  readonly kind: "line" | "slot" | "rate" | "held";
   readonly reason: string;
 }
 
 /**
- * The job may launch: it holds a slot and its turn has come. `fresh`: the slot was taken here; otherwise the
- * job held it already (another delivery of its message is launching it), and it is not this caller's to
- * give back.
+ * The job may launch: it holds a slot and its turn has come. `slot` says whether the slot was taken here
+ * (given back with `giveBack` if the job does not launch after all) or held already (another delivery of
+ * its message is launching it: not this caller's to give back).
  */
 export interface Admitted {
   readonly kind: "admitted";
-  readonly fresh: boolean;
-  /** The slot taken here: given back with `giveBack` if the job does not launch after all. */
   readonly slot: SlotAnswer;
 }
 
 /**
- * Takes a slot and a launch turn for a new job (or a retry), waiting for the turn; or says why it must wait
- * (a slot taken here is then given back). It waits while older jobs wait (`behindWaiting`), so that jobs
- * start in the order they came.
+ * Takes a slot and a launch turn for a job, waiting for the turn; or says why it must wait (a slot taken
+ * here is then given back). A new job or a retry waits while older jobs wait (`behindWaiting`), so that
+ * jobs start in the order they came; a starter of waiting jobs passes over one whose slot another holds
+ * (`skipHeld`), before taking a launch turn it would waste.
  */
 export async function admit(
   deps: AdmissionDeps,
   jobId: string,
-  options: { readonly behindWaiting: boolean },
+  options: { readonly behindWaiting: boolean; readonly skipHeld?: boolean },
 ): Promise<Admitted | Refusal> {
   if (options.behindWaiting) {
     const first = await deps.store.listByStatus("WAITING", { limit: 1, oldestFirst: true });
@@ -56,18 +58,17 @@ export async function admit(
       return { kind: "line", reason: "older jobs are waiting for a slot" };
   }
   const slot = await deps.capacity.slots.acquire(jobId, deps.clock());
-  if (!slot.acquired) return noSlot(deps.capacity);
+  if (!slot.acquired)
+    return {
+      kind: "slot",
+      reason: `no running-task slot is free (the stack's maxRunningTasks: ${deps.capacity.slots.cap})`,
+    };
+  if (slot.alreadyHeld && options.skipHeld === true)
+    return { kind: "held", reason: "another launcher holds its slot and is starting it" };
   const refusal = await takeLaunchTurn(deps);
-  if (refusal === undefined) return { kind: "admitted", fresh: !slot.alreadyHeld, slot };
+  if (refusal === undefined) return { kind: "admitted", slot };
   await deps.capacity.slots.giveBack(jobId, slot);
   return refusal;
-}
-
-export function noSlot(capacity: Capacity): Refusal {
-  return {
-    kind: "slot",
-    reason: `no running-task slot is free (the stack's maxRunningTasks: ${capacity.slots.cap})`,
-  };
 }
 
 /** Reserves a launch turn at the shared rate and waits for it; why not, when it is too far ahead. */

@@ -130,7 +130,7 @@ async function admissionFor(
   if (!launches) return { command: {} };
   const admission = await admit(deps, jobId, { behindWaiting: true });
   if (admission.kind !== "admitted") return { command: { mustWait: admission.reason } };
-  return admission.fresh ? { slotTaken: admission.slot, command: {} } : { command: {} };
+  return admission.slot.alreadyHeld ? { command: {} } : { slotTaken: admission.slot, command: {} };
 }
 
 async function recordRejection(

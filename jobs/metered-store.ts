@@ -4,43 +4,14 @@
 // emits nothing (its retry, decided again, emits what it stores). The slot pool reports the running tasks
 // against the cap (runningTaskPoints) whenever it is read whole.
 
-import type { JobEvent } from "./events";
 import { type Metrics, metricsOfEvents, runningTaskPoints } from "./metrics";
 import type { SlotPool } from "./slots";
-import type { JobState, JobStatus } from "./state";
-import type { JobPage, JobStore, PageRequest, StoredJob, TimeWindow } from "./store";
+import { type JobStore, withAfterAppend } from "./store";
 
 export function meteredStore(store: JobStore, metrics: Metrics): JobStore {
-  return new MeteredJobStore(store, metrics);
-}
-
-class MeteredJobStore implements JobStore {
-  constructor(
-    private readonly store: JobStore,
-    private readonly metrics: Metrics,
-  ) {}
-
-  get(jobId: string): Promise<StoredJob | undefined> {
-    return this.store.get(jobId);
-  }
-
-  async append(
-    jobId: string,
-    expectedVersion: number,
-    events: readonly JobEvent[],
-    state: JobState,
-  ): Promise<void> {
-    await this.store.append(jobId, expectedVersion, events, state);
-    for (const point of metricsOfEvents(events, state)) this.metrics.add(point);
-  }
-
-  listByStatus(status: JobStatus, page: PageRequest, window?: TimeWindow): Promise<JobPage> {
-    return this.store.listByStatus(status, page, window);
-  }
-
-  listBySubmission(window: TimeWindow, page: PageRequest): Promise<JobPage> {
-    return this.store.listBySubmission(window, page);
-  }
+  return withAfterAppend(store, (_jobId, events, state) => {
+    for (const point of metricsOfEvents(events, state)) metrics.add(point);
+  });
 }
 
 /**

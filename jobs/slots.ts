@@ -13,7 +13,7 @@
 import type { JobEvent, JobEventType } from "./events";
 import type { Clock, Log } from "./ports";
 import type { JobState, JobStatus } from "./state";
-import type { JobStore } from "./store";
+import { type JobStore, withAfterAppend } from "./store";
 
 export interface SlotAnswer {
   /** Whether the job holds a slot now. */
@@ -111,15 +111,9 @@ export function endsLaunch(events: readonly JobEvent[], after: JobState): boolea
  * `repairSlots` sees the job no longer launching or running.
  */
 export function slotReleasingStore(store: JobStore, slots: SlotPool): JobStore {
-  return {
-    get: (jobId) => store.get(jobId),
-    listByStatus: (status, page, window) => store.listByStatus(status, page, window),
-    listBySubmission: (window, page) => store.listBySubmission(window, page),
-    async append(jobId, expectedVersion, events, state) {
-      await store.append(jobId, expectedVersion, events, state);
-      if (endsLaunch(events, state)) await slots.release(jobId);
-    },
-  };
+  return withAfterAppend(store, async (jobId, events, state) => {
+    if (endsLaunch(events, state)) await slots.release(jobId);
+  });
 }
 
 /** A slot taken this recently may belong to a launch about to be recorded: repair leaves it alone. */

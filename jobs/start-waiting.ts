@@ -4,7 +4,7 @@
 // may have freed meanwhile), and by the sweeper (whatever those missed). Two callers starting the same job
 // launch it once: its start is one conditional change, and the slot is held by job id.
 
-import { takeLaunchTurn } from "./admission";
+import { admit } from "./admission";
 import { decide } from "./decide";
 import { type LaunchDeps, launchAttempt } from "./launch-attempt";
 import { holdsSlot } from "./slots";
@@ -33,15 +33,12 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
     for (const job of page.jobs) {
       if (launches.length >= max || Date.parse(deps.clock()) > until) break pages;
       // Concurrent starters read the same oldest jobs: a job whose slot another holds is that one's to
-      // start (taking a launch turn for it would waste one).
-      const slot = await deps.capacity.slots.acquire(job.jobId, deps.clock());
-      if (!slot.acquired) break pages; // no slot is free: nobody else can start now
-      if (slot.alreadyHeld) continue;
-      if ((await takeLaunchTurn(deps)) !== undefined) {
-        // Launchers have reserved more turns than a launcher waits for: the job keeps its place in line.
-        await deps.capacity.slots.giveBack(job.jobId, slot);
-        break pages;
-      }
+      // start. No slot free, or no launch turn within the wait: nobody else can start now, and the job
+      // keeps its place in line.
+      const admission = await admit(deps, job.jobId, { behindWaiting: false, skipHeld: true });
+      if (admission.kind === "held") continue;
+      if (admission.kind !== "admitted") break pages;
+      const { slot } = admission;
       const change = await changeJob(deps.store, job.jobId, (state) =>
         decide(state, { type: "StartWaiting", now: deps.clock() }),
       );

@@ -112,12 +112,8 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         stopCode: _stop,
         runningAt: _running,
         stopRequested: _stopRequested,
-        retryDueAt: _due,
-        retryResentAt: _resent,
-        retryResends: _resends,
-        waitingSince: _waiting,
         ...rest
-      } = state;
+      } = withoutPendingStart(state);
       return { ...rest, status: "LAUNCHING", attempt: event.attempt, launchRequestedAt: event.at };
     }
     case "TaskLaunched": {
@@ -152,17 +148,15 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
       return state;
     case "RetryResent":
       return { ...state, retryResentAt: event.at, retryResends: (state.retryResends ?? 0) + 1 };
-    case "JobWaiting": {
-      const { retryDueAt: _due, retryResentAt: _resent, retryResends: _resends, ...rest } = state;
+    case "JobWaiting":
       return {
-        ...rest,
+        ...withoutPendingStart(state),
         status: "WAITING",
         retryAttempt: event.attempt,
         waitingSince: event.at,
         reason: event.reason,
         ...(event.throttled ? { throttledLaunches: (state.throttledLaunches ?? 0) + 1 } : {}),
       };
-    }
     case "JobSucceeded":
       return { ...withoutReason(state), status: "SUCCEEDED", finishedAt: event.at };
     case "RetryScheduled": {
@@ -206,15 +200,23 @@ function launchedAfterAll(state: JobState): JobState {
   const relaunching =
     state.status === "RETRYING" || (state.status === "WAITING" && state.retryAttempt === state.attempt);
   if (!relaunching) return state;
+  const { retryAttempt: _retry, ...rest } = withoutPendingStart(state);
+  return { ...rest, status: "LAUNCHING" };
+}
+
+/**
+ * Without what a start still to come keeps (a retry's due time and resends, a place in line): gone when the
+ * launch is requested, when the job is put in line again, when a task shows up after all.
+ */
+function withoutPendingStart(state: JobState): JobState {
   const {
-    retryAttempt: _retry,
     retryDueAt: _due,
     retryResentAt: _resent,
     retryResends: _resends,
     waitingSince: _waiting,
     ...rest
   } = state;
-  return { ...rest, status: "LAUNCHING" };
+  return rest;
 }
 
 /** LAUNCHING -> LAUNCHED -> RUNNING; any other status stays (a cancelled job's task may still report). */

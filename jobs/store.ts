@@ -93,3 +93,23 @@ export async function changeJob(
   }
   throw new TooManyConflictsError(jobId, maxTries);
 }
+
+/**
+ * The store with `afterAppend` run after each successful append (a conflicting one stored nothing, so runs
+ * nothing): how a concern that follows every change of a job (metrics, running-task slots) is added to every
+ * workflow in one place.
+ */
+export function withAfterAppend(
+  store: JobStore,
+  afterAppend: (jobId: string, events: readonly JobEvent[], state: JobState) => Promise<void> | void,
+): JobStore {
+  return {
+    get: (jobId) => store.get(jobId),
+    listByStatus: (status, page, window) => store.listByStatus(status, page, window),
+    listBySubmission: (window, page) => store.listBySubmission(window, page),
+    async append(jobId, expectedVersion, events, state) {
+      await store.append(jobId, expectedVersion, events, state);
+      await afterAppend(jobId, events, state);
+    },
+  };
+}

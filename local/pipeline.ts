@@ -16,7 +16,7 @@ import {
   workerSettingsEnvironment,
 } from "../components/lib/handler-environment";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../config/local-endpoints";
-import type { PipelineConfig } from "../config/parse";
+import { type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
 import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
@@ -68,7 +68,7 @@ const HANDLER_TIMEOUT_MS: Record<
 > = {
   dispatcher: (config) => config.dispatcher.timeoutSeconds * 1000,
   "task-state": (config) => config.taskStateTimeoutSeconds * 1000,
-  sweeper: (config) => Math.min(300, config.sweepIntervalMinutes * 60) * 1000,
+  sweeper: (config) => sweeperTimeoutSeconds(config) * 1000,
 };
 
 /** What --reset removes: everything in the state folder but its lock. */

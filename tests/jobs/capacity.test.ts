@@ -285,9 +285,13 @@ describe("admission and the line", () => {
       },
     });
     const d = { store: new MemoryJobStore(), capacity, clock: () => NOW };
-    expect(await admit(d, "a", { behindWaiting: false })).toMatchObject({ kind: "admitted", fresh: true });
-    expect(await admit(d, "b", { behindWaiting: false })).toMatchObject({ kind: "admitted", fresh: true });
-    expect(await admit(d, "b", { behindWaiting: false })).toMatchObject({ kind: "admitted", fresh: false });
+    const taken = { kind: "admitted", slot: { alreadyHeld: false } };
+    expect(await admit(d, "a", { behindWaiting: false })).toMatchObject(taken);
+    expect(await admit(d, "b", { behindWaiting: false })).toMatchObject(taken);
+    expect(await admit(d, "b", { behindWaiting: false })).toMatchObject({
+      kind: "admitted",
+      slot: { alreadyHeld: true },
+    });
     expect(slept).toEqual([500, 1000]);
   });
 });
