@@ -161,10 +161,37 @@ export interface EcsSettings {
   readonly runTaskLatencyMs: number;
   /** From RunTask accepted to RUNNING (PROVISIONING, PENDING: pull, network). */
   readonly pendingMs: number;
-  /** From RUNNING to STOPPED (the worker's run, exit 0). */
+  /** From RUNNING to STOPPED (the worker's run, exit 0), unless `plan` says otherwise. */
   readonly runMs: number;
   /** From a task's change to its event reaching the task-state workflow (EventBridge). */
   readonly eventDelayMs: number;
+  /** The task definition's size: what a task runs with unless RunTask overrides it. */
+  readonly taskSize?: { readonly cpu: number; readonly memoryMib: number };
+  /** How each task's run ends; without it every task runs `runMs` and exits 0. */
+  readonly plan?: (task: PlannedTask) => TaskPlan;
+}
+
+/** What a simulated task is, as RunTask asked for it: the inputs a plan decides its run from. */
+export interface PlannedTask {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly cpu: number;
+  readonly memoryMib: number;
+  /** The capacity provider of RunTask's strategy; FARGATE for a launch type without one. */
+  readonly capacityProvider: string;
+}
+
+/**
+ * How a task's run ends, from RUNNING: the worker exits `exitCode` after `runMs`; or, sooner, the task is
+ * killed for its memory (exit 137, OutOfMemoryError) or its Spot capacity is reclaimed (SIGTERM: the worker
+ * stops within `stopGraceMs` with exit 143). The earliest of these happens.
+ */
+export interface TaskPlan {
+  readonly runMs: number;
+  readonly exitCode: number;
+  readonly outOfMemoryAtMs?: number;
+  readonly interruptedAtMs?: number;
+  readonly stopGraceMs?: number;
 }
 
 interface SimTask {
@@ -172,6 +199,9 @@ interface SimTask {
   readonly jobId: string;
   readonly environment: ReadonlyArray<{ name?: string; value?: string }>;
   readonly createdAtMs: number;
+  readonly cpu: number;
+  readonly memoryMib: number;
+  readonly capacityProvider: string;
   lastStatus: "PROVISIONING" | "RUNNING" | "STOPPED";
   version: number;
   startedAtMs?: number;
@@ -179,6 +209,7 @@ interface SimTask {
   stopCode?: string;
   stoppedReason?: string;
   exitCode?: number;
+  containerReason?: string;
 }
 
 export interface EcsStats {
@@ -274,33 +305,47 @@ export class SimEcs implements TaskControl {
     const token = input.clientToken;
     const existing = token === undefined ? undefined : this.byClientToken.get(token);
     if (existing) return existing;
+    const environment = input.overrides?.containerOverrides?.[0]?.environment ?? [];
+    const size = this.settings.taskSize ?? { cpu: 1024, memoryMib: 2048 };
     const task: SimTask = {
       taskArn: `${this.settings.clusterArn.replace(":cluster/", ":task/")}/${randomBytes(16).toString("hex")}`,
       jobId: input.startedBy ?? "",
-      environment: input.overrides?.containerOverrides?.[0]?.environment ?? [],
+      environment,
       createdAtMs: this.clock.now(),
+      cpu: Number(input.overrides?.cpu ?? size.cpu),
+      memoryMib: Number(input.overrides?.memory ?? size.memoryMib),
+      capacityProvider: input.capacityProviderStrategy?.[0]?.capacityProvider ?? "FARGATE",
       lastStatus: "PROVISIONING",
       version: 1,
     };
     this.tasks.set(task.taskArn, task);
     if (token !== undefined) this.byClientToken.set(token, task);
     this.stats.tasksStarted++;
-    const { pendingMs, runMs } = this.settings;
-    this.clock.at(task.createdAtMs + pendingMs, () => {
+    const attempt = Number(environment.find((v) => v.name === "JOB_ATTEMPT")?.value ?? 0);
+    const plan = this.settings.plan?.({ ...task, attempt }) ?? { runMs: this.settings.runMs, exitCode: 0 };
+    const runningAtMs = task.createdAtMs + this.settings.pendingMs;
+    this.clock.at(runningAtMs, () => {
       if (task.lastStatus !== "PROVISIONING") return;
       task.lastStatus = "RUNNING";
       task.startedAtMs = this.clock.now();
       task.version = 3; // PROVISIONING and PENDING (1, 2) are filtered out by the pipeline's rule
       this.emit(task);
     });
-    this.clock.at(task.createdAtMs + pendingMs + runMs, () => {
+    const end = planEnd(plan);
+    this.clock.at(runningAtMs + end.atMs, () => {
       if (task.lastStatus === "STOPPED") return;
-      this.stopTask(task, "EssentialContainerExited", "Essential container in task exited", 0);
+      this.stopTask(task, end.stopCode, end.reason, end.exitCode, end.containerReason);
     });
     return task;
   }
 
-  private stopTask(task: SimTask, stopCode: string, reason: string, exitCode: number): void {
+  private stopTask(
+    task: SimTask,
+    stopCode: string,
+    reason: string,
+    exitCode: number,
+    containerReason?: string,
+  ): void {
     Object.assign(task, {
       lastStatus: "STOPPED",
       stoppedAtMs: this.clock.now(),
@@ -308,6 +353,7 @@ export class SimEcs implements TaskControl {
       stopCode,
       stoppedReason: reason,
       exitCode,
+      containerReason,
     });
     this.emit(task);
   }
@@ -359,11 +405,21 @@ export class SimEcs implements TaskControl {
       clusterArn: this.settings.clusterArn,
       taskArn: task.taskArn,
       launchType: "FARGATE",
+      capacityProviderName: task.capacityProvider,
+      cpu: String(task.cpu),
+      memory: String(task.memoryMib),
       lastStatus: task.lastStatus,
       desiredStatus: task.lastStatus === "STOPPED" ? "STOPPED" : "RUNNING",
       version: task.version,
       startedBy: task.jobId,
-      containers: [defined({ name: CONTAINER_NAME, lastStatus: task.lastStatus, exitCode: task.exitCode })],
+      containers: [
+        defined({
+          name: CONTAINER_NAME,
+          lastStatus: task.lastStatus,
+          exitCode: task.exitCode,
+          reason: task.containerReason,
+        }),
+      ],
       overrides: { containerOverrides: [{ name: CONTAINER_NAME, environment: task.environment }] },
       createdAt: iso(task.createdAtMs),
       pullStartedAt: iso(task.createdAtMs),
@@ -376,6 +432,34 @@ export class SimEcs implements TaskControl {
       stoppedReason: task.stoppedReason,
     });
   }
+}
+
+/** The first of the plan's ends, as ECS reports it (the contract of issue #14's events). */
+function planEnd(plan: TaskPlan): {
+  atMs: number;
+  stopCode: string;
+  reason: string;
+  exitCode: number;
+  containerReason?: string;
+} {
+  const exited = "Essential container in task exited";
+  const oom = plan.outOfMemoryAtMs ?? Number.POSITIVE_INFINITY;
+  const interrupted = plan.interruptedAtMs ?? Number.POSITIVE_INFINITY;
+  if (oom < plan.runMs && oom <= interrupted) {
+    const containerReason = "OutOfMemoryError: Container killed due to memory usage";
+    return {
+      atMs: oom,
+      stopCode: "EssentialContainerExited",
+      reason: exited,
+      exitCode: 137,
+      containerReason,
+    };
+  }
+  if (interrupted < plan.runMs) {
+    const atMs = Math.min(plan.runMs, interrupted + (plan.stopGraceMs ?? 2000));
+    return { atMs, stopCode: "SpotInterruption", reason: "Your Spot Task was interrupted.", exitCode: 143 };
+  }
+  return { atMs: plan.runMs, stopCode: "EssentialContainerExited", reason: exited, exitCode: plan.exitCode };
 }
 
 // ---- DynamoDB's latency --------------------------------------------------------------------------------

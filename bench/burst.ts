@@ -6,75 +6,21 @@
 // read from the stored histories (burst-checks.ts), that no job was lost, launched twice or FAILED, and that
 // the tasks running at once never outnumbered the cap. A failed check exits non-zero.
 
-import { ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { mockClient } from "aws-sdk-client-mock";
-import { CONFIG_SCHEMA } from "../config/schema";
-import type { Capacity } from "../jobs/admission";
-import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
-import { DEFAULT_DEADLINES } from "../jobs/deadlines";
-import { type DispatchDeps, dispatchMessage } from "../jobs/dispatch";
 import { readMessage } from "../jobs/intake";
-import type { LaunchDeps } from "../jobs/launch-attempt";
-import {
-  FARGATE_LAUNCH_LIMITS,
-  type LaunchRateLimits,
-  MAX_LAUNCH_WAIT_MS,
-  MemoryLaunchRate,
-} from "../jobs/launch-rate";
-import { MemorySlotPool } from "../jobs/memory-capacity";
-import { MemoryJobStore } from "../jobs/memory-store";
+import { FARGATE_LAUNCH_LIMITS } from "../jobs/launch-rate";
 import type { Log } from "../jobs/ports";
-import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
-import { slotReleasingStore } from "../jobs/slots";
-import { isTerminal } from "../jobs/state";
-import type { JobStore, StoredJob } from "../jobs/store";
-import { type SweepDeps, sweep } from "../jobs/sweep";
-import { type TrackTaskDeps, trackTaskEventAndStartWaiting } from "../jobs/track-task";
+import type { StoredJob } from "../jobs/store";
 import { checkHistories, type HistoryReport } from "./burst-checks";
-import {
-  type CallCounts,
-  delayed,
-  type EcsStats,
-  type EventSourceStats,
-  SimEcs,
-  SimQueue,
-  startEventSource,
-} from "./burst-world";
+import type { EcsStats, EventSourceStats, SimQueue } from "./burst-world";
 import { launchFloor } from "./launch-floor";
+import { type SimPipelineSettings, STACK_DEFAULTS, startSimPipeline } from "./sim-pipeline";
 import { VirtualClock } from "./virtual-clock";
 
 export const name = "burst";
 
-export interface BurstScenario {
+export interface BurstScenario extends SimPipelineSettings {
   readonly uploads: number;
-  readonly maxRunningTasks: number;
-  /** ECS's launch limits, which the simulated ECS enforces. */
-  readonly limits: LaunchRateLimits;
-  /** The pace the pipeline keeps to (the stack's launchRatePerSecond and launchBurst). */
-  readonly pacing: LaunchRateLimits;
-  /** RunTask accepted to RUNNING, and RUNNING to STOPPED (exit 0): every task the same. */
-  readonly pendingMs: number;
-  readonly runMs: number;
-  /** Lambda's SQS event source and the queue, as the stack's defaults set them. */
-  readonly batchSize: number;
-  readonly maxConcurrency: number;
-  readonly dispatcherTimeoutMs: number;
-  readonly maxReceiveCount: number;
-  readonly latencies: { readonly dynamoDbMs: number; readonly runTaskMs: number; readonly eventMs: number };
-  readonly sweepIntervalMs: number;
 }
-
-const STACK_DEFAULTS = {
-  pacing: {
-    ratePerSecond: CONFIG_SCHEMA.launchRatePerSecond.default,
-    burst: CONFIG_SCHEMA.launchBurst.default,
-  },
-  batchSize: CONFIG_SCHEMA.dispatcherBatchSize.default,
-  maxConcurrency: CONFIG_SCHEMA.dispatcherMaxConcurrency.default,
-  dispatcherTimeoutMs: CONFIG_SCHEMA.dispatcherTimeoutSeconds.default * 1000,
-  maxReceiveCount: CONFIG_SCHEMA.queueMaxReceiveCount.default,
-  sweepIntervalMs: CONFIG_SCHEMA.sweepIntervalMinutes.default * 60_000,
-};
 
 /** The issue's burst: 2,000 uploads, a cap of 500, Fargate's limits, tasks of 10 s pending and 120 s running. */
 export const BURST_SCENARIO: BurstScenario = {
@@ -108,132 +54,14 @@ export interface BurstResult {
 }
 
 const EPOCH_MS = Date.parse("2026-11-30T00:00:00.000Z");
-const CLUSTER_ARN = "arn:aws:ecs:us-east-1:111122223333:cluster/video-jobs";
 const quiet: Log = { info() {}, warn() {} };
 
 /** Runs the scenario; `log` receives what the workflows log (nothing by default). */
 export async function simulateBurst(scenario: BurstScenario, log: Log = quiet): Promise<BurstResult> {
   const clock = new VirtualClock(EPOCH_MS);
-  const isoClock = () => clock.iso();
-  const policy = DEFAULT_RETRY_POLICY;
-  const target = { containerName: "worker", outputBucket: "uploads", outputPrefix: "outputs/" };
-
-  // The jobs table, the slot pool and the launch rate: DynamoDB tables in the stack, in memory behind a
-  // network's latency here; the store gives a slot back with the change that ends a launch, as the handlers'.
-  const dynamoDbCalls: CallCounts = new Map();
-  const behindNetwork = <T extends object>(target: T) =>
-    delayed(target, clock, scenario.latencies.dynamoDbMs, dynamoDbCalls);
-  const table = new MemoryJobStore();
-  const ended = new Set<string>();
-  const capacity: Capacity = {
-    slots: behindNetwork(new MemorySlotPool(scenario.maxRunningTasks)),
-    launchRate: behindNetwork(new MemoryLaunchRate(scenario.pacing)),
-    sleep: (ms) => clock.sleep(ms),
-    maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
-  };
-  const tableWithEnds: JobStore = {
-    get: (jobId) => table.get(jobId),
-    append: async (jobId, version, events, state) => {
-      await table.append(jobId, version, events, state);
-      if (isTerminal(state.status)) ended.add(jobId); // only to know when to stop: the checks read histories
-    },
-    listByStatus: (status, page, window) => table.listByStatus(status, page, window),
-    listBySubmission: (window, page) => table.listBySubmission(window, page),
-  };
-  const store = slotReleasingStore(behindNetwork(tableWithEnds), capacity.slots);
-  const queue = new SimQueue(clock, {
-    visibilityTimeoutMs: 6 * scenario.dispatcherTimeoutMs,
-    maxReceiveCount: scenario.maxReceiveCount,
-  });
-  // Filled in once the launcher exists: the task-state workflow launches waiting jobs too.
-  let trackDeps: (TrackTaskDeps & LaunchDeps) | undefined;
-  const ecs = new SimEcs(
-    clock,
-    {
-      clusterArn: CLUSTER_ARN,
-      limits: scenario.limits,
-      runTaskLatencyMs: scenario.latencies.runTaskMs,
-      pendingMs: scenario.pendingMs,
-      runMs: scenario.runMs,
-      eventDelayMs: scenario.latencies.eventMs,
-    },
-    async (event) => {
-      if (trackDeps === undefined) throw new Error("a task event before the pipeline was wired");
-      return trackTaskEventAndStartWaiting(trackDeps, event);
-    },
-  );
-  // The pipeline's own ECS adapter, its client answered by the simulated ECS.
-  const ecsMock = mockClient(ECSClient);
-  ecsMock.on(RunTaskCommand).callsFake((input) => ecs.runTask(input));
-  ecsMock.on(StopTaskCommand).callsFake(async (input) => ({
-    task: {
-      taskArn: input.task,
-      lastStatus: (await ecs.stop(input.task, input.reason ?? "")) ? "STOPPING" : "",
-    },
-  }));
+  const pipeline = startSimPipeline(clock, scenario, log);
+  const { queue, ecs, table, ended } = pipeline;
   try {
-    const launcher = new EcsTaskLauncher(new ECSClient({ region: "us-east-1" }), {
-      clusterArn: CLUSTER_ARN,
-      taskDefinitionArn: "arn:aws:ecs:us-east-1:111122223333:task-definition/video-jobs-worker:1",
-      subnetIds: ["subnet-1"],
-      securityGroupIds: ["sg-1"],
-      assignPublicIp: "DISABLED",
-    });
-    const dispatchDeps: DispatchDeps = {
-      store,
-      capacity,
-      launcher,
-      retryQueue: queue,
-      target,
-      policy,
-      clock: isoClock,
-      log,
-    };
-    trackDeps = {
-      ...dispatchDeps,
-      context: { clusterArn: CLUSTER_ARN, workerContainerName: target.containerName },
-    };
-    const dispatcher = startEventSource(
-      clock,
-      queue,
-      {
-        batchSize: scenario.batchSize,
-        maxConcurrency: scenario.maxConcurrency,
-        timeoutMs: scenario.dispatcherTimeoutMs,
-      },
-      (body, messageId) => dispatchMessage(dispatchDeps, body, messageId),
-    );
-    const sweeps = { runs: 0, actions: {} as Record<string, number> };
-    const sweepDeps: SweepDeps = {
-      store,
-      capacity,
-      tasks: ecs,
-      launcher,
-      retryQueue: queue,
-      target,
-      policy,
-      deadlines: DEFAULT_DEADLINES,
-      clock: isoClock,
-      log,
-      maxJobs: CONFIG_SCHEMA.sweepMaxJobs.default,
-    };
-    void (async () => {
-      for (;;) {
-        await clock.sleep(scenario.sweepIntervalMs);
-        const report = await sweep(sweepDeps);
-        sweeps.runs++;
-        const done = {
-          ...report.actions,
-          slotsReleased: report.slots?.released.length ?? 0,
-          slotsRestored: report.slots?.restored.length ?? 0,
-          waitingStarted: report.started,
-          errors: report.errors,
-        };
-        for (const [action, count] of Object.entries(done))
-          sweeps.actions[action] = (sweeps.actions[action] ?? 0) + count;
-      }
-    })();
-
     const jobIds = uploadAll(queue, scenario.uploads);
     const floor = launchFloor({
       tasks: scenario.uploads,
@@ -259,14 +87,14 @@ export async function simulateBurst(scenario: BurstScenario, log: Log = quiet): 
       finished,
       ecsTasksTwice: [...ecs.tasksByJob().values()].filter((n) => n > 1).length,
       ecs: ecs.stats,
-      dispatcher,
-      dynamoDbCalls,
+      dispatcher: pipeline.dispatcher,
+      dynamoDbCalls: pipeline.dynamoDbCalls,
       deadLetters: queue.deadLetters.length,
-      sweeps,
+      sweeps: pipeline.sweeps,
       virtualSteps: clock.steps,
     };
   } finally {
-    ecsMock.restore();
+    pipeline.restore();
   }
 }
 
