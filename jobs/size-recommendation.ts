@@ -6,7 +6,7 @@
 // not import: config/ sits above it); prices come from fargate-prices.ts.
 
 import type { AttemptCost, JobEvent, TaskStopped } from "./events";
-import type { FargatePrices } from "./fargate-prices";
+import { chargedRates, type FargatePrices } from "./fargate-prices";
 import { type JobHistory, percentile } from "./stats";
 
 /** The percentile of peak memory and of vCPUs used the recommendation covers: 1 job in 20 may exceed it. */
@@ -143,13 +143,15 @@ export function sizeNeed(measured: readonly SizeMeasurement[]): SizeNeed {
   };
 }
 
-/** On-Demand USD per hour of a size (vCPU and memory; storage is not part of the size). */
+/** On-Demand USD per hour of a size (vCPU and memory; storage is not part of the size); undefined without
+ * a price for the architecture. */
 export function hourlyPrice(
   size: TaskSize,
   prices: FargatePrices,
   architecture: AttemptCost["architecture"],
-): number {
-  const rate = architecture === "ARM64" ? prices.arm : prices.x86;
+): number | undefined {
+  const rate = chargedRates(prices, architecture, false);
+  if (rate === undefined) return undefined;
   return (size.cpu / 1024) * rate.vcpuHour + (size.memoryMib / 1024) * rate.gbHour;
 }
 
@@ -193,7 +195,7 @@ export interface SizeRecommendation {
     readonly percent: number;
     readonly asOf: string;
   };
-  /** Set when the region has no prices (or none is known), so no saving can be given. */
+  /** Set when the region (or none is known) has no prices for the architecture, so no saving can be given. */
   readonly noPrices?: string;
 }
 
@@ -238,11 +240,20 @@ export function recommendSize(input: SizeRecommendationInput): SizeRecommendatio
   }
   const wouldRunOutOfMemory = measured.filter((m) => m.peakMemoryMb > recommended.memoryMib).length;
   const prices = region === undefined ? undefined : input.pricesFor(region);
-  const noPrices = region === undefined ? "no region known" : `no prices for ${region}`;
+  const currentPerHourUsd =
+    prices === undefined || current === undefined ? undefined : hourlyPrice(current, prices, architecture);
+  const recommendedPerHourUsd =
+    prices === undefined ? undefined : hourlyPrice(recommended, prices, architecture);
+  const noPrices =
+    region === undefined
+      ? "no region known"
+      : prices === undefined
+        ? `no prices for ${region}`
+        : recommendedPerHourUsd === undefined
+          ? `no ${architecture} prices for ${region}`
+          : undefined;
   let saving: SizeRecommendation["saving"];
-  if (prices !== undefined && current !== undefined) {
-    const currentPerHourUsd = hourlyPrice(current, prices, architecture);
-    const recommendedPerHourUsd = hourlyPrice(recommended, prices, architecture);
+  if (prices !== undefined && currentPerHourUsd !== undefined && recommendedPerHourUsd !== undefined) {
     saving = {
       currentPerHourUsd,
       recommendedPerHourUsd,
@@ -257,7 +268,7 @@ export function recommendSize(input: SizeRecommendationInput): SizeRecommendatio
     recommended,
     wouldRunOutOfMemory,
     ...(saving === undefined ? {} : { saving }),
-    ...(prices === undefined ? { noPrices } : {}),
+    ...(noPrices === undefined ? {} : { noPrices }),
   };
 }
 

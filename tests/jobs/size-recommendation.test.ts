@@ -175,6 +175,20 @@ describe("the recommendation", () => {
     expect(result.noPrices).toBe("no prices for xx-nowhere-1");
   });
 
+  it("gives no saving where the region has no price for the architecture (ARM in us-west-2)", () => {
+    const measured = Array.from({ length: 10 }, () => ({
+      ...measurement(300),
+      region: "us-west-2",
+      architecture: "ARM64" as const,
+    }));
+    const result = recommend(measured);
+    expect(result.saving).toBeUndefined();
+    expect(result.noPrices).toBe("no ARM64 prices for us-west-2");
+    // x86 there is priced: 0.04048 + 2 x 0.004445 against 0.25 x 0.04048 + 0.5 x 0.004445.
+    const x86 = recommend(measured.map((m) => ({ ...m, architecture: "X86_64" as const })));
+    expect(x86.saving?.perJobHourUsd).toBeCloseTo(0.0370275, 9);
+  });
+
   it("uses the stack's size for jobs whose history records none, and the region given", () => {
     const measured = Array.from({ length: 10 }, (_, i) => ({ jobId: `j${i}`, peakMemoryMb: 300 }));
     const result = recommendSize({
