@@ -15,6 +15,12 @@ import { z } from "zod";
 import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "../config/local-endpoints";
 import { CONFIG_SCHEMA } from "../config/schema";
 import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
+import {
+  CPU_HEADROOM,
+  MEMORY_HEADROOM,
+  MIN_MEASURED_JOBS,
+  SIZE_PERCENTILE,
+} from "../jobs/size-recommendation";
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";
 import { cancelCommand } from "./commands/cancel";
@@ -173,14 +179,23 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
 
   program
     .command("stats")
-    .description("counts per status, success rate, attempts per job, p50/p95 of queue wait and run time")
+    .description(
+      "counts per status, success rate, attempts per job, p50/p95 of queue wait and run time; --sizes: task size",
+    )
     .option("--since <time>", "start of the window (default: 24h)")
     .option("--until <time>", "end of the window (default: now)")
     .option("--limit <n>", "examine at most this many jobs (the newest)", positiveInt, 1000)
     .option("--page-size <n>", "jobs per index query", positiveInt, 100)
+    .option("--sizes", "recommend the worker's CPU and memory from what the succeeded jobs used")
+    .option(
+      "--cpu <units>",
+      "with --sizes: the stack's workerCpu, for jobs whose history records no size",
+      positiveInt,
+    )
+    .option("--memory <MiB>", "with --sizes: the stack's workerMemoryMb (with --cpu)", positiveInt)
     .addHelpText(
       "after",
-      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).\n${exitCodes()}`,
+      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).\n\n--sizes: over the SUCCEEDED jobs in the window, the peak memory and the CPU time the worker recorded for\nits successful attempt. Recommends the smallest Fargate size that covers the p${SIZE_PERCENTILE} of peak memory plus\n${MEMORY_HEADROOM * 100}% and the p${SIZE_PERCENTILE} of vCPUs used (CPU time / run time) plus ${CPU_HEADROOM * 100}%, once ${MIN_MEASURED_JOBS} jobs are measured; shows the\nsaving per job-hour against the size they ran with (On-Demand, the repository's price table) and how\nmany measured jobs would have run out of memory at the recommended size.\n${exitCodes()}\n\nExamples:\n  ${COMMAND} stats --since 7d\n  ${COMMAND} stats --sizes --since 7d\n  ${COMMAND} stats --sizes --since 7d --cpu 1024 --memory 2048 --json`,
     )
     .action((opts, command: Command) => run(command, (ctx) => statsCommand(ctx, opts)));
 

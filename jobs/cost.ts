@@ -4,7 +4,7 @@
 // ephemeral storage above the free 20 GiB. Pure; prices come from fargate-prices.ts or the stack's override.
 
 import type { AttemptCost, JobEvent, TaskTimings } from "./events";
-import { type FargatePrices, FREE_EPHEMERAL_STORAGE_GIB, pricesFor } from "./fargate-prices";
+import { chargedRates, type FargatePrices, FREE_EPHEMERAL_STORAGE_GIB, pricesFor } from "./fargate-prices";
 
 export type CpuArchitecture = AttemptCost["architecture"];
 
@@ -39,7 +39,10 @@ export function billedSeconds(timings: TaskTimings): number | undefined {
   return Math.max(60, seconds);
 }
 
-/** The attempt's cost, or undefined when the stop time or the region's prices are unknown. */
+/**
+ * The attempt's cost, or undefined when the stop time or the region's prices are unknown (no entry, or none
+ * for the task's architecture, or none for the ephemeral storage it had above 20 GiB).
+ */
 export function attemptCost(
   task: { readonly taskArn: string; readonly timings: TaskTimings; readonly resources: TaskResources },
   settings: CostSettings,
@@ -51,23 +54,26 @@ export function attemptCost(
   const { resources } = task;
   const architecture = resources.architecture ?? settings.architecture;
   const spot = resources.capacityProviderName === "FARGATE_SPOT";
-  const base = architecture === "ARM64" ? table.arm : table.x86;
-  const factor = spot ? 1 - table.spotDiscount : 1;
-  const prices = {
-    region,
-    asOf: table.asOf,
-    source: table.source,
-    vcpuHour: roundUsd(base.vcpuHour * factor),
-    gbHour: roundUsd(base.gbHour * factor),
-    storageGbHour: table.storageGbHour,
-  };
-  const vcpu = resources.cpuUnits / 1024;
-  const memoryGb = resources.memoryMib / 1024;
+  const rates = chargedRates(table, architecture, spot);
   const extraStorageGib = Math.max(
     0,
     (resources.ephemeralStorageGib ?? FREE_EPHEMERAL_STORAGE_GIB) - FREE_EPHEMERAL_STORAGE_GIB,
   );
-  const perHour = vcpu * prices.vcpuHour + memoryGb * prices.gbHour + extraStorageGib * prices.storageGbHour;
+  // A price the region's entry lacks is not guessed: the attempt records no cost.
+  if (rates === undefined || (extraStorageGib > 0 && table.storageGbHour === undefined)) return undefined;
+  const spotSource = rates.spotPrice && table.spot !== undefined;
+  const prices = {
+    region,
+    asOf: spotSource ? table.spot.asOf : table.asOf,
+    source: spotSource ? `${table.source}; Spot: ${table.spot.source}` : table.source,
+    vcpuHour: roundUsd(rates.vcpuHour),
+    gbHour: roundUsd(rates.gbHour),
+    ...(table.storageGbHour === undefined ? {} : { storageGbHour: table.storageGbHour }),
+  };
+  const vcpu = resources.cpuUnits / 1024;
+  const memoryGb = resources.memoryMib / 1024;
+  const perHour =
+    vcpu * prices.vcpuHour + memoryGb * prices.gbHour + extraStorageGib * (prices.storageGbHour ?? 0);
   return {
     usd: roundUsd((perHour * seconds) / 3600),
     billedSeconds: seconds,

@@ -53,7 +53,8 @@ export interface AttemptCost {
     readonly source: string;
     readonly vcpuHour: number;
     readonly gbHour: number;
-    readonly storageGbHour: number;
+    /** Absent when the region's entry has no storage price (the attempt then had none above 20 GiB). */
+    readonly storageGbHour?: number;
   };
 }
 

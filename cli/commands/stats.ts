@@ -1,15 +1,28 @@
 // `jobs stats`: over the jobs submitted in a window (the by-submitted-day index, paged), counts per status,
 // success rate, launches per job and p50/p95 of queue wait, run time and total time (jobs/stats.ts). The
 // durations need each job's events, which the index does not carry: one read per job, a few at a time,
-// up to --limit jobs.
+// up to --limit jobs. With --sizes, over the same jobs, the size report instead: what the succeeded jobs used
+// and the Fargate size that would have served them (jobs/size-recommendation.ts).
 
+import { FARGATE_CPU_SIZES, fargateMemoryOptions, fargateSizeProblem } from "../../config/fargate";
 import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
 import { formatUsd } from "../../jobs/cost";
 import { type CostStats, costStats } from "../../jobs/cost-stats";
+import { pricesFor } from "../../jobs/fargate-prices";
 import { type ServiceCostLine, serviceCostsPerJob } from "../../jobs/service-costs";
+import {
+  CPU_HEADROOM,
+  MEMORY_HEADROOM,
+  MIN_MEASURED_JOBS,
+  recommendSize,
+  SIZE_PERCENTILE,
+  type SizeRecommendation,
+  sizeMeasurements,
+  type TaskSize,
+} from "../../jobs/size-recommendation";
 import { JOB_STATUSES, type JobState } from "../../jobs/state";
 import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats";
-import type { JobStore } from "../../jobs/store";
+import type { JobStore, TimeWindow } from "../../jobs/store";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
 import { formatDuration, formatTime } from "../format";
@@ -24,6 +37,11 @@ export interface StatsOptions {
   readonly until?: string;
   readonly limit: number;
   readonly pageSize: number;
+  /** The size report instead of the statistics. */
+  readonly sizes?: boolean;
+  /** The stack's task size (workerCpu, workerMemoryMb), for jobs whose history records none. */
+  readonly cpu?: number;
+  readonly memory?: number;
 }
 
 export async function statsCommand(ctx: CommandContext, options: StatsOptions): Promise<number> {
@@ -35,6 +53,7 @@ export async function statsCommand(ctx: CommandContext, options: StatsOptions): 
       "narrow --since/--until",
     );
   }
+  const stackSize = stackSizeOf(options);
   const store = ctx.aws.store();
   const page = await readMerged(
     [
@@ -47,10 +66,12 @@ export async function statsCommand(ctx: CommandContext, options: StatsOptions): 
     { limit: options.limit, pageSize: options.pageSize, window },
   );
   const histories = await readHistories(store, page.jobs);
+  const truncated = page.cursor !== undefined;
+  if (options.sizes)
+    return sizesReport(ctx, window, histories, { stackSize, truncated, limit: options.limit });
   const stats = jobStats(histories);
   const cost = costStats(histories);
   const services = serviceCostsPerJob();
-  const truncated = page.cursor !== undefined;
 
   if (ctx.json) {
     ctx.emit({
@@ -150,4 +171,146 @@ async function readHistories(store: JobStore, jobs: readonly JobState[]): Promis
     }
   }
   return histories;
+}
+
+/** --cpu and --memory: both or neither, and a valid Fargate size. */
+function stackSizeOf(options: StatsOptions): TaskSize | undefined {
+  if (options.cpu === undefined && options.memory === undefined) return undefined;
+  if (options.cpu === undefined || options.memory === undefined) {
+    throw new UsageError("--cpu and --memory go together", "give the stack's workerCpu and workerMemoryMb");
+  }
+  const problem = fargateSizeProblem(options.cpu, options.memory);
+  if (problem !== undefined) throw new UsageError(`--cpu/--memory: ${problem}`);
+  return { cpu: options.cpu, memoryMib: options.memory };
+}
+
+function sizesReport(
+  ctx: CommandContext,
+  window: TimeWindow,
+  histories: readonly JobHistory[],
+  options: { readonly stackSize?: TaskSize; readonly truncated: boolean; readonly limit: number },
+): number {
+  const measurements = sizeMeasurements(histories);
+  const region = ctx.config.region?.value;
+  const report = recommendSize({
+    measurements,
+    sizes: { cpuSizes: FARGATE_CPU_SIZES, memoryOptions: fargateMemoryOptions },
+    ...(options.stackSize === undefined ? {} : { stackSize: options.stackSize }),
+    ...(region === undefined ? {} : { region }),
+    pricesFor: (r) => pricesFor(r),
+  });
+  const recorded = measurements.measured.some((m) => m.size !== undefined);
+  if (ctx.json) {
+    ctx.emit({
+      window,
+      sizes: {
+        ...report,
+        currentFrom: report.current === undefined ? null : recorded ? "history" : "--cpu/--memory",
+        rules: {
+          percentile: SIZE_PERCENTILE,
+          memoryHeadroom: MEMORY_HEADROOM,
+          cpuHeadroom: CPU_HEADROOM,
+          minMeasuredJobs: MIN_MEASURED_JOBS,
+        },
+      },
+      ...(options.truncated ? { truncated: true, limit: options.limit } : {}),
+    });
+    return 0;
+  }
+  const p = ctx.paint;
+  const succeeded = report.measured + report.unmeasured;
+  const out = [
+    p.paint("bold", `Sizes from the jobs submitted ${formatTime(window.from)} .. ${formatTime(window.to)}`) +
+      (options.truncated ? p.paint("yellow", ` (the newest ${options.limit} only)`) : ""),
+  ];
+  const row = (name: string, text: string) => `  ${name.padEnd(13)} ${text}`;
+  out.push(
+    row(
+      "measured",
+      `${report.measured} of ${succeeded} succeeded job(s)${report.unmeasured > 0 ? ` (${report.unmeasured} recorded no peak memory)` : ""}`,
+    ),
+  );
+  if (report.peakMemoryMb !== undefined) {
+    const m = report.peakMemoryMb;
+    out.push(row("peak memory", `p50 ${mib(m.p50)}   p95 ${mib(m.p95)}   max ${mib(m.max)}`));
+  }
+  const v = report.vcpusUsed;
+  out.push(
+    row(
+      "vCPUs used",
+      v === undefined
+        ? "- (no job gave its CPU time)"
+        : `p50 ${v.p50.toFixed(2)}   p95 ${v.p95.toFixed(2)}   max ${v.max.toFixed(2)}   (${report.cpuMeasured} job(s))`,
+    ),
+  );
+  out.push(
+    row(
+      "current",
+      report.current === undefined
+        ? "unknown: the history records no size (give --cpu and --memory)"
+        : `${sizeText(report.current)}, ${report.architecture}${recorded ? "" : " (--cpu/--memory)"}${report.otherSizes > 0 ? `; ${report.otherSizes} job(s) ran with another size` : ""}`,
+    ),
+  );
+  out.push(...recommendationLines(ctx, report));
+  ctx.say(out.join("\n"));
+  return 0;
+}
+
+function recommendationLines(ctx: CommandContext, report: SizeRecommendation): string[] {
+  const p = ctx.paint;
+  const row = (name: string, text: string) => `  ${name.padEnd(13)} ${text}`;
+  const { recommended, need } = report;
+  if (recommended === undefined || need === undefined) {
+    return [row("recommended", `none yet: ${report.noRecommendation ?? "nothing measured"}`)];
+  }
+  const out = [row("recommended", p.paint("bold", sizeText(recommended)))];
+  out.push(
+    p.paint(
+      "dim",
+      `                p${SIZE_PERCENTILE} peak ${mib(need.peakMemoryP95Mb)} + ${pct(MEMORY_HEADROOM)} = ${mib(need.memoryNeededMib)}; ${
+        need.vcpusP95 === undefined
+          ? "CPU unmeasured"
+          : `p${SIZE_PERCENTILE} ${need.vcpusP95.toFixed(2)} vCPU + ${pct(CPU_HEADROOM)} = ${need.vcpusNeeded.toFixed(2)}`
+      }`,
+    ),
+  );
+  const s = report.saving;
+  out.push(
+    row(
+      "saving",
+      s === undefined
+        ? `- (${report.current === undefined ? "no current size" : (report.noPrices ?? "no prices")})`
+        : `${s.perJobHourUsd < 0 ? "-" : ""}${formatUsd(Math.abs(s.perJobHourUsd))} per job-hour, ${s.percent.toFixed(1)}% of the current size`,
+    ),
+  );
+  if (s !== undefined) {
+    out.push(
+      p.paint(
+        "dim",
+        `                ${formatUsd(s.currentPerHourUsd)}/h -> ${formatUsd(s.recommendedPerHourUsd)}/h: ${report.region} On-Demand, ${s.asOf}`,
+      ),
+    );
+  }
+  out.push(
+    row(
+      "would OOM",
+      `${report.wouldRunOutOfMemory} of ${report.measured} measured job(s) peaked above ${mib(recommended.memoryMib)}`,
+    ),
+  );
+  out.push(
+    p.paint("dim", `  stack config: workerCpu ${recommended.cpu}, workerMemoryMb ${recommended.memoryMib}`),
+  );
+  return out;
+}
+
+function sizeText(size: TaskSize): string {
+  return `${size.cpu / 1024} vCPU, ${size.memoryMib} MiB`;
+}
+
+function mib(value: number): string {
+  return `${Math.round(value)} MiB`;
+}
+
+function pct(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
 }

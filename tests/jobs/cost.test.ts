@@ -16,7 +16,8 @@ import { CLUSTER_ARN, CONTAINER, ecsEvent, submitted, TEST_POLICY } from "../sup
 import { handlerEnvironment } from "../support/handler-env";
 
 const EAST = "arn:aws:ecs:us-east-1:111122223333:task/video-jobs/abc";
-const WEST = "arn:aws:ecs:us-west-2:111122223333:task/video-jobs/abc";
+/** A region the price table has no entry for. */
+const UNPRICED = "arn:aws:ecs:me-central-1:111122223333:task/video-jobs/abc";
 const PULL = "2026-11-29T10:00:00.000Z";
 const plus = (seconds: number) => new Date(Date.parse(PULL) + seconds * 1000).toISOString();
 const oneVcpu: TaskResources = { cpuUnits: 1024, memoryMib: 2048 };
@@ -96,7 +97,9 @@ describe("the cost of an attempt", () => {
   });
 
   it("records no cost in a region without prices, unless the stack gives its own", () => {
-    expect(attemptCost({ taskArn: WEST, timings: timings(600), resources: oneVcpu }, x86)).toBeUndefined();
+    expect(
+      attemptCost({ taskArn: UNPRICED, timings: timings(600), resources: oneVcpu }, x86),
+    ).toBeUndefined();
     const prices = parseFargatePrices(
       JSON.stringify({
         asOf: "2026-11-01",
@@ -108,12 +111,12 @@ describe("the cost of an attempt", () => {
       }),
     );
     const cost = attemptCost(
-      { taskArn: WEST, timings: timings(3600), resources: oneVcpu },
+      { taskArn: UNPRICED, timings: timings(3600), resources: oneVcpu },
       { ...x86, prices },
     );
     expect(cost).toMatchObject({
       usd: 0.06,
-      prices: { region: "us-west-2", source: "our negotiated rates" },
+      prices: { region: "me-central-1", source: "our negotiated rates" },
     });
   });
 
