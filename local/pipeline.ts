@@ -34,6 +34,7 @@ import type { LaunchLimits } from "./launch-limits";
 import { LOCAL_METRICS_SERVICE } from "./metric-lines";
 import { QueueConsumer } from "./queue-consumer";
 import { type RunningS3, startS3 } from "./s3";
+import type { SpotInterruptions } from "./spot-interruptions";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
 import { acquireStateLock } from "./state-lock";
 import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "./sweeper";
@@ -84,6 +85,8 @@ export interface LocalPipelineOptions {
   readonly dockerImage?: string;
   /** Fargate's launch limits for the local ECS to enforce on RunTask (`--launch-limits`); default none. */
   readonly launchLimits?: LaunchLimits;
+  /** Spot interruptions for the local ECS to simulate on FARGATE_SPOT tasks (`--spot-interruptions`); default none. */
+  readonly spotInterruptions?: SpotInterruptions;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -224,9 +227,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       family: LOCAL_NAMES.family,
       containerName: LOCAL_NAMES.container,
       size: config.worker,
+      stopTimeoutSeconds: config.worker.stopTimeoutSeconds,
       launcher,
       onEvent: deliverTaskEvent,
       ...(options.launchLimits === undefined ? {} : { launchLimits: options.launchLimits }),
+      ...(options.spotInterruptions === undefined ? {} : { spotInterruptions: options.spotInterruptions }),
     });
     const ecsEndpoint = await ecs.start(options.ports?.ecs);
     stoppers.push(() => ecs.stop());
