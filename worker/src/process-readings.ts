@@ -4,7 +4,7 @@
 // the same measure, so the size a job is recommended and the size it is killed at are read alike.
 // Lives in worker/ because the worker imports nothing outside it; local mode may import the worker.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 export interface ProcessReading {
   readonly rssKb: number;
@@ -35,34 +35,55 @@ export function readProcess(proc: string, pid: string): ProcessReading | undefin
 }
 
 /**
- * `root` and every process descended from it, found by the parent pids of /proc/<pid>/stat: the whole
- * tree even when a descendant left the root's process group. Empty when `root` is gone.
+ * `root` and every process descended from it: the whole tree, even a descendant that left the root's process
+ * group. Read from each process's threads' `children` lists, which cost a few reads per process in the tree;
+ * where the kernel offers none (CONFIG_PROC_CHILDREN unset), from the parent pid of every process in /proc.
+ * Empty when `root` is gone.
  */
 export function processTree(proc: string, root: number): number[] {
+  if (!existsSync(`${proc}/${root}/stat`)) return [];
+  const fromChildrenLists = existsSync(`${proc}/${root}/task/${root}/children`);
+  const children = fromChildrenLists ? (pid: number) => childrenOf(proc, pid) : parentIndex(proc);
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...children(tree[i] ?? -1));
+  return tree;
+}
+
+/** A process's children, from the `children` list of each of its threads. */
+function childrenOf(proc: string, pid: number): number[] {
+  const found: number[] = [];
+  for (const thread of readdirOrNothing(`${proc}/${pid}/task`)) {
+    try {
+      const text = readFileSync(`${proc}/${pid}/task/${thread}/children`, "utf8").trim();
+      if (text !== "") found.push(...text.split(" ").map(Number));
+    } catch {
+      // the thread or the process exited meanwhile
+    }
+  }
+  return found;
+}
+
+/** Every process's children, found by the parent pid in each /proc/<pid>/stat. */
+function parentIndex(proc: string): (pid: number) => number[] {
   const children = new Map<number, number[]>();
-  let names: string[];
+  for (const name of readdirOrNothing(proc)) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const parent = Number(statFields(readFileSync(`${proc}/${name}/stat`, "utf8"))[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return (pid) => children.get(pid) ?? [];
+}
+
+function readdirOrNothing(directory: string): string[] {
   try {
-    names = readdirSync(proc);
+    return readdirSync(directory);
   } catch {
     return [];
   }
-  let rootSeen = false;
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let parent: number;
-    try {
-      parent = Number(statFields(readFileSync(`${proc}/${name}/stat`, "utf8"))[1]);
-    } catch {
-      continue; // exited meanwhile
-    }
-    const pid = Number(name);
-    if (pid === root) rootSeen = true;
-    children.set(parent, [...(children.get(parent) ?? []), pid]);
-  }
-  if (!rootSeen) return [];
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] ?? -1) ?? []));
-  return tree;
 }
 
 /**
