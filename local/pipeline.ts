@@ -83,6 +83,11 @@ export interface LocalPipelineOptions {
   readonly config: PipelineConfig;
   /** Run the worker image with `docker run` instead of the worker bundle as a child process. */
   readonly dockerImage?: string;
+  /**
+   * A script to run with Node as the worker instead of the reference worker's bundle: a stand-in worker
+   * (tests use one that needs a given amount of memory). Not with `dockerImage`.
+   */
+  readonly workerScript?: string;
   /** Fargate's launch limits for the local ECS to enforce on RunTask (`--launch-limits`); default none. */
   readonly launchLimits?: LaunchLimits;
   /** Spot interruptions for the local ECS to simulate on FARGATE_SPOT tasks (`--spot-interruptions`); default none. */
@@ -370,9 +375,11 @@ async function workerLauncher(options: LocalPipelineOptions, s3Endpoint: string)
     logDirectory: path.join(stateDirectory, "logs"),
     pids: workerPidFiles(workerPidDirectory(stateDirectory)),
   };
-  return options.dockerImage !== undefined
-    ? dockerLauncher(options.dockerImage, launcherOptions)
-    : processLauncher(await bundleWorker(workerBundlePath(stateDirectory)), launcherOptions);
+  if (options.dockerImage !== undefined && options.workerScript !== undefined)
+    throw new Error("local mode runs either a worker image (dockerImage) or a worker script, not both");
+  if (options.dockerImage !== undefined) return dockerLauncher(options.dockerImage, launcherOptions);
+  const script = options.workerScript ?? (await bundleWorker(workerBundlePath(stateDirectory)));
+  return processLauncher(script, launcherOptions);
 }
 
 /**
