@@ -53,14 +53,8 @@ const CAPACITY_PROVIDERS: readonly CapacityProviderName[] = ["FARGATE", "FARGATE
 const isCapacityProvider = (name: unknown): name is CapacityProviderName =>
   CAPACITY_PROVIDERS.some((provider) => provider === name);
 
-/** How ECS words a container killed over its task's memory. */
-export const OUT_OF_MEMORY = {
-  exitCode: 137,
-  containerReason: "OutOfMemoryError: Container killed due to memory usage",
-} as const;
-
-/** ECS's default stop timeout, when the task definition names none. */
-export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+/** How ECS words the container of a task killed over its memory (its exit code: 137, SIGKILL's). */
+export const OUT_OF_MEMORY_REASON = "OutOfMemoryError: Container killed due to memory usage";
 
 export type TaskEvent = Record<string, unknown>;
 
@@ -83,8 +77,8 @@ export interface LocalEcsOptions {
     readonly ephemeralStorageGib: number;
     readonly architecture: "ARM64" | "X86_64";
   };
-  /** The worker container's stopTimeout: seconds between SIGTERM and SIGKILL; default ECS's 30. */
-  readonly stopTimeoutSeconds?: number;
+  /** The worker container's stopTimeout: seconds between SIGTERM and SIGKILL (the stack's). */
+  readonly stopTimeoutSeconds: number;
   readonly launcher: WorkerLauncher;
   /** Receives each task state change event (the EventBridge rule's target). */
   readonly onEvent: (event: TaskEvent) => Promise<void>;
@@ -341,7 +335,7 @@ export class LocalEcs {
       taskId: taskId(task.taskArn),
       environment,
       memoryMib: task.size.memoryMib,
-      stopTimeoutSeconds: this.options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+      stopTimeoutSeconds: this.options.stopTimeoutSeconds,
     });
     task.run = run;
     // A stop requested before the worker started still reaches it.
@@ -370,7 +364,7 @@ export class LocalEcs {
     await this.emit(task);
     const { exitCode, outOfMemory } = await run.exited;
     clearTimeout(task.spotInterruption);
-    if (outOfMemory) task.containerReason = OUT_OF_MEMORY.containerReason;
+    if (outOfMemory) task.containerReason = OUT_OF_MEMORY_REASON;
     task.stoppingAt ??= new Date();
     task.stoppedAt = new Date();
     task.lastStatus = "STOPPED";

@@ -67,6 +67,7 @@ const ecsOptions: LocalEcsOptions = {
   clusterName: "video-jobs",
   family: "video-jobs-worker",
   containerName: "worker",
+  stopTimeoutSeconds: 30,
   launcher,
   onEvent: async (event) => {
     events.push(event);
@@ -323,7 +324,7 @@ describe("local ECS", () => {
     });
   });
 
-  it("runs a task at the task definition's size and ECS's default stop timeout, reported as ECS reports it", async () => {
+  it("runs a task at the task definition's size and stop timeout, reported as ECS reports it", async () => {
     const response = await run("job-k", 1, { launchType: "FARGATE" });
     expect(response.tasks?.[0]).toMatchObject({ cpu: "1024", memory: "2048", launchType: "FARGATE" });
     expect(response.tasks?.[0]?.capacityProviderName).toBeUndefined();

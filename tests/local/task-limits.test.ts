@@ -45,6 +45,7 @@ async function localEcs(extra: Partial<LocalEcsOptions> = {}) {
     clusterName: "video-jobs",
     family: "video-jobs-worker",
     containerName: "worker",
+    stopTimeoutSeconds: 30,
     size: { cpu: 256, memoryMb: 512, ephemeralStorageGib: 21, architecture: "X86_64" },
     launcher: processLauncher(HOG, { baseEnvironment: {}, logDirectory }),
     onEvent: async (event) => void events.push(event),
