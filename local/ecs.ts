@@ -7,26 +7,54 @@
 // says MISSING), as ECS forgets a task its host lost, and the sweeper recovers their jobs. Stopping local
 // mode stops its tasks the way a host going away does (stop code TerminationNotice: retried, not failed).
 // Given launch limits (launch-limits.ts), RunTask refuses calls beyond Fargate's launch rate as ECS does.
+// Capacity and size as ECS's: RunTask's capacity provider strategy (FARGATE or FARGATE_SPOT; or launchType
+// FARGATE alone) and task-level cpu/memory overrides are honoured and reported on the task; the launcher holds
+// the worker to the task's memory, and one killed over it stops as ECS reports it (exit 137,
+// OutOfMemoryError). Given Spot interruptions (spot-interruptions.ts), a share of FARGATE_SPOT tasks is
+// interrupted while running (SIGTERM, then SIGKILL after the stop timeout; stopCode SpotInterruption).
 
 import { randomBytes, randomUUID } from "node:crypto";
+import { fargateSizeProblem } from "../config/fargate";
 import { defined } from "../jobs/defined";
 import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "./launch-limits";
+import { interruptionDelayMs, SPOT_INTERRUPTION, type SpotInterruptions } from "./spot-interruptions";
 
 export interface WorkerRun {
   /** Resolves once the worker runs; rejects, with why, when it could not start. */
   readonly started: Promise<void>;
-  /** Resolves with the worker's exit code once it has started and ended. */
-  readonly exited: Promise<{ readonly exitCode: number }>;
-  /** Asks the worker to stop (SIGTERM, as ECS does; SIGKILL after the stop timeout). */
+  /**
+   * Resolves with the worker's exit code once it has started and ended, and whether it was killed for
+   * going over the task's memory.
+   */
+  readonly exited: Promise<{ readonly exitCode: number; readonly outOfMemory?: boolean }>;
+  /** Asks the worker to stop (SIGTERM, as ECS does; SIGKILL after the task's stop timeout). */
   stop(): void;
   /** Kills the worker at once (SIGKILL). */
   kill(): void;
 }
 
-export interface WorkerLauncher {
-  start(task: { readonly taskId: string; readonly environment: Record<string, string> }): WorkerRun;
+/** What a launcher is given to run one task's worker. */
+export interface WorkerTask {
+  readonly taskId: string;
+  readonly environment: Record<string, string>;
+  /** The task's memory (MiB): the worker's whole process tree is killed over it, as ECS does. */
+  readonly memoryMib: number;
+  /** Seconds between SIGTERM and SIGKILL when the task is stopped (the task definition's stopTimeout). */
+  readonly stopTimeoutSeconds: number;
 }
+
+export interface WorkerLauncher {
+  start(task: WorkerTask): WorkerRun;
+}
+
+export type CapacityProviderName = "FARGATE" | "FARGATE_SPOT";
+const CAPACITY_PROVIDERS: readonly CapacityProviderName[] = ["FARGATE", "FARGATE_SPOT"];
+const isCapacityProvider = (name: unknown): name is CapacityProviderName =>
+  CAPACITY_PROVIDERS.some((provider) => provider === name);
+
+/** How ECS words the container of a task killed over its memory (its exit code: 137, SIGKILL's). */
+export const OUT_OF_MEMORY_REASON = "OutOfMemoryError: Container killed due to memory usage";
 
 export type TaskEvent = Record<string, unknown>;
 
@@ -49,6 +77,8 @@ export interface LocalEcsOptions {
     readonly ephemeralStorageGib: number;
     readonly architecture: "ARM64" | "X86_64";
   };
+  /** The worker container's stopTimeout: seconds between SIGTERM and SIGKILL (the stack's). */
+  readonly stopTimeoutSeconds: number;
   readonly launcher: WorkerLauncher;
   /** Receives each task state change event (the EventBridge rule's target). */
   readonly onEvent: (event: TaskEvent) => Promise<void>;
@@ -56,6 +86,10 @@ export interface LocalEcsOptions {
   readonly launchLimits?: LaunchLimits;
   /** Milliseconds now, for the launch limits (default: the system clock). */
   readonly nowMs?: () => number;
+  /** Simulated Spot interruptions of FARGATE_SPOT tasks (`--spot-interruptions`); without them, none. */
+  readonly spotInterruptions?: SpotInterruptions;
+  /** [0, 1), for the choice of capacity provider and of interrupted tasks (default Math.random). */
+  readonly random?: () => number;
 }
 
 interface Task {
@@ -63,6 +97,12 @@ interface Task {
   readonly startedBy?: string;
   readonly clientToken?: string;
   readonly environment: ReadonlyArray<{ name: string; value: string }>;
+  /** Absent for a task run with launchType FARGATE alone (On-Demand, as ECS reports it). */
+  readonly capacityProviderName?: CapacityProviderName;
+  /** The task's size, CPU units and MiB: the overrides' when given, else the task definition's. */
+  readonly size: TaskSize;
+  /** The task-level overrides as RunTask gave them, echoed in the task's `overrides`. */
+  readonly sizeOverrides: { readonly cpu?: string; readonly memory?: string };
   readonly createdAt: Date;
   lastStatus: "PROVISIONING" | "RUNNING" | "STOPPED";
   desiredStatus: "RUNNING" | "STOPPED";
@@ -77,6 +117,12 @@ interface Task {
   exitCode?: number;
   containerReason?: string;
   run?: WorkerRun;
+  spotInterruption?: ReturnType<typeof setTimeout>;
+}
+
+interface TaskSize {
+  readonly cpu: number;
+  readonly memoryMib: number;
 }
 
 export class LocalEcs {
@@ -157,11 +203,17 @@ export class LocalEcs {
       const existing = this.byClientToken.get(clientToken);
       if (existing) return { tasks: [this.describe(existing)], failures: [] };
     }
+    const capacityProviderName = this.placement(input);
+    const sizeOverrides = taskSizeOverrides(input.overrides);
+    const size = this.taskSize(sizeOverrides);
     const task: Task = {
       taskArn: `arn:aws:ecs:${this.options.region}:${this.options.account}:task/${this.options.clusterName}/${randomBytes(16).toString("hex")}`,
       ...(startedBy === undefined ? {} : { startedBy }),
       ...(clientToken === undefined ? {} : { clientToken }),
       environment: overrideEnvironment(input.overrides, this.options.containerName),
+      ...(capacityProviderName === undefined ? {} : { capacityProviderName }),
+      size,
+      sizeOverrides,
       createdAt: new Date(),
       lastStatus: "PROVISIONING",
       desiredStatus: "RUNNING",
@@ -186,6 +238,60 @@ export class LocalEcs {
       );
     }
     return { task: this.describe(task) };
+  }
+
+  /**
+   * The capacity provider RunTask places the task on: the strategy's (a provider with a base first, else one
+   * drawn by weight), none for `launchType: "FARGATE"` or for neither (this cluster's default: On-Demand).
+   */
+  private placement(input: Record<string, unknown>): CapacityProviderName | undefined {
+    const strategy = input.capacityProviderStrategy;
+    if (input.launchType !== undefined && strategy !== undefined) {
+      throw new AwsError(
+        "InvalidParameterException",
+        "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.",
+      );
+    }
+    if (input.launchType !== undefined && input.launchType !== "FARGATE") {
+      throw new AwsError(
+        "InvalidParameterException",
+        `this local ECS runs Fargate tasks only (launchType FARGATE), got ${JSON.stringify(input.launchType)}`,
+      );
+    }
+    if (strategy === undefined) return undefined;
+    const items = capacityProviderStrategy(strategy);
+    const based = items.find((item) => item.base > 0) ?? (items.length === 1 ? items[0] : undefined);
+    if (based) return based.capacityProvider;
+    const total = items.reduce((sum, item) => sum + item.weight, 0);
+    let draw = (this.options.random ?? Math.random)() * total;
+    for (const item of items) {
+      draw -= item.weight;
+      if (draw < 0 && item.weight > 0) return item.capacityProvider;
+    }
+    // Only rounding reaches here: the last provider with a weight.
+    return items.filter((item) => item.weight > 0).at(-1)?.capacityProvider;
+  }
+
+  /** The task's size: the overrides' over the task definition's, refused when not a Fargate size. */
+  private taskSize(overrides: { readonly cpu?: string; readonly memory?: string }): TaskSize {
+    const cpu = overrides.cpu === undefined ? this.definitionCpu() : Number(overrides.cpu);
+    const memoryMib = overrides.memory === undefined ? this.definitionMemoryMib() : Number(overrides.memory);
+    const problem = fargateSizeProblem(cpu, memoryMib);
+    if (problem !== undefined) {
+      throw new AwsError(
+        "InvalidParameterException",
+        `No Fargate configuration exists for given values: ${cpu} CPU, ${memoryMib} memory (${problem})`,
+      );
+    }
+    return { cpu, memoryMib };
+  }
+
+  private definitionCpu(): number {
+    return this.options.size?.cpu ?? 1024;
+  }
+
+  private definitionMemoryMib(): number {
+    return this.options.size?.memoryMb ?? 2048;
   }
 
   private requestStop(task: Task, stopCode: string, reason: string): void {
@@ -225,7 +331,12 @@ export class LocalEcs {
     await new Promise((resolve) => setImmediate(resolve)); // RunTask answers first, as ECS does
     task.pullStartedAt = new Date();
     const environment = Object.fromEntries(task.environment.map((v) => [v.name, v.value]));
-    const run = this.options.launcher.start({ taskId: taskId(task.taskArn), environment });
+    const run = this.options.launcher.start({
+      taskId: taskId(task.taskArn),
+      environment,
+      memoryMib: task.size.memoryMib,
+      stopTimeoutSeconds: this.options.stopTimeoutSeconds,
+    });
     task.run = run;
     // A stop requested before the worker started still reaches it.
     if (task.desiredStatus === "STOPPED") run.stop();
@@ -249,8 +360,11 @@ export class LocalEcs {
     task.startedAt = new Date();
     task.lastStatus = "RUNNING";
     task.version = 3; // PROVISIONING (1) and PENDING (2) are filtered out by the pipeline's rule
+    this.scheduleSpotInterruption(task);
     await this.emit(task);
-    const { exitCode } = await run.exited;
+    const { exitCode, outOfMemory } = await run.exited;
+    clearTimeout(task.spotInterruption);
+    if (outOfMemory) task.containerReason = OUT_OF_MEMORY_REASON;
     task.stoppingAt ??= new Date();
     task.stoppedAt = new Date();
     task.lastStatus = "STOPPED";
@@ -260,6 +374,18 @@ export class LocalEcs {
     task.stopCode ??= "EssentialContainerExited";
     task.stoppedReason ??= "Essential container in task exited";
     await this.emit(task);
+  }
+
+  /** A running FARGATE_SPOT task may be drawn for an interruption: Spot reclaiming its capacity. */
+  private scheduleSpotInterruption(task: Task): void {
+    const interruptions = this.options.spotInterruptions;
+    if (interruptions === undefined || task.capacityProviderName !== "FARGATE_SPOT") return;
+    const delayMs = interruptionDelayMs(interruptions, this.options.random ?? Math.random);
+    if (delayMs === undefined) return;
+    task.spotInterruption = setTimeout(() => {
+      if (task.lastStatus !== "RUNNING" || task.desiredStatus === "STOPPED") return;
+      this.requestStop(task, SPOT_INTERRUPTION.stopCode, SPOT_INTERRUPTION.stoppedReason);
+    }, delayMs);
   }
 
   private async emit(task: Task): Promise<void> {
@@ -295,9 +421,10 @@ export class LocalEcs {
       taskDefinitionArn: this.taskDefinitionArn,
       group: `family:${this.options.family}`,
       launchType: "FARGATE",
+      capacityProviderName: task.capacityProviderName,
       platformVersion: "1.4.0",
-      cpu: String(this.options.size?.cpu ?? 1024),
-      memory: String(this.options.size?.memoryMb ?? 2048),
+      cpu: String(task.size.cpu),
+      memory: String(task.size.memoryMib),
       ephemeralStorage: { sizeInGiB: this.options.size?.ephemeralStorageGib ?? 20 },
       attributes: [
         {
@@ -312,6 +439,7 @@ export class LocalEcs {
       containers: [container],
       overrides: {
         containerOverrides: [{ name: this.options.containerName, environment: task.environment }],
+        ...task.sizeOverrides,
       },
       createdAt: time(task.createdAt),
       pullStartedAt: time(task.pullStartedAt),
@@ -380,6 +508,59 @@ function overrideEnvironment(
     name: String(v.name),
     value: String(v.value ?? ""),
   }));
+}
+
+/** RunTask's `overrides.cpu` / `overrides.memory`: strings of CPU units and MiB, as ECS takes them. */
+function taskSizeOverrides(overrides: unknown): { cpu?: string; memory?: string } {
+  if (overrides === undefined || overrides === null) return {};
+  const given = overrides as { cpu?: unknown; memory?: unknown };
+  const read = (name: "cpu" | "memory") => {
+    const value = optionalString(given[name], `overrides.${name}`);
+    if (value !== undefined && !/^[1-9]\d{0,6}$/.test(value)) {
+      const unit = name === "cpu" ? 'CPU units, e.g. "1024"' : 'MiB, e.g. "4096"';
+      throw new AwsError(
+        "InvalidParameterException",
+        `overrides.${name} must be a whole number of ${unit}, got "${value}"`,
+      );
+    }
+    return value;
+  };
+  const cpu = read("cpu");
+  const memory = read("memory");
+  return { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }) };
+}
+
+interface StrategyItem {
+  readonly capacityProvider: CapacityProviderName;
+  readonly weight: number;
+  readonly base: number;
+}
+
+/** RunTask's `capacityProviderStrategy`, checked as ECS checks it, against this cluster's two providers. */
+function capacityProviderStrategy(strategy: unknown): StrategyItem[] {
+  const invalid = (message: string) => new AwsError("InvalidParameterException", message);
+  if (!Array.isArray(strategy) || strategy.length === 0)
+    throw invalid("capacityProviderStrategy must be a list of at least one capacity provider");
+  const items = strategy.map((entry: unknown): StrategyItem => {
+    const { capacityProvider, weight = 0, base = 0 } = (entry ?? {}) as Record<string, unknown>;
+    if (!isCapacityProvider(capacityProvider)) {
+      throw invalid(
+        `The specified capacity provider ${JSON.stringify(capacityProvider)} is not associated with the cluster (it has ${CAPACITY_PROVIDERS.join(" and ")})`,
+      );
+    }
+    if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 0 || weight > 1000)
+      throw invalid(`the weight of ${capacityProvider} must be a whole number from 0 to 1000`);
+    if (typeof base !== "number" || !Number.isInteger(base) || base < 0 || base > 100000)
+      throw invalid(`the base of ${capacityProvider} must be a whole number from 0 to 100000`);
+    return { capacityProvider, weight, base };
+  });
+  if (new Set(items.map((item) => item.capacityProvider)).size !== items.length)
+    throw invalid("a capacity provider may appear only once in capacityProviderStrategy");
+  if (items.filter((item) => item.base > 0).length > 1)
+    throw invalid("only one capacity provider in capacityProviderStrategy can have a base");
+  if (items.length > 1 && items.every((item) => item.weight === 0 && item.base === 0))
+    throw invalid("at least one capacity provider in capacityProviderStrategy must have a weight above 0");
+  return items;
 }
 
 function optionalString(value: unknown, name: string): string | undefined {

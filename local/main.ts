@@ -20,6 +20,7 @@ import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
+import { parseSpotInterruptions, RANDOM_INTERRUPTION_WITHIN_SECONDS } from "./spot-interruptions";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
 import { LOCAL_SWEEP } from "./sweeper";
@@ -53,6 +54,12 @@ Options:
                      the local ECS refuses RunTask beyond Fargate's launch limits, as ECS does
                      (ThrottlingException: Rate exceeded): a burst of BURST launches refilled at RATE
                      per second; default ${FARGATE_LAUNCH_LIMITS.ratePerSecond}/${FARGATE_LAUNCH_LIMITS.burst}, ECS's own. Without it: no limit
+  --spot-interruptions SHARE[@SECONDS]
+                     the local ECS interrupts SHARE (0-1) of the tasks it runs on FARGATE_SPOT, as Spot
+                     reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's workerStopTimeoutSeconds,
+                     stop code SpotInterruption. Each at a random moment in its first ${RANDOM_INTERRUPTION_WITHIN_SECONDS} s of running
+                     (a task done sooner escapes), or SECONDS after it starts running (e.g. 1@2: every
+                     Spot task, 2 s in). Without it: none
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -114,6 +121,7 @@ async function main(): Promise<number> {
     config,
     ...(args.docker ? { dockerImage: WORKER_IMAGE } : {}),
     ...(args.launchLimits === undefined ? {} : { launchLimits: args.launchLimits }),
+    ...(args.spotInterruptions === undefined ? {} : { spotInterruptions: args.spotInterruptions }),
     ports: args.ports,
     // Each event as the Job State Change the stack would publish: its sequence and the status after it.
     onOutcomes: async (changes, events) => {
@@ -202,6 +210,7 @@ function parse() {
       docker: { type: "boolean", default: false },
       webhook: { type: "string" },
       "launch-limits": { type: "string" },
+      "spot-interruptions": { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -229,7 +238,10 @@ function parse() {
   const state = path.resolve(values.state ?? path.join(PROJECT_ROOT, ".local"));
   const limitsText = values["launch-limits"];
   const launchLimits = limitsText === undefined ? undefined : parseLaunchLimits(limitsText);
-  return { ...values, state, ports, launchLimits };
+  const interruptionsText = values["spot-interruptions"];
+  const spotInterruptions =
+    interruptionsText === undefined ? undefined : parseSpotInterruptions(interruptionsText);
+  return { ...values, state, ports, launchLimits, spotInterruptions };
 }
 
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {

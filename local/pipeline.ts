@@ -34,6 +34,7 @@ import type { LaunchLimits } from "./launch-limits";
 import { LOCAL_METRICS_SERVICE } from "./metric-lines";
 import { QueueConsumer } from "./queue-consumer";
 import { type RunningS3, startS3 } from "./s3";
+import type { SpotInterruptions } from "./spot-interruptions";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
 import { acquireStateLock } from "./state-lock";
 import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "./sweeper";
@@ -82,8 +83,15 @@ export interface LocalPipelineOptions {
   readonly config: PipelineConfig;
   /** Run the worker image with `docker run` instead of the worker bundle as a child process. */
   readonly dockerImage?: string;
+  /**
+   * A script to run with Node as the worker instead of the reference worker's bundle: a stand-in worker
+   * (tests use one that needs a given amount of memory). Not with `dockerImage`.
+   */
+  readonly workerScript?: string;
   /** Fargate's launch limits for the local ECS to enforce on RunTask (`--launch-limits`); default none. */
   readonly launchLimits?: LaunchLimits;
+  /** Spot interruptions for the local ECS to simulate on FARGATE_SPOT tasks (`--spot-interruptions`); default none. */
+  readonly spotInterruptions?: SpotInterruptions;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -224,9 +232,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       family: LOCAL_NAMES.family,
       containerName: LOCAL_NAMES.container,
       size: config.worker,
+      stopTimeoutSeconds: config.worker.stopTimeoutSeconds,
       launcher,
       onEvent: deliverTaskEvent,
       ...(options.launchLimits === undefined ? {} : { launchLimits: options.launchLimits }),
+      ...(options.spotInterruptions === undefined ? {} : { spotInterruptions: options.spotInterruptions }),
     });
     const ecsEndpoint = await ecs.start(options.ports?.ecs);
     stoppers.push(() => ecs.stop());
@@ -365,9 +375,11 @@ async function workerLauncher(options: LocalPipelineOptions, s3Endpoint: string)
     logDirectory: path.join(stateDirectory, "logs"),
     pids: workerPidFiles(workerPidDirectory(stateDirectory)),
   };
-  return options.dockerImage !== undefined
-    ? dockerLauncher(options.dockerImage, launcherOptions)
-    : processLauncher(await bundleWorker(workerBundlePath(stateDirectory)), launcherOptions);
+  if (options.dockerImage !== undefined && options.workerScript !== undefined)
+    throw new Error("local mode runs either a worker image (dockerImage) or a worker script, not both");
+  if (options.dockerImage !== undefined) return dockerLauncher(options.dockerImage, launcherOptions);
+  const script = options.workerScript ?? (await bundleWorker(workerBundlePath(stateDirectory)));
+  return processLauncher(script, launcherOptions);
 }
 
 /**

@@ -4,17 +4,18 @@
 // Each worker runs in a process group of its own, as a container is apart from whoever started it: a
 // terminal's Ctrl-C reaches local mode, which stops the workers with SIGTERM as ECS does (not SIGINT behind
 // its back). Their pids are noted in the state folder (worker-pids.ts) for the next start to clean up.
+// Each runs within its task's memory, as a container does: a child process is watched (memory-limit.ts) and
+// killed over it; `docker run` gets the limit as --memory. A stop is SIGTERM, then SIGKILL after the task
+// definition's stop timeout, as ECS does.
 
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
-import type { WorkerLauncher, WorkerRun } from "./ecs";
+import type { WorkerLauncher, WorkerRun, WorkerTask } from "./ecs";
+import { watchMemory } from "./memory-limit";
 import type { WorkerPids } from "./worker-pids";
-
-/** How long a stopped worker gets between SIGTERM and SIGKILL (ECS's default stop timeout). */
-const STOP_TIMEOUT_MS = 30_000;
 
 export interface LauncherOptions {
   /** Environment every task gets besides the contract's (S3 endpoint, credentials, region). */
@@ -27,13 +28,14 @@ export interface LauncherOptions {
 /** Runs the bundled worker (`node <bundle>`), with nothing of this process's environment but PATH. */
 export function processLauncher(bundle: string, options: LauncherOptions): WorkerLauncher {
   return {
-    start: ({ taskId, environment }) =>
+    start: (task) =>
       runChild(
         process.execPath,
         [bundle],
-        taskId,
-        { PATH: process.env.PATH ?? "", ...options.baseEnvironment, ...environment },
+        task,
+        { PATH: process.env.PATH ?? "", ...options.baseEnvironment, ...task.environment },
         options,
+        "watched",
       ),
   };
 }
@@ -41,12 +43,22 @@ export function processLauncher(bundle: string, options: LauncherOptions): Worke
 /** Runs the worker image with `docker run`, on the host network so the loopback endpoints are reachable. */
 export function dockerLauncher(image: string, options: LauncherOptions): WorkerLauncher {
   return {
-    start: ({ taskId, environment }) => {
-      const variables = { ...options.baseEnvironment, ...environment };
-      const args = ["run", "--rm", "--name", `video-jobs-${taskId}`, "--network", "host"];
+    start: (task) => {
+      const variables = { ...options.baseEnvironment, ...task.environment };
+      const args = ["run", "--rm", "--name", `video-jobs-${task.taskId}`, "--network", "host"];
+      // The task's memory, without swap (Fargate has none): Docker's out-of-memory killer enforces it.
+      const memory = `${task.memoryMib}m`;
+      args.push("--memory", memory, "--memory-swap", memory);
       for (const name of Object.keys(variables)) args.push("--env", name);
       args.push(image);
-      return runChild("docker", args, taskId, { PATH: process.env.PATH ?? "", ...variables }, options);
+      return runChild(
+        "docker",
+        args,
+        task,
+        { PATH: process.env.PATH ?? "", ...variables },
+        options,
+        "unwatched",
+      );
     },
   };
 }
@@ -72,13 +84,19 @@ export function buildWorkerImage(root: string, tag: string): void {
   if (build.status !== 0) throw new Error(`docker build of the worker image failed (exit ${build.status})`);
 }
 
+/**
+ * Runs one worker. "watched": its process tree is held to the task's memory here; "unwatched": something
+ * else holds it there (Docker), and an exit 137 cannot be told from any other SIGKILL.
+ */
 function runChild(
   command: string,
   args: readonly string[],
-  taskId: string,
+  task: WorkerTask,
   env: Record<string, string>,
   options: LauncherOptions,
+  memory: "watched" | "unwatched",
 ): WorkerRun {
+  const { taskId } = task;
   // Detached: its own process group, so a Ctrl-C meant for local mode does not reach it directly.
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const logReady = mkdir(options.logDirectory, { recursive: true }).then(() =>
@@ -87,19 +105,33 @@ function runChild(
   for (const stream of [child.stdout, child.stderr]) {
     stream.on("data", (chunk: Buffer) => void logReady.then((log) => log.write(chunk)));
   }
+  let outOfMemory = false;
+  let memoryWatch: { stop(): void } | undefined;
   const started = new Promise<void>((resolve, reject) => {
     child.once("spawn", () => {
-      if (child.pid !== undefined) options.pids?.record(taskId, child.pid);
+      if (child.pid !== undefined) {
+        options.pids?.record(taskId, child.pid);
+        if (memory === "watched") {
+          memoryWatch = watchMemory({
+            pid: child.pid,
+            limitMib: task.memoryMib,
+            onExceeded: () => {
+              outOfMemory = true;
+            },
+          });
+        }
+      }
       resolve();
     });
     child.once("error", reject);
   });
-  const exited = new Promise<{ exitCode: number }>((resolve) => {
+  const exited = new Promise<{ exitCode: number; outOfMemory: boolean }>((resolve) => {
     child.once("close", (code, signal) => {
+      memoryWatch?.stop();
       options.pids?.forget(taskId);
       void logReady.then((log) => log.end());
       // A process killed by a signal exits 128 + its number, as a container's exit code says.
-      resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) });
+      resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), outOfMemory });
     });
   });
   // Forced: the whole group (the worker's ffmpeg too), at once.
@@ -114,7 +146,7 @@ function runChild(
   // As ECS does: SIGTERM, then SIGKILL if the worker is still there after the stop timeout.
   const stop = () => {
     child.kill("SIGTERM");
-    setTimeout(kill, STOP_TIMEOUT_MS).unref();
+    setTimeout(kill, task.stopTimeoutSeconds * 1000).unref();
   };
   return { started, exited, stop, kill };
 }

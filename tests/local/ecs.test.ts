@@ -13,12 +13,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
 import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/retry-policy";
 import { readTaskEvent } from "../../jobs/task-events";
-import { LocalEcs, type LocalEcsOptions, type TaskEvent, type WorkerLauncher } from "../../local/ecs";
+import {
+  LocalEcs,
+  type LocalEcsOptions,
+  type TaskEvent,
+  type WorkerLauncher,
+  type WorkerTask,
+} from "../../local/ecs";
 import { waitFor } from "../support/wait-for";
 
 interface Scripted {
   environment: Record<string, string>;
-  finish(outcome: { exitCode: number }): void;
+  task: WorkerTask;
+  finish(outcome: { exitCode: number; outOfMemory?: boolean }): void;
   stopped: boolean;
 }
 
@@ -28,17 +35,18 @@ const started: Scripted[] = [];
 const events: TaskEvent[] = [];
 let failNextStart: string | undefined;
 const launcher: WorkerLauncher = {
-  start({ environment }) {
+  start(task) {
+    const { environment } = task;
     if (failNextStart !== undefined) {
       const error = new Error(failNextStart);
       failNextStart = undefined;
       return { started: Promise.reject(error), exited: new Promise(() => {}), stop() {}, kill() {} };
     }
     let finish: Scripted["finish"] = () => {};
-    const exited = new Promise<{ exitCode: number }>((resolve) => {
+    const exited = new Promise<{ exitCode: number; outOfMemory?: boolean }>((resolve) => {
       finish = resolve;
     });
-    const scripted: Scripted = { environment, finish, stopped: false };
+    const scripted: Scripted = { environment, task, finish, stopped: false };
     started.push(scripted);
     return {
       started: Promise.resolve(),
@@ -59,6 +67,7 @@ const ecsOptions: LocalEcsOptions = {
   clusterName: "video-jobs",
   family: "video-jobs-worker",
   containerName: "worker",
+  stopTimeoutSeconds: 30,
   launcher,
   onEvent: async (event) => {
     events.push(event);
@@ -313,5 +322,146 @@ describe("local ECS", () => {
       lastStatus: "STOPPED",
       containers: [expect.objectContaining({ exitCode: 137 })],
     });
+  });
+
+  it("runs a task at the task definition's size and stop timeout, reported as ECS reports it", async () => {
+    const response = await run("job-k", 1, { launchType: "FARGATE" });
+    expect(response.tasks?.[0]).toMatchObject({ cpu: "1024", memory: "2048", launchType: "FARGATE" });
+    expect(response.tasks?.[0]?.capacityProviderName).toBeUndefined();
+    await until(() => started.length === 1);
+    expect(started[0]?.task).toMatchObject({ memoryMib: 2048, stopTimeoutSeconds: 30 });
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+  });
+
+  it("honours a capacity provider strategy and task-level cpu/memory overrides: the worker's limit, the events, DescribeTasks", async () => {
+    const response = await run("job-l", 1, {
+      capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+      overrides: {
+        containerOverrides: [{ name: "worker", environment: [{ name: "JOB_ATTEMPT", value: "1" }] }],
+        cpu: "2048",
+        memory: "8192",
+      },
+    });
+    const taskArn = response.tasks?.[0]?.taskArn ?? "";
+    await until(() => started.length === 1);
+    expect(started[0]?.task.memoryMib).toBe(8192);
+    const described = await client.send(
+      new DescribeTasksCommand({ cluster: ecs.clusterArn, tasks: [taskArn] }),
+    );
+    expect(described.tasks?.[0]).toMatchObject({
+      capacityProviderName: "FARGATE_SPOT",
+      cpu: "2048",
+      memory: "8192",
+      overrides: expect.objectContaining({ cpu: "2048", memory: "8192" }),
+    });
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+    for (const event of events) {
+      expect(event.detail).toMatchObject({
+        capacityProviderName: "FARGATE_SPOT",
+        cpu: "2048",
+        memory: "8192",
+      });
+    }
+    const stopped = readTaskEvent(events.at(-1), context);
+    if (stopped.kind !== "observation") throw new Error(stopped.reason);
+    expect(stopped.observation.resources).toMatchObject({
+      cpuUnits: 2048,
+      memoryMib: 8192,
+      capacityProviderName: "FARGATE_SPOT",
+    });
+  });
+
+  it("reads a worker killed over its memory as ECS reports it: exit 137, OutOfMemoryError, EssentialContainerExited", async () => {
+    await run("job-m", 1);
+    await until(() => started.length === 1);
+    started[0]?.finish({ exitCode: 137, outOfMemory: true });
+    await ecs.settled();
+    expect(events.at(-1)?.detail).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "EssentialContainerExited",
+      stoppedReason: "Essential container in task exited",
+      containers: [
+        expect.objectContaining({
+          exitCode: 137,
+          reason: "OutOfMemoryError: Container killed due to memory usage",
+        }),
+      ],
+    });
+  });
+
+  it("places a task by the strategy's base, else by weight", async () => {
+    let draw = 0;
+    const weighted = new LocalEcs({ ...ecsOptions, random: () => draw });
+    const own = new ECSClient({
+      endpoint: await weighted.start(),
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    try {
+      const placed = async (jobId: string, strategy: unknown[]) =>
+        (await run(jobId, 1, { capacityProviderStrategy: strategy }, own)).tasks?.[0]?.capacityProviderName;
+      const split = [
+        { capacityProvider: "FARGATE", weight: 1 },
+        { capacityProvider: "FARGATE_SPOT", weight: 3 },
+      ];
+      draw = 0.2; // the first quarter of the weights: FARGATE
+      expect(await placed("job-n1", split)).toBe("FARGATE");
+      draw = 0.3;
+      expect(await placed("job-n2", split)).toBe("FARGATE_SPOT");
+      draw = 0.99;
+      expect(
+        await placed("job-n3", [
+          { capacityProvider: "FARGATE", base: 1, weight: 0 },
+          { capacityProvider: "FARGATE_SPOT", weight: 1 },
+        ]),
+      ).toBe("FARGATE");
+      await until(() => started.length === 3);
+    } finally {
+      for (const s of started) s.finish({ exitCode: 0 });
+      await weighted.stop();
+      own.destroy();
+    }
+  });
+
+  it("refuses placements and sizes ECS refuses, saying why", async () => {
+    const refused = async (extra: Record<string, unknown>) => {
+      const error = await run("job-o", 1, extra).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ name: "InvalidParameterException" });
+      return (error as Error).message;
+    };
+    expect(
+      await refused({
+        launchType: "FARGATE",
+        capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }],
+      }),
+    ).toMatch(/^Specifying both a launch type and capacity provider strategy is not supported/);
+    expect(await refused({ launchType: "EC2" })).toMatch(/Fargate tasks only/);
+    expect(await refused({ capacityProviderStrategy: [{ capacityProvider: "MY_ASG", weight: 1 }] })).toMatch(
+      /"MY_ASG" is not associated with the cluster/,
+    );
+    expect(await refused({ capacityProviderStrategy: [] })).toMatch(/at least one capacity provider/);
+    expect(
+      await refused({
+        capacityProviderStrategy: [
+          { capacityProvider: "FARGATE", weight: 0 },
+          { capacityProvider: "FARGATE_SPOT", weight: 0 },
+        ],
+      }),
+    ).toMatch(/must have a weight above 0/);
+    const withSize = (size: Record<string, string>) => ({
+      overrides: { containerOverrides: [{ name: "worker", environment: [] }], ...size },
+    });
+    expect(await refused(withSize({ cpu: "256", memory: "4096" }))).toBe(
+      "No Fargate configuration exists for given values: 256 CPU, 4096 memory (memory 4096 MiB is not valid with cpu 256; use 512, 1024, 2048 MiB)",
+    );
+    expect(await refused(withSize({ memory: "4GB" }))).toMatch(
+      /overrides.memory must be a whole number of MiB/,
+    );
+    expect(started).toEqual([]);
   });
 });

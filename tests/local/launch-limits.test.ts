@@ -76,6 +76,7 @@ describe("the local ECS with launch limits", () => {
     clusterName: "video-jobs",
     family: "video-jobs-worker",
     containerName: "worker",
+    stopTimeoutSeconds: 30,
     launcher,
     onEvent: async () => {},
     launchLimits: { ratePerSecond: 2, burst: 3 },

@@ -49,7 +49,7 @@ function launch(taskId: string) {
     logDirectory: path.join(directory, "logs"),
     pids: workerPidFiles(pidDirectory()),
   });
-  return launcher.start({ taskId, environment: {} });
+  return launcher.start({ taskId, environment: {}, memoryMib: 2048, stopTimeoutSeconds: 30 });
 }
 
 async function pidOf(taskId: string): Promise<number> {
@@ -64,7 +64,7 @@ describe("local worker processes", () => {
     expect(processGroup(pid)).toBe(pid);
     expect(processGroup(pid)).not.toBe(processGroup(process.pid));
     run.stop();
-    expect(await run.exited).toEqual({ exitCode: 143 });
+    expect(await run.exited).toEqual({ exitCode: 143, outOfMemory: false });
     expect(existsSync(path.join(pidDirectory(), "task-a.pid"))).toBe(false);
   });
 
@@ -72,7 +72,7 @@ describe("local worker processes", () => {
     const run = launch("task-b");
     await run.started;
     run.kill();
-    expect(await run.exited).toEqual({ exitCode: 137 });
+    expect(await run.exited).toEqual({ exitCode: 137, outOfMemory: false });
   });
 
   it("at start, kills the workers an earlier run left, and leaves a pid that is no longer our worker alone", async () => {

@@ -1,0 +1,52 @@
+// Simulated Fargate Spot interruptions for local mode's ECS stand-in (`--spot-interruptions`): a share of the
+// tasks placed on FARGATE_SPOT is reclaimed while running, as AWS reclaims Spot capacity — the worker gets
+// SIGTERM (SIGKILL after the stop timeout) and the task stops with stopCode SpotInterruption. Which tasks,
+// and when, is drawn at random when each task starts running, or fixed for a repeatable run.
+
+/** A task not given a fixed moment is interrupted at a random moment in this much of its running time. */
+export const RANDOM_INTERRUPTION_WITHIN_SECONDS = 10;
+
+export interface SpotInterruptions {
+  /** The share (0-1) of FARGATE_SPOT tasks that are interrupted. */
+  readonly share: number;
+  /**
+   * Seconds after a task starts running that it is interrupted; undefined: a random moment within
+   * RANDOM_INTERRUPTION_WITHIN_SECONDS. A task that ends before its moment is not interrupted.
+   */
+  readonly afterSeconds?: number;
+}
+
+/** How ECS words a Spot interruption on the stopped task. */
+export const SPOT_INTERRUPTION = {
+  stopCode: "SpotInterruption",
+  stoppedReason: "Your Spot Task was interrupted.",
+} as const;
+
+/**
+ * When a task that starts running now is interrupted, in milliseconds from now; undefined: it is not.
+ * `random` returns [0, 1), as Math.random does.
+ */
+export function interruptionDelayMs(
+  interruptions: SpotInterruptions,
+  random: () => number,
+): number | undefined {
+  if (!(random() < interruptions.share)) return undefined;
+  const seconds = interruptions.afterSeconds ?? random() * RANDOM_INTERRUPTION_WITHIN_SECONDS;
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * Reads `--spot-interruptions`'s value: "SHARE" (e.g. "0.05": 5% of Spot tasks, each at a random moment) or
+ * "SHARE@SECONDS" (e.g. "1@2": every Spot task, 2 s after it starts running). Throws an error naming the
+ * flag and the expected shape on anything else.
+ */
+export function parseSpotInterruptions(text: string, flag = "--spot-interruptions"): SpotInterruptions {
+  const shape = `${flag} takes SHARE or SHARE@SECONDS (the share of FARGATE_SPOT tasks interrupted, 0-1, and optionally when: seconds after each starts running; e.g. 0.05 or 1@2)`;
+  const match = /^(\d*\.?\d+)(?:@(\d*\.?\d+))?$/.exec(text.trim());
+  if (match === null) throw new Error(`${shape}, got "${text}"`);
+  const share = Number(match[1]);
+  if (!(share >= 0 && share <= 1))
+    throw new Error(`${flag}: the share must be between 0 and 1 (e.g. 0.05 for 5%), got "${text}"`);
+  if (match[2] === undefined) return { share };
+  return { share, afterSeconds: Number(match[2]) };
+}
