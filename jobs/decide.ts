@@ -495,7 +495,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     case "out-of-memory": {
       // Retried bigger, still within maxAttempts; with no bigger size allowed, retrying cannot help.
       const resize = resizeAfterOutOfMemory(sizeRanWith(state, task, policy), policy.placement);
-      if (!resize.grows) return fail(`${resize.reason}; last: ${reading.description}`);
+      if (!resize.grows) return fail(resize.reason); // the stop just recorded says how it ended
       return retry(`${reading.description}; ${resize.reason}`, resize.size);
     }
     case "exit-code":

@@ -68,7 +68,7 @@ export function resizeAfterOutOfMemory(ranWith: TaskSize, policy: PlacementPolic
       : `and no larger Fargate size fits maxWorkerMemoryMb (${cap} MiB)`;
   return {
     grows: false,
-    reason: `${at}, ${limit}; raise maxWorkerMemoryMb for a bigger retry, or make the job need less memory`,
+    reason: `${at}, ${limit}; raise maxWorkerMemoryMb to retry it bigger`,
   };
 }
 
