@@ -59,7 +59,9 @@ describe("jobs list", () => {
     );
     expect(lines.find((l) => l.startsWith("job-running "))).toMatch(/RUNNING\s+1\s+\S+\s+2m 00s\s+2m 00s…/);
     // The reason's meaningful words: the attempts are a column of their own.
-    expect(lines.find((l) => l.startsWith("job-oom "))).toMatch(/FAILED\s+3 .*\s{2}ran out of memory at 8192 MiB/);
+    expect(lines.find((l) => l.startsWith("job-oom "))).toMatch(
+      /FAILED\s+3 .*\s{2}ran out of memory at 8192 MiB/,
+    );
     expect(lines.find((l) => l.startsWith("rej-message "))).toMatch(
       /REJECTED\s+0\s+-\s+6h 00m\s+0s\s+invalid job message/,
     );
