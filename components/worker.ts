@@ -282,7 +282,10 @@ export class Worker extends pulumi.ComponentResource {
                   image,
                   logGroup: logGroupName,
                   region: context.region,
-                  stopTimeout: workerStopTimeoutSeconds(args.capacity ?? "on-demand", args.stopTimeoutSeconds),
+                  stopTimeout: workerStopTimeoutSeconds(
+                    args.capacity ?? "on-demand",
+                    args.stopTimeoutSeconds,
+                  ),
                 }),
               ),
             ),
