@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { JobEvent } from "../jobs/events";
 import type { JobState } from "../jobs/state";
+import { describeCapacity, describeTaskSize } from "../jobs/task-size";
 import type { AttemptTimeline } from "../jobs/timeline";
 import { span } from "../jobs/timeline";
 import type { CliConfig } from "./config";
@@ -127,7 +128,11 @@ export function describeEvent(event: JobEvent): string {
     case "JobRejected":
       return `${event.reason}; raw input ${JSON.stringify(shorten(event.rawInput, 80))}${event.truncated ? " (truncated)" : ""}`;
     case "TaskLaunchRequested":
-      return `RunTask client token ${event.clientToken}`;
+      return [
+        `RunTask client token ${event.clientToken}`,
+        ...(event.size === undefined ? [] : [describeTaskSize(event.size)]),
+        ...(event.capacity === undefined ? [] : [describeCapacity(event.capacity)]),
+      ].join(" · ");
     case "TaskLaunched":
       return event.taskArn;
     case "TaskLaunchFailed":

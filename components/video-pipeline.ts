@@ -223,7 +223,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         JOBS_TABLE: parent.table.tableName,
         CAPACITY_TABLE: parent.table.capacityTableName,
         JOBS_QUEUE_URL: parent.queue.queue.url,
-        CLUSTER_ARN: parent.worker.cluster.arn,
+        CLUSTER_ARN: parent.worker.clusterArn,
         TASK_DEFINITION_ARN: parent.worker.taskDefinitionArn,
         WORKER_CONTAINER_NAME: parent.worker.containerName,
         SUBNET_IDS: parent.network.subnetIds.apply(joinIds),

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FargateCpuArchitecture } from "../config/fargate";
+import { CAPACITY_PROVIDERS, type CapacityMode } from "../jobs/task-size";
 import type { AwsContext } from "./lib/arns";
 import {
   ecsTasksAssumeRolePolicy,
@@ -51,11 +52,18 @@ export interface WorkerArgs {
    */
   readonly architecture: FargateCpuArchitecture;
   /**
-   * Seconds between SIGTERM and SIGKILL on stop.
+   * Seconds between SIGTERM and SIGKILL on stop; 120 whatever is set when `capacity` uses Spot.
    * @default 30
    * @example 60
    */
   readonly stopTimeoutSeconds?: number;
+  /**
+   * Where tasks run (stack config `capacity`). The cluster takes both FARGATE and FARGATE_SPOT either way
+   * (RunTask names one per attempt); with Spot, the worker gets Spot's two-minute warning to stop in.
+   * @default "on-demand"
+   * @example "spot-with-fallback"
+   */
+  readonly capacity?: CapacityMode;
   /**
    * Log group retention in days. Required.
    * @example 14
@@ -91,12 +99,31 @@ export interface WorkerArgs {
 /** Seconds the worker gets between SIGTERM and SIGKILL unless `stopTimeoutSeconds` says otherwise. */
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 
+/**
+ * The stop timeout of a stack that uses Spot: Fargate warns two minutes before it reclaims a Spot task (the
+ * SIGTERM), and 120 s is also the most Fargate allows, so the worker can use the whole warning to stop cleanly.
+ */
+export const SPOT_STOP_TIMEOUT_SECONDS = 120;
+
+/** The container's stop timeout: the whole Spot warning when the stack uses Spot, else the configured one. */
+export function workerStopTimeoutSeconds(capacity: CapacityMode, configured: number | undefined): number {
+  if (capacity !== "on-demand") return SPOT_STOP_TIMEOUT_SECONDS;
+  return configured ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+}
+
 /** Name of the one container in the task definition (handlers: WORKER_CONTAINER_NAME). */
 export const WORKER_CONTAINER_NAME = "worker";
 
 export class Worker extends pulumi.ComponentResource {
-  /** The cluster worker tasks run in (handlers: CLUSTER_ARN). */
+  /** The cluster worker tasks run in. */
   readonly cluster: aws.ecs.Cluster;
+  /** FARGATE and FARGATE_SPOT, attached to the cluster. */
+  readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
+  /**
+   * The cluster's ARN once its capacity providers are attached (handlers: CLUSTER_ARN): a launcher given it
+   * never names a capacity provider the cluster does not have yet.
+   */
+  readonly clusterArn: pulumi.Output<string>;
   /** The Fargate task definition; old revisions are kept. */
   readonly taskDefinition: aws.ecs.TaskDefinition;
   /** The role the worker's code runs as: read inputs, write outputs. */
@@ -118,6 +145,10 @@ export class Worker extends pulumi.ComponentResource {
     const awsContext = pulumi.output(args.aws);
 
     this.cluster = createCluster();
+    this.capacityProviders = attachCapacityProviders(this.cluster);
+    this.clusterArn = pulumi
+      .all([this.cluster.arn, this.capacityProviders.id])
+      .apply(([clusterArn]) => clusterArn);
     this.logGroup = createLogGroup();
     this.securityGroup = createSecurityGroup();
     this.executionRole = createExecutionRole(this.logGroup);
@@ -136,6 +167,15 @@ export class Worker extends pulumi.ComponentResource {
 
     function createCluster(): aws.ecs.Cluster {
       return new aws.ecs.Cluster(`${name}-cluster`, {}, { parent });
+    }
+
+    /** Both, whatever the stack's capacity: each RunTask names the one its attempt runs on. */
+    function attachCapacityProviders(cluster: aws.ecs.Cluster): aws.ecs.ClusterCapacityProviders {
+      return new aws.ecs.ClusterCapacityProviders(
+        `${name}-capacity-providers`,
+        { clusterName: cluster.name, capacityProviders: [...CAPACITY_PROVIDERS] },
+        { parent },
+      );
     }
 
     function createLogGroup(): aws.cloudwatch.LogGroup {
@@ -242,7 +282,10 @@ export class Worker extends pulumi.ComponentResource {
                   image,
                   logGroup: logGroupName,
                   region: context.region,
-                  stopTimeout: args.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+                  stopTimeout: workerStopTimeoutSeconds(
+                    args.capacity ?? "on-demand",
+                    args.stopTimeoutSeconds,
+                  ),
                 }),
               ),
             ),
@@ -258,6 +301,8 @@ export class Worker extends pulumi.ComponentResource {
  * The container definitions. The job's variables (JOB_ID, INPUT_URL, OUTPUT_URL, ...) are not here:
  * the dispatcher sets them per task as RunTask overrides. No init process: the worker runs as PID 1
  * and handles SIGTERM itself (worker/Dockerfile); `stopTimeout` is its grace period before SIGKILL.
+ * No container-level memory or cpu: the task's size is the container's, so the task-level overrides an
+ * attempt that ran out of memory is retried with (RunTask overrides.cpu/memory) are all it takes.
  */
 function workerContainers(args: { image: string; logGroup: string; region: string; stopTimeout: number }) {
   return [

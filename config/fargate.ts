@@ -1,41 +1,14 @@
 // Fargate sizing rules as pure functions: which CPU/memory pairs, storage sizes and architectures
 // a task definition may use. Checked at config time so `pulumi up` never fails on RegisterTaskDefinition.
 
+import { FARGATE_CPU_SIZES, fargateMemoryOptions } from "../jobs/task-size";
+
 export const FARGATE_CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
 export type FargateCpuArchitecture = (typeof FARGATE_CPU_ARCHITECTURES)[number];
 
-interface MemoryRange {
-  readonly min: number;
-  readonly max: number;
-  readonly step: number;
-}
-
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-const MEMORY_BY_CPU: ReadonlyMap<number, MemoryRange | readonly number[]> = new Map<
-  number,
-  MemoryRange | readonly number[]
->([
-  [256, [512, 1024, 2048]],
-  [512, { min: 1024, max: 4096, step: 1024 }],
-  [1024, { min: 2048, max: 8192, step: 1024 }],
-  [2048, { min: 4096, max: 16384, step: 1024 }],
-  [4096, { min: 8192, max: 30720, step: 1024 }],
-  [8192, { min: 16384, max: 61440, step: 4096 }],
-  [16384, { min: 32768, max: 122880, step: 8192 }],
-]);
-
-export const FARGATE_CPU_SIZES: readonly number[] = [...MEMORY_BY_CPU.keys()];
-
-/** The memory sizes (MiB) Fargate accepts with `cpu` units; empty when `cpu` is not a Fargate size. */
-export function fargateMemoryOptions(cpu: number): number[] {
-  const allowed = MEMORY_BY_CPU.get(cpu);
-  if (allowed === undefined) return [];
-  if (Array.isArray(allowed)) return [...allowed];
-  const { min, max, step } = allowed as MemoryRange;
-  const sizes: number[] = [];
-  for (let memory = min; memory <= max; memory += step) sizes.push(memory);
-  return sizes;
-}
+// AWS's table of valid CPU/memory pairs lives with the job model (jobs/task-size.ts), which also grows an
+// attempt that ran out of memory along it; the config rules read the same table.
+export { FARGATE_CPU_SIZES, FARGATE_MAX_MEMORY_MIB, fargateMemoryOptions } from "../jobs/task-size";
 
 /** Why a cpu/memory pair is not a Fargate size, or undefined when it is. */
 export function fargateSizeProblem(cpu: number, memoryMb: number): string | undefined {

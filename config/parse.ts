@@ -8,6 +8,7 @@ import { z } from "zod";
 import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
 import type { WorkerParamsRule } from "../jobs/intake";
 import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
+import { type CapacityMode, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
 import {
@@ -80,6 +81,10 @@ export interface PipelineConfig {
     readonly ephemeralStorageGib: number;
     readonly architecture: FargateCpuArchitecture;
     readonly stopTimeoutSeconds: number;
+    /** On-Demand, Spot, or Spot falling back to On-Demand (stack config `capacity`). */
+    readonly capacity: CapacityMode;
+    /** The most memory an out-of-memory retry may grow an attempt to (maxWorkerMemoryMb, 0 resolved). */
+    readonly maxMemoryMb: number;
     /** Digest-pinned image; undefined means build `worker/`. */
     readonly image: string | undefined;
     /** Which params a job message may carry: the reference worker's (checked) or any. */
@@ -247,6 +252,11 @@ function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
   const sizeProblem = fargateSizeProblem(values.workerCpu, values.workerMemoryMb);
   check("workerMemoryMb", sizeProblem === undefined, sizeProblem ?? "");
   check(
+    "maxWorkerMemoryMb",
+    values.maxWorkerMemoryMb === 0 || values.maxWorkerMemoryMb >= values.workerMemoryMb,
+    `must be at least workerMemoryMb (${values.workerMemoryMb}), at most ${FARGATE_MAX_MEMORY_MIB}, or 0 for four times workerMemoryMb`,
+  );
+  check(
     "retryMaxDelaySeconds",
     values.retryMaxDelaySeconds >= values.retryBaseDelaySeconds,
     "must not be below retryBaseDelaySeconds",
@@ -307,6 +317,8 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       ephemeralStorageGib: values.workerEphemeralStorageGib,
       architecture: values.workerArchitecture,
       stopTimeoutSeconds: values.workerStopTimeoutSeconds,
+      capacity: values.capacity,
+      maxMemoryMb: maxWorkerMemoryMb(values.maxWorkerMemoryMb, values.workerMemoryMb),
       image: values.workerImage === "" ? undefined : values.workerImage,
       params: values.workerParams,
     },
@@ -335,6 +347,16 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       throttledLaunchesMinutes: values.alarmThrottledLaunchesMinutes,
     },
   };
+}
+
+/**
+ * maxWorkerMemoryMb, 0 resolved: four times the worker's memory by default, so an attempt that runs out of
+ * memory is retried twice bigger (2x, then 4x: the three attempts maxAttempts gives by default), at most
+ * Fargate's largest memory.
+ */
+export function maxWorkerMemoryMb(configured: number, workerMemoryMb: number): number {
+  if (configured !== 0) return configured;
+  return Math.min(4 * workerMemoryMb, FARGATE_MAX_MEMORY_MIB);
 }
 
 /** The sweeper Lambda's timeout: a run is bounded (sweepMaxJobs) and must end before the next one starts. */

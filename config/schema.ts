@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { WORKER_PARAMS_RULES } from "../jobs/intake";
 import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
+import { CAPACITY_MODES, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
 import {
   between,
@@ -202,8 +203,23 @@ export const CONFIG_SCHEMA = {
   workerStopTimeoutSeconds: {
     type: "integer",
     default: 30,
-    description: "Seconds between SIGTERM and SIGKILL when a worker task is stopped (2-120).",
+    description:
+      "Seconds between SIGTERM and SIGKILL when a worker task is stopped (2-120); 120 whatever is set when capacity uses Spot (its two-minute warning).",
     rule: between(2, 120),
+  },
+  capacity: {
+    type: "string",
+    default: "on-demand",
+    description:
+      "Where worker tasks run: on-demand (FARGATE), spot (FARGATE_SPOT, about 70% cheaper; interrupted or refused Spot launches are retried on Spot) or spot-with-fallback (Spot first; once Spot interrupts or refuses a job, the rest of that job runs On-Demand). Fallbacks are infrastructure retries (maxInfraRetries), never worker attempts (CAPACITY).",
+    rule: oneOf(CAPACITY_MODES),
+  },
+  maxWorkerMemoryMb: {
+    type: "integer",
+    default: 0,
+    description:
+      "Most memory (MiB) an attempt that ran out of memory is retried with: each such retry takes the next Fargate size with at least twice the memory, raising CPU only when the memory requires it; past this the job fails. Between workerMemoryMb and 122880; 0: four times workerMemoryMb, at most 122880 (MAX_WORKER_MEMORY_MB).",
+    rule: between(0, FARGATE_MAX_MEMORY_MIB),
   },
   workerImage: {
     type: "string",

@@ -16,6 +16,7 @@ import { WORKER_PARAMS_RULES, type WorkerParamsRule } from "../jobs/intake";
 import type { LaunchRateLimits } from "../jobs/launch-rate";
 import { parseExitCodes, type RetryPolicy, SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
+import { CAPACITY_MODES, FARGATE_MAX_MEMORY_MIB, isFargateSize } from "../jobs/task-size";
 import type { WorkerTarget } from "../jobs/worker-environment";
 
 export { ConfigurationError } from "../config/errors";
@@ -43,6 +44,10 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "SWEEP_QUIET_SECONDS",
   "SWEEP_MAX_JOBS",
   "WORKER_CPU_ARCHITECTURE",
+  "WORKER_CPU",
+  "WORKER_MEMORY_MB",
+  "MAX_WORKER_MEMORY_MB",
+  "CAPACITY",
   "FARGATE_PRICES",
   "JOBS_EVENT_BUS_NAME",
   "OUTCOMES_DEAD_LETTER_QUEUE_URL",
@@ -136,6 +141,11 @@ const schema = z.object({
   WORKER_CPU_ARCHITECTURE: z.enum(["ARM64", "X86_64"], {
     error: "WORKER_CPU_ARCHITECTURE must be ARM64 or X86_64",
   }),
+  // The task definition's size (every attempt's until one runs out of memory) and how far it may grow.
+  WORKER_CPU: integer("WORKER_CPU", 256, 16_384),
+  WORKER_MEMORY_MB: integer("WORKER_MEMORY_MB", 512, FARGATE_MAX_MEMORY_MIB),
+  MAX_WORKER_MEMORY_MB: integer("MAX_WORKER_MEMORY_MB", 512, FARGATE_MAX_MEMORY_MIB),
+  CAPACITY: z.enum(CAPACITY_MODES, { error: `CAPACITY must be one of ${CAPACITY_MODES.join(", ")}` }),
   // Empty: the repository's price table (jobs/fargate-prices.ts) for the task's region.
   JOBS_EVENT_BUS_NAME: required("JOBS_EVENT_BUS_NAME"),
   OUTCOMES_DEAD_LETTER_QUEUE_URL: required("OUTCOMES_DEAD_LETTER_QUEUE_URL").pipe(
@@ -176,6 +186,17 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
   } catch (error) {
     throw new ConfigurationError(`invalid handler environment: FARGATE_PRICES: ${(error as Error).message}`);
   }
+  const workerSize = { cpu: e.WORKER_CPU, memoryMib: e.WORKER_MEMORY_MB };
+  if (!isFargateSize(workerSize)) {
+    throw new ConfigurationError(
+      `invalid handler environment: WORKER_CPU ${e.WORKER_CPU} with WORKER_MEMORY_MB ${e.WORKER_MEMORY_MB} is not a Fargate size`,
+    );
+  }
+  if (e.MAX_WORKER_MEMORY_MB < e.WORKER_MEMORY_MB) {
+    throw new ConfigurationError(
+      "invalid handler environment: MAX_WORKER_MEMORY_MB must be >= WORKER_MEMORY_MB",
+    );
+  }
   if (e.RETRY_MAX_DELAY_SECONDS < e.RETRY_BASE_DELAY_SECONDS) {
     throw new ConfigurationError(
       "invalid handler environment: RETRY_MAX_DELAY_SECONDS must be >= RETRY_BASE_DELAY_SECONDS",
@@ -200,6 +221,7 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       maxInfraRetries: e.MAX_INFRA_RETRIES,
       baseDelaySeconds: e.RETRY_BASE_DELAY_SECONDS,
       maxDelaySeconds: e.RETRY_MAX_DELAY_SECONDS,
+      placement: { capacity: e.CAPACITY, workerSize, maxWorkerMemoryMb: e.MAX_WORKER_MEMORY_MB },
     },
     retentionDays: e.JOB_RETENTION_DAYS,
     deadlines: {

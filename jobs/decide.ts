@@ -1,16 +1,26 @@
 // Commands and decisions: `decide(state, command)` returns the events a command produces, or throws a typed
 // error when the job's status does not allow it. Pure: no I/O, time comes in on the command. Duplicated and
 // stale commands (at-least-once delivery everywhere) decide nothing and return [].
-// Most commands need nothing but the state. Those that read a stopped task or a failed launch apply the
-// retry policy: they are decided by `jobDecider(policy)`, and only there is a policy needed.
+// Most commands need nothing but the state. Those that launch an attempt (placed by the stack's placement
+// policy: size and capacity) or read a stopped task or a failed launch (the retry policy) are decided by
+// `jobDecider(policy)`, and only there is a policy needed.
 
 import { defined } from "./defined";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "./errors";
 import type { Deadline, JobEvent, JobInput, JobSource } from "./events";
 import { clientToken } from "./job-id";
+import {
+  fallbackReason,
+  fallsBackToOnDemand,
+  placementFor,
+  resizeAfterOutOfMemory,
+  type SpotSetback,
+  spotSetback,
+} from "./placement";
 import { backoffSeconds, type LaunchFailure, type RetryPolicy, readStop } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
 import type { TaskObservation } from "./task-observation";
+import type { CapacityProvider, TaskSize } from "./task-size";
 import { explainStop, recordedOutcome } from "./worker-outcome";
 
 export type { TaskObservation } from "./task-observation";
@@ -124,10 +134,7 @@ export interface ResendRetry extends CommandBase {
 
 /** Commands decided from the state alone. */
 export type JobCommand =
-  | Submit
   | Reject
-  | LaunchRetry
-  | StartWaiting
   | RecordLaunch
   | Cancel
   | TimeOut
@@ -136,8 +143,17 @@ export type JobCommand =
   | ResumeLaunch
   | ResendRetry;
 
-/** Commands whose outcome the retry policy decides (a stopped task, a failed launch, a lost task). */
-export type PolicyCommand = RecordLaunchFailure | ObserveTask | RecordTaskLost;
+/**
+ * Commands the stack's policy decides: launches (where and how big an attempt runs) and what follows a
+ * stopped task, a failed launch, a lost task (the retry policy).
+ */
+export type PolicyCommand =
+  | Submit
+  | LaunchRetry
+  | StartWaiting
+  | RecordLaunchFailure
+  | ObserveTask
+  | RecordTaskLost;
 
 export type Decide = (state: JobState, command: JobCommand | PolicyCommand) => JobEvent[];
 
@@ -166,6 +182,13 @@ export const MAX_THROTTLED_LAUNCHES = 300;
 export function jobDecider(policy: RetryPolicy): Decide {
   return (state, command) => {
     switch (command.type) {
+      case "Submit":
+        return decideSubmit(state, command, policy);
+      case "LaunchRetry":
+        return decideLaunchRetry(state, command, policy);
+      case "StartWaiting":
+        if (state.status !== "WAITING") return []; // started by another caller, or cancelled meanwhile
+        return [launchRequested(state, command.now, policy, state.retryAttempt ?? state.attempt + 1)];
       case "RecordLaunchFailure":
         return decideLaunchFailure(state, command, policy);
       case "ObserveTask":
@@ -181,8 +204,6 @@ export function jobDecider(policy: RetryPolicy): Decide {
 export function decide(state: JobState, command: JobCommand): JobEvent[] {
   const at = command.now;
   switch (command.type) {
-    case "Submit":
-      return decideSubmit(state, command);
     case "Reject":
       if (state.status !== "NEW") return []; // the same rejected message, delivered again
       return [
@@ -196,15 +217,6 @@ export function decide(state: JobState, command: JobCommand): JobEvent[] {
           ...(command.messageId === undefined ? {} : { messageId: command.messageId }),
         },
       ];
-    case "LaunchRetry":
-      if (state.status === "NEW") throw new JobNotFoundError(state.jobId);
-      if (state.status !== "RETRYING" || state.retryAttempt !== command.attempt) return [];
-      // The attempt the retry names: the next one, or (after a throttled launch) the same one again.
-      if (command.mustWait !== undefined) return [waiting(at, command.attempt, command.mustWait)];
-      return [launchRequested(state, at, command.attempt)];
-    case "StartWaiting":
-      if (state.status !== "WAITING") return []; // started by another caller, or cancelled meanwhile
-      return [launchRequested(state, at, state.retryAttempt ?? state.attempt + 1)];
     case "RecordLaunch":
       if (command.attempt !== state.attempt || state.taskArn !== undefined) return [];
       return [{ type: "TaskLaunched", at, attempt: command.attempt, taskArn: command.taskArn }];
@@ -292,7 +304,15 @@ function ownsTask(state: JobState, attempt: number): boolean {
   );
 }
 
-function decideSubmit(state: JobState, command: Submit): JobEvent[] {
+function decideLaunchRetry(state: JobState, command: LaunchRetry, policy: RetryPolicy): JobEvent[] {
+  if (state.status === "NEW") throw new JobNotFoundError(state.jobId);
+  if (state.status !== "RETRYING" || state.retryAttempt !== command.attempt) return [];
+  // The attempt the retry names: the next one, or (after a throttled launch) the same one again.
+  if (command.mustWait !== undefined) return [waiting(command.now, command.attempt, command.mustWait)];
+  return [launchRequested(state, command.now, policy, command.attempt)];
+}
+
+function decideSubmit(state: JobState, command: Submit, policy: RetryPolicy): JobEvent[] {
   if (state.status === "NEW") {
     const submitted: JobEvent = {
       type: "JobSubmitted",
@@ -304,7 +324,7 @@ function decideSubmit(state: JobState, command: Submit): JobEvent[] {
     };
     const next =
       command.mustWait === undefined
-        ? launchRequested(state, command.now)
+        ? launchRequested(state, command.now, policy)
         : waiting(command.now, state.attempt + 1, command.mustWait);
     return [submitted, next];
   }
@@ -326,7 +346,8 @@ function decideLaunchFailure(state: JobState, command: RecordLaunchFailure, poli
   const failed: JobEvent = { type: "TaskLaunchFailed", at, attempt: command.attempt, ...failure };
   if (!failure.retryable)
     return [failed, { type: "JobFailed", at, reason: `task could not be launched: ${failure.reason}` }];
-  return [failed, ...infrastructureRetry(state, `launch failed: ${failure.reason}`, at, policy)];
+  const setback = spotSetback(state.attemptCapacity, { reason: failure.reason });
+  return [failed, ...infrastructureRetry(state, `launch failed: ${failure.reason}`, at, policy, setback)];
 }
 
 /**
@@ -364,8 +385,17 @@ function launchLimitReached(state: JobState, reason: string, at: string): JobEve
   };
 }
 
-/** An infrastructure failure: a retry that does not use an attempt, within maxInfraRetries. */
-function infrastructureRetry(state: JobState, reason: string, at: string, policy: RetryPolicy): JobEvent[] {
+/**
+ * An infrastructure failure: a retry that does not use an attempt, within maxInfraRetries. When Spot let the
+ * attempt down and the stack falls back, the retry (and the rest of the job) runs On-Demand.
+ */
+function infrastructureRetry(
+  state: JobState,
+  reason: string,
+  at: string,
+  policy: RetryPolicy,
+  setback?: SpotSetback,
+): JobEvent[] {
   const limit = launchLimitReached(state, reason, at);
   if (limit) return [limit];
   const failures = state.infraRetries + 1;
@@ -378,15 +408,17 @@ function infrastructureRetry(state: JobState, reason: string, at: string, policy
       },
     ];
   }
+  const fallback = setback !== undefined && fallsBackToOnDemand(state, setback, policy.placement);
   return [
     {
       type: "RetryScheduled",
       at,
       nextAttempt: state.attempt + 1,
       delaySeconds: backoffSeconds(failures, policy),
-      reason,
+      reason: fallback ? `${reason}; ${fallbackReason(setback)}` : reason,
       countsAsAttempt: false,
       manual: false,
+      ...(fallback ? { capacity: "FARGATE" } : {}),
     },
   ];
 }
@@ -434,35 +466,58 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     return [stopped, ...missedDeadline(state, state.stopRequested, at, policy)];
 
   const fail = (reason: string): JobEvent[] => [stopped, { type: "JobFailed", at, reason }];
-  const retry = (failures: number): JobEvent[] => [
-    stopped,
-    {
+  const retry = (reason: string, bigger?: TaskSize): JobEvent[] => {
+    if (state.attemptsUsed + 1 >= policy.maxAttempts)
+      return fail(`failed after ${policy.maxAttempts} attempts; last: ${reading.description}`);
+    const limit = launchLimitReached(state, reading.description, at);
+    if (limit) return [stopped, limit];
+    const scheduled: JobEvent = {
       type: "RetryScheduled",
       at,
       nextAttempt: attempt + 1,
-      delaySeconds: backoffSeconds(failures, policy),
-      reason: reading.description,
+      delaySeconds: backoffSeconds(state.attemptsUsed + 1, policy),
+      reason,
       countsAsAttempt: true,
       manual: false,
-    },
-  ];
+      ...(bigger === undefined ? {} : { size: bigger }),
+    };
+    return [stopped, scheduled];
+  };
   switch (reading.kind) {
     case "non-retryable-exit-code":
       return fail(reading.description);
-    case "infrastructure":
-      return [stopped, ...infrastructureRetry(state, reading.description, at, policy)];
-    case "exit-code":
-    case "out-of-memory":
-    case "stopped": {
-      if (state.attemptsUsed + 1 >= policy.maxAttempts) {
-        return fail(`failed after ${policy.maxAttempts} attempts; last: ${reading.description}`);
-      }
-      const limit = launchLimitReached(state, reading.description, at);
-      return limit ? [stopped, limit] : retry(state.attemptsUsed + 1);
+    case "infrastructure": {
+      const reasons = [task.stoppedReason, task.containerReason].filter(Boolean).join("; ");
+      const ranOn = state.attemptCapacity ?? spotOrOnDemand(task.resources?.capacityProviderName);
+      const setback = spotSetback(ranOn, { ...defined({ stopCode: task.stopCode }), reason: reasons });
+      return [stopped, ...infrastructureRetry(state, reading.description, at, policy, setback)];
     }
+    case "out-of-memory": {
+      // Retried bigger, still within maxAttempts; with no bigger size allowed, retrying cannot help.
+      const resize = resizeAfterOutOfMemory(sizeRanWith(state, task, policy), policy.placement);
+      if (!resize.grows) return fail(resize.reason); // the stop just recorded says how it ended
+      return retry(`${reading.description}; ${resize.reason}`, resize.size);
+    }
+    case "exit-code":
+    case "stopped":
+      return retry(reading.description);
     default:
       return assertNever(reading.kind);
   }
+}
+
+/** The size the stopped attempt ran with: as its launch recorded it, else as ECS reported it, else the stack's. */
+function sizeRanWith(state: JobState, task: TaskObservation, policy: RetryPolicy): TaskSize {
+  if (state.attemptSize !== undefined) return state.attemptSize;
+  const reported = task.resources;
+  if (reported !== undefined) return { cpu: reported.cpuUnits, memoryMib: reported.memoryMib };
+  return policy.placement.workerSize;
+}
+
+/** ECS's `capacityProviderName` as a capacity provider (a launch type without one is On-Demand). */
+function spotOrOnDemand(name: string | undefined): CapacityProvider | undefined {
+  if (name === undefined) return undefined;
+  return name === "FARGATE_SPOT" ? "FARGATE_SPOT" : "FARGATE";
 }
 
 /** What follows a task stopped (or lost) for missing a deadline. */
@@ -505,8 +560,22 @@ function attemptOf(state: JobState, task: TaskObservation): number | undefined {
   return state.status === "LAUNCHING" ? state.attempt : undefined;
 }
 
-function launchRequested(state: JobState, at: string, attempt = state.attempt + 1): JobEvent {
-  return { type: "TaskLaunchRequested", at, attempt, clientToken: clientToken(state.jobId, attempt) };
+/** The launch of `attempt`, placed (size, capacity) as the job and the stack's policy say. */
+function launchRequested(
+  state: JobState,
+  at: string,
+  policy: RetryPolicy,
+  attempt = state.attempt + 1,
+): JobEvent {
+  const { size, capacity } = placementFor(state, attempt, policy.placement);
+  return {
+    type: "TaskLaunchRequested",
+    at,
+    attempt,
+    clientToken: clientToken(state.jobId, attempt),
+    size,
+    capacity,
+  };
 }
 
 function requireActive(state: JobState, command: string, hint: string): void {

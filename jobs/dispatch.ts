@@ -7,7 +7,7 @@
 // starts from the line (start-waiting.ts) as slots free up.
 
 import { admit } from "./admission";
-import { type JobCommand, jobDecider } from "./decide";
+import { jobDecider, type LaunchRetry, type Submit } from "./decide";
 import { JobIdConflictError, JobNotFoundError } from "./errors";
 import { type Intent, readMessage, truncateRaw, type WorkerParamsRule } from "./intake";
 import { jobIdForRejectedMessage } from "./job-id";
@@ -163,7 +163,7 @@ async function recordRejection(
 async function decideAndLaunch(
   deps: DispatchDeps,
   jobId: string,
-  command: JobCommand,
+  command: Submit | LaunchRetry,
   known: StoredJob | undefined,
   slotTaken: SlotAnswer | undefined,
 ): Promise<DispatchOutcome> {

@@ -79,6 +79,8 @@ export interface WorkerOutcome {
   readonly cpuSeconds?: number;
 }
 
+import type { CapacityProvider, TaskSize } from "./task-size";
+
 interface EventBase {
   /** When the pipeline recorded the event (ISO-8601, UTC). */
   readonly at: string;
@@ -107,6 +109,12 @@ export interface TaskLaunchRequested extends EventBase {
   readonly type: "TaskLaunchRequested";
   readonly attempt: number;
   readonly clientToken: string;
+  /**
+   * The attempt's size and capacity provider (placement.ts), sent with every RunTask of this attempt. Absent
+   * in histories recorded before attempts had them: the task definition's size, On-Demand.
+   */
+  readonly size?: TaskSize;
+  readonly capacity?: CapacityProvider;
 }
 
 export interface TaskLaunched extends EventBase {
@@ -216,6 +224,10 @@ export interface RetryScheduled extends EventBase {
   readonly manual: boolean;
   /** ECS throttled the launch: neither an attempt nor an infrastructure retry is spent. */
   readonly throttled?: boolean;
+  /** The attempt ran out of memory: this and every later attempt of the job run with this bigger size. */
+  readonly size?: TaskSize;
+  /** Spot let the attempt down (capacity spot-with-fallback): this and every later launch run On-Demand. */
+  readonly capacity?: "FARGATE";
 }
 
 export interface JobFailed extends EventBase {

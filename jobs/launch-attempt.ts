@@ -28,13 +28,17 @@ export interface LaunchDeps {
  * and records the outcome, starting from the job as stored. The sweeper resumes stuck launches with it too.
  */
 export async function launchAttempt(deps: LaunchDeps, stored: StoredJob): Promise<StoredJob> {
-  const { jobId, attempt, input } = stored.state;
+  const { jobId, attempt, input, attemptSize, attemptCapacity } = stored.state;
   if (input === undefined) throw new Error(`job ${jobId} is launching without an input`);
+  // The placement its launch recorded, however often the attempt is launched: one client token, one request.
+  // A launch recorded before attempts had one ran the task definition's size, On-Demand.
   const result = await deps.launcher.launch({
     jobId,
     attempt,
     clientToken: clientToken(jobId, attempt),
     override: workerOverride(jobId, attempt, input, deps.target),
+    ...(attemptSize === undefined ? {} : { size: attemptSize }),
+    capacity: attemptCapacity ?? "FARGATE",
   });
   const command: JobCommand | PolicyCommand = result.launched
     ? { type: "RecordLaunch", now: deps.clock(), attempt, taskArn: result.taskArn }

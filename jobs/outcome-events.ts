@@ -7,6 +7,7 @@ import { z } from "zod";
 import { jobCost, roundUsd } from "./cost";
 import type { JobEvent, TaskStopped } from "./events";
 import { evolve, initialState, JOB_STATUSES, type JobState } from "./state";
+import { CAPACITY_PROVIDERS } from "./task-size";
 import { outputUrl, type WorkerTarget } from "./worker-environment";
 
 export const OUTCOME_EVENT_SOURCE = "video-jobs";
@@ -85,6 +86,16 @@ export const jobStateChangeSchema = z.object({
     finishedAt: z.string().optional(),
     task: timings.optional().describe("ECS's timings of the task, on TaskRunning and TaskStopped."),
   }),
+  placement: z
+    .object({
+      cpu: z.number().int().positive().describe("CPU units of the attempt's task (1024 = 1 vCPU)."),
+      memoryMib: z.number().int().positive().describe("Memory of the attempt's task, MiB."),
+      capacityProvider: z.enum(CAPACITY_PROVIDERS).describe("FARGATE (On-Demand) or FARGATE_SPOT."),
+    })
+    .optional()
+    .describe(
+      "Where the latest attempt runs, from its launch on: bigger after an attempt ran out of memory, FARGATE after Spot let the job down.",
+    ),
   cost: z
     .object({
       attemptUsd: z.number().optional().describe("This attempt's Fargate cost, on TaskStopped."),
@@ -151,6 +162,15 @@ function change(
       ...(state.finishedAt === undefined ? {} : { finishedAt: state.finishedAt }),
       ...(event.type === "TaskRunning" || event.type === "TaskStopped" ? { task: event.timings } : {}),
     },
+    ...(state.attemptSize === undefined || state.attemptCapacity === undefined
+      ? {}
+      : {
+          placement: {
+            cpu: state.attemptSize.cpu,
+            memoryMib: state.attemptSize.memoryMib,
+            capacityProvider: state.attemptCapacity,
+          },
+        }),
     ...(cost.attempts.length === 0
       ? {}
       : {

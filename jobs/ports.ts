@@ -6,6 +6,7 @@ import type { TaskObservation, WorkerOutcomeReport } from "./task-observation";
 
 export type { WorkerOutcomeReport } from "./task-observation";
 
+import type { CapacityProvider, TaskSize } from "./task-size";
 import type { ContainerOverride } from "./worker-environment";
 
 export interface LaunchRequest {
@@ -13,6 +14,10 @@ export interface LaunchRequest {
   readonly attempt: number;
   readonly clientToken: string;
   readonly override: ContainerOverride;
+  /** The attempt's size (task-level cpu/memory overrides); absent: the task definition's (an old history). */
+  readonly size?: TaskSize;
+  /** The capacity provider the attempt runs on. */
+  readonly capacity: CapacityProvider;
 }
 
 export type LaunchResult =

@@ -3,6 +3,7 @@
 // to wait before the next attempt. Pure functions of the policy and what ECS reported.
 
 import type { FailureKind } from "./events";
+import type { PlacementPolicy } from "./placement";
 
 export interface RetryPolicy {
   /** Attempts in which the worker ran; the last failure past this fails the job. */
@@ -14,6 +15,8 @@ export interface RetryPolicy {
   readonly baseDelaySeconds: number;
   /** Upper bound of the backoff; SQS cannot delay a message more than 900 s. */
   readonly maxDelaySeconds: number;
+  /** Where attempts run, how big, and how an out-of-memory or Spot failure moves the next ones. */
+  readonly placement: PlacementPolicy;
 }
 
 export const SQS_MAX_DELAY_SECONDS = 900;
@@ -24,6 +27,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxInfraRetries: 5,
   baseDelaySeconds: 30,
   maxDelaySeconds: SQS_MAX_DELAY_SECONDS,
+  placement: {
+    capacity: "on-demand",
+    workerSize: { cpu: 1024, memoryMib: 2048 },
+    maxWorkerMemoryMb: 8192,
+  },
 };
 
 /** Parses "64-78" or "1,2,64-78" into a set of exit codes; throws on anything else. */

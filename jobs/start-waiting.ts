@@ -5,7 +5,7 @@
 // launch it once: its start is one conditional change, and the slot is held by job id.
 
 import { admit } from "./admission";
-import { decide } from "./decide";
+import { jobDecider } from "./decide";
 import { type LaunchDeps, launchAttempt } from "./launch-attempt";
 import { holdsSlot } from "./slots";
 import { changeJob } from "./store";
@@ -40,7 +40,7 @@ export async function startWaitingJobs(deps: LaunchDeps, max = DEFAULT_STARTS): 
       if (admission.kind !== "admitted") break pages;
       const { slot } = admission;
       const change = await changeJob(deps.store, job.jobId, (state) =>
-        decide(state, { type: "StartWaiting", now: deps.clock() }),
+        jobDecider(deps.policy)(state, { type: "StartWaiting", now: deps.clock() }),
       );
       if (change.events.length === 0 || !holdsSlot(change.after)) {
         // Cancelled meanwhile (the index lags), or started by another caller: the slot taken here is not

@@ -4,6 +4,7 @@
 // indexes beside the events: every field here is a column the history queries and the CLI read.
 
 import type { Deadline, JobEvent, JobInput, JobSource } from "./events";
+import type { CapacityProvider, TaskSize } from "./task-size";
 
 export const ACTIVE_STATUSES = [
   "SUBMITTED",
@@ -37,6 +38,13 @@ export interface JobState {
    * launch) or JobWaiting (the attempt a waiting job starts with).
    */
   readonly retryAttempt?: number;
+  /** The latest attempt's size and capacity provider, as its launch recorded them (absent in old histories). */
+  readonly attemptSize?: TaskSize;
+  readonly attemptCapacity?: CapacityProvider;
+  /** The size the job grew to after running out of memory: its next launches use it. */
+  readonly nextSize?: TaskSize;
+  /** Spot let the job down (capacity spot-with-fallback): its next launches run On-Demand. */
+  readonly onDemandOnly?: boolean;
   /** Task of the latest attempt, once known (from RunTask or from an ECS event, whichever comes first). */
   readonly taskArn?: string;
   /** Highest ECS `detail.version` applied for the latest attempt's task: older or equal ones are stale. */
@@ -112,9 +120,18 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         stopCode: _stop,
         runningAt: _running,
         stopRequested: _stopRequested,
+        attemptSize: _size,
+        attemptCapacity: _capacity,
         ...rest
       } = withoutPendingStart(state);
-      return { ...rest, status: "LAUNCHING", attempt: event.attempt, launchRequestedAt: event.at };
+      return {
+        ...rest,
+        status: "LAUNCHING",
+        attempt: event.attempt,
+        launchRequestedAt: event.at,
+        ...(event.size === undefined ? {} : { attemptSize: event.size }),
+        ...(event.capacity === undefined ? {} : { attemptCapacity: event.capacity }),
+      };
     }
     case "TaskLaunched": {
       if (event.attempt !== state.attempt) return state;
@@ -175,6 +192,8 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         retryAttempt: event.nextAttempt,
         retryDueAt: new Date(Date.parse(event.at) + event.delaySeconds * 1000).toISOString(),
         reason: event.reason,
+        ...(event.size === undefined ? {} : { nextSize: event.size }),
+        ...(event.capacity === "FARGATE" ? { onDemandOnly: true } : {}),
       };
     }
     case "JobFailed":

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { JobError } from "./errors";
 import type { FailureKind, JobEvent, JobEventType } from "./events";
 import { JOB_STATUSES, type JobState } from "./state";
+import { CAPACITY_PROVIDERS } from "./task-size";
 
 /** An item of the store that this version cannot read. */
 export class StoredJobError extends JobError {
@@ -31,6 +32,8 @@ const jobInput = z.looseObject({
   params: z.record(z.string(), z.unknown()).optional(),
   timeoutSeconds: z.number().int().positive().optional(),
 });
+
+const taskSize = z.looseObject({ cpu: z.number().int().positive(), memoryMib: z.number().int().positive() });
 
 const deadline = z.enum(["launch", "run"]);
 
@@ -88,6 +91,8 @@ const EVENT_SCHEMAS = {
     at: text,
     attempt: count,
     clientToken: text,
+    size: taskSize.optional(),
+    capacity: z.enum(CAPACITY_PROVIDERS).optional(),
   }),
   TaskLaunched: z.looseObject({ type: z.literal("TaskLaunched"), at: text, attempt: count, taskArn: text }),
   TaskLaunchFailed: z.looseObject({
@@ -153,6 +158,8 @@ const EVENT_SCHEMAS = {
     countsAsAttempt: z.boolean(),
     manual: z.boolean(),
     throttled: z.boolean().optional(),
+    size: taskSize.optional(),
+    capacity: z.literal("FARGATE").optional(),
   }),
   JobFailed: z.looseObject({ type: z.literal("JobFailed"), at: text, reason: text }),
   JobTimedOut: z.looseObject({ type: z.literal("JobTimedOut"), at: text, reason: text }),
@@ -178,6 +185,10 @@ const jobStateSchema = z.looseObject({
   attemptsUsed: count,
   infraRetries: count,
   retryAttempt: count.optional(),
+  attemptSize: taskSize.optional(),
+  attemptCapacity: z.enum(CAPACITY_PROVIDERS).optional(),
+  nextSize: taskSize.optional(),
+  onDemandOnly: z.boolean().optional(),
   taskArn: text.optional(),
   lastEcsVersion: z.number().optional(),
   exitCode: z.number().int().optional(),

@@ -27,6 +27,10 @@ export const STATE_ATTRIBUTES = [
   "attemptsUsed",
   "infraRetries",
   "retryAttempt",
+  "attemptSize",
+  "attemptCapacity",
+  "nextSize",
+  "onDemandOnly",
   "taskArn",
   "lastEcsVersion",
   "exitCode",
@@ -54,8 +58,21 @@ export function indexProjectedAttributes(index: {
   readonly hashKey: string;
   readonly rangeKey: string;
 }): string[] {
-  return STATE_ATTRIBUTES.filter((name) => name !== index.hashKey && name !== index.rangeKey);
+  return STATE_ATTRIBUTES.filter(
+    (name) => name !== index.hashKey && name !== index.rangeKey && !READ_WITH_THE_JOB_ONLY.has(name),
+  );
 }
+
+/**
+ * Where the job's launches run: read only with the job itself (to launch it), never in listings. Kept out of
+ * the indexes, so that adding them changed no index (DynamoDB rebuilds an index whose projection changes).
+ */
+const READ_WITH_THE_JOB_ONLY: ReadonlySet<string> = new Set([
+  "attemptSize",
+  "attemptCapacity",
+  "nextSize",
+  "onDemandOnly",
+]);
 
 /** All attributes used as keys, with their DynamoDB types (all strings). */
 export const KEY_ATTRIBUTES = [

@@ -8,6 +8,7 @@
 import { defined } from "./defined";
 import type { FailureKind, JobEvent, TaskTimings } from "./events";
 import { assertNever } from "./state";
+import type { CapacityProvider, TaskSize } from "./task-size";
 
 /** Milliseconds; absent when the history does not (yet) tell. */
 export interface AttemptDurations {
@@ -34,6 +35,11 @@ export interface AttemptTimeline {
   readonly attempt: number;
   /** When the launch was requested (TaskLaunchRequested). */
   readonly requestedAt: string;
+  /** Where the attempt ran, as its launch recorded it (absent in histories from before sizes were recorded). */
+  readonly size?: TaskSize;
+  readonly capacity?: CapacityProvider;
+  /** Why it runs bigger or On-Demand, when the retry that launched it moved it. */
+  readonly placementChange?: string;
   readonly taskArn?: string;
   /** ECS's timings of the task, the latest report of each field. */
   readonly timings: TaskTimings;
@@ -59,6 +65,9 @@ export interface JobTimeline {
 interface AttemptDraft {
   attempt: number;
   requestedAt: string;
+  size?: TaskSize;
+  capacity?: CapacityProvider;
+  placementChange?: string;
   taskArn?: string;
   timings: TaskTimings;
   launchFailure?: { reason: string; retryable: boolean };
@@ -79,6 +88,8 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
   const drafts = new Map<number, AttemptDraft>();
   let submittedAt: string | undefined;
   let finishedAt: string | undefined;
+  // The latest retry's move of the job (bigger, On-Demand): said on the attempt it launches.
+  let move: { readonly attempt: number; readonly change: string } | undefined;
   for (const event of events) {
     switch (event.type) {
       case "JobSubmitted":
@@ -87,7 +98,16 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
         if (event.type === "JobRejected") finishedAt = event.at;
         break;
       case "TaskLaunchRequested":
-        drafts.set(event.attempt, { attempt: event.attempt, requestedAt: event.at, timings: {} });
+        drafts.set(event.attempt, {
+          attempt: event.attempt,
+          requestedAt: event.at,
+          timings: {},
+          ...defined({
+            size: event.size,
+            capacity: event.capacity,
+            placementChange: move?.attempt === event.attempt ? move.change : undefined,
+          }),
+        });
         break;
       case "TaskLaunched":
         withDraft(drafts, event.attempt, event.at, (d) => {
@@ -135,9 +155,12 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
       case "JobCancelled":
         finishedAt = event.at;
         break;
-      case "RetryScheduled":
+      case "RetryScheduled": {
         finishedAt = undefined; // a manual retry reopens a finished job
+        const change = placementChange(event, drafts.get(event.nextAttempt - 1));
+        move = change === undefined ? undefined : { attempt: event.nextAttempt, change };
         break;
+      }
       case "TaskStopRequested":
       case "LaunchResumed":
       case "RetryResent":
@@ -160,6 +183,19 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
     total: span(submittedAt, finishedAt ?? now),
   });
   return { ...defined({ submittedAt, finishedAt }), attempts, durations };
+}
+
+/** How a retry moved the job, in words: bigger after running out of memory, On-Demand after Spot. */
+function placementChange(
+  retry: Extract<JobEvent, { type: "RetryScheduled" }>,
+  previous: AttemptDraft | undefined,
+): string | undefined {
+  // Short: `show` prints it after the attempt's size and capacity, within 80 columns.
+  const changes: string[] = [];
+  const which = previous === undefined ? "the last attempt" : `attempt ${previous.attempt}`;
+  if (retry.size !== undefined) changes.push(`bigger: ${which} ran out of memory`);
+  if (retry.capacity !== undefined) changes.push(`after Spot let ${which} down`);
+  return changes.length === 0 ? undefined : changes.join("; ");
 }
 
 function attemptOf(draft: AttemptDraft, now: string | undefined): AttemptTimeline {

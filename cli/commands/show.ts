@@ -6,6 +6,7 @@ import { formatUsd, type JobCost, jobCost } from "../../jobs/cost";
 import { currentDeadline, type Deadlines, formatSeconds, runLimitSeconds } from "../../jobs/deadlines";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal, type JobState } from "../../jobs/state";
+import { describeCapacity, describeTaskSize } from "../../jobs/task-size";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
 import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
@@ -118,6 +119,7 @@ function renderShow(
   if (timeline.attempts.length > 0) {
     out.push("", p.paint("bold", "Attempts"));
     out.push(indent(renderTable(timeline.attempts, attemptColumns(), p, tables)));
+    out.push(...placementLines(timeline.attempts));
     // Whole ARNs do not fit 80 columns: the table has the task ids, -o wide (and --json) the ARNs.
     if (ctx.wide) {
       for (const attempt of timeline.attempts) {
@@ -159,6 +161,22 @@ function renderShow(
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * Where each attempt ran ("attempt 2 · 1 vCPU 4 GiB · On-Demand"), and why when a retry moved it (bigger after
+ * running out of memory, On-Demand after Spot); nothing for histories from before sizes were recorded.
+ */
+function placementLines(attempts: readonly AttemptTimeline[]): string[] {
+  if (attempts.every((a) => a.size === undefined && a.capacity === undefined)) return [];
+  return attempts.map((a) => {
+    const where = [
+      `attempt ${a.attempt}`,
+      a.size === undefined ? "the task definition's size" : describeTaskSize(a.size),
+      describeCapacity(a.capacity ?? "FARGATE"),
+    ].join(" · ");
+    return `  ${where}${a.placementChange === undefined ? "" : ` (${a.placementChange})`}`;
+  });
 }
 
 /** Each stopped attempt's Fargate cost and the total; local mode's are estimates from local timings. */

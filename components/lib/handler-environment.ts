@@ -61,14 +61,28 @@ export function jobSettingsEnvironment(
 
 /**
  * What the handlers know of the worker: how an attempt is priced (the task definition's architecture and
- * any price override), and which params a job may carry (the reference worker's, or any for an image of
- * the stack's own).
+ * any price override), which params a job may carry (the reference worker's, or any for an image of
+ * the stack's own), and where attempts run: the task definition's size, how far an out-of-memory retry may
+ * grow it, On-Demand or Spot.
  */
 export function workerSettingsEnvironment(
   config: Pick<PipelineConfig, "worker" | "fargatePrices">,
-): Pick<HandlerEnvironment, "WORKER_CPU_ARCHITECTURE" | "FARGATE_PRICES" | "WORKER_PARAMS"> {
+): Pick<
+  HandlerEnvironment,
+  | "WORKER_CPU_ARCHITECTURE"
+  | "WORKER_CPU"
+  | "WORKER_MEMORY_MB"
+  | "MAX_WORKER_MEMORY_MB"
+  | "CAPACITY"
+  | "FARGATE_PRICES"
+  | "WORKER_PARAMS"
+> {
   return {
     WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+    WORKER_CPU: String(config.worker.cpu),
+    WORKER_MEMORY_MB: String(config.worker.memoryMb),
+    MAX_WORKER_MEMORY_MB: String(config.worker.maxMemoryMb),
+    CAPACITY: config.worker.capacity,
     FARGATE_PRICES: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
     WORKER_PARAMS: config.worker.params,
   };

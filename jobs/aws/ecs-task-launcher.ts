@@ -1,5 +1,8 @@
 // TaskLauncher on ECS: one RunTask per launch, `startedBy` = job id (so task events name their job) and
-// `clientToken` = <jobId>.<attempt> (so a repeated call returns the same task). A 200 answer with
+// `clientToken` = <jobId>.<attempt> (so a repeated call returns the same task). The attempt runs where the job
+// model placed it: a capacity provider strategy (FARGATE or FARGATE_SPOT, no launch type) and task-level
+// cpu/memory overrides (the worker's container sets no memory limit of its own, so the task's is the one
+// that counts). A 200 answer with
 // failures[] and ECS refusing the call are launch failures, read by the retry policy; when the outcome is
 // unknown the error propagates, to be retried with the same token.
 
@@ -29,7 +32,7 @@ export class EcsTaskLauncher implements TaskLauncher {
         new RunTaskCommand({
           cluster: this.options.clusterArn,
           taskDefinition: this.options.taskDefinitionArn,
-          launchType: "FARGATE",
+          capacityProviderStrategy: [{ capacityProvider: request.capacity, weight: 1 }],
           count: 1,
           startedBy: request.jobId,
           clientToken: request.clientToken,
@@ -41,6 +44,9 @@ export class EcsTaskLauncher implements TaskLauncher {
             },
           },
           overrides: {
+            ...(request.size === undefined
+              ? {}
+              : { cpu: String(request.size.cpu), memory: String(request.size.memoryMib) }),
             containerOverrides: [
               {
                 name: request.override.name,

@@ -59,7 +59,9 @@ describe("jobs list", () => {
     );
     expect(lines.find((l) => l.startsWith("job-running "))).toMatch(/RUNNING\s+1\s+\S+\s+2m 00s\s+2m 00s…/);
     // The reason's meaningful words: the attempts are a column of their own.
-    expect(lines.find((l) => l.startsWith("job-oom "))).toMatch(/FAILED\s+3 .*\s{2}OutOfMemory: the worker/);
+    expect(lines.find((l) => l.startsWith("job-oom "))).toMatch(
+      /FAILED\s+3 .*\s{2}ran out of memory at 8192 MiB/,
+    );
     expect(lines.find((l) => l.startsWith("rej-message "))).toMatch(
       /REJECTED\s+0\s+-\s+6h 00m\s+0s\s+invalid job message/,
     );
@@ -271,8 +273,9 @@ describe("jobs show", () => {
     expect(out).toContain("  input      s3://uploads-bucket/uploads/job-oom.mp4");
     expect(out).toContain("  submitted  2026-11-26 09:00:00Z (3h 00m ago)");
     expect(out).toContain("  attempt    3 launched; 2 failed attempt(s) counted, 0 infrastructure retries");
+    // Each attempt that ran out of memory was retried bigger, up to maxWorkerMemoryMb (8192 MiB in the tests).
     expect(out).toMatch(
-      /reason {5}failed after 3 attempts; last: OutOfMemory: the worker ran out of memory \(exit 137/,
+      /reason {5}ran out of memory at 8192 MiB \(1 vCPU 8 GiB\), the most maxWorkerMemoryMb allows; raise maxWorkerMemoryMb/,
     );
     expect(out).toMatch(/TIME\s+OFFSET\s+ATTEMPT\s+EVENT\s+TASK\s+DETAILS/);
     const task1 = taskArnFor("job-oom", 1);
@@ -286,8 +289,20 @@ describe("jobs show", () => {
         `\\+45s\\s+1\\s+TaskStopped\\s+${taskId1}\\s+exit 137; EssentialContainerExited; Essential container in task exited; OutOfMemoryError: Container killed due to memory usage; -> out-of-memory`,
       ),
     );
-    expect(out).toMatch(/\+45s\s+2\s+RetryScheduled\s+in 10s: OutOfMemory/);
-    expect(out).toMatch(/\+4m 45s\s+JobFailed\s+failed after 3 attempts/);
+    expect(out).toMatch(
+      /\+45s\s+2\s+RetryScheduled\s+in 10s: OutOfMemory.*retried with 1 vCPU 4 GiB \(was 1 vCPU 2 GiB\)/,
+    );
+    expect(out).toMatch(
+      /\+2m 01s\s+2\s+TaskLaunchRequested\s+RunTask client token job-oom\.2 · 1 vCPU 4 GiB · On-Demand/,
+    );
+    expect(out).toMatch(/\+4m 45s\s+JobFailed\s+ran out of memory at 8192 MiB/);
+    expect(out).toContain(
+      [
+        "  attempt 1 · 1 vCPU 2 GiB · On-Demand",
+        "  attempt 2 · 1 vCPU 4 GiB · On-Demand (bigger: attempt 1 ran out of memory)",
+        "  attempt 3 · 1 vCPU 8 GiB · On-Demand (bigger: attempt 2 ran out of memory)",
+      ].join("\n"),
+    );
     expect(out).toContain(
       "  queued 3s   provisioning 24s   image pull 24s   running 1m 00s   total 4m 45s\n",
     );

@@ -3,7 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { decide } from "../../jobs/decide";
+import { jobDecider } from "../../jobs/decide";
+import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
 import { changeJob } from "../../jobs/store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { dynamoEnv, jobs, NOW } from "./support/run";
@@ -19,7 +20,7 @@ beforeAll(async () => {
   for (const [i, jobId] of WAITING.entries()) {
     const now = new Date(NOW.getTime() - (10 - i) * 60_000).toISOString();
     await changeJob(store, jobId, (state) =>
-      decide(state, {
+      jobDecider(DEFAULT_RETRY_POLICY)(state, {
         type: "Submit",
         now,
         jobId,

@@ -112,7 +112,8 @@ describe("S3 notifications", () => {
     expect(call).toMatchObject({
       cluster: process.env.CLUSTER_ARN,
       taskDefinition: TASK_DEFINITION_ARN,
-      launchType: "FARGATE",
+      // The stack's capacity (on-demand here) as a capacity provider strategy, and the attempt's size.
+      capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }],
       startedBy: jobId,
       clientToken: `${jobId}.1`,
       networkConfiguration: {
@@ -127,6 +128,8 @@ describe("S3 notifications", () => {
         { key: "attempt", value: "1" },
       ],
     });
+    expect(call).not.toHaveProperty("launchType");
+    expect(call?.overrides).toMatchObject({ cpu: "1024", memory: "2048" });
     expect(call?.overrides?.containerOverrides?.[0]?.name).toBe("worker");
     expect(environmentOf(call as RunTaskCommandInput)).toEqual({
       JOB_ID: jobId,
@@ -265,6 +268,65 @@ describe("job and retry messages", () => {
     expect(runTaskCalls().map((c) => c.clientToken)).toEqual(["job-retry.2"]);
     expect(environmentOf(runTaskCalls()[0] as RunTaskCommandInput).JOB_ATTEMPT).toBe("2");
     expect((await store.get("job-retry"))?.state).toMatchObject({ status: "LAUNCHED", attempt: 2 });
+  });
+});
+
+describe("attempt sizes", () => {
+  it("launches the retry of an attempt that ran out of memory with the bigger size, and again the same on a crash", async () => {
+    await handler(
+      sqsEvent(
+        sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/big.mp4", jobId: "job-oom" }), nextMessageId()),
+      ),
+    );
+    const stored = await store.get("job-oom");
+    const at = new Date().toISOString();
+    const history: JobEvent[] = [
+      {
+        type: "TaskStopped",
+        at,
+        attempt: 1,
+        taskArn: stored?.state.taskArn ?? "",
+        ecsVersion: 3,
+        exitCode: 137,
+        containerReason: "OutOfMemoryError: Container killed due to memory usage",
+        failure: { kind: "out-of-memory", description: "OutOfMemory" },
+        timings: {},
+      },
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 2,
+        delaySeconds: 30,
+        reason: "OutOfMemory; retried with 1 vCPU 4 GiB (was 1 vCPU 2 GiB)",
+        countsAsAttempt: true,
+        manual: false,
+        size: { cpu: 1024, memoryMib: 4096 },
+      },
+    ];
+    await store.append(
+      "job-oom",
+      stored?.version ?? 0,
+      history,
+      foldEvents("job-oom", [...(stored?.events ?? []), ...history]),
+    );
+    ecs.reset();
+    ecs.on(RunTaskCommand).rejectsOnce(new Error("socket hang up")).callsFake(runTaskSucceeds);
+
+    const retryBody = JSON.stringify({ jobId: "job-oom", attempt: 2 });
+    const messageId = nextMessageId();
+    await handler(sqsEvent(sqsRecord(retryBody, messageId)));
+    await handler(sqsEvent(sqsRecord(retryBody, messageId, 2))); // redelivered after the lost answer
+    const calls = runTaskCalls();
+    expect(calls.map((c) => [c.clientToken, c.overrides?.cpu, c.overrides?.memory])).toEqual([
+      ["job-oom.2", "1024", "4096"],
+      ["job-oom.2", "1024", "4096"],
+    ]);
+    expect((await store.get("job-oom"))?.events.at(-2)).toMatchObject({
+      type: "TaskLaunchRequested",
+      attempt: 2,
+      size: { cpu: 1024, memoryMib: 4096 },
+      capacity: "FARGATE",
+    });
   });
 });
 

@@ -17,6 +17,11 @@ describe("handler environment", () => {
       metrics: { namespace: "VideoJobs", service: "video-jobs-test" },
     });
     expect(config.policy.nonRetryableExitCodes.has(65)).toBe(true);
+    expect(config.policy.placement).toEqual({
+      capacity: "on-demand",
+      workerSize: { cpu: 1024, memoryMib: 2048 },
+      maxWorkerMemoryMb: 8192,
+    });
   });
 
   it.each(HANDLER_ENVIRONMENT_VARIABLES.filter((name) => name !== "OUTPUT_PREFIX"))(
@@ -38,6 +43,10 @@ describe("handler environment", () => {
     ["OUTPUT_PREFIX", "outputs", /OUTPUT_PREFIX must be empty or a key prefix ending with \//],
     ["OUTPUT_PREFIX", "/outputs/", /not starting with \//],
     ["SUBNET_IDS", " , ", /SUBNET_IDS must list at least one id/],
+    ["CAPACITY", "spot-first", /CAPACITY must be one of on-demand, spot, spot-with-fallback/],
+    ["WORKER_MEMORY_MB", "3000", /WORKER_CPU 1024 with WORKER_MEMORY_MB 3000 is not a Fargate size/],
+    ["MAX_WORKER_MEMORY_MB", "1024", /MAX_WORKER_MEMORY_MB must be >= WORKER_MEMORY_MB/],
+    ["MAX_WORKER_MEMORY_MB", "200000", /MAX_WORKER_MEMORY_MB must be <= 122880/],
     ["SECURITY_GROUP_IDS", ",", /SECURITY_GROUP_IDS must list at least one id/],
     ["JOBS_QUEUE_URL", "not a url", /JOBS_QUEUE_URL must be a URL/],
     ["METRICS_NAMESPACE", "AWS/Lambda", /METRICS_NAMESPACE must not start with AWS\//],

@@ -31,6 +31,8 @@ beforeAll(async () => {
   Object.assign(process.env, environment, {
     // This file checks the metrics the handler writes (Embedded Metric Format on stdout).
     POWERTOOLS_METRICS_DISABLED: "false",
+    // A stack that runs on Spot first: a Spot interruption moves the rest of the job to On-Demand.
+    CAPACITY: "spot-with-fallback",
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
@@ -215,6 +217,39 @@ describe("a task's life", () => {
     expect((await store.get("oom"))?.state.reason).toMatch(
       /^OutOfMemory: the worker ran out of memory \(exit 137/,
     );
+    // Retried bigger: twice the memory of the stack's 1 vCPU 2 GiB, within MAX_WORKER_MEMORY_MB.
+    expect((await history("oom")).find((e) => e.type === "RetryScheduled")).toMatchObject({
+      countsAsAttempt: true,
+      size: { cpu: 1024, memoryMib: 4096 },
+    });
+    expect((await store.get("oom"))?.state.nextSize).toEqual({ cpu: 1024, memoryMib: 4096 });
+  });
+
+  it("sends the rest of a job Spot interrupted to On-Demand, without using an attempt", async () => {
+    await launchedJob("spot");
+    await handler(
+      event("spot", {
+        lastStatus: "STOPPED",
+        version: 6,
+        exitCode: 143,
+        stopCode: "SpotInterruption",
+        stoppedReason: "Your Spot Task was interrupted.",
+      }),
+    );
+    expect((await history("spot")).find((e) => e.type === "RetryScheduled")).toMatchObject({
+      countsAsAttempt: false,
+      capacity: "FARGATE",
+      reason: expect.stringMatching(
+        /^SpotInterruption: Your Spot Task was interrupted\. \(exit 143\); Spot interrupted the task/,
+      ),
+    });
+    expect((await store.get("spot"))?.state).toMatchObject({
+      status: "RETRYING",
+      attemptsUsed: 0,
+      infraRetries: 1,
+      onDemandOnly: true,
+    });
+    expect(sent()).toHaveLength(1);
   });
 
   it("retries a task that failed to start (no exit code) without using an attempt", async () => {

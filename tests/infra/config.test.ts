@@ -135,6 +135,29 @@ describe("validation", () => {
     expect(fargateMemoryOptions(2048)).toHaveLength(13);
   });
 
+  it("runs on On-Demand unless capacity says spot or spot-with-fallback (dev's choice)", () => {
+    expect(parsePipelineConfig({}).worker.capacity).toBe("on-demand");
+    expect(parsePipelineConfig(projectRawConfig("dev")).worker.capacity).toBe("spot-with-fallback");
+    expect(parsePipelineConfig({ capacity: "spot" }).worker.capacity).toBe("spot");
+    expect(problemsOf({ capacity: "SPOT" })).toEqual([
+      `${PROJECT_NAME}:capacity: must be one of on-demand, spot, spot-with-fallback (got "SPOT")`,
+    ]);
+  });
+
+  it("grows out-of-memory retries up to maxWorkerMemoryMb: four times workerMemoryMb unless set", () => {
+    expect(parsePipelineConfig({}).worker.maxMemoryMb).toBe(8192);
+    expect(parsePipelineConfig({ workerCpu: "16384", workerMemoryMb: "65536" }).worker.maxMemoryMb).toBe(
+      122880,
+    );
+    expect(parsePipelineConfig({ maxWorkerMemoryMb: "2048" }).worker.maxMemoryMb).toBe(2048);
+    expect(problemsOf({ maxWorkerMemoryMb: "1024" })).toEqual([
+      `${PROJECT_NAME}:maxWorkerMemoryMb: must be at least workerMemoryMb (2048), at most 122880, or 0 for four times workerMemoryMb (got 1024)`,
+    ]);
+    expect(problemsOf({ maxWorkerMemoryMb: "200000" })[0]).toMatch(
+      /maxWorkerMemoryMb: must be between 0 and 122880/,
+    );
+  });
+
   it("requires a prebuilt worker image to be pinned by digest", () => {
     const digest = "a".repeat(64);
     expect(

@@ -167,6 +167,11 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       LAUNCH_RATE_PER_SECOND: String(config.jobs.launchRatePerSecond),
       LAUNCH_BURST: String(config.jobs.launchBurst),
       WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+      // The dev stack: 1 vCPU 2 GiB, out-of-memory retries up to four times that, Spot first.
+      WORKER_CPU: "1024",
+      WORKER_MEMORY_MB: "2048",
+      MAX_WORKER_MEMORY_MB: "8192",
+      CAPACITY: "spot-with-fallback",
       WORKER_PARAMS: config.worker.params,
       FARGATE_PRICES: "",
       JOBS_EVENT_BUS_NAME: refs.eventBusName,

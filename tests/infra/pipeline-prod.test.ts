@@ -86,6 +86,21 @@ describe("prod protection and retention", () => {
     });
     expect(environmentOf("dispatcher").JOB_RETENTION_DAYS).toBe("365");
   });
+
+  it("runs On-Demand (the default capacity) with the configured stop timeout, and tells every launcher so", () => {
+    const definitions = json<{ stopTimeout: number }[]>(
+      run.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions,
+    );
+    expect(definitions[0]?.stopTimeout).toBe(config.worker.stopTimeoutSeconds);
+    for (const handler of ["dispatcher", "task-state", "sweeper"]) {
+      expect(environmentOf(handler)).toMatchObject({
+        CAPACITY: "on-demand",
+        WORKER_CPU: "2048",
+        WORKER_MEMORY_MB: "4096",
+        MAX_WORKER_MEMORY_MB: "16384",
+      });
+    }
+  });
 });
 
 describe("component structure", () => {
@@ -103,6 +118,7 @@ describe("component structure", () => {
       "aws:sqs/queue:Queue": 4,
       "aws:dynamodb/table:Table": 2,
       "aws:ecs/cluster:Cluster": 1,
+      "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "awsx:ecr:Image": 1,
       "awsx:ec2:Vpc": 1,

@@ -31,6 +31,17 @@ beforeAll(async () => {
 const taskDefinition = () => run.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs;
 const containers = () => json<ContainerDefinition[]>(taskDefinition().containerDefinitions);
 
+describe("cluster", () => {
+  it("has both Fargate capacity providers, On-Demand and Spot (RunTask names one per attempt)", () => {
+    const attached = run.one(
+      "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+      "worker-capacity-providers",
+    );
+    expect(attached.inputs.clusterName).toBe(refs.clusterName);
+    expect(attached.inputs.capacityProviders).toEqual(["FARGATE", "FARGATE_SPOT"]);
+  });
+});
+
 describe("task definition", () => {
   it("is a Fargate task sized from config", () => {
     expect(taskDefinition()).toMatchObject({
@@ -59,7 +70,9 @@ describe("task definition", () => {
     expect(worker?.name).toBe("worker");
     expect(worker?.image).toBe(refs.imageUri);
     expect(worker?.image).toMatch(/@sha256:[0-9a-f]{64}$/);
-    expect(worker?.stopTimeout).toBe(config.worker.stopTimeoutSeconds);
+    // dev runs on Spot first: the worker gets Spot's whole two-minute warning to stop cleanly.
+    expect(config.worker.capacity).toBe("spot-with-fallback");
+    expect(worker?.stopTimeout).toBe(120);
     expect(worker?.logConfiguration).toEqual({
       logDriver: "awslogs",
       options: {
@@ -68,6 +81,11 @@ describe("task definition", () => {
         "awslogs-stream-prefix": "worker",
       },
     });
+  });
+
+  it("sets no container memory or cpu, so the task-level size RunTask overrides is the container's limit", () => {
+    const [worker] = containers();
+    for (const key of ["memory", "memoryReservation", "cpu"]) expect(worker).not.toHaveProperty(key);
   });
 
   it("leaves the job's variables to the dispatcher's RunTask overrides", () => {

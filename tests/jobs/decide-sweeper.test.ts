@@ -7,7 +7,16 @@ import { MAX_LAUNCHES_PER_JOB, MAX_RETRY_RESENDS, MAX_THROTTLED_LAUNCHES } from 
 import { InvalidTransitionError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
-import { launched, running, stopped, submitted, T0, TEST_POLICY, taskArn } from "../support/factories";
+import {
+  launched,
+  running,
+  stopped,
+  submitted,
+  T0,
+  TEST_POLICY,
+  TEST_SIZE,
+  taskArn,
+} from "../support/factories";
 import { given } from "../support/specification";
 
 const JOB = "job-s";
@@ -241,7 +250,16 @@ describe("throttled launches", () => {
     const refused = given(JOB, submitted(JOB)).when(throttled("ThrottlingException: Rate exceeded")).events();
     given(JOB, [...submitted(JOB), ...refused])
       .when({ type: "StartWaiting", now: at })
-      .then([{ type: "TaskLaunchRequested", at, attempt: 1, clientToken: `${JOB}.1` }]);
+      .then([
+        {
+          type: "TaskLaunchRequested",
+          at,
+          attempt: 1,
+          clientToken: `${JOB}.1`,
+          size: TEST_SIZE,
+          capacity: "FARGATE",
+        },
+      ]);
   });
 
   it("never use up the launches of a job; only hours of them in a row fail it, saying why", () => {

@@ -3,7 +3,17 @@ import { jobDecider } from "../../jobs/decide";
 import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/errors";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
-import { INPUT, launched, running, stopped, submitted, T0, TEST_POLICY, taskArn } from "../support/factories";
+import {
+  INPUT,
+  launched,
+  running,
+  stopped,
+  submitted,
+  T0,
+  TEST_POLICY,
+  TEST_SIZE,
+  taskArn,
+} from "../support/factories";
 import { given } from "../support/specification";
 
 const JOB = "job-1";
@@ -365,7 +375,16 @@ describe("retry messages", () => {
   it("launch the awaited attempt only", () => {
     given(JOB, history())
       .when({ type: "LaunchRetry", now: at, attempt: 2 })
-      .then([{ type: "TaskLaunchRequested", at, attempt: 2, clientToken: "job-1.2" }]);
+      .then([
+        {
+          type: "TaskLaunchRequested",
+          at,
+          attempt: 2,
+          clientToken: "job-1.2",
+          size: TEST_SIZE,
+          capacity: "FARGATE",
+        },
+      ]);
     given(JOB, history()).when({ type: "LaunchRetry", now: at, attempt: 3 }).thenNothing();
     given(JOB, [...history(), ...retried(2).slice(1)])
       .when({ type: "LaunchRetry", now: at, attempt: 2 })

@@ -59,4 +59,14 @@ describe("the published event schema", () => {
     });
     expect(changes.at(-1)?.output).toBeUndefined();
   });
+
+  it("says where the latest attempt runs, from its launch on (its size and capacity provider)", () => {
+    const changes = jobStateChanges("schema-2", launched("schema-2"), 0, {
+      outputBucket: "b",
+      outputPrefix: "out/",
+    });
+    for (const change of changes) expect(jobStateChangeSchema.parse(change)).toEqual(change);
+    expect(changes[0]).not.toHaveProperty("placement"); // JobSubmitted: nothing launched yet
+    expect(changes.at(-1)?.placement).toEqual({ cpu: 1024, memoryMib: 2048, capacityProvider: "FARGATE" });
+  });
 });

@@ -371,6 +371,21 @@ describe("launches with no answer", () => {
     expect((await stateOf("resume"))?.status).toBe("LAUNCHED");
   });
 
+  it("resumes a launch with the size and capacity its attempt recorded, whatever the stack now says", async () => {
+    const spotFirst = { ...TEST_POLICY, placement: { ...TEST_POLICY.placement, capacity: "spot" as const } };
+    const driver = new JobDriver(store, "resume-spot", T0, spotFirst);
+    await capacity.slots.acquire("resume-spot", at(0));
+    await driver.submit(0, video("resume-spot"));
+    ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: taskArnOf("resume-spot") }] });
+    await sweep(deps(301)); // the sweeper's policy: TEST_POLICY, on-demand
+    const [call] = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input);
+    expect(call).toMatchObject({
+      clientToken: "resume-spot.1",
+      capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+      overrides: { cpu: "1024", memory: "2048" },
+    });
+  });
+
   it("gives the launch up past its deadline and retries with a new attempt (a new client token)", async () => {
     await job("given-up", "launching");
     await sweep(deps(901));

@@ -19,6 +19,99 @@ async function history(scenario: Scenario) {
 }
 
 describe("jobTimeline", () => {
+  it("gives each attempt its size and capacity, and why a retry moved it", () => {
+    const at = T0.toISOString();
+    const size = (memoryMib: number) => ({ cpu: 1024, memoryMib });
+    const timeline = jobTimeline([
+      {
+        type: "JobSubmitted",
+        at,
+        jobId: "job",
+        input: { videoUrl: "s3://b/k.mp4" },
+        source: { kind: "cli" },
+      },
+      {
+        type: "TaskLaunchRequested",
+        at,
+        attempt: 1,
+        clientToken: "job.1",
+        size: size(2048),
+        capacity: "FARGATE_SPOT",
+      },
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 2,
+        delaySeconds: 0,
+        reason: "SpotInterruption",
+        countsAsAttempt: false,
+        manual: false,
+        capacity: "FARGATE",
+      },
+      {
+        type: "TaskLaunchRequested",
+        at,
+        attempt: 2,
+        clientToken: "job.2",
+        size: size(2048),
+        capacity: "FARGATE",
+      },
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 3,
+        delaySeconds: 0,
+        reason: "OutOfMemory",
+        countsAsAttempt: true,
+        manual: false,
+        size: size(4096),
+      },
+      {
+        type: "TaskLaunchRequested",
+        at,
+        attempt: 3,
+        clientToken: "job.3",
+        size: size(4096),
+        capacity: "FARGATE",
+      },
+      {
+        type: "RetryScheduled",
+        at,
+        nextAttempt: 4,
+        delaySeconds: 0,
+        reason: "exit 1",
+        countsAsAttempt: true,
+        manual: false,
+      },
+      {
+        type: "TaskLaunchRequested",
+        at,
+        attempt: 4,
+        clientToken: "job.4",
+        size: size(4096),
+        capacity: "FARGATE",
+      },
+    ]);
+    expect(
+      timeline.attempts.map(({ attempt, size, capacity, placementChange }) => ({
+        attempt,
+        size,
+        capacity,
+        placementChange,
+      })),
+    ).toEqual([
+      { attempt: 1, size: size(2048), capacity: "FARGATE_SPOT", placementChange: undefined },
+      { attempt: 2, size: size(2048), capacity: "FARGATE", placementChange: "after Spot let attempt 1 down" },
+      {
+        attempt: 3,
+        size: size(4096),
+        capacity: "FARGATE",
+        placementChange: "bigger: attempt 2 ran out of memory",
+      },
+      { attempt: 4, size: size(4096), capacity: "FARGATE", placementChange: undefined },
+    ]);
+  });
+
   it("splits a successful job's time into queued, provisioning, image pull, running and total", async () => {
     const { events } = await history("success");
     const timeline = jobTimeline(events);

@@ -7,6 +7,10 @@ import type { TaskObservation } from "../../jobs/decide";
 import type { JobEvent, JobInput } from "../../jobs/events";
 import { clientToken } from "../../jobs/job-id";
 import { parseExitCodes, type RetryPolicy } from "../../jobs/retry-policy";
+import type { TaskSize } from "../../jobs/task-size";
+
+/** The stack's worker size in the tests' policy: every attempt's until one runs out of memory. */
+export const TEST_SIZE: TaskSize = { cpu: 1024, memoryMib: 2048 };
 
 export const TEST_POLICY: RetryPolicy = {
   maxAttempts: 3,
@@ -14,6 +18,7 @@ export const TEST_POLICY: RetryPolicy = {
   maxInfraRetries: 2,
   baseDelaySeconds: 10,
   maxDelaySeconds: 60,
+  placement: { capacity: "on-demand", workerSize: TEST_SIZE, maxWorkerMemoryMb: 8192 },
 };
 
 export const T0 = "2026-11-26T10:00:00.000Z";
@@ -22,7 +27,14 @@ export const taskArn = (n: number) => `arn:aws:ecs:us-west-2:111122223333:task/v
 
 export const submitted = (jobId: string, at = T0): JobEvent[] => [
   { type: "JobSubmitted", at, jobId, input: INPUT, source: { kind: "message" }, messageId: "m-1" },
-  { type: "TaskLaunchRequested", at, attempt: 1, clientToken: clientToken(jobId, 1) },
+  {
+    type: "TaskLaunchRequested",
+    at,
+    attempt: 1,
+    clientToken: clientToken(jobId, 1),
+    size: TEST_SIZE,
+    capacity: "FARGATE",
+  },
 ];
 
 export const launched = (jobId: string, attempt = 1, at = T0): JobEvent[] => [

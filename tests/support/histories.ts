@@ -5,6 +5,7 @@
 import { attemptCost } from "../../jobs/cost";
 import { type JobCommand, jobDecider, type PolicyCommand, type TaskObservation } from "../../jobs/decide";
 import type { JobInput, TaskTimings } from "../../jobs/events";
+import type { RetryPolicy } from "../../jobs/retry-policy";
 import type { JobState } from "../../jobs/state";
 import { changeJob, type JobStore } from "../../jobs/store";
 import { TEST_POLICY } from "./factories";
@@ -21,6 +22,7 @@ export class JobDriver {
     private readonly store: JobStore,
     readonly jobId: string,
     private readonly t0: Date,
+    private readonly policy: RetryPolicy = TEST_POLICY,
   ) {}
 
   at(seconds: number): string {
@@ -29,7 +31,7 @@ export class JobDriver {
 
   async apply(seconds: number, command: WithoutNow<JobCommand | PolicyCommand>): Promise<JobState> {
     const full = { ...command, now: this.at(seconds) } as JobCommand;
-    const change = await changeJob(this.store, this.jobId, (state) => jobDecider(TEST_POLICY)(state, full));
+    const change = await changeJob(this.store, this.jobId, (state) => jobDecider(this.policy)(state, full));
     return change.after;
   }
 
