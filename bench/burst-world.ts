@@ -392,6 +392,7 @@ export class SimEcs implements TaskControl {
     const reading = readTaskDetail(this.detail(task), {
       clusterArn: this.settings.clusterArn,
       workerContainerName: CONTAINER_NAME,
+      cost: { architecture: "X86_64" },
     });
     return reading.kind === "observation"
       ? { jobId: reading.jobId, observation: reading.observation }

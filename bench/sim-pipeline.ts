@@ -166,7 +166,12 @@ export function startSimPipeline(clock: VirtualClock, settings: SimPipelineSetti
   };
   trackDeps = {
     ...dispatchDeps,
-    context: { clusterArn: CLUSTER_ARN, workerContainerName: target.containerName },
+    // Priced as the stack prices them: the repository's table for the region, x86.
+    context: {
+      clusterArn: CLUSTER_ARN,
+      workerContainerName: target.containerName,
+      cost: { architecture: "X86_64" },
+    },
   };
   const dispatcher = startEventSource(
     clock,

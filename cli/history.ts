@@ -160,7 +160,7 @@ export function describeEvent(event: JobEvent): string {
     case "JobWaiting":
       return `for a slot to launch attempt ${event.attempt}: ${event.reason}`;
     case "RetryScheduled":
-      return `${event.manual ? "by hand" : `in ${formatDuration(event.delaySeconds * 1000)}`}: ${event.reason}${
+      return `${event.manual ? "by hand" : event.delaySeconds === 0 ? "at once" : `in ${formatDuration(event.delaySeconds * 1000)}`}: ${event.reason}${
         event.manual || event.countsAsAttempt
           ? ""
           : event.throttled

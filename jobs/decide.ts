@@ -414,7 +414,8 @@ function infrastructureRetry(
       type: "RetryScheduled",
       at,
       nextAttempt: state.attempt + 1,
-      delaySeconds: backoffSeconds(failures, policy),
+      // Backing off is for asking again for the same thing; a retry On-Demand asks for something else.
+      delaySeconds: fallback ? 0 : backoffSeconds(failures, policy),
       reason: fallback ? `${reason}; ${fallbackReason(setback)}` : reason,
       countsAsAttempt: false,
       manual: false,
@@ -475,7 +476,8 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
       type: "RetryScheduled",
       at,
       nextAttempt: attempt + 1,
-      delaySeconds: backoffSeconds(state.attemptsUsed + 1, policy),
+      // A bigger size answers the failure itself: nothing is gained by waiting before it.
+      delaySeconds: bigger === undefined ? backoffSeconds(state.attemptsUsed + 1, policy) : 0,
       reason,
       countsAsAttempt: true,
       manual: false,

@@ -290,7 +290,7 @@ describe("jobs show", () => {
       ),
     );
     expect(out).toMatch(
-      /\+45s\s+2\s+RetryScheduled\s+in 10s: OutOfMemory.*retried with 1 vCPU 4 GiB \(was 1 vCPU 2 GiB\)/,
+      /\+45s\s+2\s+RetryScheduled\s+at once: OutOfMemory.*retried with 1 vCPU 4 GiB \(was 1 vCPU 2 GiB\)/,
     );
     expect(out).toMatch(
       /\+2m 01s\s+2\s+TaskLaunchRequested\s+RunTask client token job-oom\.2 · 1 vCPU 4 GiB · On-Demand/,

@@ -110,13 +110,13 @@ describe("each launch records where it runs", () => {
 });
 
 describe("an attempt that ran out of memory", () => {
-  it("is retried with the next size up (twice the memory), counting against maxAttempts", () => {
+  it("is retried at once (no backoff) with the next size up (twice the memory), counting against maxAttempts", () => {
     const events = given(JOB, launchedOn(1)).when(outOfMemory(1)).events();
     expect(retryOf(events)).toEqual({
       type: "RetryScheduled",
       at,
       nextAttempt: 2,
-      delaySeconds: 10,
+      delaySeconds: 0,
       reason:
         "OutOfMemory: the worker ran out of memory (exit 137; Essential container in task exited; OutOfMemoryError: Container killed due to memory usage); retried with 1 vCPU 4 GiB (was 1 vCPU 2 GiB)",
       countsAsAttempt: true,
@@ -182,14 +182,14 @@ describe("an attempt that ran out of memory", () => {
 });
 
 describe("Spot letting an attempt down", () => {
-  it("with spot-with-fallback, an interruption sends the rest of the job On-Demand as an infrastructure retry", () => {
+  it("with spot-with-fallback, an interruption sends the rest of the job On-Demand at once, as an infrastructure retry", () => {
     const history = launchedOn(1, TEST_SIZE, "FARGATE_SPOT");
     const events = given(JOB, history, SPOT_FIRST).when(spotInterrupted(1)).events();
     expect(retryOf(events)).toEqual({
       type: "RetryScheduled",
       at,
       nextAttempt: 2,
-      delaySeconds: 10,
+      delaySeconds: 0,
       reason:
         "SpotInterruption: Your Spot Task was interrupted. (exit 143); Spot interrupted the task: the rest of the job runs on On-Demand (FARGATE)",
       countsAsAttempt: false,
