@@ -41,9 +41,9 @@ function succeeded(jobId: string): JobEvent[] {
       stopCode: "EssentialContainerExited",
       timings: { startedAt: "2026-11-30T10:00:10.000Z", executionStoppedAt: "2026-11-30T10:04:10.000Z" },
       // No cost: us-west-2 has no ARM64 price in the table.
-      workerOutcome: { exitCode: 0, code: "ok", message: "analysed", peakMemoryMb: 1500, cpuSeconds: 120 },
+      workerOutcome: { code: "ok", message: "analysed", peakMemoryMb: 1500, cpuSeconds: 120 },
     },
-    { type: "JobSucceeded", at: "2026-11-30T10:05:00.000Z" },
+    { type: "JobSucceeded", at: "2026-11-30T10:05:00.000Z", attempt: 1 },
   ];
 }
 
