@@ -56,7 +56,7 @@ Options:
                      per second; default ${FARGATE_LAUNCH_LIMITS.ratePerSecond}/${FARGATE_LAUNCH_LIMITS.burst}, ECS's own. Without it: no limit
   --spot-interruptions SHARE[@SECONDS]
                      the local ECS interrupts SHARE (0-1) of the tasks it runs on FARGATE_SPOT, as Spot
-                     reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's workerStopTimeoutSeconds,
+                     reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's stop timeout (120 s with Spot),
                      stop code SpotInterruption. Each at a random moment in its first ${RANDOM_INTERRUPTION_WITHIN_SECONDS} s of running
                      (a task done sooner escapes), or SECONDS after it starts running (e.g. 1@2: every
                      Spot task, 2 s in). Without it: none
