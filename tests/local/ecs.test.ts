@@ -425,6 +425,33 @@ describe("local ECS", () => {
     }
   });
 
+  it("holds the container overrides to 8192 characters, not the task-level cpu and memory beside them", async () => {
+    // Container overrides of exactly 8192 characters as JSON, as the job model measures them (overridesSize).
+    const padded = (length: number) => {
+      const environment = [{ name: "JOB_PARAMS", value: "" }];
+      const containerOverrides = [{ name: "worker", environment }];
+      const value = "x".repeat(length - JSON.stringify({ containerOverrides }).length);
+      return [{ name: "worker", environment: [{ name: "JOB_PARAMS", value }] }];
+    };
+    expect(JSON.stringify({ containerOverrides: padded(8192) }).length).toBe(8192);
+    await run("job-p", 1, {
+      overrides: { containerOverrides: padded(8192), cpu: "2048", memory: "8192" },
+    });
+    await until(() => started.length === 1);
+    expect(started[0]?.task.memoryMib).toBe(8192);
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+    const error = await run("job-p", 2, { overrides: { containerOverrides: padded(8193) } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      name: "InvalidParameterException",
+      message: "Container Overrides length must be at most 8192",
+    });
+    expect(started).toHaveLength(1);
+  });
+
   it("refuses placements and sizes ECS refuses, saying why", async () => {
     const refused = async (extra: Record<string, unknown>) => {
       const error = await run("job-o", 1, extra).then(
