@@ -1,0 +1,114 @@
+// Local mode end to end, issue #14, on a stack with capacity spot-with-fallback: a job that runs out of memory
+// on Spot is retried at the next size and succeeds, and a job whose Spot task is interrupted is relaunched
+// On-Demand and succeeds — the job model's placement decisions carried out by the local ECS, with a stand-in
+// worker that needs a given amount of memory (tests/support/memory-hog.cjs).
+
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { parsePipelineConfig } from "../../config/parse";
+import type { JobEvent } from "../../jobs/events";
+import { isTerminal } from "../../jobs/state";
+import type { StoredJob } from "../../jobs/store";
+import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
+import { waitFor } from "../support/wait-for";
+
+const REPO = path.join(__dirname, "..", "..");
+const HOG = path.join(__dirname, "..", "support", "memory-hog.cjs");
+let pipeline: LocalPipeline;
+let state: string;
+
+beforeAll(async () => {
+  await mkdir(path.join(REPO, "dist"), { recursive: true });
+  state = await mkdtemp(path.join(REPO, "dist", "local-oom-spot-"));
+  // A stack's settings as local mode reads them; retries at once, to keep the test short.
+  const config = parsePipelineConfig({
+    workerCpu: "256",
+    workerMemoryMb: "512",
+    maxWorkerMemoryMb: "2048",
+    capacity: "spot-with-fallback",
+    workerParams: "any",
+    retryBaseDelaySeconds: "0",
+    retryMaxDelaySeconds: "0",
+  });
+  pipeline = await startLocalPipeline({
+    stateDirectory: state,
+    reset: false,
+    workerScript: HOG,
+    // Every Spot task is interrupted 3 s after it starts running: one that finishes sooner escapes.
+    spotInterruptions: { share: 1, afterSeconds: 3 },
+    config,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+  if (state) await rm(state, { recursive: true, force: true });
+});
+
+function submit(jobId: string, params: Record<string, number>): void {
+  const body = JSON.stringify({ videoUrl: "s3://video-jobs-uploads/uploads/any.mp4", jobId, params });
+  pipeline.sqs.sendMessage(LOCAL_NAMES.queue, body);
+}
+
+async function finished(jobId: string): Promise<StoredJob> {
+  await waitFor(
+    async () => isTerminal((await pipeline.store.get(jobId))?.state.status ?? "SUBMITTED"),
+    `job ${jobId} to finish`,
+    { timeoutMs: 90_000, everyMs: 100 },
+  );
+  // Its history is whole once it has finished (its last task's stop comes before JobSucceeded); not waiting
+  // for the local ECS to settle, which would wait for the other job's tasks too.
+  const job = await pipeline.store.get(jobId);
+  if (!job) throw new Error(`no job ${jobId}`);
+  return job;
+}
+
+const launches = (events: readonly JobEvent[]) =>
+  events.flatMap((e) => (e.type === "TaskLaunchRequested" ? [{ size: e.size, capacity: e.capacity }] : []));
+const stops = (events: readonly JobEvent[]) =>
+  events.flatMap((e) =>
+    e.type === "TaskStopped"
+      ? [{ exitCode: e.exitCode, stopCode: e.stopCode, containerReason: e.containerReason }]
+      : [],
+  );
+
+// The two jobs run side by side: the test takes as long as the longer one.
+describe.concurrent("local mode: out of memory retried bigger, Spot interrupted then On-Demand", () => {
+  it("retries a job that ran out of memory with the next size, and it succeeds", async ({ expect }) => {
+    // 600 MiB for 1 s: over 512 MiB (sampled every 250 ms), within 1024 MiB, done well before the Spot
+    // interruption at 3 s.
+    submit("e2e-oom", { hogMib: 600, holdMs: 1000 });
+    const job = await finished("e2e-oom");
+    expect(job.state.status).toBe("SUCCEEDED");
+    expect(launches(job.events)).toEqual([
+      { size: { cpu: 256, memoryMib: 512 }, capacity: "FARGATE_SPOT" },
+      { size: { cpu: 256, memoryMib: 1024 }, capacity: "FARGATE_SPOT" },
+    ]);
+    expect(stops(job.events)).toEqual([
+      {
+        exitCode: 137,
+        stopCode: "EssentialContainerExited",
+        containerReason: "OutOfMemoryError: Container killed due to memory usage",
+      },
+      { exitCode: 0, stopCode: "EssentialContainerExited", containerReason: undefined },
+    ]);
+  }, 120_000);
+
+  it("relaunches a job whose Spot task was interrupted on On-Demand, and it succeeds", async ({ expect }) => {
+    // Holds for 4 s from its own start, after the task's: the Spot task is interrupted at 3 s (SIGTERM: the
+    // stand-in exits 143 as the worker does); On-Demand, nothing interrupts it.
+    submit("e2e-spot", { hogMib: 10, holdMs: 4000 });
+    const job = await finished("e2e-spot");
+    expect(job.state.status).toBe("SUCCEEDED");
+    expect(launches(job.events).map((l) => l.capacity)).toEqual(["FARGATE_SPOT", "FARGATE"]);
+    expect(stops(job.events)).toEqual([
+      { exitCode: 143, stopCode: "SpotInterruption", containerReason: undefined },
+      { exitCode: 0, stopCode: "EssentialContainerExited", containerReason: undefined },
+    ]);
+    expect(job.events.find((e) => e.type === "TaskStopped")).toMatchObject({
+      stoppedReason: "Your Spot Task was interrupted.",
+      failure: { kind: "infrastructure" },
+    });
+  }, 120_000);
+});
