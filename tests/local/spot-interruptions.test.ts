@@ -1,15 +1,13 @@
 // `--spot-interruptions SHARE[@SECONDS]`: read with clear errors, drawn per task as the share says, and
 // refused by `npm run local` before anything starts.
 
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../config/local-endpoints";
 import {
   interruptionDelayMs,
   parseSpotInterruptions,
   RANDOM_INTERRUPTION_WITHIN_SECONDS,
 } from "../../local/spot-interruptions";
+import { runLocal } from "../support/run-local";
 
 describe("--spot-interruptions values", () => {
   it("reads a share, and a share with a fixed moment", () => {
@@ -47,17 +45,6 @@ describe("--spot-interruptions values", () => {
 });
 
 describe("npm run local --spot-interruptions", () => {
-  const runLocal = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", join(PROJECT_ROOT, "local", "main.ts"), ...args],
-        { cwd: PROJECT_ROOT, timeout: 60_000 },
-        (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-      );
-    });
-
   it("refuses a bad value before starting anything (exit 2), saying what it takes", async () => {
     const result = await runLocal("--spot-interruptions", "2");
     expect(result.code).toBe(2);
