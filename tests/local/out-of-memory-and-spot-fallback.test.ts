@@ -1,7 +1,8 @@
 // Local mode end to end, issue #14, on a stack with capacity spot-with-fallback: a job that runs out of memory
 // on Spot is retried at the next size and succeeds, and a job whose Spot task is interrupted is relaunched
 // On-Demand and succeeds — the job model's placement decisions carried out by the local ECS, with a stand-in
-// worker that needs a given amount of memory (tests/support/memory-hog.cjs).
+// worker that needs a given amount of memory (tests/support/memory-hog.cjs), killed over the task's memory as
+// ECS kills it.
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
@@ -93,6 +94,11 @@ describe.concurrent("local mode: out of memory retried bigger, Spot interrupted 
       },
       { exitCode: 0, stopCode: "EssentialContainerExited", containerReason: undefined },
     ]);
+    // The stop as ECS reports it is read as out of memory: what the job model resizes from.
+    expect(job.events.find((e) => e.type === "TaskStopped")).toMatchObject({
+      attempt: 1,
+      failure: { kind: "out-of-memory" },
+    });
   }, 120_000);
 
   it("relaunches a job whose Spot task was interrupted on On-Demand, and it succeeds", async ({ expect }) => {
