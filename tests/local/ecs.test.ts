@@ -20,6 +20,7 @@ import {
   type WorkerLauncher,
   type WorkerTask,
 } from "../../local/ecs";
+import { TEST_CLUSTER } from "../support/local-mode";
 import { waitFor } from "../support/wait-for";
 
 interface Scripted {
@@ -62,12 +63,7 @@ const launcher: WorkerLauncher = {
   },
 };
 const ecsOptions: LocalEcsOptions = {
-  region: "us-east-1",
-  account: "000000000000",
-  clusterName: "video-jobs",
-  family: "video-jobs-worker",
-  containerName: "worker",
-  stopTimeoutSeconds: 30,
+  ...TEST_CLUSTER,
   launcher,
   onEvent: async (event) => {
     events.push(event);

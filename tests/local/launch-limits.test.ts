@@ -8,6 +8,7 @@ import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
 import type { LaunchRequest } from "../../jobs/ports";
 import { LocalEcs, type WorkerLauncher } from "../../local/ecs";
 import { FARGATE_LAUNCH_LIMITS, LaunchBucket, parseLaunchLimits } from "../../local/launch-limits";
+import { TEST_CLUSTER } from "../support/local-mode";
 import { runLocal } from "../support/run-local";
 import { waitFor } from "../support/wait-for";
 
@@ -69,12 +70,7 @@ describe("the local ECS with launch limits", () => {
     },
   };
   const ecs = new LocalEcs({
-    region: "us-east-1",
-    account: "000000000000",
-    clusterName: "video-jobs",
-    family: "video-jobs-worker",
-    containerName: "worker",
-    stopTimeoutSeconds: 30,
+    ...TEST_CLUSTER,
     launcher,
     onEvent: async () => {},
     launchLimits: { ratePerSecond: 2, burst: 3 },
