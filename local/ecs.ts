@@ -11,7 +11,8 @@
 // FARGATE alone) and task-level cpu/memory overrides are honoured and reported on the task; the launcher holds
 // the worker to the task's memory, and one killed over it stops as ECS reports it (exit 137,
 // OutOfMemoryError). Given Spot interruptions (spot-interruptions.ts), a share of FARGATE_SPOT tasks is
-// interrupted while running (SIGTERM, then SIGKILL after the stop timeout; stopCode SpotInterruption).
+// interrupted while running (SIGTERM, then SIGKILL after the stop timeout; stopCode SpotInterruption); given
+// a share of Spot launches without capacity, RunTask refuses that share of FARGATE_SPOT calls as ECS does.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { type FargateCpuArchitecture, fargateSizeProblem } from "../config/fargate";
@@ -20,7 +21,12 @@ import { CAPACITY_PROVIDERS, type CapacityProvider, type TaskSize } from "../job
 import { ECS_OVERRIDES_MAX_CHARS } from "../jobs/worker-environment";
 import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "./launch-limits";
-import { interruptionDelayMs, SPOT_INTERRUPTION, type SpotInterruptions } from "./spot-interruptions";
+import {
+  interruptionDelayMs,
+  SPOT_CAPACITY_UNAVAILABLE,
+  SPOT_INTERRUPTION,
+  type SpotInterruptions,
+} from "./spot-interruptions";
 
 export interface WorkerRun {
   /** Resolves once the worker runs; rejects, with why, when it could not start. */
@@ -88,7 +94,12 @@ export interface LocalEcsOptions {
   readonly nowMs?: () => number;
   /** Simulated Spot interruptions of FARGATE_SPOT tasks (`--spot-interruptions`); without them, none. */
   readonly spotInterruptions?: SpotInterruptions;
-  /** [0, 1), for the choice of capacity provider and of interrupted tasks (default Math.random). */
+  /**
+   * The share (0-1) of RunTask calls for FARGATE_SPOT refused for lack of capacity (`--spot-unavailable`), as
+   * ECS answers them: no task, a failure saying capacity is unavailable. Without it: none.
+   */
+  readonly spotUnavailable?: number;
+  /** [0, 1), for the choice of capacity provider, of refused launches and of interrupted tasks (default Math.random). */
   readonly random?: () => number;
 }
 
@@ -201,6 +212,8 @@ export class LocalEcs {
     const capacityProviderName = this.placement(input);
     const sizeOverrides = taskSizeOverrides(input.overrides);
     const size = this.taskSize(sizeOverrides);
+    if (capacityProviderName === "FARGATE_SPOT" && this.spotUnavailableNow())
+      return { tasks: [], failures: [{ reason: SPOT_CAPACITY_UNAVAILABLE }] };
     const task: Task = {
       taskArn: `arn:aws:ecs:${this.options.region}:${this.options.account}:task/${this.options.clusterName}/${randomBytes(16).toString("hex")}`,
       ...(startedBy === undefined ? {} : { startedBy }),
@@ -265,6 +278,12 @@ export class LocalEcs {
     }
     // Only rounding reaches here: the last provider with a weight.
     return items.filter((item) => item.weight > 0).at(-1)?.capacityProvider;
+  }
+
+  /** Whether this Spot launch is one of the share refused for lack of capacity. */
+  private spotUnavailableNow(): boolean {
+    const share = this.options.spotUnavailable;
+    return share !== undefined && (this.options.random ?? Math.random)() < share;
   }
 
   /** The task's size: the overrides' over the task definition's, refused when not a Fargate size. */
