@@ -1,8 +1,8 @@
 // Local mode end to end, issue #14, on a stack with capacity spot-with-fallback: a job that runs out of memory
-// on Spot is retried at the next size and succeeds, and a job whose Spot task is interrupted is relaunched
-// On-Demand and succeeds — the job model's placement decisions carried out by the local ECS, with a stand-in
-// worker that needs a given amount of memory (tests/support/memory-hog.cjs), killed over the task's memory as
-// ECS kills it.
+// on Spot is retried at the next size and succeeds, and a job whose Spot task is interrupted, or whose Spot
+// launch is refused for lack of capacity, is relaunched On-Demand and succeeds — the job model's placement
+// decisions carried out by the local ECS, with a stand-in worker that needs a given amount of memory
+// (tests/support/memory-hog.cjs), killed over the task's memory as ECS kills it.
 
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
@@ -11,17 +11,31 @@ import { parsePipelineConfig } from "../../config/parse";
 import type { JobEvent } from "../../jobs/events";
 import { isTerminal } from "../../jobs/state";
 import type { StoredJob } from "../../jobs/store";
-import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
+import {
+  LOCAL_NAMES,
+  type LocalPipeline,
+  type LocalPipelineOptions,
+  startLocalPipeline,
+} from "../../local/pipeline";
+import { SPOT_CAPACITY_UNAVAILABLE } from "../../local/spot-interruptions";
 import { waitFor } from "../support/wait-for";
 
 const REPO = path.join(__dirname, "..", "..");
 const HOG = path.join(__dirname, "..", "support", "memory-hog.cjs");
-let pipeline: LocalPipeline;
-let state: string;
+/** Spot tasks are placed and left alone. */
+let spot: LocalPipeline;
+/** Spot tasks are placed, and each is interrupted 1 s after it starts running (one done sooner escapes). */
+let interrupting: LocalPipeline;
+/** Spot has no capacity: every FARGATE_SPOT launch is refused. */
+let noSpot: LocalPipeline;
+const states: string[] = [];
 
-beforeAll(async () => {
+async function startPipeline(
+  options: Pick<LocalPipelineOptions, "spotInterruptions" | "spotUnavailable">,
+): Promise<LocalPipeline> {
   await mkdir(path.join(REPO, "dist"), { recursive: true });
-  state = await mkdtemp(path.join(REPO, "dist", "local-oom-spot-"));
+  const state = await mkdtemp(path.join(REPO, "dist", "local-oom-spot-"));
+  states.push(state);
   // A stack's settings as local mode reads them; retries at once, to keep the test short.
   const config = parsePipelineConfig({
     workerCpu: "256",
@@ -32,34 +46,36 @@ beforeAll(async () => {
     retryBaseDelaySeconds: "0",
     retryMaxDelaySeconds: "0",
   });
-  pipeline = await startLocalPipeline({
-    stateDirectory: state,
-    reset: false,
-    workerScript: HOG,
-    // Every Spot task is interrupted 3 s after it starts running: one that finishes sooner escapes.
-    spotInterruptions: { share: 1, afterSeconds: 3 },
-    config,
-  });
+  return startLocalPipeline({ stateDirectory: state, reset: false, workerScript: HOG, config, ...options });
+}
+
+beforeAll(async () => {
+  // One pipeline each, side by side: a job of one is never interrupted for another's sake.
+  [spot, interrupting, noSpot] = await Promise.all([
+    startPipeline({}),
+    startPipeline({ spotInterruptions: { share: 1, afterSeconds: 1 } }),
+    startPipeline({ spotUnavailable: 1 }),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
-  await pipeline?.stop();
-  if (state) await rm(state, { recursive: true, force: true });
+  await Promise.all([spot?.stop(), interrupting?.stop(), noSpot?.stop()]);
+  for (const state of states) await rm(state, { recursive: true, force: true });
 });
 
-function submit(jobId: string, params: Record<string, number>): void {
+function submit(pipeline: LocalPipeline, jobId: string, params: Record<string, number>): void {
   const body = JSON.stringify({ videoUrl: "s3://video-jobs-uploads/uploads/any.mp4", jobId, params });
   pipeline.sqs.sendMessage(LOCAL_NAMES.queue, body);
 }
 
-async function finished(jobId: string): Promise<StoredJob> {
+async function finished(pipeline: LocalPipeline, jobId: string): Promise<StoredJob> {
   await waitFor(
     async () => isTerminal((await pipeline.store.get(jobId))?.state.status ?? "SUBMITTED"),
     `job ${jobId} to finish`,
     { timeoutMs: 90_000, everyMs: 100 },
   );
   // Its history is whole once it has finished (its last task's stop comes before JobSucceeded); not waiting
-  // for the local ECS to settle, which would wait for the other job's tasks too.
+  // for the local ECS to settle, which would wait for the other jobs' tasks too.
   const job = await pipeline.store.get(jobId);
   if (!job) throw new Error(`no job ${jobId}`);
   return job;
@@ -74,13 +90,12 @@ const stops = (events: readonly JobEvent[]) =>
       : [],
   );
 
-// The two jobs run side by side: the test takes as long as the longer one.
-describe.concurrent("local mode: out of memory retried bigger, Spot interrupted then On-Demand", () => {
+// The jobs run side by side: the test takes as long as the longest.
+describe.concurrent("local mode: out of memory retried bigger; Spot interrupted or refused, then On-Demand", () => {
   it("retries a job that ran out of memory with the next size, and it succeeds", async ({ expect }) => {
-    // 600 MiB for 1 s: over 512 MiB (sampled every 250 ms), within 1024 MiB, done well before the Spot
-    // interruption at 3 s.
-    submit("e2e-oom", { hogMib: 600, holdMs: 1000 });
-    const job = await finished("e2e-oom");
+    // 600 MiB for 1.5 s: over 512 MiB long enough to be caught (sampled every 250 ms), within 1024 MiB.
+    submit(spot, "e2e-oom", { hogMib: 600, holdMs: 1500 });
+    const job = await finished(spot, "e2e-oom");
     expect(job.state.status).toBe("SUCCEEDED");
     expect(launches(job.events)).toEqual([
       { size: { cpu: 256, memoryMib: 512 }, capacity: "FARGATE_SPOT" },
@@ -102,10 +117,10 @@ describe.concurrent("local mode: out of memory retried bigger, Spot interrupted 
   }, 120_000);
 
   it("relaunches a job whose Spot task was interrupted on On-Demand, and it succeeds", async ({ expect }) => {
-    // Holds for 4 s from its own start, after the task's: the Spot task is interrupted at 3 s (SIGTERM: the
+    // Holds for 2 s from its own start, after the task's: the Spot task is interrupted at 1 s (SIGTERM: the
     // stand-in exits 143 as the worker does); On-Demand, nothing interrupts it.
-    submit("e2e-spot", { hogMib: 10, holdMs: 4000 });
-    const job = await finished("e2e-spot");
+    submit(interrupting, "e2e-spot", { hogMib: 10, holdMs: 2000 });
+    const job = await finished(interrupting, "e2e-spot");
     expect(job.state.status).toBe("SUCCEEDED");
     expect(launches(job.events).map((l) => l.capacity)).toEqual(["FARGATE_SPOT", "FARGATE"]);
     expect(stops(job.events)).toEqual([
@@ -116,5 +131,21 @@ describe.concurrent("local mode: out of memory retried bigger, Spot interrupted 
       stoppedReason: "Your Spot Task was interrupted.",
       failure: { kind: "infrastructure" },
     });
+  }, 120_000);
+
+  it("relaunches a job whose Spot launch was refused for lack of capacity on On-Demand, and it succeeds", async ({
+    expect,
+  }) => {
+    submit(noSpot, "e2e-no-spot", { hogMib: 10, holdMs: 200 });
+    const job = await finished(noSpot, "e2e-no-spot");
+    expect(job.state.status).toBe("SUCCEEDED");
+    expect(launches(job.events).map((l) => l.capacity)).toEqual(["FARGATE_SPOT", "FARGATE"]);
+    expect(job.events.find((e) => e.type === "TaskLaunchFailed")).toMatchObject({
+      reason: SPOT_CAPACITY_UNAVAILABLE,
+    });
+    expect(job.events.find((e) => e.type === "RetryScheduled")).toMatchObject({ capacity: "FARGATE" });
+    expect(stops(job.events)).toEqual([
+      { exitCode: 0, stopCode: "EssentialContainerExited", containerReason: undefined },
+    ]);
   }, 120_000);
 });
