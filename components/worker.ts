@@ -4,7 +4,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { FargateCpuArchitecture } from "../config/fargate";
+import { type FargateCpuArchitecture, workerStopTimeoutSeconds } from "../config/fargate";
 import { CAPACITY_PROVIDERS, type CapacityMode } from "../jobs/task-size";
 import type { AwsContext } from "./lib/arns";
 import {
@@ -94,21 +94,6 @@ export interface WorkerArgs {
    * @example { partition: "aws", region: "eu-west-1", accountId: "123456789012" }
    */
   readonly aws: pulumi.Input<AwsContext>;
-}
-
-/** Seconds the worker gets between SIGTERM and SIGKILL unless `stopTimeoutSeconds` says otherwise. */
-export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
-
-/**
- * The stop timeout of a stack that uses Spot: Fargate warns two minutes before it reclaims a Spot task (the
- * SIGTERM), and 120 s is also the most Fargate allows, so the worker can use the whole warning to stop cleanly.
- */
-export const SPOT_STOP_TIMEOUT_SECONDS = 120;
-
-/** The container's stop timeout: the whole Spot warning when the stack uses Spot, else the configured one. */
-export function workerStopTimeoutSeconds(capacity: CapacityMode, configured: number | undefined): number {
-  if (capacity !== "on-demand") return SPOT_STOP_TIMEOUT_SECONDS;
-  return configured ?? DEFAULT_STOP_TIMEOUT_SECONDS;
 }
 
 /** Name of the one container in the task definition (handlers: WORKER_CONTAINER_NAME). */

@@ -1,7 +1,8 @@
-// Fargate sizing rules as pure functions: which CPU/memory pairs, storage sizes and architectures
+// Fargate rules as pure functions: which CPU/memory pairs, storage sizes, architectures and stop timeouts
 // a task definition may use. Checked at config time so `pulumi up` never fails on RegisterTaskDefinition.
+// Pulumi-free: local mode reads them too.
 
-import { FARGATE_CPU_SIZES, fargateMemoryOptions } from "../jobs/task-size";
+import { type CapacityMode, FARGATE_CPU_SIZES, fargateMemoryOptions } from "../jobs/task-size";
 
 export const FARGATE_CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
 export type FargateCpuArchitecture = (typeof FARGATE_CPU_ARCHITECTURES)[number];
@@ -24,6 +25,25 @@ export function fargateSizeProblem(cpu: number, memoryMb: number): string | unde
 }
 
 export const FARGATE_EPHEMERAL_STORAGE_GIB = { min: 21, max: 200 } as const;
+
+/** Seconds the worker gets between SIGTERM and SIGKILL unless the stack says otherwise. */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+
+/**
+ * The stop timeout of a stack that uses Spot: Fargate warns two minutes before it reclaims a Spot task (the
+ * SIGTERM), and 120 s is also the most Fargate allows, so the worker can use the whole warning to stop cleanly.
+ */
+export const SPOT_STOP_TIMEOUT_SECONDS = 120;
+
+/**
+ * The worker container's stop timeout: the whole Spot warning when the stack uses Spot, else the configured
+ * one. The stack's config resolves it (config.worker.stopTimeoutSeconds), so the deployed task definition
+ * and local mode's ECS stop a worker alike.
+ */
+export function workerStopTimeoutSeconds(capacity: CapacityMode, configured: number | undefined): number {
+  if (capacity !== "on-demand") return SPOT_STOP_TIMEOUT_SECONDS;
+  return configured ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+}
 
 /** Docker build platform for an ECS CPU architecture. */
 export function dockerPlatform(architecture: FargateCpuArchitecture): string {

@@ -10,7 +10,7 @@ import type { WorkerParamsRule } from "../jobs/intake";
 import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
 import { type CapacityMode, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import { ConfigurationError } from "./errors";
-import { type FargateCpuArchitecture, fargateSizeProblem } from "./fargate";
+import { type FargateCpuArchitecture, fargateSizeProblem, workerStopTimeoutSeconds } from "./fargate";
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -80,6 +80,7 @@ export interface PipelineConfig {
     readonly memoryMb: number;
     readonly ephemeralStorageGib: number;
     readonly architecture: FargateCpuArchitecture;
+    /** The effective one: 120 with Spot whatever workerStopTimeoutSeconds says (workerStopTimeoutSeconds()). */
     readonly stopTimeoutSeconds: number;
     /** On-Demand, Spot, or Spot falling back to On-Demand (stack config `capacity`). */
     readonly capacity: CapacityMode;
@@ -316,7 +317,7 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       memoryMb: values.workerMemoryMb,
       ephemeralStorageGib: values.workerEphemeralStorageGib,
       architecture: values.workerArchitecture,
-      stopTimeoutSeconds: values.workerStopTimeoutSeconds,
+      stopTimeoutSeconds: workerStopTimeoutSeconds(values.capacity, values.workerStopTimeoutSeconds),
       capacity: values.capacity,
       maxMemoryMb: maxWorkerMemoryMb(values.maxWorkerMemoryMb, values.workerMemoryMb),
       image: values.workerImage === "" ? undefined : values.workerImage,

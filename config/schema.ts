@@ -9,7 +9,12 @@ import { WORKER_PARAMS_RULES } from "../jobs/intake";
 import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { CAPACITY_MODES, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
-import { FARGATE_CPU_ARCHITECTURES, FARGATE_EPHEMERAL_STORAGE_GIB } from "./fargate";
+import {
+  DEFAULT_STOP_TIMEOUT_SECONDS,
+  FARGATE_CPU_ARCHITECTURES,
+  FARGATE_EPHEMERAL_STORAGE_GIB,
+  SPOT_STOP_TIMEOUT_SECONDS,
+} from "./fargate";
 import {
   between,
   emailOrEmpty,
@@ -202,10 +207,10 @@ export const CONFIG_SCHEMA = {
   },
   workerStopTimeoutSeconds: {
     type: "integer",
-    default: 30,
+    default: DEFAULT_STOP_TIMEOUT_SECONDS,
     description:
       "Seconds between SIGTERM and SIGKILL when a worker task is stopped (2-120); 120 whatever is set when capacity uses Spot (its two-minute warning).",
-    rule: between(2, 120),
+    rule: between(2, SPOT_STOP_TIMEOUT_SECONDS),
   },
   capacity: {
     type: "string",

@@ -11,14 +11,22 @@
 // FARGATE alone) and task-level cpu/memory overrides are honoured and reported on the task; the launcher holds
 // the worker to the task's memory, and one killed over it stops as ECS reports it (exit 137,
 // OutOfMemoryError). Given Spot interruptions (spot-interruptions.ts), a share of FARGATE_SPOT tasks is
-// interrupted while running (SIGTERM, then SIGKILL after the stop timeout; stopCode SpotInterruption).
+// interrupted while running (SIGTERM, then SIGKILL after the stop timeout; stopCode SpotInterruption); given
+// a share of Spot launches without capacity, RunTask refuses that share of FARGATE_SPOT calls as ECS does.
 
 import { randomBytes, randomUUID } from "node:crypto";
-import { fargateSizeProblem } from "../config/fargate";
+import { type FargateCpuArchitecture, fargateSizeProblem } from "../config/fargate";
 import { defined } from "../jobs/defined";
+import { CAPACITY_PROVIDERS, type CapacityProvider, type TaskSize } from "../jobs/task-size";
+import { ECS_OVERRIDES_MAX_CHARS } from "../jobs/worker-environment";
 import { AwsError, type AwsJsonServer, startAwsJsonServer } from "./aws-json-server";
 import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "./launch-limits";
-import { interruptionDelayMs, SPOT_INTERRUPTION, type SpotInterruptions } from "./spot-interruptions";
+import {
+  interruptionDelayMs,
+  SPOT_CAPACITY_UNAVAILABLE,
+  SPOT_INTERRUPTION,
+  type SpotInterruptions,
+} from "./spot-interruptions";
 
 export interface WorkerRun {
   /** Resolves once the worker runs; rejects, with why, when it could not start. */
@@ -48,9 +56,7 @@ export interface WorkerLauncher {
   start(task: WorkerTask): WorkerRun;
 }
 
-export type CapacityProviderName = "FARGATE" | "FARGATE_SPOT";
-const CAPACITY_PROVIDERS: readonly CapacityProviderName[] = ["FARGATE", "FARGATE_SPOT"];
-const isCapacityProvider = (name: unknown): name is CapacityProviderName =>
+const isCapacityProvider = (name: unknown): name is CapacityProvider =>
   CAPACITY_PROVIDERS.some((provider) => provider === name);
 
 /** How ECS words the container of a task killed over its memory (its exit code: 137, SIGKILL's). */
@@ -75,7 +81,7 @@ export interface LocalEcsOptions {
     readonly cpu: number;
     readonly memoryMb: number;
     readonly ephemeralStorageGib: number;
-    readonly architecture: "ARM64" | "X86_64";
+    readonly architecture: FargateCpuArchitecture;
   };
   /** The worker container's stopTimeout: seconds between SIGTERM and SIGKILL (the stack's). */
   readonly stopTimeoutSeconds: number;
@@ -88,7 +94,12 @@ export interface LocalEcsOptions {
   readonly nowMs?: () => number;
   /** Simulated Spot interruptions of FARGATE_SPOT tasks (`--spot-interruptions`); without them, none. */
   readonly spotInterruptions?: SpotInterruptions;
-  /** [0, 1), for the choice of capacity provider and of interrupted tasks (default Math.random). */
+  /**
+   * The share (0-1) of RunTask calls for FARGATE_SPOT refused for lack of capacity (`--spot-unavailable`), as
+   * ECS answers them: no task, a failure saying capacity is unavailable. Without it: none.
+   */
+  readonly spotUnavailable?: number;
+  /** [0, 1), for the choice of capacity provider, of refused launches and of interrupted tasks (default Math.random). */
   readonly random?: () => number;
 }
 
@@ -98,7 +109,7 @@ interface Task {
   readonly clientToken?: string;
   readonly environment: ReadonlyArray<{ name: string; value: string }>;
   /** Absent for a task run with launchType FARGATE alone (On-Demand, as ECS reports it). */
-  readonly capacityProviderName?: CapacityProviderName;
+  readonly capacityProviderName?: CapacityProvider;
   /** The task's size, CPU units and MiB: the overrides' when given, else the task definition's. */
   readonly size: TaskSize;
   /** The task-level overrides as RunTask gave them, echoed in the task's `overrides`. */
@@ -118,11 +129,6 @@ interface Task {
   containerReason?: string;
   run?: WorkerRun;
   spotInterruption?: ReturnType<typeof setTimeout>;
-}
-
-interface TaskSize {
-  readonly cpu: number;
-  readonly memoryMib: number;
 }
 
 export class LocalEcs {
@@ -206,6 +212,8 @@ export class LocalEcs {
     const capacityProviderName = this.placement(input);
     const sizeOverrides = taskSizeOverrides(input.overrides);
     const size = this.taskSize(sizeOverrides);
+    if (capacityProviderName === "FARGATE_SPOT" && this.spotUnavailableNow())
+      return { tasks: [], failures: [{ reason: SPOT_CAPACITY_UNAVAILABLE }] };
     const task: Task = {
       taskArn: `arn:aws:ecs:${this.options.region}:${this.options.account}:task/${this.options.clusterName}/${randomBytes(16).toString("hex")}`,
       ...(startedBy === undefined ? {} : { startedBy }),
@@ -244,7 +252,7 @@ export class LocalEcs {
    * The capacity provider RunTask places the task on: the strategy's (a provider with a base first, else one
    * drawn by weight), none for `launchType: "FARGATE"` or for neither (this cluster's default: On-Demand).
    */
-  private placement(input: Record<string, unknown>): CapacityProviderName | undefined {
+  private placement(input: Record<string, unknown>): CapacityProvider | undefined {
     const strategy = input.capacityProviderStrategy;
     if (input.launchType !== undefined && strategy !== undefined) {
       throw new AwsError(
@@ -270,6 +278,12 @@ export class LocalEcs {
     }
     // Only rounding reaches here: the last provider with a weight.
     return items.filter((item) => item.weight > 0).at(-1)?.capacityProvider;
+  }
+
+  /** Whether this Spot launch is one of the share refused for lack of capacity. */
+  private spotUnavailableNow(): boolean {
+    const share = this.options.spotUnavailable;
+    return share !== undefined && (this.options.random ?? Math.random)() < share;
   }
 
   /** The task's size: the overrides' over the task definition's, refused when not a Fargate size. */
@@ -492,8 +506,13 @@ function overrideEnvironment(
   if (containers === undefined) return [];
   if (!Array.isArray(containers))
     throw new AwsError("InvalidParameterException", "containerOverrides must be a list");
-  if (JSON.stringify(overrides).length > 8192) {
-    throw new AwsError("InvalidParameterException", "Container Overrides length must be at most 8192");
+  // ECS holds the container overrides to the limit, not the whole of `overrides`: an attempt's task-level
+  // cpu/memory beside them do not count. Measured as the job model measures a job before admitting it.
+  if (JSON.stringify({ containerOverrides: containers }).length > ECS_OVERRIDES_MAX_CHARS) {
+    throw new AwsError(
+      "InvalidParameterException",
+      `Container Overrides length must be at most ${ECS_OVERRIDES_MAX_CHARS}`,
+    );
   }
   const ours = containers.find((c: { name?: unknown }) => c.name === containerName);
   if (!ours)
@@ -531,7 +550,7 @@ function taskSizeOverrides(overrides: unknown): { cpu?: string; memory?: string 
 }
 
 interface StrategyItem {
-  readonly capacityProvider: CapacityProviderName;
+  readonly capacityProvider: CapacityProvider;
   readonly weight: number;
   readonly base: number;
 }

@@ -20,7 +20,11 @@ import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
-import { parseSpotInterruptions, RANDOM_INTERRUPTION_WITHIN_SECONDS } from "./spot-interruptions";
+import {
+  parseSpotInterruptions,
+  parseSpotUnavailable,
+  RANDOM_INTERRUPTION_WITHIN_SECONDS,
+} from "./spot-interruptions";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
 import { LOCAL_SWEEP } from "./sweeper";
@@ -56,10 +60,14 @@ Options:
                      per second; default ${FARGATE_LAUNCH_LIMITS.ratePerSecond}/${FARGATE_LAUNCH_LIMITS.burst}, ECS's own. Without it: no limit
   --spot-interruptions SHARE[@SECONDS]
                      the local ECS interrupts SHARE (0-1) of the tasks it runs on FARGATE_SPOT, as Spot
-                     reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's workerStopTimeoutSeconds,
+                     reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's stop timeout (120 s with Spot),
                      stop code SpotInterruption. Each at a random moment in its first ${RANDOM_INTERRUPTION_WITHIN_SECONDS} s of running
                      (a task done sooner escapes), or SECONDS after it starts running (e.g. 1@2: every
                      Spot task, 2 s in). Without it: none
+  --spot-unavailable SHARE
+                     the local ECS refuses SHARE (0-1) of the RunTask calls for FARGATE_SPOT as ECS refuses
+                     a launch it has no capacity for ("Capacity is unavailable at this time..."): no task, a
+                     launch failure the job model reads as Spot refusing. Without it: none
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -122,6 +130,7 @@ async function main(): Promise<number> {
     ...(args.docker ? { dockerImage: WORKER_IMAGE } : {}),
     ...(args.launchLimits === undefined ? {} : { launchLimits: args.launchLimits }),
     ...(args.spotInterruptions === undefined ? {} : { spotInterruptions: args.spotInterruptions }),
+    ...(args.spotUnavailable === undefined ? {} : { spotUnavailable: args.spotUnavailable }),
     ports: args.ports,
     // Each event as the Job State Change the stack would publish: its sequence and the status after it.
     onOutcomes: async (changes, events) => {
@@ -211,6 +220,7 @@ function parse() {
       webhook: { type: "string" },
       "launch-limits": { type: "string" },
       "spot-interruptions": { type: "string" },
+      "spot-unavailable": { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -241,7 +251,9 @@ function parse() {
   const interruptionsText = values["spot-interruptions"];
   const spotInterruptions =
     interruptionsText === undefined ? undefined : parseSpotInterruptions(interruptionsText);
-  return { ...values, state, ports, launchLimits, spotInterruptions };
+  const unavailableText = values["spot-unavailable"];
+  const spotUnavailable = unavailableText === undefined ? undefined : parseSpotUnavailable(unavailableText);
+  return { ...values, state, ports, launchLimits, spotInterruptions, spotUnavailable };
 }
 
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {

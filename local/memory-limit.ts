@@ -7,6 +7,7 @@
 
 import { existsSync } from "node:fs";
 import { processTree, treeMemoryKb } from "../worker/src/process-readings";
+import { sigkill } from "./kill-processes";
 
 /** How often the tree is read: often enough to catch a worker's climb, cheap enough on a busy machine. */
 export const MEMORY_SAMPLE_INTERVAL_MS = 250;
@@ -44,23 +45,10 @@ export function watchMemory(options: MemoryLimitOptions): MemoryWatch {
     const usedKb = treeMemoryKb(proc, tree);
     if (usedKb <= limitKb) return;
     clearInterval(timer);
-    killTree(options.pid, tree);
+    sigkill(-options.pid, ...tree); // the group, and any descendant that left it
     options.onExceeded(Math.round(usedKb / 1024));
   };
   const timer = setInterval(sample, options.intervalMs ?? MEMORY_SAMPLE_INTERVAL_MS);
   timer.unref();
   return { stop: () => clearInterval(timer) };
-}
-
-function killTree(group: number, tree: readonly number[]): void {
-  signal(-group);
-  for (const pid of tree) signal(pid);
-}
-
-function signal(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }

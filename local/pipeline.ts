@@ -92,6 +92,8 @@ export interface LocalPipelineOptions {
   readonly launchLimits?: LaunchLimits;
   /** Spot interruptions for the local ECS to simulate on FARGATE_SPOT tasks (`--spot-interruptions`); default none. */
   readonly spotInterruptions?: SpotInterruptions;
+  /** The share of FARGATE_SPOT launches the local ECS refuses for lack of capacity (`--spot-unavailable`); default none. */
+  readonly spotUnavailable?: number;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -237,6 +239,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       onEvent: deliverTaskEvent,
       ...(options.launchLimits === undefined ? {} : { launchLimits: options.launchLimits }),
       ...(options.spotInterruptions === undefined ? {} : { spotInterruptions: options.spotInterruptions }),
+      ...(options.spotUnavailable === undefined ? {} : { spotUnavailable: options.spotUnavailable }),
     });
     const ecsEndpoint = await ecs.start(options.ports?.ecs);
     stoppers.push(() => ecs.stop());

@@ -1,7 +1,9 @@
-// Simulated Fargate Spot interruptions for local mode's ECS stand-in (`--spot-interruptions`): a share of the
+// Simulated Fargate Spot for local mode's ECS stand-in. Interruptions (`--spot-interruptions`): a share of the
 // tasks placed on FARGATE_SPOT is reclaimed while running, as AWS reclaims Spot capacity — the worker gets
 // SIGTERM (SIGKILL after the stop timeout) and the task stops with stopCode SpotInterruption. Which tasks,
-// and when, is drawn at random when each task starts running, or fixed for a repeatable run.
+// and when, is drawn at random when each task starts running, or fixed for a repeatable run. No capacity
+// (`--spot-unavailable`): a share of RunTask calls for FARGATE_SPOT is refused as ECS refuses a launch it
+// has no capacity for.
 
 /** A task not given a fixed moment is interrupted at a random moment in this much of its running time. */
 export const RANDOM_INTERRUPTION_WITHIN_SECONDS = 10;
@@ -21,6 +23,10 @@ export const SPOT_INTERRUPTION = {
   stopCode: "SpotInterruption",
   stoppedReason: "Your Spot Task was interrupted.",
 } as const;
+
+/** How ECS answers a RunTask it has no capacity for: a failure of the call, no task. */
+export const SPOT_CAPACITY_UNAVAILABLE =
+  "Capacity is unavailable at this time. Please try again later or in a different availability zone";
 
 /**
  * When a task that starts running now is interrupted, in milliseconds from now; undefined: it is not.
@@ -42,11 +48,30 @@ export function interruptionDelayMs(
  */
 export function parseSpotInterruptions(text: string, flag = "--spot-interruptions"): SpotInterruptions {
   const shape = `${flag} takes SHARE or SHARE@SECONDS (the share of FARGATE_SPOT tasks interrupted, 0-1, and optionally when: seconds after each starts running; e.g. 0.05 or 1@2)`;
-  const match = /^(\d*\.?\d+)(?:@(\d*\.?\d+))?$/.exec(text.trim());
-  if (match === null) throw new Error(`${shape}, got "${text}"`);
-  const share = Number(match[1]);
-  if (!(share >= 0 && share <= 1))
-    throw new Error(`${flag}: the share must be between 0 and 1 (e.g. 0.05 for 5%), got "${text}"`);
+  const match = /^([^@]*)(?:@(\d*\.?\d+))?$/.exec(text.trim());
+  if (match === null || !SHARE.test(match[1] ?? "")) throw new Error(`${shape}, got "${text}"`);
+  const share = readShare(match[1] ?? "", text, flag);
   if (match[2] === undefined) return { share };
   return { share, afterSeconds: Number(match[2]) };
+}
+
+/**
+ * Reads `--spot-unavailable`'s value: the share (0-1) of RunTask calls for FARGATE_SPOT refused for lack of
+ * capacity, e.g. "0.2". Throws an error naming the flag and the expected shape on anything else.
+ */
+export function parseSpotUnavailable(text: string, flag = "--spot-unavailable"): number {
+  if (!SHARE.test(text.trim()))
+    throw new Error(
+      `${flag} takes SHARE (the share of FARGATE_SPOT launches refused for lack of capacity, 0-1; e.g. 0.2), got "${text}"`,
+    );
+  return readShare(text.trim(), text, flag);
+}
+
+const SHARE = /^\d*\.?\d+$/;
+
+function readShare(share: string, text: string, flag: string): number {
+  const value = Number(share);
+  if (!(value >= 0 && value <= 1))
+    throw new Error(`${flag}: the share must be between 0 and 1 (e.g. 0.05 for 5%), got "${text}"`);
+  return value;
 }

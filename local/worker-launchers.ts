@@ -14,6 +14,7 @@ import { mkdir } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
 import type { WorkerLauncher, WorkerRun, WorkerTask } from "./ecs";
+import { killWorkerGroup } from "./kill-processes";
 import { watchMemory } from "./memory-limit";
 import type { WorkerPids } from "./worker-pids";
 
@@ -137,11 +138,7 @@ function runChild(
   // Forced: the whole group (the worker's ffmpeg too), at once.
   const kill = () => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      child.kill("SIGKILL");
-    }
+    killWorkerGroup(child.pid);
   };
   // As ECS does: SIGTERM, then SIGKILL if the worker is still there after the stop timeout.
   const stop = () => {

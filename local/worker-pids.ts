@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { killWorkerGroup } from "./kill-processes";
 
 export interface WorkerPids {
   /** Notes the pid of the worker started for `taskId`. */
@@ -48,7 +49,7 @@ export function killLeftoverWorkers(directory: string, marker: string): Leftover
     if (!file.endsWith(".pid")) continue;
     const pid = Number(readFileSync(path.join(directory, file), "utf8").trim());
     if (Number.isInteger(pid) && pid > 1 && commandLine(pid)?.includes(marker)) {
-      killGroup(pid);
+      killWorkerGroup(pid);
       killed.push({ taskId: file.slice(0, -".pid".length), pid });
     }
     rmSync(path.join(directory, file), { force: true });
@@ -67,14 +68,4 @@ export function commandLine(pid: number): string | undefined {
   }
   const ps = spawnSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8" });
   return ps.status === 0 ? ps.stdout.trim() || undefined : undefined;
-}
-
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, "SIGKILL");
-    } catch {
-      // Already gone, or not a group leader: the other target covers it.
-    }
-  }
 }

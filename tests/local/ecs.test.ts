@@ -11,6 +11,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
+import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
+import { spotSetback } from "../../jobs/placement";
 import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/retry-policy";
 import { readTaskEvent } from "../../jobs/task-events";
 import {
@@ -20,6 +22,8 @@ import {
   type WorkerLauncher,
   type WorkerTask,
 } from "../../local/ecs";
+import { SPOT_CAPACITY_UNAVAILABLE } from "../../local/spot-interruptions";
+import { TEST_CLUSTER } from "../support/local-mode";
 import { waitFor } from "../support/wait-for";
 
 interface Scripted {
@@ -62,12 +66,7 @@ const launcher: WorkerLauncher = {
   },
 };
 const ecsOptions: LocalEcsOptions = {
-  region: "us-east-1",
-  account: "000000000000",
-  clusterName: "video-jobs",
-  family: "video-jobs-worker",
-  containerName: "worker",
-  stopTimeoutSeconds: 30,
+  ...TEST_CLUSTER,
   launcher,
   onEvent: async (event) => {
     events.push(event);
@@ -423,6 +422,77 @@ describe("local ECS", () => {
       await weighted.stop();
       own.destroy();
     }
+  });
+
+  it("refuses the given share of Spot launches for lack of capacity as ECS does, read by the pipeline's launcher as Spot refusing", async () => {
+    let draw = 0;
+    const noSpot = new LocalEcs({ ...ecsOptions, spotUnavailable: 0.5, random: () => draw });
+    const own = new ECSClient({
+      endpoint: await noSpot.start(),
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    const taskLauncher = new EcsTaskLauncher(own, {
+      clusterArn: noSpot.clusterArn,
+      taskDefinitionArn: noSpot.taskDefinitionArn,
+      subnetIds: ["subnet-local"],
+      securityGroupIds: ["sg-local"],
+      assignPublicIp: "DISABLED",
+    });
+    const launch = (jobId: string, capacity: "FARGATE" | "FARGATE_SPOT") =>
+      taskLauncher.launch({
+        jobId,
+        attempt: 1,
+        clientToken: `${jobId}.1`,
+        override: { name: "worker", environment: [{ name: "JOB_ID", value: jobId }] },
+        capacity,
+      });
+    try {
+      draw = 0.4; // within the share: refused
+      const refused = await launch("job-q1", "FARGATE_SPOT");
+      expect(refused).toEqual({
+        launched: false,
+        failure: { reason: SPOT_CAPACITY_UNAVAILABLE, retryable: true },
+      });
+      if (refused.launched) throw new Error("launched");
+      expect(spotSetback("FARGATE_SPOT", { reason: refused.failure.reason })).toBe("refused");
+      expect(await launch("job-q2", "FARGATE")).toMatchObject({ launched: true }); // On-Demand: never
+      draw = 0.6; // past the share: Spot launches
+      expect(await launch("job-q3", "FARGATE_SPOT")).toMatchObject({ launched: true });
+      await until(() => started.length === 2);
+      expect(started.map((s) => s.environment.JOB_ID)).toEqual(["job-q2", "job-q3"]);
+    } finally {
+      for (const s of started) s.finish({ exitCode: 0 });
+      await noSpot.stop();
+      own.destroy();
+    }
+  });
+
+  it("holds the container overrides to 8192 characters, not the task-level cpu and memory beside them", async () => {
+    // Container overrides of exactly 8192 characters as JSON, as the job model measures them (overridesSize).
+    const padded = (length: number) => {
+      const environment = [{ name: "JOB_PARAMS", value: "" }];
+      const containerOverrides = [{ name: "worker", environment }];
+      const value = "x".repeat(length - JSON.stringify({ containerOverrides }).length);
+      return [{ name: "worker", environment: [{ name: "JOB_PARAMS", value }] }];
+    };
+    expect(JSON.stringify({ containerOverrides: padded(8192) }).length).toBe(8192);
+    await run("job-p", 1, {
+      overrides: { containerOverrides: padded(8192), cpu: "2048", memory: "8192" },
+    });
+    await until(() => started.length === 1);
+    expect(started[0]?.task.memoryMib).toBe(8192);
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+    const error = await run("job-p", 2, { overrides: { containerOverrides: padded(8193) } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      name: "InvalidParameterException",
+      message: "Container Overrides length must be at most 8192",
+    });
+    expect(started).toHaveLength(1);
   });
 
   it("refuses placements and sizes ECS refuses, saying why", async () => {

@@ -2,15 +2,14 @@
 // RunTask beyond it as ECS does — read by the pipeline's real launcher as a throttled launch — and the
 // `--launch-limits` flag of `npm run local`, refused with a clear error on a bad value.
 
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../config/local-endpoints";
 import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
 import type { LaunchRequest } from "../../jobs/ports";
 import { LocalEcs, type WorkerLauncher } from "../../local/ecs";
 import { FARGATE_LAUNCH_LIMITS, LaunchBucket, parseLaunchLimits } from "../../local/launch-limits";
+import { TEST_CLUSTER } from "../support/local-mode";
+import { runLocal } from "../support/run-local";
 import { waitFor } from "../support/wait-for";
 
 describe("the launch bucket", () => {
@@ -71,12 +70,7 @@ describe("the local ECS with launch limits", () => {
     },
   };
   const ecs = new LocalEcs({
-    region: "us-east-1",
-    account: "000000000000",
-    clusterName: "video-jobs",
-    family: "video-jobs-worker",
-    containerName: "worker",
-    stopTimeoutSeconds: 30,
+    ...TEST_CLUSTER,
     launcher,
     onEvent: async () => {},
     launchLimits: { ratePerSecond: 2, burst: 3 },
@@ -133,17 +127,6 @@ describe("the local ECS with launch limits", () => {
 });
 
 describe("npm run local --launch-limits", () => {
-  const runLocal = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", join(PROJECT_ROOT, "local", "main.ts"), ...args],
-        { cwd: PROJECT_ROOT, timeout: 60_000 },
-        (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-      );
-    });
-
   it("refuses a bad value before starting anything (exit 2), saying what it takes", async () => {
     const result = await runLocal("--launch-limits", "20/0");
     expect(result.code).toBe(2);

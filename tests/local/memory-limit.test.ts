@@ -10,16 +10,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { watchMemory } from "../../local/memory-limit";
 import { processTree } from "../../worker/src/process-readings";
+import { alive } from "../support/local-mode";
 import { waitFor } from "../support/wait-for";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * A worker in a process group of its own that starts a grandchild in yet another group (detached): the

@@ -1,15 +1,15 @@
-// `--spot-interruptions SHARE[@SECONDS]`: read with clear errors, drawn per task as the share says, and
-// refused by `npm run local` before anything starts.
+// `--spot-interruptions SHARE[@SECONDS]` and `--spot-unavailable SHARE`: read with clear errors, drawn per
+// task as the share says, and refused by `npm run local` before anything starts. (The local ECS refusing Spot
+// launches: tests/local/ecs.test.ts.)
 
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../config/local-endpoints";
 import {
   interruptionDelayMs,
   parseSpotInterruptions,
+  parseSpotUnavailable,
   RANDOM_INTERRUPTION_WITHIN_SECONDS,
 } from "../../local/spot-interruptions";
+import { runLocal } from "../support/run-local";
 
 describe("--spot-interruptions values", () => {
   it("reads a share, and a share with a fixed moment", () => {
@@ -46,18 +46,26 @@ describe("--spot-interruptions values", () => {
   });
 });
 
-describe("npm run local --spot-interruptions", () => {
-  const runLocal = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", join(PROJECT_ROOT, "local", "main.ts"), ...args],
-        { cwd: PROJECT_ROOT, timeout: 60_000 },
-        (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-      );
-    });
+describe("--spot-unavailable values", () => {
+  it("reads a share", () => {
+    expect(parseSpotUnavailable("0.2")).toBe(0.2);
+    expect(parseSpotUnavailable("1")).toBe(1);
+    expect(parseSpotUnavailable(".5")).toBe(0.5);
+  });
 
+  it("refuses anything else, naming the flag and what it takes", () => {
+    for (const bad of ["", "abc", "20%", "-0.1", "0.5@2"]) {
+      expect(() => parseSpotUnavailable(bad)).toThrow(
+        `--spot-unavailable takes SHARE (the share of FARGATE_SPOT launches refused for lack of capacity, 0-1; e.g. 0.2), got "${bad}"`,
+      );
+    }
+    expect(() => parseSpotUnavailable("2")).toThrow(
+      '--spot-unavailable: the share must be between 0 and 1 (e.g. 0.05 for 5%), got "2"',
+    );
+  });
+});
+
+describe("npm run local --spot-interruptions, --spot-unavailable", () => {
   it("refuses a bad value before starting anything (exit 2), saying what it takes", async () => {
     const result = await runLocal("--spot-interruptions", "2");
     expect(result.code).toBe(2);
@@ -67,9 +75,17 @@ describe("npm run local --spot-interruptions", () => {
     expect(result.stderr).toContain("Usage: npm run local");
   });
 
-  it("accepts a good value (help shows the flag)", async () => {
-    const result = await runLocal("--spot-interruptions", "0.1@5", "--help");
+  it("refuses a bad --spot-unavailable the same way", async () => {
+    const result = await runLocal("--spot-unavailable", "half");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--spot-unavailable takes SHARE (the share of FARGATE_SPOT launches");
+    expect(result.stderr).toContain("Usage: npm run local");
+  });
+
+  it("accepts good values (help shows the flags)", async () => {
+    const result = await runLocal("--spot-interruptions", "0.1@5", "--spot-unavailable", "0.2", "--help");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("--spot-interruptions SHARE[@SECONDS]");
+    expect(result.stdout).toContain("--spot-unavailable SHARE");
   });
 });

@@ -12,6 +12,7 @@ import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/retry-policy";
 import { readTaskEvent } from "../../jobs/task-events";
 import { LocalEcs, type LocalEcsOptions, type TaskEvent } from "../../local/ecs";
 import { processLauncher } from "../../local/worker-launchers";
+import { TEST_CLUSTER } from "../support/local-mode";
 
 const HOG = path.join(__dirname, "..", "support", "memory-hog.cjs");
 const context = {
@@ -40,12 +41,7 @@ beforeEach(() => {
 /** A local ECS whose task definition is the smallest Fargate size (0.25 vCPU, 512 MiB), running the hog. */
 async function localEcs(extra: Partial<LocalEcsOptions> = {}) {
   const ecs = new LocalEcs({
-    region: "us-east-1",
-    account: "000000000000",
-    clusterName: "video-jobs",
-    family: "video-jobs-worker",
-    containerName: "worker",
-    stopTimeoutSeconds: 30,
+    ...TEST_CLUSTER,
     size: { cpu: 256, memoryMb: 512, ephemeralStorageGib: 21, architecture: "X86_64" },
     launcher: processLauncher(HOG, { baseEnvironment: {}, logDirectory }),
     onEvent: async (event) => void events.push(event),

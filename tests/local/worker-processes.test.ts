@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processLauncher } from "../../local/worker-launchers";
 import { commandLine, killLeftoverWorkers, workerPidFiles } from "../../local/worker-pids";
+import { alive } from "../support/local-mode";
 
 let directory: string;
 let bundle: string;
@@ -34,14 +35,6 @@ afterAll(async () => {
 const pidDirectory = () => path.join(directory, "worker-pids");
 const processGroup = (pid: number) =>
   Number(spawnSync("ps", ["-o", "pgid=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim());
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function launch(taskId: string) {
   const launcher = processLauncher(bundle, {
