@@ -569,14 +569,14 @@ function launchRequested(
   policy: RetryPolicy,
   attempt = state.attempt + 1,
 ): JobEvent {
-  const { size, capacity } = placementFor(state, attempt, policy.placement);
+  const placement = placementFor(state, attempt, policy.placement);
   return {
     type: "TaskLaunchRequested",
     at,
     attempt,
     clientToken: clientToken(state.jobId, attempt),
-    size,
-    capacity,
+    // None: the attempt was requested before attempts had a placement, and is launched as it was then.
+    ...(placement === undefined ? {} : { size: placement.size, capacity: placement.capacity }),
   };
 }
 

@@ -33,13 +33,28 @@ export interface Placement {
 /**
  * Where the job launches `attempt`. The attempt it already requested (a throttled launch put back in line)
  * keeps its recorded placement; a new one takes the job's grown size if it has one, and Spot unless the
- * stack is On-Demand or the job fell back to On-Demand.
+ * stack is On-Demand or the job fell back to On-Demand. Undefined for an attempt requested before attempts
+ * had a placement (an old history): it is launched again with the request it was first sent with.
  */
-export function placementFor(state: JobState, attempt: number, policy: PlacementPolicy): Placement {
-  if (attempt === state.attempt && state.attemptSize !== undefined && state.attemptCapacity !== undefined)
-    return { size: state.attemptSize, capacity: state.attemptCapacity };
+export function placementFor(
+  state: JobState,
+  attempt: number,
+  policy: PlacementPolicy,
+): Placement | undefined {
+  if (attempt === state.attempt) return recordedPlacement(state);
   const onDemand = policy.capacity === "on-demand" || state.onDemandOnly === true;
   return { size: state.nextSize ?? policy.workerSize, capacity: onDemand ? "FARGATE" : "FARGATE_SPOT" };
+}
+
+/**
+ * The latest attempt's placement as its launch recorded it: every RunTask of the attempt sends it, since ECS
+ * answers a client token reused with other parameters with ConflictException. Undefined when the launch was
+ * recorded before attempts had one (no size, no capacity): that RunTask was sent with launchType FARGATE and
+ * the task definition's size, and so must every later one with its token be.
+ */
+export function recordedPlacement(state: JobState): Placement | undefined {
+  if (state.attemptSize === undefined || state.attemptCapacity === undefined) return undefined;
+  return { size: state.attemptSize, capacity: state.attemptCapacity };
 }
 
 /** The answer to an attempt that ran out of memory at `ranWith`: the next size up, or why there is none. */

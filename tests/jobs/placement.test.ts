@@ -99,6 +99,17 @@ describe("each launch records where it runs", () => {
       .then([requested(1, SIZE_4G, "FARGATE_SPOT")]);
   });
 
+  it("gives an attempt requested before attempts had a placement none when it starts again (sent as it was then)", () => {
+    const { size: _size, capacity: _capacity, ...unplaced } = requested(1);
+    const history: JobEvent[] = [
+      ...launchedOn(1).slice(0, 1),
+      unplaced,
+      { type: "JobWaiting", at, attempt: 1, reason: "launch throttled: Rate exceeded", throttled: true },
+    ];
+    given(JOB, history, SPOT_FIRST).when({ type: "StartWaiting", now: at }).then([unplaced]);
+    expect(placementFor(foldEvents(JOB, history), 1, SPOT_FIRST.placement)).toBeUndefined();
+  });
+
   it("keeps it in the state for the sweeper's resumed launch (the same client token, the same request)", () => {
     const state = foldEvents(JOB, launchedOn(1, SIZE_4G, "FARGATE_SPOT").slice(0, 2));
     expect(state).toMatchObject({ attempt: 1, attemptSize: SIZE_4G, attemptCapacity: "FARGATE_SPOT" });
