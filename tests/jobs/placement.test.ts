@@ -1,7 +1,7 @@
 // Where and how big attempts run, as given/when/then specifications of the job model: each launch records
 // its size and capacity; out of memory retries bigger, within maxAttempts and maxWorkerMemoryMb; Spot
-// interrupted or refused sends the rest of the job to On-Demand (spot-with-fallback) as an infrastructure
-// retry; a relaunch of the same attempt keeps its recorded placement.
+// interrupted, refused or never started within the launch deadline sends the rest of the job to On-Demand
+// (spot-with-fallback) as an infrastructure retry; a relaunch of the same attempt keeps its recorded placement.
 
 import { describe, expect, it } from "vitest";
 import type { JobEvent, TaskLaunchRequested } from "../../jobs/events";
@@ -228,6 +228,41 @@ describe("Spot letting an attempt down", () => {
       .then([requested(2)]);
   });
 
+  it("with spot-with-fallback, a Spot task stopped or lost for missing the launch deadline is retried On-Demand", () => {
+    const missed = (attempt: number, capacity: TaskLaunchRequested["capacity"]): JobEvent[] => [
+      ...launchedOn(attempt, TEST_SIZE, capacity),
+      {
+        type: "TaskStopRequested",
+        at,
+        attempt,
+        taskArn: taskArn(attempt),
+        deadline: "launch",
+        reason: "no RUNNING within the launch deadline of 15m (capacity, provisioning or image pull)",
+      },
+    ];
+    const lost = {
+      type: "RecordTaskLost",
+      now: at,
+      attempt: 1,
+      reason: "ECS no longer knows the task",
+    } as const;
+    const stoppedByDeadline = observe(stopped(1, { stopCode: "UserInitiated", stoppedReason: "deadline" }));
+    for (const when of [stoppedByDeadline, lost]) {
+      const events = given(JOB, missed(1, "FARGATE_SPOT"), SPOT_FIRST).when(when).events();
+      expect(retryOf(events), when.type).toMatchObject({
+        countsAsAttempt: false,
+        capacity: "FARGATE",
+        reason:
+          "launch deadline passed: the task never ran; Spot did not start the task within the launch deadline: the rest of the job runs on On-Demand (FARGATE)",
+      });
+      // An On-Demand attempt that never ran has nowhere to fall back to; under spot the retry stays on Spot.
+      const onDemand = given(JOB, missed(1, "FARGATE"), SPOT_FIRST).when(when).events();
+      expect(retryOf(onDemand), when.type).not.toHaveProperty("capacity");
+      const spotOnly = given(JOB, missed(1, "FARGATE_SPOT"), policy("spot")).when(when).events();
+      expect(retryOf(spotOnly), when.type).not.toHaveProperty("capacity");
+    }
+  });
+
   it("with spot, the retry stays on Spot", () => {
     const history = launchedOn(1, TEST_SIZE, "FARGATE_SPOT");
     const events = given(JOB, history, policy("spot")).when(spotInterrupted(1)).events();
@@ -284,10 +319,12 @@ describe("the pure decisions a simulation drives", () => {
     expect(resizeAfterOutOfMemory(SIZE_8G, TEST_POLICY.placement)).toMatchObject({ grows: false });
   });
 
-  it("spotSetback reads an interruption, and a capacity refusal only of a Spot attempt", () => {
+  it("spotSetback reads an interruption, and a capacity refusal or a missed launch deadline only of a Spot attempt", () => {
     expect(spotSetback(undefined, { stopCode: "SpotInterruption" })).toBe("interrupted");
     expect(spotSetback("FARGATE_SPOT", { reason: SPOT_REFUSAL })).toBe("refused");
     expect(spotSetback("FARGATE", { reason: SPOT_REFUSAL })).toBeUndefined();
     expect(spotSetback("FARGATE_SPOT", { reason: "RESOURCE:ENI" })).toBeUndefined();
+    expect(spotSetback("FARGATE_SPOT", { missedLaunchDeadline: true })).toBe("unstarted");
+    expect(spotSetback("FARGATE", { missedLaunchDeadline: true })).toBeUndefined();
   });
 });
