@@ -20,7 +20,7 @@ import {
 import { backoffSeconds, type LaunchFailure, type RetryPolicy, readStop } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
 import type { TaskObservation } from "./task-observation";
-import type { CapacityProvider, TaskSize } from "./task-size";
+import { type CapacityProvider, describeTaskSize, type TaskSize } from "./task-size";
 import { explainStop, recordedOutcome } from "./worker-outcome";
 
 export type { TaskObservation } from "./task-observation";
@@ -466,10 +466,17 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
   if (state.stopRequested !== undefined)
     return [stopped, ...missedDeadline(state, state.stopRequested, at, policy)];
 
-  const fail = (reason: string): JobEvent[] => [stopped, { type: "JobFailed", at, reason }];
+  const fail = (reason: string, retrySize?: TaskSize): JobEvent[] => [
+    stopped,
+    { type: "JobFailed", at, reason, ...(retrySize === undefined ? {} : { retrySize }) },
+  ];
   const retry = (reason: string, bigger?: TaskSize): JobEvent[] => {
-    if (state.attemptsUsed + 1 >= policy.maxAttempts)
-      return fail(`failed after ${policy.maxAttempts} attempts; last: ${reading.description}`);
+    // Out of attempts: the bigger size is kept for a retry by hand, which should not run out of memory again.
+    if (state.attemptsUsed + 1 >= policy.maxAttempts) {
+      const failed = `failed after ${policy.maxAttempts} attempts; last: ${reading.description}`;
+      if (bigger === undefined) return fail(failed);
+      return fail(`${failed}; a retry by hand runs with ${describeTaskSize(bigger)}`, bigger);
+    }
     const limit = launchLimitReached(state, reading.description, at);
     if (limit) return [stopped, limit];
     const scheduled: JobEvent = {

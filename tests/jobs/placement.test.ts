@@ -172,14 +172,34 @@ describe("an attempt that ran out of memory", () => {
     });
   });
 
-  it("fails after maxAttempts even while a bigger size is allowed", () => {
-    const events = given(JOB, launchedOn(1), policy("on-demand", { maxAttempts: 1 }))
-      .when(outOfMemory(1))
-      .events();
-    expect(events[1]).toMatchObject({
+  it("fails after maxAttempts even while a bigger size is allowed, and keeps that size for a retry by hand", () => {
+    const lastAttempt = policy("on-demand", { maxAttempts: 1 });
+    const events = given(JOB, launchedOn(1), lastAttempt).when(outOfMemory(1)).events();
+    expect(events[1]).toEqual({
       type: "JobFailed",
-      reason: expect.stringMatching(/^failed after 1 attempts; last: OutOfMemory/),
+      at,
+      reason: expect.stringMatching(
+        /^failed after 1 attempts; last: OutOfMemory.*; a retry by hand runs with 1 vCPU 4 GiB$/,
+      ),
+      retrySize: SIZE_4G,
     });
+    const failed = [...launchedOn(1), ...events];
+    expect(foldEvents(JOB, failed)).toMatchObject({ status: "FAILED", nextSize: SIZE_4G });
+    const retried = [
+      ...failed,
+      ...given(JOB, failed).when({ type: "ManualRetry", now: at, reason: "try again" }).events(),
+    ];
+    given(JOB, retried, lastAttempt)
+      .when({ type: "LaunchRetry", now: at, attempt: 2 })
+      .then([requested(2, SIZE_4G, "FARGATE")]);
+  });
+
+  it("keeps no size for a retry by hand when the last attempt failed otherwise", () => {
+    const events = given(JOB, launchedOn(1), policy("on-demand", { maxAttempts: 1 }))
+      .when(observe(stopped(1, { exitCode: 1 })))
+      .events();
+    expect(events[1]).toMatchObject({ type: "JobFailed" });
+    expect(events[1]).not.toHaveProperty("retrySize");
   });
 
   it("with no recorded size (a history from before sizes), grows from the stack's size", () => {
