@@ -533,7 +533,8 @@ function spotOrOnDemand(name: string | undefined): CapacityProvider | undefined 
 function missedDeadline(state: JobState, deadline: Deadline, at: string, policy: RetryPolicy): JobEvent[] {
   if (deadline === "run")
     return [{ type: "JobTimedOut", at, reason: state.reason ?? "ran past its timeout" }];
-  // A Spot attempt that never ran counts as Spot short of capacity: with spot-with-fallback, the retry goes On-Demand.
+  // A Spot attempt that never ran counts as Spot short of capacity: with spot-with-fallback, the retry goes
+  // On-Demand.
   const setback = spotSetback(state.attemptCapacity, { missedLaunchDeadline: true });
   return infrastructureRetry(state, "launch deadline passed: the task never ran", at, policy, setback);
 }
