@@ -20,7 +20,7 @@ import {
 import { backoffSeconds, type LaunchFailure, type RetryPolicy, readStop } from "./retry-policy";
 import { assertNever, isTerminal, type JobState } from "./state";
 import type { TaskObservation } from "./task-observation";
-import type { CapacityProvider, TaskSize } from "./task-size";
+import { type CapacityProvider, describeTaskSize, type TaskSize } from "./task-size";
 import { explainStop, recordedOutcome } from "./worker-outcome";
 
 export type { TaskObservation } from "./task-observation";
@@ -466,10 +466,17 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
   if (state.stopRequested !== undefined)
     return [stopped, ...missedDeadline(state, state.stopRequested, at, policy)];
 
-  const fail = (reason: string): JobEvent[] => [stopped, { type: "JobFailed", at, reason }];
+  const fail = (reason: string, retrySize?: TaskSize): JobEvent[] => [
+    stopped,
+    { type: "JobFailed", at, reason, ...(retrySize === undefined ? {} : { retrySize }) },
+  ];
   const retry = (reason: string, bigger?: TaskSize): JobEvent[] => {
-    if (state.attemptsUsed + 1 >= policy.maxAttempts)
-      return fail(`failed after ${policy.maxAttempts} attempts; last: ${reading.description}`);
+    // Out of attempts: the bigger size is kept for a retry by hand, which should not run out of memory again.
+    if (state.attemptsUsed + 1 >= policy.maxAttempts) {
+      const failed = `failed after ${policy.maxAttempts} attempts; last: ${reading.description}`;
+      if (bigger === undefined) return fail(failed);
+      return fail(`${failed}; a retry by hand runs with ${describeTaskSize(bigger)}`, bigger);
+    }
     const limit = launchLimitReached(state, reading.description, at);
     if (limit) return [stopped, limit];
     const scheduled: JobEvent = {
@@ -526,7 +533,10 @@ function spotOrOnDemand(name: string | undefined): CapacityProvider | undefined 
 function missedDeadline(state: JobState, deadline: Deadline, at: string, policy: RetryPolicy): JobEvent[] {
   if (deadline === "run")
     return [{ type: "JobTimedOut", at, reason: state.reason ?? "ran past its timeout" }];
-  return infrastructureRetry(state, "launch deadline passed: the task never ran", at, policy);
+  // A Spot attempt that never ran counts as Spot short of capacity: with spot-with-fallback, the retry goes
+  // On-Demand.
+  const setback = spotSetback(state.attemptCapacity, { missedLaunchDeadline: true });
+  return infrastructureRetry(state, "launch deadline passed: the task never ran", at, policy, setback);
 }
 
 function decideTaskLost(state: JobState, command: RecordTaskLost, policy: RetryPolicy): JobEvent[] {
@@ -569,14 +579,14 @@ function launchRequested(
   policy: RetryPolicy,
   attempt = state.attempt + 1,
 ): JobEvent {
-  const { size, capacity } = placementFor(state, attempt, policy.placement);
+  const placement = placementFor(state, attempt, policy.placement);
   return {
     type: "TaskLaunchRequested",
     at,
     attempt,
     clientToken: clientToken(state.jobId, attempt),
-    size,
-    capacity,
+    // None: the attempt was requested before attempts had a placement, and is launched as it was then.
+    ...(placement === undefined ? {} : { size: placement.size, capacity: placement.capacity }),
   };
 }
 

@@ -233,6 +233,11 @@ export interface RetryScheduled extends EventBase {
 export interface JobFailed extends EventBase {
   readonly type: "JobFailed";
   readonly reason: string;
+  /**
+   * The last allowed attempt ran out of memory with a bigger size still allowed: a retry by hand (`jobs
+   * retry`) runs with this size, as a retry scheduled after it would have.
+   */
+  readonly retrySize?: TaskSize;
 }
 
 export interface JobTimedOut extends EventBase {

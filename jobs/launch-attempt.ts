@@ -7,6 +7,7 @@ import { type Capacity, takeLaunchTurn } from "./admission";
 import { type Decide, type JobCommand, jobDecider, type PolicyCommand } from "./decide";
 import { clientToken } from "./job-id";
 import { THROTTLE_SLOWDOWN_MS } from "./launch-rate";
+import { recordedPlacement } from "./placement";
 import type { Clock, Log, TaskLauncher } from "./ports";
 import type { RetryPolicy } from "./retry-policy";
 import { isTerminal } from "./state";
@@ -28,17 +29,17 @@ export interface LaunchDeps {
  * and records the outcome, starting from the job as stored. The sweeper resumes stuck launches with it too.
  */
 export async function launchAttempt(deps: LaunchDeps, stored: StoredJob): Promise<StoredJob> {
-  const { jobId, attempt, input, attemptSize, attemptCapacity } = stored.state;
+  const { jobId, attempt, input } = stored.state;
   if (input === undefined) throw new Error(`job ${jobId} is launching without an input`);
   // The placement its launch recorded, however often the attempt is launched: one client token, one request.
-  // A launch recorded before attempts had one ran the task definition's size, On-Demand.
+  // A launch recorded before attempts had one has none, and is sent as it was then.
+  const placement = recordedPlacement(stored.state);
   const result = await deps.launcher.launch({
     jobId,
     attempt,
     clientToken: clientToken(jobId, attempt),
     override: workerOverride(jobId, attempt, input, deps.target),
-    ...(attemptSize === undefined ? {} : { size: attemptSize }),
-    capacity: attemptCapacity ?? "FARGATE",
+    ...(placement === undefined ? {} : { placement }),
   });
   const command: JobCommand | PolicyCommand = result.launched
     ? { type: "RecordLaunch", now: deps.clock(), attempt, taskArn: result.taskArn }

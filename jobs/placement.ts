@@ -33,13 +33,28 @@ export interface Placement {
 /**
  * Where the job launches `attempt`. The attempt it already requested (a throttled launch put back in line)
  * keeps its recorded placement; a new one takes the job's grown size if it has one, and Spot unless the
- * stack is On-Demand or the job fell back to On-Demand.
+ * stack is On-Demand or the job fell back to On-Demand. Undefined for an attempt requested before attempts
+ * had a placement (an old history): it is launched again with the request it was first sent with.
  */
-export function placementFor(state: JobState, attempt: number, policy: PlacementPolicy): Placement {
-  if (attempt === state.attempt && state.attemptSize !== undefined && state.attemptCapacity !== undefined)
-    return { size: state.attemptSize, capacity: state.attemptCapacity };
+export function placementFor(
+  state: JobState,
+  attempt: number,
+  policy: PlacementPolicy,
+): Placement | undefined {
+  if (attempt === state.attempt) return recordedPlacement(state);
   const onDemand = policy.capacity === "on-demand" || state.onDemandOnly === true;
   return { size: state.nextSize ?? policy.workerSize, capacity: onDemand ? "FARGATE" : "FARGATE_SPOT" };
+}
+
+/**
+ * The latest attempt's placement as its launch recorded it: every RunTask of the attempt sends it, since ECS
+ * answers a client token reused with other parameters with ConflictException. Undefined when the launch was
+ * recorded before attempts had one (no size, no capacity): that RunTask was sent with launchType FARGATE and
+ * the task definition's size, and so must every later one with its token be.
+ */
+export function recordedPlacement(state: JobState): Placement | undefined {
+  if (state.attemptSize === undefined || state.attemptCapacity === undefined) return undefined;
+  return { size: state.attemptSize, capacity: state.attemptCapacity };
 }
 
 /** The answer to an attempt that ran out of memory at `ranWith`: the next size up, or why there is none. */
@@ -72,22 +87,27 @@ export function resizeAfterOutOfMemory(ranWith: TaskSize, policy: PlacementPolic
   };
 }
 
-/** How Spot let an attempt down: ECS reclaimed the task, or refused to start one for lack of capacity. */
-export type SpotSetback = "interrupted" | "refused";
+/**
+ * How Spot let an attempt down: ECS reclaimed the task, refused to start one for lack of capacity, or left
+ * it short of RUNNING past the launch deadline (Spot short of capacity may hold a task in PROVISIONING).
+ */
+export type SpotSetback = "interrupted" | "refused" | "unstarted";
 
 const SPOT_CAPACITY_REFUSAL = /capacity is unavailable|insufficient capacity|no capacity/i;
 
 /**
- * How Spot let the attempt down, if it did: a task stopped with stopCode SpotInterruption, or a Spot attempt
- * that failed for lack of capacity (RunTask's failures[] or the stopped task's reason).
+ * How Spot let the attempt down, if it did: a task stopped with stopCode SpotInterruption, a Spot attempt
+ * that failed for lack of capacity (RunTask's failures[] or the stopped task's reason), or a Spot attempt
+ * stopped (or lost) for missing the launch deadline: it never ran, which Spot short of capacity explains.
  */
 export function spotSetback(
   ranOn: CapacityProvider | undefined,
-  stop: { readonly stopCode?: string; readonly reason?: string },
+  stop: { readonly stopCode?: string; readonly reason?: string; readonly missedLaunchDeadline?: boolean },
 ): SpotSetback | undefined {
   if (stop.stopCode === "SpotInterruption") return "interrupted";
-  if (ranOn === "FARGATE_SPOT" && stop.reason !== undefined && SPOT_CAPACITY_REFUSAL.test(stop.reason))
-    return "refused";
+  if (ranOn !== "FARGATE_SPOT") return undefined;
+  if (stop.missedLaunchDeadline === true) return "unstarted";
+  if (stop.reason !== undefined && SPOT_CAPACITY_REFUSAL.test(stop.reason)) return "refused";
   return undefined;
 }
 
@@ -105,6 +125,10 @@ export function fallsBackToOnDemand(
 
 /** Why the job's next launches run On-Demand, for the history. */
 export function fallbackReason(setback: SpotSetback): string {
-  const why = setback === "interrupted" ? "Spot interrupted the task" : "Spot had no capacity";
+  const why = {
+    interrupted: "Spot interrupted the task",
+    refused: "Spot had no capacity",
+    unstarted: "Spot did not start the task within the launch deadline",
+  }[setback];
   return `${why}: the rest of the job runs on ${describeCapacity("FARGATE")} (FARGATE)`;
 }

@@ -6,7 +6,7 @@ import type { TaskObservation, WorkerOutcomeReport } from "./task-observation";
 
 export type { WorkerOutcomeReport } from "./task-observation";
 
-import type { CapacityProvider, TaskSize } from "./task-size";
+import type { Placement } from "./placement";
 import type { ContainerOverride } from "./worker-environment";
 
 export interface LaunchRequest {
@@ -14,10 +14,12 @@ export interface LaunchRequest {
   readonly attempt: number;
   readonly clientToken: string;
   readonly override: ContainerOverride;
-  /** The attempt's size (task-level cpu/memory overrides); absent: the task definition's (an old history). */
-  readonly size?: TaskSize;
-  /** The capacity provider the attempt runs on. */
-  readonly capacity: CapacityProvider;
+  /**
+   * The attempt's size (task-level cpu/memory overrides) and capacity provider. Absent for a launch recorded
+   * before attempts had one (placement.ts, recordedPlacement): sent as it was then, launchType FARGATE with
+   * the task definition's size, since the same client token must carry the same request.
+   */
+  readonly placement?: Placement;
 }
 
 export type LaunchResult =

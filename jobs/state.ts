@@ -41,7 +41,10 @@ export interface JobState {
   /** The latest attempt's size and capacity provider, as its launch recorded them (absent in old histories). */
   readonly attemptSize?: TaskSize;
   readonly attemptCapacity?: CapacityProvider;
-  /** The size the job grew to after running out of memory: its next launches use it. */
+  /**
+   * The size the job grew to after running out of memory (a retry, or the failure of its last allowed
+   * attempt): its next launches, a retry by hand's included, use it.
+   */
   readonly nextSize?: TaskSize;
   /** Spot let the job down (capacity spot-with-fallback): its next launches run On-Demand. */
   readonly onDemandOnly?: boolean;
@@ -197,7 +200,13 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
       };
     }
     case "JobFailed":
-      return { ...state, status: "FAILED", reason: event.reason, finishedAt: event.at };
+      return {
+        ...state,
+        status: "FAILED",
+        reason: event.reason,
+        finishedAt: event.at,
+        ...(event.retrySize === undefined ? {} : { nextSize: event.retrySize }),
+      };
     case "JobTimedOut":
       return { ...state, status: "TIMED_OUT", reason: event.reason, finishedAt: event.at };
     case "JobCancelled":

@@ -161,7 +161,12 @@ const EVENT_SCHEMAS = {
     size: taskSize.optional(),
     capacity: z.literal("FARGATE").optional(),
   }),
-  JobFailed: z.looseObject({ type: z.literal("JobFailed"), at: text, reason: text }),
+  JobFailed: z.looseObject({
+    type: z.literal("JobFailed"),
+    at: text,
+    reason: text,
+    retrySize: taskSize.optional(),
+  }),
   JobTimedOut: z.looseObject({ type: z.literal("JobTimedOut"), at: text, reason: text }),
   JobCancelled: z.looseObject({ type: z.literal("JobCancelled"), at: text, reason: text }),
 } satisfies { [T in JobEventType]: z.ZodType<Extract<JobEvent, { type: T }>> };

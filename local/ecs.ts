@@ -1,5 +1,6 @@
 // Local stand-in for the ECS operations the pipeline uses (RunTask, StopTask, DescribeTasks, ListTasks) on
-// one cluster. RunTask honours `clientToken` (the same token returns the same task) and `startedBy`, starts
+// one cluster. RunTask honours `clientToken` (the same token returns the same task; with another placement
+// or size it answers ConflictException, as ECS does) and `startedBy`, starts
 // the worker through a WorkerLauncher with the contract's environment from the container overrides, and
 // emits "ECS Task State Change" events shaped like AWS's — RUNNING, then STOPPED with exit code, stop code
 // and timings, `detail.version` increasing — to a sink, the way the pipeline's EventBridge rule delivers them.
@@ -107,6 +108,8 @@ interface Task {
   readonly taskArn: string;
   readonly startedBy?: string;
   readonly clientToken?: string;
+  /** The placement and size RunTask asked for (clientPlacement): a call reusing the token must ask the same. */
+  readonly requested: string;
   readonly environment: ReadonlyArray<{ name: string; value: string }>;
   /** Absent for a task run with launchType FARGATE alone (On-Demand, as ECS reports it). */
   readonly capacityProviderName?: CapacityProvider;
@@ -207,6 +210,12 @@ export class LocalEcs {
         throw new AwsError("InvalidParameterException", "clientToken must be 1 to 64 ASCII characters");
       }
       const existing = this.byClientToken.get(clientToken);
+      if (existing && existing.requested !== clientPlacement(input)) {
+        throw new AwsError(
+          "ConflictException",
+          `The provided clientToken is already in use with a different RunTask request (launch type, capacity provider strategy, cpu or memory differ): ${existing.taskArn}`,
+        );
+      }
       if (existing) return { tasks: [this.describe(existing)], failures: [] };
     }
     const capacityProviderName = this.placement(input);
@@ -218,6 +227,7 @@ export class LocalEcs {
       taskArn: `arn:aws:ecs:${this.options.region}:${this.options.account}:task/${this.options.clusterName}/${randomBytes(16).toString("hex")}`,
       ...(startedBy === undefined ? {} : { startedBy }),
       ...(clientToken === undefined ? {} : { clientToken }),
+      requested: clientPlacement(input),
       environment: overrideEnvironment(input.overrides, this.options.containerName),
       ...(capacityProviderName === undefined ? {} : { capacityProviderName }),
       size,
@@ -527,6 +537,24 @@ function overrideEnvironment(
     name: String(v.name),
     value: String(v.value ?? ""),
   }));
+}
+
+/**
+ * The parameters of a RunTask call that decide where and how big its task runs (launch type, capacity
+ * provider strategy, task-level cpu and memory), as one comparable string. ECS compares every parameter of a
+ * call reusing a client token; these are the ones the pipeline's launches of one attempt could disagree on.
+ */
+function clientPlacement(input: Record<string, unknown>): string {
+  const overrides =
+    typeof input.overrides === "object" && input.overrides !== null
+      ? (input.overrides as Record<string, unknown>)
+      : {};
+  return JSON.stringify([
+    input.launchType ?? null,
+    input.capacityProviderStrategy ?? null,
+    overrides.cpu ?? null,
+    overrides.memory ?? null,
+  ]);
 }
 
 /** RunTask's `overrides.cpu` / `overrides.memory`: strings of CPU units and MiB, as ECS takes them. */

@@ -2,7 +2,9 @@
 // `clientToken` = <jobId>.<attempt> (so a repeated call returns the same task). The attempt runs where the job
 // model placed it: a capacity provider strategy (FARGATE or FARGATE_SPOT, no launch type) and task-level
 // cpu/memory overrides (the worker's container sets no memory limit of its own, so the task's is the one
-// that counts). A 200 answer with
+// that counts). A launch recorded before attempts had a placement is sent as it was then (launchType FARGATE,
+// the task definition's size): ECS answers a client token reused with other parameters with
+// ConflictException. A 200 answer with
 // failures[] and ECS refusing the call are launch failures, read by the retry policy; when the outcome is
 // unknown the error propagates, to be retried with the same token.
 
@@ -27,12 +29,15 @@ export class EcsTaskLauncher implements TaskLauncher {
   ) {}
 
   async launch(request: LaunchRequest): Promise<LaunchResult> {
+    const { placement } = request;
     try {
       const response = await this.ecs.send(
         new RunTaskCommand({
           cluster: this.options.clusterArn,
           taskDefinition: this.options.taskDefinitionArn,
-          capacityProviderStrategy: [{ capacityProvider: request.capacity, weight: 1 }],
+          ...(placement === undefined
+            ? { launchType: "FARGATE" }
+            : { capacityProviderStrategy: [{ capacityProvider: placement.capacity, weight: 1 }] }),
           count: 1,
           startedBy: request.jobId,
           clientToken: request.clientToken,
@@ -44,9 +49,9 @@ export class EcsTaskLauncher implements TaskLauncher {
             },
           },
           overrides: {
-            ...(request.size === undefined
+            ...(placement === undefined
               ? {}
-              : { cpu: String(request.size.cpu), memory: String(request.size.memoryMib) }),
+              : { cpu: String(placement.size.cpu), memory: String(placement.size.memoryMib) }),
             containerOverrides: [
               {
                 name: request.override.name,

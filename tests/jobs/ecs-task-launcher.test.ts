@@ -1,5 +1,6 @@
 // The ECS launcher's RunTask request for an attempt's placement (aws-sdk-client-mock): a capacity provider
-// strategy instead of a launch type, and task-level cpu/memory overrides for the attempt's size.
+// strategy instead of a launch type, and task-level cpu/memory overrides for the attempt's size; a launch
+// recorded before attempts had a placement is sent as it was then.
 
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
@@ -20,8 +21,7 @@ const request: LaunchRequest = {
   attempt: 2,
   clientToken: "job-1.2",
   override: { name: "worker", environment: [{ name: "JOB_ID", value: "job-1" }] },
-  size: { cpu: 2048, memoryMib: 8192 },
-  capacity: "FARGATE_SPOT",
+  placement: { size: { cpu: 2048, memoryMib: 8192 }, capacity: "FARGATE_SPOT" },
 };
 const sent = () => ecs.commandCalls(RunTaskCommand).map((call) => call.args[0].input);
 
@@ -46,11 +46,12 @@ describe("EcsTaskLauncher", () => {
     });
   });
 
-  it("leaves the task definition's size for a launch recorded without one (a history from before sizes)", async () => {
-    const { size: _size, ...unsized } = request;
-    await launcher.launch({ ...unsized, capacity: "FARGATE" });
+  it("sends a launch recorded without a placement (a history from before sizes) as it was sent then", async () => {
+    const { placement: _placement, ...unplaced } = request;
+    await launcher.launch(unplaced);
     const [input] = sent();
-    expect(input?.capacityProviderStrategy).toEqual([{ capacityProvider: "FARGATE", weight: 1 }]);
+    expect(input?.launchType).toBe("FARGATE");
+    expect(input).not.toHaveProperty("capacityProviderStrategy");
     expect(input?.overrides).not.toHaveProperty("cpu");
     expect(input?.overrides).not.toHaveProperty("memory");
   });

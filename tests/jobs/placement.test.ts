@@ -1,7 +1,7 @@
 // Where and how big attempts run, as given/when/then specifications of the job model: each launch records
 // its size and capacity; out of memory retries bigger, within maxAttempts and maxWorkerMemoryMb; Spot
-// interrupted or refused sends the rest of the job to On-Demand (spot-with-fallback) as an infrastructure
-// retry; a relaunch of the same attempt keeps its recorded placement.
+// interrupted, refused or never started within the launch deadline sends the rest of the job to On-Demand
+// (spot-with-fallback) as an infrastructure retry; a relaunch of the same attempt keeps its recorded placement.
 
 import { describe, expect, it } from "vitest";
 import type { JobEvent, TaskLaunchRequested } from "../../jobs/events";
@@ -99,6 +99,17 @@ describe("each launch records where it runs", () => {
       .then([requested(1, SIZE_4G, "FARGATE_SPOT")]);
   });
 
+  it("gives an attempt requested before attempts had a placement none when it starts again (sent as it was then)", () => {
+    const { size: _size, capacity: _capacity, ...unplaced } = requested(1);
+    const history: JobEvent[] = [
+      ...launchedOn(1).slice(0, 1),
+      unplaced,
+      { type: "JobWaiting", at, attempt: 1, reason: "launch throttled: Rate exceeded", throttled: true },
+    ];
+    given(JOB, history, SPOT_FIRST).when({ type: "StartWaiting", now: at }).then([unplaced]);
+    expect(placementFor(foldEvents(JOB, history), 1, SPOT_FIRST.placement)).toBeUndefined();
+  });
+
   it("keeps it in the state for the sweeper's resumed launch (the same client token, the same request)", () => {
     const state = foldEvents(JOB, launchedOn(1, SIZE_4G, "FARGATE_SPOT").slice(0, 2));
     expect(state).toMatchObject({ attempt: 1, attemptSize: SIZE_4G, attemptCapacity: "FARGATE_SPOT" });
@@ -161,14 +172,34 @@ describe("an attempt that ran out of memory", () => {
     });
   });
 
-  it("fails after maxAttempts even while a bigger size is allowed", () => {
-    const events = given(JOB, launchedOn(1), policy("on-demand", { maxAttempts: 1 }))
-      .when(outOfMemory(1))
-      .events();
-    expect(events[1]).toMatchObject({
+  it("fails after maxAttempts even while a bigger size is allowed, and keeps that size for a retry by hand", () => {
+    const lastAttempt = policy("on-demand", { maxAttempts: 1 });
+    const events = given(JOB, launchedOn(1), lastAttempt).when(outOfMemory(1)).events();
+    expect(events[1]).toEqual({
       type: "JobFailed",
-      reason: expect.stringMatching(/^failed after 1 attempts; last: OutOfMemory/),
+      at,
+      reason: expect.stringMatching(
+        /^failed after 1 attempts; last: OutOfMemory.*; a retry by hand runs with 1 vCPU 4 GiB$/,
+      ),
+      retrySize: SIZE_4G,
     });
+    const failed = [...launchedOn(1), ...events];
+    expect(foldEvents(JOB, failed)).toMatchObject({ status: "FAILED", nextSize: SIZE_4G });
+    const retried = [
+      ...failed,
+      ...given(JOB, failed).when({ type: "ManualRetry", now: at, reason: "try again" }).events(),
+    ];
+    given(JOB, retried, lastAttempt)
+      .when({ type: "LaunchRetry", now: at, attempt: 2 })
+      .then([requested(2, SIZE_4G, "FARGATE")]);
+  });
+
+  it("keeps no size for a retry by hand when the last attempt failed otherwise", () => {
+    const events = given(JOB, launchedOn(1), policy("on-demand", { maxAttempts: 1 }))
+      .when(observe(stopped(1, { exitCode: 1 })))
+      .events();
+    expect(events[1]).toMatchObject({ type: "JobFailed" });
+    expect(events[1]).not.toHaveProperty("retrySize");
   });
 
   it("with no recorded size (a history from before sizes), grows from the stack's size", () => {
@@ -215,6 +246,41 @@ describe("Spot letting an attempt down", () => {
     given(JOB, [...history, ...events], SPOT_FIRST)
       .when({ type: "LaunchRetry", now: at, attempt: 2 })
       .then([requested(2)]);
+  });
+
+  it("with spot-with-fallback, a Spot task stopped or lost for missing the launch deadline is retried On-Demand", () => {
+    const missed = (attempt: number, capacity: TaskLaunchRequested["capacity"]): JobEvent[] => [
+      ...launchedOn(attempt, TEST_SIZE, capacity),
+      {
+        type: "TaskStopRequested",
+        at,
+        attempt,
+        taskArn: taskArn(attempt),
+        deadline: "launch",
+        reason: "no RUNNING within the launch deadline of 15m (capacity, provisioning or image pull)",
+      },
+    ];
+    const lost = {
+      type: "RecordTaskLost",
+      now: at,
+      attempt: 1,
+      reason: "ECS no longer knows the task",
+    } as const;
+    const stoppedByDeadline = observe(stopped(1, { stopCode: "UserInitiated", stoppedReason: "deadline" }));
+    for (const when of [stoppedByDeadline, lost]) {
+      const events = given(JOB, missed(1, "FARGATE_SPOT"), SPOT_FIRST).when(when).events();
+      expect(retryOf(events), when.type).toMatchObject({
+        countsAsAttempt: false,
+        capacity: "FARGATE",
+        reason:
+          "launch deadline passed: the task never ran; Spot did not start the task within the launch deadline: the rest of the job runs on On-Demand (FARGATE)",
+      });
+      // An On-Demand attempt that never ran has nowhere to fall back to; under spot the retry stays on Spot.
+      const onDemand = given(JOB, missed(1, "FARGATE"), SPOT_FIRST).when(when).events();
+      expect(retryOf(onDemand), when.type).not.toHaveProperty("capacity");
+      const spotOnly = given(JOB, missed(1, "FARGATE_SPOT"), policy("spot")).when(when).events();
+      expect(retryOf(spotOnly), when.type).not.toHaveProperty("capacity");
+    }
   });
 
   it("with spot, the retry stays on Spot", () => {
@@ -273,10 +339,12 @@ describe("the pure decisions a simulation drives", () => {
     expect(resizeAfterOutOfMemory(SIZE_8G, TEST_POLICY.placement)).toMatchObject({ grows: false });
   });
 
-  it("spotSetback reads an interruption, and a capacity refusal only of a Spot attempt", () => {
+  it("spotSetback reads an interruption, and a capacity refusal or a missed launch deadline only of a Spot attempt", () => {
     expect(spotSetback(undefined, { stopCode: "SpotInterruption" })).toBe("interrupted");
     expect(spotSetback("FARGATE_SPOT", { reason: SPOT_REFUSAL })).toBe("refused");
     expect(spotSetback("FARGATE", { reason: SPOT_REFUSAL })).toBeUndefined();
     expect(spotSetback("FARGATE_SPOT", { reason: "RESOURCE:ENI" })).toBeUndefined();
+    expect(spotSetback("FARGATE_SPOT", { missedLaunchDeadline: true })).toBe("unstarted");
+    expect(spotSetback("FARGATE", { missedLaunchDeadline: true })).toBeUndefined();
   });
 });

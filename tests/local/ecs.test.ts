@@ -162,6 +162,36 @@ describe("local ECS", () => {
     await ecs.settled();
   });
 
+  it("answers a client token reused with another placement or size with ConflictException, as ECS does", async () => {
+    const spot = { capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] };
+    const sized = (cpu: string, memory: string) => ({
+      overrides: { containerOverrides: [{ name: "worker", environment: [] }], cpu, memory },
+    });
+    const first = await run("job-t", 1, { ...spot, ...sized("1024", "4096") });
+    const again = await run("job-t", 1, { ...spot, ...sized("1024", "4096") });
+    expect(again.tasks?.[0]?.taskArn).toBe(first.tasks?.[0]?.taskArn);
+    const conflict = (extra: Record<string, unknown>) =>
+      run("job-t", 1, extra).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    for (const extra of [
+      { launchType: "FARGATE", ...sized("1024", "4096") },
+      { capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }], ...sized("1024", "4096") },
+      { ...spot, ...sized("1024", "8192") },
+      { ...spot },
+    ]) {
+      expect(await conflict(extra), JSON.stringify(extra)).toMatchObject({
+        name: "ConflictException",
+        message: expect.stringContaining(first.tasks?.[0]?.taskArn ?? "no task"),
+      });
+    }
+    await until(() => started.length === 1);
+    started[0]?.finish({ exitCode: 0 });
+    await ecs.settled();
+    expect(started).toHaveLength(1);
+  });
+
   it("stops a task: the worker is signalled and STOPPED says UserInitiated", async () => {
     const taskArn = (await run("job-c", 1)).tasks?.[0]?.taskArn;
     await until(() => started.length === 1);

@@ -106,7 +106,6 @@ describe("the local ECS with launch limits", () => {
     attempt: 1,
     clientToken: `job-${n}.1`,
     override: { name: "worker", environment: [{ name: "JOB_ID", value: `job-${n}` }] },
-    capacity: "FARGATE",
   });
 
   it("launches the burst, throttles the next launch as ECS does, and launches again once refilled", async () => {
