@@ -475,7 +475,7 @@ describe("local ECS", () => {
         attempt: 1,
         clientToken: `${jobId}.1`,
         override: { name: "worker", environment: [{ name: "JOB_ID", value: jobId }] },
-        capacity,
+        placement: { size: { cpu: 1024, memoryMib: 2048 }, capacity },
       });
     try {
       draw = 0.4; // within the share: refused
