@@ -20,7 +20,11 @@ import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
-import { parseSpotInterruptions, RANDOM_INTERRUPTION_WITHIN_SECONDS } from "./spot-interruptions";
+import {
+  parseSpotInterruptions,
+  RANDOM_INTERRUPTION_WITHIN_SECONDS,
+  spotInterruptionsProblem,
+} from "./spot-interruptions";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
 import { LOCAL_SWEEP } from "./sweeper";
@@ -59,7 +63,7 @@ Options:
                      reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's workerStopTimeoutSeconds,
                      stop code SpotInterruption. Each at a random moment in its first ${RANDOM_INTERRUPTION_WITHIN_SECONDS} s of running
                      (a task done sooner escapes), or SECONDS after it starts running (e.g. 1@2: every
-                     Spot task, 2 s in). Without it: none
+                     Spot task, 2 s in). Refused on a stack whose capacity is on-demand. Without it: none
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -85,6 +89,14 @@ async function main(): Promise<number> {
     process.stderr.write(
       `${error instanceof ConfigurationError || error instanceof Error ? error.message : String(error)}\n`,
     );
+    return 2;
+  }
+  const spotProblem =
+    args.spotInterruptions === undefined
+      ? undefined
+      : spotInterruptionsProblem(config.worker.capacity, args.stack);
+  if (spotProblem !== undefined) {
+    process.stderr.write(`${spotProblem}\n`);
     return 2;
   }
   if (args.once !== undefined) {
