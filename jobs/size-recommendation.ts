@@ -1,13 +1,13 @@
 // Sizes from history (`jobs stats --sizes`): what the recent successful jobs used — the worker's peak memory
 // and CPU time of its whole process tree, recorded on TaskStopped from its outcome file — against the size
 // they ran with, and the Fargate size that would have served them: the 95th percentile of peak memory and of
-// vCPUs used, each with 25 % headroom, rounded up to a valid Fargate CPU/memory pair. Pure: callers choose
-// the jobs and pass their histories, and AWS's table of valid sizes (config/fargate.ts, which the job model may
-// not import: config/ sits above it); prices come from fargate-prices.ts.
+// vCPUs used, each with 25 % headroom, rounded up to a valid Fargate CPU/memory pair of AWS's table
+// (task-size.ts). Pure: callers choose the jobs and pass their histories; prices come from fargate-prices.ts.
 
-import type { AttemptCost, JobEvent, TaskStopped } from "./events";
+import type { AttemptCost, JobEvent, TaskLaunchRequested, TaskStopped } from "./events";
 import { chargedRates, type FargatePrices } from "./fargate-prices";
 import { type JobHistory, percentile } from "./stats";
+import { FARGATE_CPU_SIZES, fargateMemoryOptions, type TaskSize } from "./task-size";
 
 /** The percentile of peak memory and of vCPUs used the recommendation covers: 1 job in 20 may exceed it. */
 export const SIZE_PERCENTILE = 95;
@@ -18,18 +18,6 @@ export const CPU_HEADROOM = 0.25;
 /** Below this many measured jobs a percentile says little: the report shows them but recommends nothing. */
 export const MIN_MEASURED_JOBS = 10;
 
-/** A Fargate task size: CPU units (1024 = 1 vCPU) and memory in MiB. */
-export interface TaskSize {
-  readonly cpu: number;
-  readonly memoryMib: number;
-}
-
-/** AWS's valid Fargate sizes: the CPU sizes ascending, and the memory sizes (MiB) each accepts, ascending. */
-export interface FargateSizeTable {
-  readonly cpuSizes: readonly number[];
-  readonly memoryOptions: (cpu: number) => readonly number[];
-}
-
 /** What one successful attempt used, and the size it ran with when the history says. */
 export interface SizeMeasurement {
   readonly jobId: string;
@@ -37,8 +25,12 @@ export interface SizeMeasurement {
   readonly peakMemoryMb: number;
   /** CPU time over the attempt's run time (the container running); absent when either is unknown. */
   readonly vcpusUsed?: number;
-  /** From the attempt's recorded cost (ECS's task-level size); absent when no cost was recorded. */
+  /**
+   * The size the attempt's launch recorded (TaskLaunchRequested), else the one its recorded cost gives (ECS's
+   * task-level size); absent when neither does (a launch recorded before launches had sizes, and no price).
+   */
   readonly size?: TaskSize;
+  /** From the attempt's recorded cost; absent when no cost was recorded (no price for the task). */
   readonly architecture?: AttemptCost["architecture"];
   /** The region whose prices the attempt's cost used. */
   readonly region?: string;
@@ -63,20 +55,15 @@ export function sizeMeasurements(histories: readonly JobHistory[]): Measurements
       continue;
     }
     const vcpus = vcpusUsed(stop);
+    const size = launchOf(events, stop.attempt)?.size ?? costSize(stop);
     measured.push({
       jobId: state.jobId,
       peakMemoryMb: peak,
       ...(vcpus === undefined ? {} : { vcpusUsed: vcpus }),
+      ...(size === undefined ? {} : { size }),
       ...(stop.cost === undefined
         ? {}
-        : {
-            size: {
-              cpu: Math.round(stop.cost.vcpu * 1024),
-              memoryMib: Math.round(stop.cost.memoryGb * 1024),
-            },
-            architecture: stop.cost.architecture,
-            region: stop.cost.prices.region,
-          }),
+        : { architecture: stop.cost.architecture, region: stop.cost.prices.region }),
     });
   }
   return { measured, unmeasured };
@@ -89,6 +76,21 @@ function successfulStop(events: readonly JobEvent[]): TaskStopped | undefined {
     if (event?.type === "TaskStopped" && event.failure === undefined) return event;
   }
   return undefined;
+}
+
+/** The launch of `attempt`: its last TaskLaunchRequested (a resumed launch records the same request). */
+function launchOf(events: readonly JobEvent[], attempt: number): TaskLaunchRequested | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event?.type === "TaskLaunchRequested" && event.attempt === attempt) return event;
+  }
+  return undefined;
+}
+
+/** The task-level size ECS reported, as the attempt's cost recorded it. */
+function costSize(stop: TaskStopped): TaskSize | undefined {
+  if (stop.cost === undefined) return undefined;
+  return { cpu: Math.round(stop.cost.vcpu * 1024), memoryMib: Math.round(stop.cost.memoryGb * 1024) };
 }
 
 /** CPU seconds over the seconds the container ran (started -> execution stopped). */
@@ -106,14 +108,10 @@ function vcpusUsed(stop: TaskStopped): number | undefined {
  * covers both (a larger CPU only raises the memory floor and the price), then its smallest memory that
  * covers the need. Undefined past the table's largest size.
  */
-export function smallestFargateSize(
-  table: FargateSizeTable,
-  memoryMib: number,
-  vcpus: number,
-): TaskSize | undefined {
-  for (const cpu of table.cpuSizes) {
+export function smallestFargateSize(memoryMib: number, vcpus: number): TaskSize | undefined {
+  for (const cpu of FARGATE_CPU_SIZES) {
     if (cpu < vcpus * 1024) continue;
-    const memory = table.memoryOptions(cpu).find((option) => option >= memoryMib);
+    const memory = fargateMemoryOptions(cpu).find((option) => option >= memoryMib);
     if (memory !== undefined) return { cpu, memoryMib: memory };
   }
   return undefined;
@@ -157,7 +155,6 @@ export function hourlyPrice(
 
 export interface SizeRecommendationInput {
   readonly measurements: Measurements;
-  readonly sizes: FargateSizeTable;
   /** The stack's size, for jobs whose history records none (the CLI's --cpu/--memory). */
   readonly stackSize?: TaskSize;
   /** The region to price in when no recorded cost names one. */
@@ -174,7 +171,7 @@ export interface SizeRecommendation {
   readonly cpuMeasured: number;
   readonly peakMemoryMb?: { readonly p50: number; readonly p95: number; readonly max: number };
   readonly vcpusUsed?: { readonly p50: number; readonly p95: number; readonly max: number };
-  /** The size most measured jobs ran with (their recorded cost), else the stack's size given. */
+  /** The size most measured jobs ran with (as their history records it), else the stack's size given. */
   readonly current?: TaskSize;
   /** Measured jobs that ran with another size than `current` (an out-of-memory retry's larger size, say). */
   readonly otherSizes: number;
@@ -230,7 +227,7 @@ export function recommendSize(input: SizeRecommendationInput): SizeRecommendatio
     };
   }
   const need = sizeNeed(measured);
-  const recommended = smallestFargateSize(input.sizes, need.memoryNeededMib, need.vcpusNeeded);
+  const recommended = smallestFargateSize(need.memoryNeededMib, need.vcpusNeeded);
   if (recommended === undefined) {
     return {
       ...base,

@@ -24,6 +24,7 @@ import {
   parseSpotInterruptions,
   parseSpotUnavailable,
   RANDOM_INTERRUPTION_WITHIN_SECONDS,
+  spotInterruptionsProblem,
 } from "./spot-interruptions";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
@@ -63,7 +64,7 @@ Options:
                      reclaims capacity: SIGTERM to the worker, SIGKILL after the stack's stop timeout (120 s with Spot),
                      stop code SpotInterruption. Each at a random moment in its first ${RANDOM_INTERRUPTION_WITHIN_SECONDS} s of running
                      (a task done sooner escapes), or SECONDS after it starts running (e.g. 1@2: every
-                     Spot task, 2 s in). Without it: none
+                     Spot task, 2 s in). Refused on a stack whose capacity is on-demand. Without it: none
   --spot-unavailable SHARE
                      the local ECS refuses SHARE (0-1) of the RunTask calls for FARGATE_SPOT as ECS refuses
                      a launch it has no capacity for ("Capacity is unavailable at this time..."): no task, a
@@ -93,6 +94,17 @@ async function main(): Promise<number> {
     process.stderr.write(
       `${error instanceof ConfigurationError || error instanceof Error ? error.message : String(error)}\n`,
     );
+    return 2;
+  }
+  const spotProblem =
+    (args.spotInterruptions === undefined
+      ? undefined
+      : spotInterruptionsProblem(config.worker.capacity, args.stack)) ??
+    (args.spotUnavailable === undefined
+      ? undefined
+      : spotInterruptionsProblem(config.worker.capacity, args.stack, "--spot-unavailable"));
+  if (spotProblem !== undefined) {
+    process.stderr.write(`${spotProblem}\n`);
     return 2;
   }
   if (args.once !== undefined) {

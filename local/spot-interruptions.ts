@@ -5,6 +5,8 @@
 // (`--spot-unavailable`): a share of RunTask calls for FARGATE_SPOT is refused as ECS refuses a launch it
 // has no capacity for.
 
+import type { CapacityMode } from "../jobs/task-size";
+
 /** A task not given a fixed moment is interrupted at a random moment in this much of its running time. */
 export const RANDOM_INTERRUPTION_WITHIN_SECONDS = 10;
 
@@ -17,6 +19,12 @@ export interface SpotInterruptions {
    */
   readonly afterSeconds?: number;
 }
+
+/**
+ * The latest fixed moment, in seconds: the local ECS waits for it with a timer, and Node's timers wait at most
+ * 2^31-1 ms (about 24.8 days) — a longer delay fires after 1 ms, interrupting every task at once.
+ */
+export const MAX_INTERRUPTION_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** How ECS words a Spot interruption on the stopped task. */
 export const SPOT_INTERRUPTION = {
@@ -52,7 +60,33 @@ export function parseSpotInterruptions(text: string, flag = "--spot-interruption
   if (match === null || !SHARE.test(match[1] ?? "")) throw new Error(`${shape}, got "${text}"`);
   const share = readShare(match[1] ?? "", text, flag);
   if (match[2] === undefined) return { share };
-  return { share, afterSeconds: Number(match[2]) };
+  const afterSeconds = Number(match[2]);
+  if (afterSeconds > MAX_INTERRUPTION_SECONDS)
+    throw new Error(
+      `${flag}: SECONDS must be at most ${MAX_INTERRUPTION_SECONDS} (about 24 days, the longest a timer waits), got "${text}"`,
+    );
+  return { share, afterSeconds };
+}
+
+/**
+ * Why `--spot-interruptions` can do nothing with a stack's `capacity`, or undefined when its tasks run on
+ * FARGATE_SPOT: a stack on On-Demand runs none there, and a flag that does nothing is refused, not ignored.
+ * `stack` is local mode's --stack (undefined: Pulumi.yaml's defaults).
+ */
+export function spotInterruptionsProblem(
+  capacity: CapacityMode,
+  stack: string | undefined,
+  flag = "--spot-interruptions",
+): string | undefined {
+  if (capacity !== "on-demand") return undefined;
+  const runs =
+    stack === undefined ? "Pulumi.yaml's defaults have" : `stack ${stack} (Pulumi.${stack}.yaml) has`;
+  const fix =
+    stack === undefined
+      ? "run a stack whose capacity is spot or spot-with-fallback (e.g. --stack dev), or set video-jobs:capacity in a Pulumi.NAME.yaml and pass --stack NAME"
+      : `set video-jobs:capacity to spot or spot-with-fallback in Pulumi.${stack}.yaml${stack === "dev" ? "" : ", or use a stack that has it (e.g. --stack dev)"}`;
+  const moot = flag === "--spot-unavailable" ? "none could be refused" : "none could be interrupted";
+  return `${flag}: ${runs} capacity on-demand, so no task runs on FARGATE_SPOT and ${moot}; ${fix}`;
 }
 
 /**

@@ -182,7 +182,7 @@ function placementLines(attempts: readonly AttemptTimeline[]): string[] {
 /** Each stopped attempt's Fargate cost and the total; local mode's are estimates from local timings. */
 function costLines(ctx: CommandContext, cost: JobCost): string[] {
   if (cost.attempts.length === 0 && cost.unpriced === 0) return [];
-  const label = ctx.config.local ? " (estimate: local timings, the stack's task size)" : "";
+  const label = ctx.config.local ? " (estimate: local timings)" : "";
   const out = ["", ctx.paint.paint("bold", `Cost${label}`)];
   const prices = new Set<string>();
   for (const { attempt, cost: c } of cost.attempts) {

@@ -4,7 +4,7 @@
 // up to --limit jobs. With --sizes, over the same jobs, the size report instead: what the succeeded jobs used
 // and the Fargate size that would have served them (jobs/size-recommendation.ts).
 
-import { FARGATE_CPU_SIZES, fargateMemoryOptions, fargateSizeProblem } from "../../config/fargate";
+import { fargateSizeProblem } from "../../config/fargate";
 import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
 import { formatUsd } from "../../jobs/cost";
 import { type CostStats, costStats } from "../../jobs/cost-stats";
@@ -18,11 +18,11 @@ import {
   SIZE_PERCENTILE,
   type SizeRecommendation,
   sizeMeasurements,
-  type TaskSize,
 } from "../../jobs/size-recommendation";
 import { JOB_STATUSES, type JobState } from "../../jobs/state";
 import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats";
 import type { JobStore, TimeWindow } from "../../jobs/store";
+import type { TaskSize } from "../../jobs/task-size";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
 import { formatDuration, formatTime } from "../format";
@@ -136,7 +136,7 @@ export async function statsCommand(ctx: CommandContext, options: StatsOptions): 
 
 /** Fargate compute recorded per attempt, then the estimate for the services around it, kept apart. */
 function costLines(ctx: CommandContext, cost: CostStats, services: readonly ServiceCostLine[]): string[] {
-  const label = ctx.config.local ? " (estimate: local timings, the stack's task size)" : "";
+  const label = ctx.config.local ? " (estimate: local timings)" : "";
   const out = ["", ctx.paint.paint("bold", `Fargate compute${label}`)];
   out.push(
     `  ${"total".padEnd(13)} ${formatUsd(cost.totalUsd)} over ${cost.pricedAttempts} attempt(s)${cost.unpriced > 0 ? ` (${cost.unpriced} without a price)` : ""}`,
@@ -173,9 +173,15 @@ async function readHistories(store: JobStore, jobs: readonly JobState[]): Promis
   return histories;
 }
 
-/** --cpu and --memory: both or neither, and a valid Fargate size. */
+/** --cpu and --memory: both or neither, only with --sizes (the statistics read no size), a valid Fargate size. */
 function stackSizeOf(options: StatsOptions): TaskSize | undefined {
   if (options.cpu === undefined && options.memory === undefined) return undefined;
+  if (!options.sizes) {
+    throw new UsageError(
+      `${options.cpu === undefined ? "--memory" : "--cpu"} goes with --sizes`,
+      "add --sizes for the size report, or drop --cpu/--memory",
+    );
+  }
   if (options.cpu === undefined || options.memory === undefined) {
     throw new UsageError("--cpu and --memory go together", "give the stack's workerCpu and workerMemoryMb");
   }
@@ -194,7 +200,6 @@ function sizesReport(
   const region = ctx.config.region?.value;
   const report = recommendSize({
     measurements,
-    sizes: { cpuSizes: FARGATE_CPU_SIZES, memoryOptions: fargateMemoryOptions },
     ...(options.stackSize === undefined ? {} : { stackSize: options.stackSize }),
     ...(region === undefined ? {} : { region }),
     pricesFor: (r) => pricesFor(r),

@@ -2,7 +2,11 @@
 // us-east-1: $0.04937 per hour = $0.04937/3600 per second, one-minute minimum), against a real local
 // DynamoDB seeded through the job model.
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeLocalEndpoints } from "../../config/local-endpoints";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { type Scenario, seed } from "../support/histories";
@@ -20,6 +24,8 @@ const SEEDED: Array<[string, Scenario, Date]> = [
 
 let db: LocalDynamoDb;
 let env: Record<string, string>;
+/** The same table as local mode's (`--local`), whose costs are estimates. */
+let localEnv: Record<string, string>;
 
 beforeAll(async () => {
   db = await startLocalDynamoDb();
@@ -27,6 +33,21 @@ beforeAll(async () => {
   const store = new DynamoDbJobStore(db.client, { tableName: table, retentionDays: 0 });
   for (const [jobId, scenario, at] of SEEDED) await seed(store, jobId, scenario, at);
   env = dynamoEnv(db.endpoint, table);
+  const endpoints = join(mkdtempSync(join(tmpdir(), "jobs-cli-cost-")), "endpoints.json");
+  writeLocalEndpoints(endpoints, {
+    region: "us-east-1",
+    endpoints: {
+      dynamodb: db.endpoint,
+      s3: "http://127.0.0.1:1",
+      sqs: "http://127.0.0.1:2",
+      ecs: "http://127.0.0.1:3",
+    },
+    tableName: table,
+    queueUrl: "http://127.0.0.1:2/000000000000/jobs",
+    clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/local",
+    bucket: "local-uploads",
+  });
+  localEnv = { JOBS_LOCAL_ENDPOINTS: endpoints };
 });
 afterAll(async () => {
   await db?.stop();
@@ -84,5 +105,18 @@ describe("jobs stats: cost", () => {
     expect(body.cost.perSucceededJobUsd).toBe(0.002969056);
     expect(body.cost.failedShare).toBeCloseTo(0.004114165 / 0.005938112, 6);
     expect(body.cost.servicesPerJob).toHaveLength(4);
+  });
+});
+
+describe("local mode's cost", () => {
+  // The local ECS reports each task's own size (an attempt retried bigger is priced bigger): only the timings
+  // are local, and the label says no more than that.
+  it("is labelled an estimate from local timings in show and stats", async () => {
+    const shown = await jobs(["--local", "show", "job-retried"], { env: localEnv });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("\nCost (estimate: local timings)\n");
+    const stats = await jobs(["--local", "stats"], { env: localEnv });
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toContain("\nFargate compute (estimate: local timings)\n");
   });
 });

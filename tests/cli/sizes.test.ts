@@ -14,7 +14,7 @@ const ONE_VCPU_2GB = { cpuUnits: 1024, memoryMib: 2048 };
 
 let db: LocalDynamoDb;
 let env: Record<string, string>;
-/** A second table with too few measured jobs, and sizes not recorded. */
+/** A second table with too few measured jobs, and sizes not recorded (launched before launches had sizes). */
 let fewEnv: Record<string, string>;
 
 beforeAll(async () => {
@@ -45,7 +45,10 @@ beforeAll(async () => {
   const few = await db.createTable("cli-sizes-few");
   const fewStore = new DynamoDbJobStore(db.client, { tableName: few, retentionDays: 0 });
   for (let i = 0; i < 3; i++) {
-    await seedMeasuredJob(fewStore, `few-${i}`, minutesAgo(10 + i), { peakMemoryMb: 250 + i * 50 });
+    await seedMeasuredJob(fewStore, `few-${i}`, minutesAgo(10 + i), {
+      peakMemoryMb: 250 + i * 50,
+      recorded: "nothing",
+    });
   }
   fewEnv = dynamoEnv(db.endpoint, few);
 });
@@ -120,6 +123,15 @@ describe("jobs stats --sizes", () => {
     const invalid = await jobs(["stats", "--sizes", "--cpu", "256", "--memory", "4096"], { env });
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain("--cpu/--memory: memory 4096 MiB is not valid with cpu 256");
+  });
+
+  it("refuses --cpu/--memory without --sizes: the statistics read no size", async () => {
+    const result = await jobs(["stats", "--cpu", "1024", "--memory", "2048"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--cpu goes with --sizes");
+    const memory = await jobs(["stats", "--memory", "2048"], { env });
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain("--memory goes with --sizes");
   });
 
   it("documents the rules in --help", async () => {

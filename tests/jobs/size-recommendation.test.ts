@@ -18,10 +18,9 @@ import {
   smallestFargateSize,
 } from "../../jobs/size-recommendation";
 import type { JobHistory } from "../../jobs/stats";
-import { seed } from "../support/histories";
+import { JobDriver, seed, taskArnFor, video } from "../support/histories";
 import { seedMeasuredJob } from "../support/measured-jobs";
 
-const SIZES = { cpuSizes: FARGATE_CPU_SIZES, memoryOptions: fargateMemoryOptions };
 const T0 = new Date("2026-11-26T10:00:00.000Z");
 const ONE_VCPU_2GB = { cpu: 1024, memoryMib: 2048 };
 
@@ -34,7 +33,7 @@ const measurement = (peakMemoryMb: number, vcpusUsed?: number): SizeMeasurement 
   region: "us-east-1",
 });
 const recommend = (measured: SizeMeasurement[], unmeasured = 0) =>
-  recommendSize({ measurements: { measured, unmeasured }, sizes: SIZES, pricesFor: (r) => pricesFor(r) });
+  recommendSize({ measurements: { measured, unmeasured }, pricesFor: (r) => pricesFor(r) });
 
 async function histories(store: MemoryJobStore, ids: readonly string[]): Promise<JobHistory[]> {
   const out: JobHistory[] = [];
@@ -46,7 +45,7 @@ async function histories(store: MemoryJobStore, ids: readonly string[]): Promise
 }
 
 describe("what the succeeded jobs used", () => {
-  it("reads peak memory, vCPUs used over the run, and the size from the successful attempt's stop", async () => {
+  it("reads peak memory and vCPUs used from the successful attempt's stop, and its size from its launch", async () => {
     const store = new MemoryJobStore();
     // 150 CPU-seconds over 100 s running: 1.5 vCPUs.
     await seedMeasuredJob(store, "job-a", T0, {
@@ -55,8 +54,10 @@ describe("what the succeeded jobs used", () => {
       ranFor: 100,
       size: { cpuUnits: 2048, memoryMib: 4096 },
     });
-    // No cost recorded (no size known), no CPU time reported.
-    await seedMeasuredJob(store, "job-b", T0, { peakMemoryMb: 300 });
+    // No cost recorded (no price for the task), no CPU time reported: the size its launch recorded.
+    await seedMeasuredJob(store, "job-b", T0, { peakMemoryMb: 300, recorded: "launch" });
+    // Neither recorded (a launch from before launches had sizes, and no price): no size known.
+    await seedMeasuredJob(store, "job-d", T0, { peakMemoryMb: 200, recorded: "nothing" });
     // An older worker: no peak memory.
     await seedMeasuredJob(store, "job-c", T0, { cpuSeconds: 3, size: { cpuUnits: 1024, memoryMib: 2048 } });
     // Not succeeded: not looked at.
@@ -64,7 +65,7 @@ describe("what the succeeded jobs used", () => {
     await seed(store, "job-running", "running", T0);
 
     const result = sizeMeasurements(
-      await histories(store, ["job-a", "job-b", "job-c", "job-oom", "job-running"]),
+      await histories(store, ["job-a", "job-b", "job-c", "job-d", "job-oom", "job-running"]),
     );
     expect(result.unmeasured).toBe(1);
     expect(result.measured).toEqual([
@@ -76,7 +77,39 @@ describe("what the succeeded jobs used", () => {
         architecture: "X86_64",
         region: "us-east-1",
       },
-      { jobId: "job-b", peakMemoryMb: 300 },
+      { jobId: "job-b", peakMemoryMb: 300, size: { cpu: 1024, memoryMib: 2048 } },
+      { jobId: "job-d", peakMemoryMb: 200 },
+    ]);
+  });
+
+  it("takes the size of the attempt that succeeded: an out-of-memory retry's bigger one, with no price", async () => {
+    const store = new MemoryJobStore();
+    const job = new JobDriver(store, "job-grown", T0);
+    await job.submit(0, video("job-grown"));
+    await job.launched(2, 1);
+    await job.running(3, 1);
+    await job.stopped(3, 1, { exitCode: 137, containerReason: "OutOfMemoryError: Container killed" }, 20);
+    await job.relaunch(121, 2);
+    await job.launched(122, 2);
+    // Stopped with no cost recorded (a region without a price for the task).
+    await job.apply(300, {
+      type: "ObserveTask",
+      observation: {
+        taskArn: taskArnFor("job-grown", 2),
+        attempt: 2,
+        lastStatus: "STOPPED",
+        ecsVersion: 6,
+        stopCode: "EssentialContainerExited",
+        exitCode: 0,
+        timings: { startedAt: job.at(140), executionStoppedAt: job.at(240), stoppedAt: job.at(243) },
+        workerOutcome: { exitCode: 0, code: "ok", message: "analysed", peakMemoryMb: 3000 },
+      },
+    });
+    const [history] = await histories(store, ["job-grown"]);
+    expect(history?.state.status).toBe("SUCCEEDED");
+    // 1 vCPU 2 GiB ran out of memory; the retry ran at the next rung, twice the memory.
+    expect(sizeMeasurements(history ? [history] : []).measured).toEqual([
+      { jobId: "job-grown", peakMemoryMb: 3000, size: { cpu: 1024, memoryMib: 4096 } },
     ]);
   });
 
@@ -99,12 +132,12 @@ describe("the smallest Fargate size covering a need", () => {
     [30721, 0, { cpu: 8192, memoryMib: 32768 }], // past 4 vCPU's 30 GiB: 8 vCPU in 4 GiB steps
     [122880, 16, { cpu: 16384, memoryMib: 122880 }],
   ])("%d MiB and %d vCPU -> %o", (memory, vcpus, expected) => {
-    expect(smallestFargateSize(SIZES, memory, vcpus)).toEqual(expected);
+    expect(smallestFargateSize(memory, vcpus)).toEqual(expected);
   });
 
   it("is undefined past the largest size", () => {
-    expect(smallestFargateSize(SIZES, 122881, 1)).toBeUndefined();
-    expect(smallestFargateSize(SIZES, 1024, 16.01)).toBeUndefined();
+    expect(smallestFargateSize(122881, 1)).toBeUndefined();
+    expect(smallestFargateSize(1024, 16.01)).toBeUndefined();
   });
 });
 
@@ -193,7 +226,6 @@ describe("the recommendation", () => {
     const measured = Array.from({ length: 10 }, (_, i) => ({ jobId: `j${i}`, peakMemoryMb: 300 }));
     const result = recommendSize({
       measurements: { measured, unmeasured: 0 },
-      sizes: SIZES,
       stackSize: { cpu: 512, memoryMib: 1024 },
       region: "us-east-1",
       pricesFor: (r) => pricesFor(r),
@@ -224,7 +256,7 @@ describe("the recommendation", () => {
           ...(r.vcpusUsed === undefined ? {} : { vcpusUsed: r.vcpusUsed }),
         }));
         const measurements: Measurements = { measured, unmeasured: 0 };
-        const result = recommendSize({ measurements, sizes: SIZES, pricesFor: () => undefined });
+        const result = recommendSize({ measurements, pricesFor: () => undefined });
         const need = result.need;
         if (need === undefined) throw new Error("a need is computed from 10 jobs or more");
         if (result.recommended === undefined) {

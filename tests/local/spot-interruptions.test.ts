@@ -5,9 +5,11 @@
 import { describe, expect, it } from "vitest";
 import {
   interruptionDelayMs,
+  MAX_INTERRUPTION_SECONDS,
   parseSpotInterruptions,
   parseSpotUnavailable,
   RANDOM_INTERRUPTION_WITHIN_SECONDS,
+  spotInterruptionsProblem,
 } from "../../local/spot-interruptions";
 import { runLocal } from "../support/run-local";
 
@@ -31,6 +33,20 @@ describe("--spot-interruptions values", () => {
     );
   });
 
+  it("refuses a moment beyond what a timer can wait (2^31-1 ms): it would fire at once", () => {
+    expect(MAX_INTERRUPTION_SECONDS).toBe(2_147_483);
+    expect(parseSpotInterruptions(`1@${MAX_INTERRUPTION_SECONDS}`)).toEqual({
+      share: 1,
+      afterSeconds: MAX_INTERRUPTION_SECONDS,
+    });
+    expect(
+      interruptionDelayMs({ share: 1, afterSeconds: MAX_INTERRUPTION_SECONDS }, () => 0),
+    ).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect(() => parseSpotInterruptions("1@2147483.5")).toThrow(
+      '--spot-interruptions: SECONDS must be at most 2147483 (about 24 days, the longest a timer waits), got "1@2147483.5"',
+    );
+  });
+
   it("draws a task for an interruption below the share, at the fixed moment or a random one in the window", () => {
     const draws = (...values: number[]) => {
       const queue = [...values];
@@ -43,6 +59,26 @@ describe("--spot-interruptions values", () => {
       RANDOM_INTERRUPTION_WITHIN_SECONDS * 500,
     );
     expect(interruptionDelayMs({ share: 1 }, draws(0.999, 0))).toBe(0);
+  });
+});
+
+describe("--spot-interruptions and the stack's capacity", () => {
+  it("is refused on a stack whose tasks all run On-Demand, naming its capacity and how to get Spot", () => {
+    expect(spotInterruptionsProblem("on-demand", undefined)).toBe(
+      "--spot-interruptions: Pulumi.yaml's defaults have capacity on-demand, so no task runs on FARGATE_SPOT and none could be interrupted; run a stack whose capacity is spot or spot-with-fallback (e.g. --stack dev), or set video-jobs:capacity in a Pulumi.NAME.yaml and pass --stack NAME",
+    );
+    expect(spotInterruptionsProblem("on-demand", "prod")).toBe(
+      "--spot-interruptions: stack prod (Pulumi.prod.yaml) has capacity on-demand, so no task runs on FARGATE_SPOT and none could be interrupted; set video-jobs:capacity to spot or spot-with-fallback in Pulumi.prod.yaml, or use a stack that has it (e.g. --stack dev)",
+    );
+    expect(spotInterruptionsProblem("on-demand", "dev")).toMatch(/in Pulumi\.dev\.yaml$/);
+    expect(spotInterruptionsProblem("on-demand", undefined, "--spot-unavailable")).toMatch(
+      /^--spot-unavailable: .* no task runs on FARGATE_SPOT and none could be refused; /,
+    );
+  });
+
+  it("is accepted where tasks run on Spot", () => {
+    expect(spotInterruptionsProblem("spot", undefined)).toBeUndefined();
+    expect(spotInterruptionsProblem("spot-with-fallback", "dev")).toBeUndefined();
   });
 });
 
@@ -80,6 +116,16 @@ describe("npm run local --spot-interruptions, --spot-unavailable", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--spot-unavailable takes SHARE (the share of FARGATE_SPOT launches");
     expect(result.stderr).toContain("Usage: npm run local");
+  });
+
+  it("refuses either flag on Pulumi.yaml's defaults (capacity on-demand) before starting anything (exit 2)", async () => {
+    const result = await runLocal("--spot-interruptions", "1@0.1");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--spot-interruptions: Pulumi.yaml's defaults have capacity on-demand");
+    expect(result.stdout).toBe("");
+    const refusals = await runLocal("--spot-unavailable", "0.5");
+    expect(refusals.code).toBe(2);
+    expect(refusals.stderr).toContain("--spot-unavailable: Pulumi.yaml's defaults have capacity on-demand");
   });
 
   it("accepts good values (help shows the flags)", async () => {

@@ -13,7 +13,6 @@ import { expect, it } from "vitest";
 import type { JobEvent } from "../../jobs/events";
 import { recommendSize, sizeMeasurements } from "../../jobs/size-recommendation";
 import { foldEvents } from "../../jobs/state";
-import { FARGATE_CPU_SIZES, fargateMemoryOptions } from "../../jobs/task-size";
 
 const SIZE = { cpu: 1024, memoryMib: 4096 };
 const ARN = "arn:aws:ecs:us-west-2:111122223333:task/video-jobs/abc";
@@ -58,7 +57,6 @@ it("measures a succeeded job's size from its launch when its stop recorded no co
   expect(measurements.measured[0]?.size).toEqual(SIZE);
   const report = recommendSize({
     measurements,
-    sizes: { cpuSizes: FARGATE_CPU_SIZES, memoryOptions: fargateMemoryOptions },
     region: "us-west-2",
     pricesFor: () => undefined,
   });

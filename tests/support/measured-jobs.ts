@@ -3,8 +3,10 @@
 // and appended through changeJob. For the size recommendation's tests (`jobs stats --sizes`).
 
 import { attemptCost } from "../../jobs/cost";
+import { jobDecider } from "../../jobs/decide";
 import type { JobState } from "../../jobs/state";
-import type { JobStore } from "../../jobs/store";
+import { changeJob, type JobStore } from "../../jobs/store";
+import { TEST_POLICY, TEST_SIZE } from "./factories";
 import { JobDriver, taskArnFor, video } from "./histories";
 
 export interface Usage {
@@ -13,8 +15,14 @@ export interface Usage {
   readonly cpuSeconds?: number;
   /** Seconds the container ran (startedAt -> executionStoppedAt). */
   readonly ranFor?: number;
-  /** The task's size as ECS reports it; absent: no cost recorded (no size known). */
+  /** The task's size: the stack's (the launch's request) and as ECS reports it. Default: the tests' policy's. */
   readonly size?: { readonly cpuUnits: number; readonly memoryMib: number };
+  /**
+   * What the history records of that size: the launch's request and the attempt's cost (the default); the
+   * launch's only (a region without a price for the task); or neither (a launch recorded before launches had
+   * sizes, and no price).
+   */
+  readonly recorded?: "launch and cost" | "launch" | "nothing";
   /** The task's ARN region (the price table's key). */
   readonly region?: string;
 }
@@ -26,10 +34,35 @@ export async function seedMeasuredJob(
   t0: Date,
   usage: Usage,
 ): Promise<JobState> {
-  const job = new JobDriver(store, jobId, t0);
+  const size = usage.size ?? { cpuUnits: TEST_SIZE.cpu, memoryMib: TEST_SIZE.memoryMib };
+  const recorded = usage.recorded ?? "launch and cost";
+  const policy = {
+    ...TEST_POLICY,
+    placement: { ...TEST_POLICY.placement, workerSize: { cpu: size.cpuUnits, memoryMib: size.memoryMib } },
+  };
+  const job = new JobDriver(store, jobId, t0, policy);
   const ranFor = usage.ranFor ?? 100;
   const taskArn = taskArnFor(jobId, 1).replace(":us-east-1:", `:${usage.region ?? "us-east-1"}:`);
-  await job.submit(0, video(jobId));
+  if (recorded === "nothing") {
+    // Submitted as before launches recorded a size: the same decision, its launch without size or capacity.
+    const submit = {
+      type: "Submit",
+      now: job.at(0),
+      jobId,
+      input: video(jobId),
+      source: { kind: "message" },
+      messageId: `m-${jobId}`,
+    } as const;
+    await changeJob(store, jobId, (state) =>
+      jobDecider(policy)(state, submit).map((event) => {
+        if (event.type !== "TaskLaunchRequested") return event;
+        const { size: _size, capacity: _capacity, ...unplaced } = event;
+        return unplaced;
+      }),
+    );
+  } else {
+    await job.submit(0, video(jobId));
+  }
   await job.apply(2, { type: "RecordLaunch", attempt: 1, taskArn });
   const timings = {
     createdAt: job.at(3),
@@ -46,12 +79,11 @@ export async function seedMeasuredJob(
     executionStoppedAt: job.at(10 + ranFor),
     stoppedAt: job.at(12 + ranFor),
   };
-  const resources =
-    usage.size === undefined ? undefined : { cpuUnits: usage.size.cpuUnits, memoryMib: usage.size.memoryMib };
+  const resources = { cpuUnits: size.cpuUnits, memoryMib: size.memoryMib };
   const cost =
-    resources === undefined
-      ? undefined
-      : attemptCost({ taskArn, timings: stoppedTimings, resources }, { architecture: "X86_64" });
+    recorded === "launch and cost"
+      ? attemptCost({ taskArn, timings: stoppedTimings, resources }, { architecture: "X86_64" })
+      : undefined;
   return job.apply(13 + ranFor, {
     type: "ObserveTask",
     observation: {
@@ -62,7 +94,7 @@ export async function seedMeasuredJob(
       stopCode: "EssentialContainerExited",
       exitCode: 0,
       timings: stoppedTimings,
-      ...(resources === undefined ? {} : { resources }),
+      resources,
       ...(cost === undefined ? {} : { cost }),
       workerOutcome: {
         exitCode: 0,
