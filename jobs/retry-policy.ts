@@ -146,5 +146,7 @@ const RETRYABLE_LAUNCH_FAILURE = /^RESOURCE:|^AGENT$|capacity/i;
 
 export function readLaunchFailure(reason: string): LaunchFailure {
   if (THROTTLED_LAUNCH.test(reason)) return { reason, retryable: true, throttled: true };
+  // The client token is in use with another request: a new attempt (a new token) would start a second task.
+  if (reason.startsWith("ConflictException")) return { reason, retryable: false };
   return { reason, retryable: RETRYABLE_LAUNCH_FAILURE.test(reason) };
 }

@@ -13,6 +13,8 @@ export class AwsError extends Error {
     readonly code: string,
     message: string,
     readonly statusCode = 400,
+    /** Fields of the error's body beside its type and message (ECS's ConflictException: `resourceIds`). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = code;
@@ -43,7 +45,7 @@ export async function startAwsJsonServer(options: {
         const aws = error instanceof AwsError ? error : new AwsError("InternalFailure", String(error), 500);
         reply(
           aws.statusCode,
-          { __type: `${options.errorNamespace}#${aws.code}`, message: aws.message },
+          { ...aws.fields, __type: `${options.errorNamespace}#${aws.code}`, message: aws.message },
           aws.code,
         );
       });

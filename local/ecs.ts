@@ -211,9 +211,12 @@ export class LocalEcs {
       }
       const existing = this.byClientToken.get(clientToken);
       if (existing && existing.requested !== clientPlacement(input)) {
+        // ECS's words, and the task the token started (`resourceIds`), as the ECS API reference gives them.
         throw new AwsError(
           "ConflictException",
-          `The provided clientToken is already in use with a different RunTask request (launch type, capacity provider strategy, cpu or memory differ): ${existing.taskArn}`,
+          "The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request.",
+          400,
+          { resourceIds: [existing.taskArn] },
         );
       }
       if (existing) return { tasks: [this.describe(existing)], failures: [] };

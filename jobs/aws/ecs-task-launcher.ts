@@ -8,7 +8,7 @@
 // failures[] and ECS refusing the call are launch failures, read by the retry policy; when the outcome is
 // unknown the error propagates, to be retried with the same token.
 
-import { type ECSClient, ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { ConflictException, type ECSClient, ECSServiceException, RunTaskCommand } from "@aws-sdk/client-ecs";
 import type { LaunchRequest, LaunchResult, TaskLauncher } from "../ports";
 import { readLaunchFailure } from "../retry-policy";
 import { stopEcsTask } from "./stop-task";
@@ -76,6 +76,10 @@ export class EcsTaskLauncher implements TaskLauncher {
       // A client error means ECS refused the call: no task was started (throttling included). Anything else
       // — a timeout, a dropped connection, a 5xx — leaves the outcome unknown: the error propagates, the
       // job stays LAUNCHING, and the message's redelivery calls RunTask again with the same client token.
+      // The client token already started a task, for a request that differs from this one (e.g. a task
+      // definition revision deployed since the first call): that task is the attempt's.
+      const started = error instanceof ConflictException ? error.resourceIds?.[0] : undefined;
+      if (started !== undefined) return { launched: true, taskArn: started };
       if (error instanceof ECSServiceException && error.$fault === "client") {
         return { launched: false, failure: readLaunchFailure(`${error.name}: ${error.message}`) };
       }

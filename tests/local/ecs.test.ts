@@ -183,7 +183,8 @@ describe("local ECS", () => {
     ]) {
       expect(await conflict(extra), JSON.stringify(extra)).toMatchObject({
         name: "ConflictException",
-        message: expect.stringContaining(first.tasks?.[0]?.taskArn ?? "no task"),
+        message: expect.stringContaining("clientToken is already in use with a different RunTask request"),
+        resourceIds: [first.tasks?.[0]?.taskArn],
       });
     }
     await until(() => started.length === 1);

