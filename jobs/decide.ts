@@ -466,16 +466,15 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
   if (state.stopRequested !== undefined)
     return [stopped, ...missedDeadline(state, state.stopRequested, at, policy)];
 
-  const fail = (reason: string, retrySize?: TaskSize): JobEvent[] => [
-    stopped,
-    { type: "JobFailed", at, reason, ...(retrySize === undefined ? {} : { retrySize }) },
-  ];
+  // A job that failed running out of memory says at what size: a retry by hand goes one rung up from there.
+  const ranWith = sizeRanWith(state, task, policy);
+  const outOfMemory = reading.kind === "out-of-memory" ? { outOfMemoryAt: ranWith } : {};
+  const fail = (reason: string): JobEvent[] => [stopped, { type: "JobFailed", at, reason, ...outOfMemory }];
   const retry = (reason: string, bigger?: TaskSize): JobEvent[] => {
-    // Out of attempts: the bigger size is kept for a retry by hand, which should not run out of memory again.
     if (state.attemptsUsed + 1 >= policy.maxAttempts) {
       const failed = `failed after ${policy.maxAttempts} attempts; last: ${reading.description}`;
       if (bigger === undefined) return fail(failed);
-      return fail(`${failed}; a retry by hand runs with ${describeTaskSize(bigger)}`, bigger);
+      return fail(`${failed}; a retry by hand runs with ${describeTaskSize(bigger)}`);
     }
     const limit = launchLimitReached(state, reading.description, at);
     if (limit) return [stopped, limit];
@@ -503,7 +502,7 @@ function decideObservation(state: JobState, command: ObserveTask, policy: RetryP
     }
     case "out-of-memory": {
       // Retried bigger, still within maxAttempts; with no bigger size allowed, retrying cannot help.
-      const resize = resizeAfterOutOfMemory(sizeRanWith(state, task, policy), policy.placement);
+      const resize = resizeAfterOutOfMemory(ranWith, policy.placement);
       if (!resize.grows) return fail(resize.reason); // the stop just recorded says how it ended
       return retry(`${reading.description}; ${resize.reason}`, resize.size);
     }

@@ -234,10 +234,11 @@ export interface JobFailed extends EventBase {
   readonly type: "JobFailed";
   readonly reason: string;
   /**
-   * The last allowed attempt ran out of memory with a bigger size still allowed: a retry by hand (`jobs
-   * retry`) runs with this size, as a retry scheduled after it would have.
+   * The job failed because its attempt ran out of memory at this size (its last allowed attempt, or at
+   * maxWorkerMemoryMb): a retry by hand (`jobs retry`) runs one rung up, within maxWorkerMemoryMb as the
+   * stack sets it then (placement.ts).
    */
-  readonly retrySize?: TaskSize;
+  readonly outOfMemoryAt?: TaskSize;
 }
 
 export interface JobTimedOut extends EventBase {

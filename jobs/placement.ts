@@ -10,6 +10,7 @@ import {
   type CapacityProvider,
   describeCapacity,
   describeTaskSize,
+  fitTaskSize,
   nextTaskSize,
   type TaskSize,
 } from "./task-size";
@@ -43,7 +44,21 @@ export function placementFor(
 ): Placement | undefined {
   if (attempt === state.attempt) return recordedPlacement(state);
   const onDemand = policy.capacity === "on-demand" || state.onDemandOnly === true;
-  return { size: state.nextSize ?? policy.workerSize, capacity: onDemand ? "FARGATE" : "FARGATE_SPOT" };
+  return { size: nextSize(state, policy), capacity: onDemand ? "FARGATE" : "FARGATE_SPOT" };
+}
+
+/**
+ * The size of the job's next new attempt, within the stack's bounds as they are now (fitTaskSize): the size
+ * it grew to, or the stack's. A job that failed because it ran out of memory (`outOfMemoryAt`, retried by
+ * hand) starts one rung up from there, if the stack's maxWorkerMemoryMb allows one now.
+ */
+function nextSize(state: JobState, policy: PlacementPolicy): TaskSize {
+  const cap = policy.maxWorkerMemoryMb;
+  const grown =
+    state.outOfMemoryAt === undefined
+      ? undefined
+      : (nextTaskSize(state.outOfMemoryAt, cap) ?? state.outOfMemoryAt);
+  return fitTaskSize(grown ?? state.nextSize ?? policy.workerSize, policy.workerSize, cap);
 }
 
 /**

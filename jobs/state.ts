@@ -46,6 +46,8 @@ export interface JobState {
    * attempt): its next launches, a retry by hand's included, use it.
    */
   readonly nextSize?: TaskSize;
+  /** The job failed because an attempt ran out of memory at this size: its next launch (by hand) goes bigger. */
+  readonly outOfMemoryAt?: TaskSize;
   /** Spot let the job down (capacity spot-with-fallback): its next launches run On-Demand. */
   readonly onDemandOnly?: boolean;
   /** Task of the latest attempt, once known (from RunTask or from an ECS event, whichever comes first). */
@@ -125,6 +127,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         stopRequested: _stopRequested,
         attemptSize: _size,
         attemptCapacity: _capacity,
+        outOfMemoryAt: _outOfMemory,
         ...rest
       } = withoutPendingStart(state);
       return {
@@ -134,6 +137,8 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         launchRequestedAt: event.at,
         ...(event.size === undefined ? {} : { attemptSize: event.size }),
         ...(event.capacity === undefined ? {} : { attemptCapacity: event.capacity }),
+        // The size a retry by hand grew to after running out of memory is the job's from then on.
+        ...(state.outOfMemoryAt !== undefined && event.size !== undefined ? { nextSize: event.size } : {}),
       };
     }
     case "TaskLaunched": {
@@ -205,7 +210,7 @@ function applyEvent(state: JobState, event: JobEvent): JobState {
         status: "FAILED",
         reason: event.reason,
         finishedAt: event.at,
-        ...(event.retrySize === undefined ? {} : { nextSize: event.retrySize }),
+        ...(event.outOfMemoryAt === undefined ? {} : { outOfMemoryAt: event.outOfMemoryAt }),
       };
     case "JobTimedOut":
       return { ...state, status: "TIMED_OUT", reason: event.reason, finishedAt: event.at };

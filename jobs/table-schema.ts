@@ -30,6 +30,7 @@ export const STATE_ATTRIBUTES = [
   "attemptSize",
   "attemptCapacity",
   "nextSize",
+  "outOfMemoryAt",
   "onDemandOnly",
   "taskArn",
   "lastEcsVersion",
@@ -71,6 +72,7 @@ const READ_WITH_THE_JOB_ONLY: ReadonlySet<string> = new Set([
   "attemptSize",
   "attemptCapacity",
   "nextSize",
+  "outOfMemoryAt",
   "onDemandOnly",
 ]);
 

@@ -102,6 +102,21 @@ function cpuFor(cpu: number, memoryMib: number): number {
   return fits;
 }
 
+/**
+ * `size` within the stack's bounds as they are now: never smaller than the task definition's size (`least`),
+ * never above `maxMemoryMib`. Above it, the largest valid size within it (CPU raised only as that memory needs).
+ * A job's grown size may outlive a change of workerMemoryMb or maxWorkerMemoryMb; its next attempt keeps to both.
+ */
+export function fitTaskSize(size: TaskSize, least: TaskSize, maxMemoryMib: number): TaskSize {
+  if (size.memoryMib <= least.memoryMib) return least;
+  if (size.memoryMib <= maxMemoryMib) return size;
+  const memories = memoryRungs(least.cpu).filter(
+    (memory) => memory >= least.memoryMib && memory <= maxMemoryMib,
+  );
+  const memoryMib = memories.at(-1);
+  return memoryMib === undefined ? least : { cpu: cpuFor(least.cpu, memoryMib), memoryMib };
+}
+
 /** "2 vCPU 8 GiB": a size as people read it. */
 export function describeTaskSize(size: TaskSize): string {
   const vcpu = size.cpu / 1024;

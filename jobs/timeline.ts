@@ -90,6 +90,8 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
   let finishedAt: string | undefined;
   // The latest retry's move of the job (bigger, On-Demand): said on the attempt it launches.
   let move: { readonly attempt: number; readonly change: string } | undefined;
+  // The size the job failed out of memory at, until a retry by hand.
+  let outOfMemoryAt: TaskSize | undefined;
   for (const event of events) {
     switch (event.type) {
       case "JobSubmitted":
@@ -154,11 +156,15 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
       case "JobTimedOut":
       case "JobCancelled":
         finishedAt = event.at;
+        outOfMemoryAt = event.type === "JobFailed" ? event.outOfMemoryAt : undefined;
         break;
       case "RetryScheduled": {
         finishedAt = undefined; // a manual retry reopens a finished job
-        const change = placementChange(event, drafts.get(event.nextAttempt - 1));
+        // A retry by hand of a job that failed out of memory runs a rung up (placement.ts): said as a retry's.
+        const grows = event.manual && outOfMemoryAt !== undefined;
+        const change = placementChange(event, drafts.get(event.nextAttempt - 1), grows);
         move = change === undefined ? undefined : { attempt: event.nextAttempt, change };
+        outOfMemoryAt = undefined;
         break;
       }
       case "TaskStopRequested":
@@ -189,11 +195,12 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
 function placementChange(
   retry: Extract<JobEvent, { type: "RetryScheduled" }>,
   previous: AttemptDraft | undefined,
+  grows = false,
 ): string | undefined {
   // Short: `show` prints it after the attempt's size and capacity, within 80 columns.
   const changes: string[] = [];
   const which = previous === undefined ? "the last attempt" : `attempt ${previous.attempt}`;
-  if (retry.size !== undefined) changes.push(`bigger: ${which} ran out of memory`);
+  if (retry.size !== undefined || grows) changes.push(`bigger: ${which} ran out of memory`);
   if (retry.capacity !== undefined) changes.push(`after Spot let ${which} down`);
   return changes.length === 0 ? undefined : changes.join("; ");
 }

@@ -172,7 +172,7 @@ describe("an attempt that ran out of memory", () => {
     });
   });
 
-  it("fails after maxAttempts even while a bigger size is allowed, and keeps that size for a retry by hand", () => {
+  it("fails after maxAttempts even while a bigger size is allowed, saying at what size: a retry by hand runs a rung up", () => {
     const lastAttempt = policy("on-demand", { maxAttempts: 1 });
     const events = given(JOB, launchedOn(1), lastAttempt).when(outOfMemory(1)).events();
     expect(events[1]).toEqual({
@@ -181,10 +181,10 @@ describe("an attempt that ran out of memory", () => {
       reason: expect.stringMatching(
         /^failed after 1 attempts; last: OutOfMemory.*; a retry by hand runs with 1 vCPU 4 GiB$/,
       ),
-      retrySize: SIZE_4G,
+      outOfMemoryAt: TEST_SIZE,
     });
     const failed = [...launchedOn(1), ...events];
-    expect(foldEvents(JOB, failed)).toMatchObject({ status: "FAILED", nextSize: SIZE_4G });
+    expect(foldEvents(JOB, failed)).toMatchObject({ status: "FAILED", outOfMemoryAt: TEST_SIZE });
     const retried = [
       ...failed,
       ...given(JOB, failed).when({ type: "ManualRetry", now: at, reason: "try again" }).events(),
@@ -199,7 +199,7 @@ describe("an attempt that ran out of memory", () => {
       .when(observe(stopped(1, { exitCode: 1 })))
       .events();
     expect(events[1]).toMatchObject({ type: "JobFailed" });
-    expect(events[1]).not.toHaveProperty("retrySize");
+    expect(events[1]).not.toHaveProperty("outOfMemoryAt");
   });
 
   it("with no recorded size (a history from before sizes), grows from the stack's size", () => {

@@ -7,6 +7,7 @@ import {
   FARGATE_MAX_MEMORY_MIB,
   fargateMemoryOptions,
   fargateSizes,
+  fitTaskSize,
   isFargateSize,
   nextTaskSize,
   type TaskSize,
@@ -100,5 +101,27 @@ describe("nextTaskSize, examples", () => {
   it("reads as people say it", () => {
     expect(describeTaskSize({ cpu: 2048, memoryMib: 8192 })).toBe("2 vCPU 8 GiB");
     expect(describeTaskSize({ cpu: 256, memoryMib: 512 })).toBe("0.25 vCPU 0.5 GiB");
+  });
+});
+
+describe("fitTaskSize: a job's grown size within the stack's bounds as they are now", () => {
+  const least = { cpu: 1024, memoryMib: 2048 };
+  it("keeps a size within the bounds", () => {
+    expect(fitTaskSize({ cpu: 1024, memoryMib: 4096 }, least, 8192)).toEqual({ cpu: 1024, memoryMib: 4096 });
+  });
+  it("raises a size below the task definition's to it", () => {
+    expect(fitTaskSize({ cpu: 512, memoryMib: 1024 }, least, 8192)).toEqual(least);
+  });
+  it("lowers a size above maxWorkerMemoryMb to the largest valid size within it", () => {
+    expect(fitTaskSize({ cpu: 2048, memoryMib: 16384 }, least, 8192)).toEqual({ cpu: 1024, memoryMib: 8192 });
+    expect(fitTaskSize({ cpu: 2048, memoryMib: 16384 }, least, 10000)).toEqual({
+      cpu: 2048,
+      memoryMib: 9216,
+    });
+  });
+  it("gives a valid Fargate size for every size and cap of the table", () => {
+    for (const size of fargateSizes())
+      for (const cap of [2048, 4096, 8192, 30720, 122880])
+        expect(isFargateSize(fitTaskSize(size, least, cap))).toBe(true);
   });
 });

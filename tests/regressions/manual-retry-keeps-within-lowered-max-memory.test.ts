@@ -18,7 +18,6 @@ import { INPUT, stopped, T0, TEST_POLICY, taskArn } from "../support/factories";
 
 const JOB = "job-oom-lowered";
 const SIZE_4G: TaskSize = { cpu: 1024, memoryMib: 4096 };
-const SIZE_8G: TaskSize = { cpu: 1024, memoryMib: 8192 };
 const policyWithCap = (maxWorkerMemoryMb: number): RetryPolicy => ({
   ...TEST_POLICY,
   maxAttempts: 2,
@@ -53,9 +52,9 @@ it("a retry by hand after maxWorkerMemoryMb was lowered launches within the lowe
   apply(before(foldEvents(JOB, history), { type: "LaunchRetry", now: T0, attempt: 2 }));
   expect(history.at(-1)).toMatchObject({ type: "TaskLaunchRequested", attempt: 2, size: SIZE_4G });
   apply([{ type: "TaskLaunched", at: T0, attempt: 2, taskArn: taskArn(2) }]);
-  // The last allowed attempt runs out of memory at 4 GiB: the job fails keeping 8 GiB for a retry by hand.
+  // The last allowed attempt runs out of memory at 4 GiB: the job fails saying so (a retry by hand: 8 GiB).
   apply(before(foldEvents(JOB, history), outOfMemory(2)));
-  expect(history.at(-1)).toMatchObject({ type: "JobFailed", retrySize: SIZE_8G });
+  expect(history.at(-1)).toMatchObject({ type: "JobFailed", outOfMemoryAt: SIZE_4G });
 
   // The stack's maxWorkerMemoryMb is lowered to 4096; the job is retried by hand.
   const lowered = policyWithCap(4096);

@@ -50,7 +50,7 @@ it("show says why a retry by hand after running out of memory runs bigger", () =
   apply(decideWith(foldEvents(JOB, history), { type: "LaunchRetry", now: T0, attempt: 2 }));
   apply([{ type: "TaskLaunched", at: T0, attempt: 2, taskArn: taskArn(2) }]);
   apply(decideWith(foldEvents(JOB, history), outOfMemory(2)));
-  expect(history.at(-1)).toMatchObject({ type: "JobFailed", retrySize: { memoryMib: 8192 } });
+  expect(history.at(-1)).toMatchObject({ type: "JobFailed", outOfMemoryAt: { memoryMib: 4096 } });
   apply(decide(foldEvents(JOB, history), { type: "ManualRetry", now: T0, reason: "try again" }));
   apply(decideWith(foldEvents(JOB, history), { type: "LaunchRetry", now: T0, attempt: 3 }));
 
