@@ -13,7 +13,12 @@ import type { StoredJob } from "../jobs/store";
 import { checkHistories, type HistoryReport } from "./burst-checks";
 import type { EcsStats, EventSourceStats, SimQueue } from "./burst-world";
 import { launchFloor } from "./launch-floor";
-import { type SimPipelineSettings, STACK_DEFAULTS, startSimPipeline } from "./sim-pipeline";
+import {
+  type SimPipelineSettings,
+  STACK_DEFAULTS,
+  startSimPipeline,
+  uploadNotification,
+} from "./sim-pipeline";
 import { VirtualClock } from "./virtual-clock";
 
 export const name = "burst";
@@ -102,26 +107,10 @@ export async function simulateBurst(scenario: BurstScenario, log: Log = quiet): 
 function uploadAll(queue: SimQueue, uploads: number): string[] {
   const jobIds: string[] = [];
   for (let i = 0; i < uploads; i++) {
-    const key = `uploads/burst/clip-${String(i).padStart(5, "0")}.mp4`;
-    const body = JSON.stringify({
-      Records: [
-        {
-          eventVersion: "2.1",
-          eventSource: "aws:s3",
-          awsRegion: "us-east-1",
-          eventTime: new Date(EPOCH_MS).toISOString(),
-          eventName: "ObjectCreated:Put",
-          s3: {
-            s3SchemaVersion: "1.0",
-            bucket: { name: "uploads", arn: "arn:aws:s3:::uploads" },
-            object: { key, size: 1_048_576, sequencer: (0x1000000 + i).toString(16).toUpperCase() },
-          },
-        },
-      ],
-    });
+    const body = uploadNotification("uploads/burst/", i, EPOCH_MS);
     const messageId = queue.send(body);
     const [intent] = readMessage(body, messageId);
-    if (intent?.kind !== "submit") throw new Error(`upload ${key} does not read as a job: ${intent?.kind}`);
+    if (intent?.kind !== "submit") throw new Error(`upload ${i} does not read as a job: ${intent?.kind}`);
     jobIds.push(intent.jobId);
   }
   return jobIds;

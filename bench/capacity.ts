@@ -18,7 +18,12 @@ import type { Log } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import { type CapacityMode, describeTaskSize } from "../jobs/task-size";
 import type { PlannedTask, TaskPlan } from "./burst-world";
-import { type SimPipelineSettings, STACK_DEFAULTS, startSimPipeline } from "./sim-pipeline";
+import {
+  type SimPipelineSettings,
+  STACK_DEFAULTS,
+  startSimPipeline,
+  uploadNotification,
+} from "./sim-pipeline";
 import { VirtualClock } from "./virtual-clock";
 
 export const name = "capacity";
@@ -129,7 +134,7 @@ export async function simulateCapacity(
   const specs = new Map<string, JobSpec>();
   const bodies: string[] = [];
   for (let i = 0; i < workload.jobs; i++) {
-    const body = uploadNotification(i);
+    const body = uploadNotification("uploads/capacity/", i, EPOCH_MS);
     const [intent] = readMessage(body, `m-${i}`);
     if (intent?.kind !== "submit") throw new Error(`upload ${i} does not read as a job: ${intent?.kind}`);
     specs.set(intent.jobId, jobSpec(workload, i));
@@ -234,27 +239,6 @@ function readRuns(
     fallbacks,
     unpriced,
   };
-}
-
-/** The upload's S3 notification, as the queue gets it. */
-function uploadNotification(index: number): string {
-  const key = `uploads/capacity/clip-${String(index).padStart(5, "0")}.mp4`;
-  return JSON.stringify({
-    Records: [
-      {
-        eventVersion: "2.1",
-        eventSource: "aws:s3",
-        awsRegion: "us-east-1",
-        eventTime: new Date(EPOCH_MS).toISOString(),
-        eventName: "ObjectCreated:Put",
-        s3: {
-          s3SchemaVersion: "1.0",
-          bucket: { name: "uploads", arn: "arn:aws:s3:::uploads" },
-          object: { key, size: 1_048_576, sequencer: (0x1000000 + index).toString(16).toUpperCase() },
-        },
-      },
-    ],
-  });
 }
 
 /** The nearest-rank percentile of ascending values. */

@@ -215,3 +215,24 @@ export function startSimPipeline(clock: VirtualClock, settings: SimPipelineSetti
   })();
   return { queue, ecs, table, ended, dispatcher, dynamoDbCalls, sweeps, restore: () => ecsMock.restore() };
 }
+
+/** An upload's S3 notification as the jobs queue gets it: the `index`th object under `prefix`, at `atMs`. */
+export function uploadNotification(prefix: string, index: number, atMs: number): string {
+  const key = `${prefix}clip-${String(index).padStart(5, "0")}.mp4`;
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        awsRegion: "us-east-1",
+        eventTime: new Date(atMs).toISOString(),
+        eventName: "ObjectCreated:Put",
+        s3: {
+          s3SchemaVersion: "1.0",
+          bucket: { name: "uploads", arn: "arn:aws:s3:::uploads" },
+          object: { key, size: 1_048_576, sequencer: (0x1000000 + index).toString(16).toUpperCase() },
+        },
+      },
+    ],
+  });
+}
