@@ -16,6 +16,7 @@ import { readMessage } from "../jobs/intake";
 import { FARGATE_LAUNCH_LIMITS } from "../jobs/launch-rate";
 import type { Log } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
+import { percentile } from "../jobs/stats";
 import { type CapacityMode, describeTaskSize } from "../jobs/task-size";
 import type { PlannedTask, TaskPlan } from "./burst-world";
 import {
@@ -241,10 +242,9 @@ function readRuns(
   };
 }
 
-/** The nearest-rank percentile of ascending values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+/** A percentile of completion times (jobs/stats.ts's nearest rank); NaN when no job completed, to report. */
+export function completionPercentile(sortedMs: readonly number[], p: number): number {
+  return sortedMs.length === 0 ? Number.NaN : percentile(sortedMs, p);
 }
 
 /** The issue's goals. */
@@ -261,7 +261,8 @@ export interface CapacityGoal {
 export function capacityGoals(onDemand: CapacityRun, spot: CapacityRun): CapacityGoal[] {
   const within2 = spot.oversizedWithin2 / spot.oversized;
   const spotShare = spot.spotSeconds / (spot.spotSeconds + spot.onDemandSeconds);
-  const ratio = percentile(spot.completionsMs, 95) / percentile(onDemand.completionsMs, 95);
+  const ratio =
+    completionPercentile(spot.completionsMs, 95) / completionPercentile(onDemand.completionsMs, 95);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return [
     {
@@ -310,7 +311,8 @@ export async function run(): Promise<void> {
   both("jobs succeeded", (r) => `${r.succeeded}/${r.jobs}${r.finished ? "" : " (NOT all ended)"}`);
   both(
     "p50 / p95 completion",
-    (r) => `${min(percentile(r.completionsMs, 50))} / ${min(percentile(r.completionsMs, 95))}`,
+    (r) =>
+      `${min(completionPercentile(r.completionsMs, 50))} / ${min(completionPercentile(r.completionsMs, 95))}`,
   );
   both("out-of-memory stops / Spot interruptions", (r) => `${r.outOfMemory} / ${r.interruptions}`);
   both("fallbacks to On-Demand", (r) => String(r.fallbacks));
@@ -337,7 +339,7 @@ export async function run(): Promise<void> {
     await simulateCapacity(busy, "on-demand"),
     await simulateCapacity(busy, "spot-with-fallback"),
   ];
-  const p95 = (r: CapacityRun) => percentile(r.completionsMs, 95);
+  const p95 = (r: CapacityRun) => completionPercentile(r.completionsMs, 95);
   console.log(
     `  overloaded (one job every ${OVERLOADED_ARRIVAL_EVERY_MS / 1000} s, the cap of ${CONFIG_SCHEMA.maxRunningTasks.default} running tasks binding): ` +
       `p95 ${min(p95(busyOnDemand))} on-demand, ${min(p95(busySpot))} spot-with-fallback (${(p95(busySpot) / p95(busyOnDemand)).toFixed(3)}x; not a goal: the line sets it)`,

@@ -5,7 +5,7 @@
 // figures are the benchmark's business, not asserted here.
 
 import { describe, expect, it } from "vitest";
-import { CAPACITY_WORKLOAD, percentile, simulateCapacity } from "../../bench/capacity";
+import { CAPACITY_WORKLOAD, completionPercentile, simulateCapacity } from "../../bench/capacity";
 
 const small = { ...CAPACITY_WORKLOAD, jobs: 120, oversizedShare: 0.25, interruptedShare: 0.2 };
 
@@ -29,10 +29,10 @@ describe("given a mixed workload: a quarter of the jobs too big for the stack's 
   });
 });
 
-it("percentile is the nearest rank of ascending values", () => {
+it("completion percentiles are the nearest rank of ascending values, NaN with none", () => {
   const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  expect(percentile(values, 95)).toBe(10);
-  expect(percentile(values, 50)).toBe(5);
-  expect(percentile([7], 95)).toBe(7);
-  expect(percentile([], 95)).toBeNaN();
+  expect(completionPercentile(values, 95)).toBe(10);
+  expect(completionPercentile(values, 50)).toBe(5);
+  expect(completionPercentile([7], 95)).toBe(7);
+  expect(completionPercentile([], 95)).toBeNaN();
 });
