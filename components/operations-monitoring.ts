@@ -60,10 +60,11 @@ export interface OperationsMonitoringArgs {
    */
   readonly runningTasksCap?: number;
   /**
-   * The dashboard's name (unique in the account and region).
+   * The dashboard's name: unique in the ACCOUNT, since CloudWatch dashboards are global, not regional
+   * (so a name meant for several regions should include the region).
    * @default the component's name
    */
-  readonly dashboardName?: string;
+  readonly dashboardName?: pulumi.Input<string>;
 }
 
 /** Finished jobs a failed-job rate needs before it counts: one failure of two is not a trend. */

@@ -22,6 +22,13 @@ export interface SweeperArgs
   readonly outputPrefix: pulumi.Input<string>;
 }
 
+/**
+ * How long a scheduled run may wait in Lambda's asynchronous queue: Lambda's minimum (60 to 21600 seconds,
+ * https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html), at most the
+ * shortest schedule interval (1 minute), so a late run never starts after the next one is due.
+ */
+export const SWEEP_MAXIMUM_EVENT_AGE_SECONDS = 60;
+
 export class Sweeper extends pulumi.ComponentResource {
   /** The sweeper Lambda with its role and logs. */
   readonly handler: HandlerFunction;
@@ -60,7 +67,14 @@ export class Sweeper extends pulumi.ComponentResource {
     );
   }
 
-  /** An EventBridge schedule invoking the function; a run that fails is simply followed by the next. */
+  /**
+   * An EventBridge schedule invoking the function; a run that fails is simply followed by the next. The
+   * target's retry policy covers only EventBridge's delivery: EventBridge invokes Lambda asynchronously, and
+   * once Lambda has queued the event its own retries apply (two by default, a minute and two minutes apart,
+   * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). So the function's
+   * asynchronous invocation is configured too: no retries, and an event older than Lambda's minimum age
+   * (60 seconds) is dropped rather than run late, overlapping the next scheduled run.
+   */
   private schedule(name: string, intervalMinutes: number): aws.cloudwatch.EventRule {
     const rule = new aws.cloudwatch.EventRule(
       `${name}-schedule`,
@@ -76,6 +90,15 @@ export class Sweeper extends pulumi.ComponentResource {
         rule: rule.name,
         arn: this.handler.function.arn,
         retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+      },
+      { parent: this },
+    );
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-async-invocation`,
+      {
+        functionName: this.handler.function.name,
+        maximumRetryAttempts: 0,
+        maximumEventAgeInSeconds: SWEEP_MAXIMUM_EVENT_AGE_SECONDS,
       },
       { parent: this },
     );

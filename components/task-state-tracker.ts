@@ -60,6 +60,8 @@ export const TASK_STATE_TRACKER_DEFAULTS: Required<
 
 /** Retries of an asynchronous invocation Lambda makes itself before the event goes to the DLQ. */
 const LAMBDA_ASYNC_RETRIES = 2;
+/** Lambda's maximum (and default) age of an asynchronous event, stated so the choice is visible. */
+const LAMBDA_ASYNC_MAXIMUM_EVENT_AGE_SECONDS = 6 * 3600;
 
 export class TaskStateTracker extends pulumi.ComponentResource {
   /** The task-state Lambda with its role and logs. */
@@ -181,8 +183,12 @@ export class TaskStateTracker extends pulumi.ComponentResource {
       );
     }
 
-    // EventBridge invokes asynchronously: once Lambda accepts an event, its own retries apply, and an
-    // event still failing after them would be discarded without this destination.
+    // EventBridge invokes asynchronously: its target retry policy covers delivery only (a throttled or
+    // unavailable Lambda); once Lambda accepts an event, Lambda's own retries apply, and an event still
+    // failing after them would be discarded without this destination
+    // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). Deliberate here,
+    // unlike the sweeper's: a state change is applied idempotently, and a transient failure (DynamoDB, S3)
+    // is worth both retries; the event may wait Lambda's maximum, 6 hours, before it goes to the queue.
     function sendAsyncFailuresToDeadLetterQueue(
       fn: aws.lambda.Function,
       deadLetterQueue: aws.sqs.Queue,
@@ -192,6 +198,7 @@ export class TaskStateTracker extends pulumi.ComponentResource {
         {
           functionName: fn.name,
           maximumRetryAttempts: LAMBDA_ASYNC_RETRIES,
+          maximumEventAgeInSeconds: LAMBDA_ASYNC_MAXIMUM_EVENT_AGE_SECONDS,
           destinationConfig: { onFailure: { destination: deadLetterQueue.arn } },
         },
         { parent },

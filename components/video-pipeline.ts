@@ -358,7 +358,10 @@ export class VideoPipeline extends pulumi.ComponentResource {
           oldestMessageMinutes: config.alarms.oldestMessageMinutes,
           failedJobPercent: config.alarms.failedJobPercent,
           throttledLaunchesMinutes: config.alarms.throttledLaunchesMinutes,
-          dashboardName: name,
+          // CloudWatch dashboards are global to the account, not regional ("All dashboards in your account
+          // are global, not region-specific", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html):
+          // the same stack in two regions would share, and overwrite, one dashboard without the region.
+          dashboardName: pulumi.interpolate`${name}-${parent.region}`,
           runningTasksCap: config.jobs.maxRunningTasks,
         },
         { parent },

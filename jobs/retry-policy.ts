@@ -134,7 +134,10 @@ export function backoffSeconds(failures: number, policy: RetryPolicy): number {
 export interface LaunchFailure {
   readonly reason: string;
   readonly retryable: boolean;
-  /** Refused for the request rate: retried without spending any budget. */
+  /**
+   * Refused for the request rate, or for the account's Fargate quota: the job waits in line again, spending
+   * no budget.
+   */
   readonly throttled?: boolean;
 }
 
@@ -144,8 +147,18 @@ const THROTTLED_LAUNCH = /Throttl|Rate exceeded|RequestLimitExceeded|TooManyRequ
 // RunTask `failures[].reason` values and refusals (exception names) that say "try again later".
 const RETRYABLE_LAUNCH_FAILURE = /^RESOURCE:|^AGENT$|capacity/i;
 
+// The account's Fargate quota of concurrent vCPUs (or, before the vCPU-based quotas, of tasks) is reached:
+// RunTask answers with a `failures[]` entry whose reason is ECS's sentence, typographic apostrophe and all,
+// "You’ve reached the limit on the number of vCPUs you can run concurrently" (the Amazon ECS Developer
+// Guide's service event messages, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html;
+// matched on RunTask's failures[].reason by hyperflow-wms/hyperflow functions/awsFargateCommand.js). Nothing
+// is wrong with the job: it frees up as tasks stop, so the job waits in line as for a throttle.
+const FARGATE_QUOTA_REACHED = /reached the limit on the number of (vCPUs|tasks) you can run concurrently/i;
+
 export function readLaunchFailure(reason: string): LaunchFailure {
-  if (THROTTLED_LAUNCH.test(reason)) return { reason, retryable: true, throttled: true };
+  if (THROTTLED_LAUNCH.test(reason) || FARGATE_QUOTA_REACHED.test(reason)) {
+    return { reason, retryable: true, throttled: true };
+  }
   // The client token is in use with another request: a new attempt (a new token) would start a second task.
   if (reason.startsWith("ConflictException")) return { reason, retryable: false };
   return { reason, retryable: RETRYABLE_LAUNCH_FAILURE.test(reason) };

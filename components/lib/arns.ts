@@ -17,11 +17,6 @@ export function clusterTasksArn(aws: AwsContext, clusterName: string): string {
   return `arn:${aws.partition}:ecs:${aws.region}:${aws.accountId}:task/${clusterName}/*`;
 }
 
-/** Container instances of one cluster: what `ecs:ListTasks` is authorized against. */
-export function clusterContainerInstancesArn(aws: AwsContext, clusterName: string): string {
-  return `arn:${aws.partition}:ecs:${aws.region}:${aws.accountId}:container-instance/${clusterName}/*`;
-}
-
 /** Any ECS resource of this account and region: the trust-policy source of tasks assuming the task role. */
 export function ecsSourceArn(aws: AwsContext): string {
   return `arn:${aws.partition}:ecs:${aws.region}:${aws.accountId}:*`;

@@ -5,7 +5,6 @@
 import { OUTCOME_FILE_PATTERN } from "../../worker/src/outcome-schema";
 import {
   type AwsContext,
-  clusterContainerInstancesArn,
   clusterTasksArn,
   ecsSourceArn,
   logStreamsArn,
@@ -241,12 +240,18 @@ export function sweeperPermissions(args: SweeperPermissionsArgs): PolicyStatemen
       Resource: [clusterTasksArn(args.aws, args.clusterName)],
       Condition: onCluster,
     },
-    // ListTasks is authorized against the cluster's container instances (Fargate tasks have none).
+    // The Service Authorization Reference lists ListTasks on `container-instance/<cluster>/*`, but a
+    // ListTasks naming no container instance (ours: Fargate tasks have none) is authorized against "*",
+    // scoped by the ecs:cluster condition: AccessDenied "ecs:ListTasks on resource: *" otherwise.
+    // Reports: https://github.com/cdklabs/construct-hub/pull/1207,
+    // https://github.com/aws-solutions/workload-discovery-on-aws/issues/112,
+    // https://github.com/widdix/complete-aws-iam-reference/issues/74,
+    // https://github.com/awsdocs/amazon-ecs-developer-guide/issues/211
     {
       Sid: "ListWorkerTasks",
       Effect: "Allow",
       Action: ["ecs:ListTasks"],
-      Resource: [clusterContainerInstancesArn(args.aws, args.clusterName)],
+      Resource: ["*"],
       Condition: onCluster,
     },
   ];
@@ -319,8 +324,22 @@ export function workerTaskPolicy(args: WorkerTaskPolicyArgs): PolicyDocument {
   );
 }
 
-/** Actions AWS only authorizes on `"*"`: the single exception to "resources scoped to this stack". */
+/** Actions AWS only authorizes on `"*"`: an exception to "resources scoped to this stack". */
 export const RESOURCE_WILDCARD_ONLY_ACTIONS: readonly string[] = ["ecr:GetAuthorizationToken"];
+
+/**
+ * Actions AWS authorizes on `"*"` for the calls the pipeline makes, each with the condition key that scopes
+ * the grant to this stack instead: a statement of them may name `"*"` only with that key in its Condition.
+ * (ListTasks: see ListWorkerTasks in sweeperPermissions.)
+ */
+export const CONDITION_SCOPED_WILDCARD_ACTIONS: Readonly<Record<string, string>> = {
+  "ecs:ListTasks": "ecs:cluster",
+};
+
+/** Whether the statement's Condition states `key` (under any operator). */
+function conditionStates(statement: PolicyStatement, key: string): boolean {
+  return Object.values(statement.Condition ?? {}).some((keys) => Object.hasOwn(keys, key));
+}
 
 export function workerExecutionPolicy(args: {
   readonly logGroupArn: string;
@@ -396,7 +415,8 @@ export function eventBridgeDeadLetterPolicy(args: {
 
 /**
  * Least-privilege problems of a policy: an Action of `*` anywhere, any wildcard in an allowed action,
- * or an allowed Resource of `*` for actions that support resource-level permissions.
+ * or an allowed Resource of `*` for actions that support resource-level permissions (unless AWS
+ * authorizes the call on `*` and the statement states the condition key that scopes it).
  */
 export function leastPrivilegeProblems(document: PolicyDocument): string[] {
   const problems: string[] = [];
@@ -408,9 +428,11 @@ export function leastPrivilegeProblems(document: PolicyDocument): string[] {
       }
     }
     const resourceWildcard = statement.Resource?.includes("*") ?? false;
-    const onlyWildcardActions = statement.Action.every((action) =>
-      RESOURCE_WILDCARD_ONLY_ACTIONS.includes(action),
-    );
+    const onlyWildcardActions = statement.Action.every((action) => {
+      if (RESOURCE_WILDCARD_ONLY_ACTIONS.includes(action)) return true;
+      const scopedBy = CONDITION_SCOPED_WILDCARD_ACTIONS[action];
+      return scopedBy !== undefined && conditionStates(statement, scopedBy);
+    });
     if (statement.Effect === "Allow" && resourceWildcard && !onlyWildcardActions) {
       problems.push(`${statement.Sid}: resource "*"`);
     }

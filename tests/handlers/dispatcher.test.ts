@@ -430,6 +430,30 @@ describe("failures and crashes", () => {
     },
   );
 
+  // ECS's sentence for the account's Fargate vCPU quota, as the ECS Developer Guide words it (service event
+  // messages), typographic apostrophe included; RunTask reports it as a failures[] entry, not an exception.
+  it("puts a job whose RunTask ECS refused for the account's Fargate vCPU quota back in line, spending nothing", async () => {
+    const reason =
+      "You\u2019ve reached the limit on the number of vCPUs you can run concurrently. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.";
+    ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason, arn: "x" }] });
+    const jobId = "job-vcpu-quota";
+    const response = await handler(
+      sqsEvent(sqsRecord(JSON.stringify({ videoUrl: "s3://uploads/q.mp4", jobId }), nextMessageId())),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await store.get(jobId))?.state).toMatchObject({
+      status: "WAITING",
+      retryAttempt: 1,
+      reason: `launch throttled: ${reason}`,
+      attemptsUsed: 0,
+      infraRetries: 0,
+    });
+    expect(sentRetries()).toEqual([]);
+    await changeJob(store, jobId, (s) =>
+      decide(s, { type: "Cancel", now: new Date().toISOString(), reason: "test done" }),
+    );
+  });
+
   it("leaves the job launching when RunTask's outcome is unknown (a 5xx), and resumes it with the same token", async () => {
     const body = JSON.stringify({ videoUrl: "s3://uploads/u.mp4", jobId: "job-unknown" });
     const messageId = nextMessageId();

@@ -20,6 +20,7 @@ import {
   taskStatePermissions,
   writeLogsStatement,
 } from "../../components/lib/policies";
+import { SWEEP_MAXIMUM_EVENT_AGE_SECONDS } from "../../components/sweeper";
 import { parsePipelineConfig } from "../../config/parse";
 import { readHandlerConfig } from "../../handlers/environment";
 import { ACCOUNT_ID, REGION } from "./support/pulumi-mocks";
@@ -294,6 +295,7 @@ describe("task-state tracker", () => {
     ).toEqual({
       functionName: refs.taskStateName,
       maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 21_600,
       destinationConfig: { onFailure: { destination: refs.trackerDeadLetterQueueArn } },
     });
   });
@@ -311,6 +313,18 @@ describe("sweeper", () => {
       principal: "events.amazonaws.com",
       sourceArn: refs.sweeperRuleArn,
     });
+  });
+
+  // EventBridge's retry policy covers delivery only; Lambda's asynchronous retries (2 by default) would
+  // run a failed sweep twice more, overlapping the next scheduled runs.
+  it("a failing run is not retried, by EventBridge or by Lambda, nor run late", () => {
+    const target = run.one("aws:cloudwatch/eventTarget:EventTarget", "sweeper-target");
+    expect(target.inputs.retryPolicy).toEqual({ maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
+    expect(
+      run.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "sweeper-async-invocation")
+        .inputs,
+    ).toEqual({ functionName: refs.sweeperName, maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
+    expect(SWEEP_MAXIMUM_EVENT_AGE_SECONDS).toBeLessThanOrEqual(config.sweepIntervalMinutes * 60);
   });
 });
 

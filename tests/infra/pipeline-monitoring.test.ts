@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FAILED_RATE_MIN_JOBS } from "../../components/operations-monitoring";
 import { parsePipelineConfig } from "../../config/parse";
 import { JOB_METRIC_NAMES, JOB_METRICS, JOB_METRICS_NAMESPACE } from "../../jobs/metrics";
+import { REGION } from "./support/pulumi-mocks";
 import { json, PIPELINE_NAME, type PipelineRun, referencesOf, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";
 
@@ -182,9 +183,16 @@ interface MetricWidget {
 }
 
 describe("the dashboard", () => {
+  // CloudWatch dashboards are global to the account ("All dashboards in your account are global, not
+  // region-specific", AWS::CloudWatch::Dashboard in the CloudFormation reference): the same stack deployed
+  // in two regions must not write one dashboard.
+  it("is named after the pipeline and the region, unique in the account", () => {
+    const dashboard = run.one("aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard").inputs;
+    expect(dashboard.dashboardName).toBe(`${PIPELINE_NAME}-${REGION}`);
+  });
+
   const body = () => {
     const dashboard = run.one("aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard").inputs;
-    expect(dashboard.dashboardName).toBe(PIPELINE_NAME);
     return json<{ widgets: MetricWidget[] }>(dashboard.dashboardBody);
   };
   /** Each metric line as namespace, name and dimensions. */

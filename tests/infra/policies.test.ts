@@ -184,6 +184,41 @@ describe("capacity table rights", () => {
   );
 });
 
+describe("sweeper permissions", () => {
+  const sweeper = sweeperPermissions({ ...launcher, bucketArn, outputPrefix: "outputs/" });
+
+  // A ListTasks naming no container instance is authorized on "*" (cdklabs/construct-hub#1207 and others,
+  // cited in policies.ts), so the statement names "*" and scopes it to this cluster by ecs:cluster.
+  it("list tasks on * only with this cluster's ecs:cluster condition", () => {
+    expect(bySid(sweeper, "ListWorkerTasks")).toEqual({
+      Sid: "ListWorkerTasks",
+      Effect: "Allow",
+      Action: ["ecs:ListTasks"],
+      Resource: ["*"],
+      Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+    });
+    expect(leastPrivilegeProblems(policyDocument(...sweeper))).toEqual([]);
+  });
+
+  it("a ListTasks on * without the ecs:cluster condition is not least privilege", () => {
+    const unscoped: PolicyStatement = {
+      Sid: "L",
+      Effect: "Allow",
+      Action: ["ecs:ListTasks"],
+      Resource: ["*"],
+    };
+    expect(leastPrivilegeProblems(policyDocument(unscoped))).toEqual(['L: resource "*"']);
+    const otherKey = { ...unscoped, Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } } };
+    expect(leastPrivilegeProblems(policyDocument(otherKey))).toEqual(['L: resource "*"']);
+    const withDescribe = {
+      ...unscoped,
+      Action: ["ecs:ListTasks", "ecs:DescribeTasks"],
+      Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+    };
+    expect(leastPrivilegeProblems(policyDocument(withDescribe))).toEqual(['L: resource "*"']);
+  });
+});
+
 describe("worker roles", () => {
   it("task role reads inputs and writes outputs, under their prefixes only", () => {
     const policy = workerTaskPolicy({ bucketArn, inputPrefix: "uploads/", outputPrefix: "outputs/" });

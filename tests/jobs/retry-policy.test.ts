@@ -98,4 +98,16 @@ describe("readLaunchFailure", () => {
   ])("%s -> throttled", (reason) => {
     expect(readLaunchFailure(reason)).toEqual({ reason, retryable: true, throttled: true });
   });
+
+  // The account's Fargate quota (RunTask failures[].reason, in ECS's words from the ECS Developer Guide's
+  // service event messages, with its typographic apostrophe; the task-count quota it replaced, and a
+  // straight apostrophe as some tools print it): the job waits in line, it is never failed for it.
+  it.each([
+    "You\u2019ve reached the limit on the number of vCPUs you can run concurrently",
+    "You\u2019ve reached the limit on the number of vCPUs you can run concurrently. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+    "You've reached the limit on the number of vCPUs you can run concurrently",
+    "You\u2019ve reached the limit on the number of tasks you can run concurrently",
+  ])("%s -> waits in line (the Fargate quota)", (reason) => {
+    expect(readLaunchFailure(reason)).toEqual({ reason, retryable: true, throttled: true });
+  });
 });
