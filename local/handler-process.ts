@@ -39,7 +39,13 @@ export async function startHandlerProcess(
 
   function spawn() {
     const child = fork(path.join(__dirname, "handler-host.ts"), [], {
-      env: { PATH: process.env.PATH ?? "", ...environment },
+      // Node's own options reach it as a child process's would (a debugger's --inspect, a test's recorder of
+      // the handlers' AWS calls); nothing else of local mode's environment does.
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...(process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS }),
+        ...environment,
+      },
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

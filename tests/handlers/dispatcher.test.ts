@@ -17,6 +17,7 @@ import type { JobEvent } from "../../jobs/events";
 import { jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "../../jobs/job-id";
 import { foldEvents } from "../../jobs/state";
 import { changeJob } from "../../jobs/store";
+import { checkAwsCallsAgainstRole } from "../support/aws-calls/record-in-test";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { fixture } from "../support/factories";
 import {
@@ -29,6 +30,8 @@ import {
 
 const ecs = mockClient(ECSClient);
 const sqs = mockClient(SQSClient);
+// Every AWS call of this file, checked at its end against the role the Pulumi program gives the dispatcher.
+const asTheDispatcher = checkAwsCallsAgainstRole("dispatcher", [ecs, sqs]);
 let db: LocalDynamoDb;
 let store: DynamoDbJobStore;
 let handler: (event: ReturnType<typeof sqsEvent>) => Promise<SQSBatchResponse>;
@@ -40,7 +43,7 @@ beforeAll(async () => {
   Object.assign(process.env, handlerEnvironment(db.endpoint, tableName));
   store = new DynamoDbJobStore(db.client, { tableName, retentionDays: 0 });
   const module = await import("../../handlers/dispatcher.js");
-  handler = (event) => module.handler(event, lambdaContext);
+  handler = asTheDispatcher((event) => module.handler(event, lambdaContext));
 });
 afterAll(async () => {
   ecs.restore();

@@ -7,6 +7,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { checkAwsCallsAgainstRole } from "../support/aws-calls/record-in-test";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { INPUT } from "../support/factories";
 import { handlerEnvironment, OUTCOMES_DLQ_URL } from "../support/handler-env";
@@ -14,6 +15,8 @@ import { StreamRecorder } from "../support/stream-records";
 
 const eventBridge = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
+// Every AWS call of this file, checked at its end against the role the Pulumi program gives the publisher.
+const asThePublisher = checkAwsCallsAgainstRole("publisher", [eventBridge, sqs]);
 let db: LocalDynamoDb;
 let recorder: StreamRecorder;
 let handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
@@ -23,7 +26,7 @@ beforeAll(async () => {
   const tableName = await db.createTable("publisher");
   Object.assign(process.env, handlerEnvironment(db.endpoint, tableName));
   recorder = new StreamRecorder(db.client, tableName);
-  handler = (await import("../../handlers/publisher.js")).handler;
+  handler = asThePublisher((await import("../../handlers/publisher.js")).handler);
 });
 afterAll(async () => {
   eventBridge.restore();

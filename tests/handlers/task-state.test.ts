@@ -11,12 +11,15 @@ import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../../jobs/events";
 import { foldEvents } from "../../jobs/state";
 import type { TrackOutcome } from "../../jobs/track-task";
+import { checkAwsCallsAgainstRole } from "../support/aws-calls/record-in-test";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CLUSTER_ARN, type EcsEventOptions, ecsEvent, fixture, submitted } from "../support/factories";
 import { handlerEnvironment, QUEUE_URL } from "../support/handler-env";
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "../support/s3";
 
 const sqs = mockClient(SQSClient);
+// Every AWS call of this file, checked at its end against the role the Pulumi program gives the task-state.
+const asTheTaskStateHandler = checkAwsCallsAgainstRole("task-state", [sqs]);
 let db: LocalDynamoDb;
 let s3: LocalS3;
 let store: DynamoDbJobStore;
@@ -39,7 +42,7 @@ beforeAll(async () => {
   });
   store = new DynamoDbJobStore(db.client, { tableName, retentionDays: 0 });
   const module = await import("../../handlers/task-state.js");
-  handler = (event) => module.handler(event as EventBridgeEvent<string, unknown>);
+  handler = asTheTaskStateHandler((event) => module.handler(event as EventBridgeEvent<string, unknown>));
 });
 afterAll(async () => {
   sqs.restore();
