@@ -274,14 +274,14 @@ export function publisherPermissions(args: PublisherPermissionsArgs): PolicyStat
     {
       Sid: "ReadJobsStream",
       Effect: "Allow",
-      Action: [
-        "dynamodb:DescribeStream",
-        "dynamodb:GetRecords",
-        "dynamodb:GetShardIterator",
-        "dynamodb:ListStreams",
-      ],
+      Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
       Resource: [args.streamArn],
     },
+    // Lambda's event source mapping may list the table's streams. ListStreams has no resource type in the
+    // Service Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html):
+    // it is authorized on "*" only, so a grant on the stream's ARN (as the DynamoDB developer guide's example
+    // writes it) never matches. AWS's managed AWSLambdaDynamoDBExecutionRole grants it on "*" likewise.
+    { Sid: "ListJobsStreams", Effect: "Allow", Action: ["dynamodb:ListStreams"], Resource: ["*"] },
     { Sid: "PutJobEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: [args.eventBusArn] },
     {
       Sid: "SetRecordsAside",
@@ -325,7 +325,10 @@ export function workerTaskPolicy(args: WorkerTaskPolicyArgs): PolicyDocument {
 }
 
 /** Actions AWS only authorizes on `"*"`: an exception to "resources scoped to this stack". */
-export const RESOURCE_WILDCARD_ONLY_ACTIONS: readonly string[] = ["ecr:GetAuthorizationToken"];
+export const RESOURCE_WILDCARD_ONLY_ACTIONS: readonly string[] = [
+  "ecr:GetAuthorizationToken",
+  "dynamodb:ListStreams",
+];
 
 /**
  * Actions AWS authorizes on `"*"` for the calls the pipeline makes, each with the condition key that scopes

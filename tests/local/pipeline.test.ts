@@ -20,6 +20,9 @@ import { WebhookPublisher } from "../../jobs/webhook-publisher";
 import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
 import { s3Notification } from "../../local/s3";
 import { loadStackConfig } from "../../local/stack-config";
+import { expectCallsAllowed } from "../support/aws-calls/check";
+import { type ChildRecording, childRecording } from "../support/aws-calls/child-recording";
+import { RUNTIME_FUNCTIONS, type RuntimeFunction } from "../support/aws-calls/stack-roles";
 import { generateVideo, SCENE_TEST_VIDEO } from "../support/video";
 
 const REPO = path.join(__dirname, "..", "..");
@@ -32,6 +35,7 @@ const changes: Array<{ jobId: string; events: readonly JobEvent[]; state: JobSta
 const posted: Array<{ id: string; "detail-type": string; detail: JobStateChange }> = [];
 const metricLines: string[] = [];
 let webhookServer: Server;
+let recording: ChildRecording | undefined;
 
 beforeAll(async () => {
   await mkdir(path.join(REPO, "dist"), { recursive: true });
@@ -52,6 +56,9 @@ beforeAll(async () => {
   const webhook = new WebhookPublisher(
     `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/hook`,
   );
+  // Every AWS call the handlers make in their own process, recorded there and checked at the end.
+  recording = childRecording(state);
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, recording.nodeOption].filter(Boolean).join(" ");
   pipeline = await startLocalPipeline({
     stateDirectory: state,
     reset: false,
@@ -78,8 +85,25 @@ afterAll(async () => {
   webhookServer?.close();
   s3?.destroy();
   await pipeline?.stop();
+  const recorded = recording?.read() ?? [];
   if (state) await rm(state, { recursive: true, force: true });
-});
+  // The handlers' calls, each against the role the Pulumi program gives that function (local mode's
+  // resource names mapped onto the stack's through the environment both give the handlers).
+  const outside = recorded.filter((group) => !isRuntimeFunction(group.handler));
+  expect(outside.flatMap((group) => group.calls.map((call) => `${group.handler} ${call.command}`))).toEqual(
+    [],
+  );
+  for (const group of recorded) {
+    if (isRuntimeFunction(group.handler))
+      await expectCallsAllowed(group.handler, group.calls, group.environment);
+  }
+  expect(recorded.map((group) => group.handler)).toEqual(
+    expect.arrayContaining(["dispatcher", "task-state", "sweeper"]),
+  );
+}, 180_000);
+
+const isRuntimeFunction = (handler: string): handler is RuntimeFunction =>
+  (RUNTIME_FUNCTIONS as readonly string[]).includes(handler);
 
 async function upload(key: string, body: Buffer): Promise<string> {
   const jobId = pipeline.jobIdOfUpload(key);

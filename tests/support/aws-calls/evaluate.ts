@@ -26,29 +26,51 @@ function globRegExp(glob: string, flags = ""): RegExp {
 function arnFormatRegExp(format: string): RegExp {
   const parts = format.split(/(\$\{[A-Za-z]+\})/);
   const body = parts
-    .map((part) => {
+    .map((part, index) => {
       const variable = /^\$\{([A-Za-z]+)\}$/.exec(part)?.[1];
       if (variable === undefined) return part.replace(/[.+^${}()|[\]\\*?]/g, "\\$&");
       if (variable === "Region" || variable === "Account") return "[^:]*";
-      if (variable === "ObjectName" || variable === "ObjectKey") return ".+";
+      // The last variable (an object key, a task id, a stream label) may hold any character.
+      if (index === parts.length - 2 && parts[parts.length - 1] === "") return ".+";
       return "[^:/]+";
     })
     .join("");
   return new RegExp(`^${body}$`);
 }
 
-/** Whether some string matches both `*`-globs (a policy's resource pattern and an ARN format). */
-function globsIntersect(a: string, b: string): boolean {
+/** A variable of an ARN format: any run of characters but ":" (Region and Account may be empty). */
+const SEGMENT = "\u0001";
+
+/**
+ * An ARN format as a glob: `*` for its last variable (an object key, a task id, a stream label such as
+ * `2026-11-29T00:00:00.000` may hold any character), SEGMENT for every other variable.
+ */
+function formatGlob(format: string): string {
+  return format.replace(/\$\{[A-Za-z]+\}/g, (variable, offset: number) =>
+    offset + variable.length === format.length ? "*" : SEGMENT,
+  );
+}
+
+/**
+ * Whether some ARN matches both a policy's resource pattern (`*` any characters) and an ARN format's glob
+ * (formatGlob): then the grant can be of that resource type.
+ */
+function globsIntersect(pattern: string, format: string): boolean {
   const memo = new Map<number, boolean>();
   const go = (i: number, j: number): boolean => {
-    const key = i * (b.length + 1) + j;
+    const key = i * (format.length + 1) + j;
     const known = memo.get(key);
     if (known !== undefined) return known;
+    const p = pattern[i];
+    const f = format[j];
     let result: boolean;
-    if (i === a.length && j === b.length) result = true;
-    else if (a[i] === "*") result = go(i + 1, j) || (j < b.length && go(i, j + 1));
-    else if (b[j] === "*") result = go(i, j + 1) || (i < a.length && go(i + 1, j));
-    else result = i < a.length && j < b.length && a[i] === b[j] && go(i + 1, j + 1);
+    if (p === undefined && f === undefined) result = true;
+    // The pattern's * produces whatever the format's token does, or nothing.
+    else if (p === "*") result = go(i + 1, j) || (f !== undefined && go(i, j + 1));
+    else if (f === "*" || f === SEGMENT) {
+      const takes = p !== undefined && (f === "*" || p !== ":");
+      result = go(i, j + 1) || (takes && go(i + 1, j));
+    } else result = p !== undefined && p === f && go(i + 1, j + 1);
     memo.set(key, result);
     return result;
   };
@@ -135,9 +157,7 @@ export async function grantProblems(statement: PolicyStatement): Promise<string[
         problems.push(
           `${statement.Sid}: ${action} has no resource types: AWS authorizes it on "*" only, never on ${resource}`,
         );
-      } else if (
-        !types.some((type) => globsIntersect(resource, type.details.arn.replace(/\$\{[A-Za-z]+\}/g, "*")))
-      ) {
+      } else if (!types.some((type) => globsIntersect(resource, formatGlob(type.details.arn)))) {
         problems.push(`${statement.Sid}: ${action} on ${resource}, which is of none of its resource types`);
       }
     }
