@@ -28,7 +28,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => ecs.restore());
 
-const ROLES = [...RUNTIME_FUNCTIONS, "worker-task"] as const;
+const ROLES = [...RUNTIME_FUNCTIONS, "worker-task", "worker-execution"] as const;
 
 describe("the runtime roles, read against AWS's data", () => {
   it.each(ROLES)(

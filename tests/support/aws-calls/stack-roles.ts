@@ -11,7 +11,7 @@ import type { StackWorld } from "./authorizations";
 
 export const RUNTIME_FUNCTIONS = ["dispatcher", "task-state", "sweeper", "publisher"] as const;
 export type RuntimeFunction = (typeof RUNTIME_FUNCTIONS)[number];
-export type RuntimeRole = RuntimeFunction | "worker-task";
+export type RuntimeRole = RuntimeFunction | "worker-task" | "worker-execution";
 
 export interface StackRoles {
   readonly policies: Readonly<Record<RuntimeRole, PolicyDocument>>;
@@ -48,7 +48,11 @@ export function stackRoles(): Promise<StackRoles> {
       RUNTIME_FUNCTIONS.map((f) => [f, environmentOf(LOGICAL[f].function)]),
     );
     return {
-      policies: { ...policies, "worker-task": policyOf("worker-task-policy") } as StackRoles["policies"],
+      policies: {
+        ...policies,
+        "worker-task": policyOf("worker-task-policy"),
+        "worker-execution": policyOf("worker-execution-policy"),
+      } as StackRoles["policies"],
       environments: environments as StackRoles["environments"],
       taskRoleArn: refs.taskRoleArn,
       executionRoleArn: refs.executionRoleArn,
