@@ -122,7 +122,8 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     expectDeliveredInOrder(receiver, jobId, events);
     expect(receiver.refused.length).toBeGreaterThan(0);
     // The log names each delivery, and no event as lost.
-    for (const n of oneToN(events)) expect(run.text).toMatch(new RegExp(`webhook: delivered ${jobId} #${n}\\b`));
+    for (const n of oneToN(events))
+      expect(run.text).toMatch(new RegExp(`webhook: delivered ${jobId} #${n}\\b`));
     expect(run.text).toMatch(/webhook: nothing owed/);
   }, 180_000);
 
@@ -130,7 +131,10 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const receiver = await WebhookReceiver.start("ok", { down: true });
     receivers.push(receiver);
     const state = path.join(root, "down");
-    const run = new LocalMode(["--state", state, "--once", video, "--webhook", receiver.url]);
+    const run = new LocalMode([
+      ...["--state", state, "--once", video],
+      ...["--webhook", receiver.url, "--webhook-retry-max", "1"],
+    ]);
     await run.waitFor(/-> SUCCEEDED/, 120_000);
     await waitFor(() => /webhook: .* not delivered/.test(run.text), "a failed delivery logged", {
       timeoutMs: 30_000,
@@ -148,7 +152,10 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const receiver = await WebhookReceiver.start("ok", { down: true });
     receivers.push(receiver);
     const state = path.join(root, "restart");
-    const first = new LocalMode(["--state", state, "--once", video, "--webhook", receiver.url]);
+    const first = new LocalMode([
+      ...["--state", state, "--once", video],
+      ...["--webhook", receiver.url, "--webhook-retry-max", "1"],
+    ]);
     await first.waitFor(/-> SUCCEEDED/, 120_000);
     const { jobId, events } = first.job();
     await first.waitFor(new RegExp(`not delivered.*owed #1-#${events}`), 30_000);
@@ -156,7 +163,7 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     expect(receiver.accepted).toEqual([]);
 
     await receiver.up();
-    const second = new LocalMode(["--state", state, "--webhook", receiver.url]);
+    const second = new LocalMode(["--state", state, "--webhook", receiver.url, "--webhook-retry-max", "1"]);
     await second.waitFor(new RegExp(`${events} event\\(s\\) of 1 job\\(s\\) owed`), 60_000);
     await waitFor(() => receiver.deduplicated(jobId).length === events, "every owed event delivered", {
       timeoutMs: 30_000,
