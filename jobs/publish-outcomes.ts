@@ -118,10 +118,17 @@ export async function replayTransitions(
   options: OutboxOptions,
   jobs: AsyncIterable<readonly JobStateChange[]>,
 ): Promise<ReplayCounts> {
+  // Skipped: delivered by an earlier run, as the outbox was before this one sent anything.
+  const deliveredBefore = new Map(
+    (await options.store.load()).map((record) => [record.jobId, record.deliveredThrough]),
+  );
   const outbox = await OutcomeOutbox.open(options);
   let skipped = 0;
   try {
-    for await (const changes of jobs) skipped += (await outbox.add(changes)).alreadyDelivered.length;
+    for await (const changes of jobs) {
+      skipped += changes.filter((c) => c.sequence <= (deliveredBefore.get(c.jobId) ?? 0)).length;
+      await outbox.add(changes);
+    }
     await outbox.settled();
   } finally {
     await outbox.close();

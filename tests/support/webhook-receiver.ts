@@ -20,6 +20,8 @@ export class WebhookReceiver {
   readonly refused: Received[] = [];
   private requests = 0;
   private server: Server | undefined;
+  /** When set, only this many more POSTs are accepted; every later one is answered 500. */
+  acceptLimit: number | undefined;
 
   private constructor(
     private port: number,
@@ -65,7 +67,9 @@ export class WebhookReceiver {
         const received = JSON.parse(body) as Received;
         this.requests += 1;
         const refuse =
-          this.mode === "fail-always" || (this.mode === "fail-every-second" && this.requests % 2 === 0);
+          this.mode === "fail-always" ||
+          (this.mode === "fail-every-second" && this.requests % 2 === 0) ||
+          (this.acceptLimit !== undefined && this.accepted.length >= this.acceptLimit);
         (refuse ? this.refused : this.accepted).push(received);
         response.statusCode = refuse ? 500 : 200;
         response.end(refuse ? "try again" : "ok");
