@@ -33,7 +33,7 @@ import { LOCAL_SWEEP } from "./sweeper";
 import { buildWorkerImage } from "./worker-launchers";
 
 /** How long --once waits, after its job ended, for the webhook to accept what is owed. */
-const ONCE_WEBHOOK_WAIT_SECONDS = 60;
+const ONCE_WEBHOOK_WAIT_SECONDS = 120;
 
 /** The image --docker builds from worker/Dockerfile and runs. */
 const WORKER_IMAGE = "video-jobs-worker:local";

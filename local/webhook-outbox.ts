@@ -62,16 +62,19 @@ export async function openWebhookOutbox(
   const { say, url } = delivery;
   let outbox: OutcomeOutbox | undefined;
   let failedSinceNothingOwed = false;
+  let saidNothingOwed = false;
   const listener: OutboxListener = {
     delivered(jobId, changes) {
       for (const change of changes) say(`webhook: delivered ${jobId} #${change.sequence} ${change.event}`);
       if (failedSinceNothingOwed && outbox?.owed().length === 0) {
         failedSinceNothingOwed = false;
+        saidNothingOwed = true;
         say("webhook: nothing owed");
       }
     },
     notDelivered(jobId, { error, owed, tries, retryInMs }) {
       failedSinceNothingOwed = true;
+      saidNothingOwed = false;
       const retry =
         retryInMs === undefined
           ? "given up for now"
@@ -107,6 +110,7 @@ export async function openWebhookOutbox(
     async close() {
       await opened.close();
       const owed = opened.owed();
+      if (owed.length === 0 && saidNothingOwed) return;
       say(
         owed.length === 0
           ? "webhook: nothing owed"
