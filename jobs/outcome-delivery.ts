@@ -130,6 +130,8 @@ export interface OutboxOptions {
   /** Most changes of one job sent in one publish (EventBridge takes 10 a call; a webhook one a POST). */
   readonly batchSize?: number;
   readonly listener?: OutboxListener;
+  /** Jobs sending at once (a replay of thousands must not open thousands of connections); default 8. */
+  readonly concurrency?: number;
   readonly random?: () => number;
   /** Waits `ms`, or less when `signal` aborts (close). */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -163,12 +165,17 @@ export class OutcomeOutbox {
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private waiters: Array<() => void> = [];
   private deliveredCount = 0;
+  private readonly concurrency: number;
+  private sendingJobs = 0;
+  /** Jobs with events owed, waiting for a sending slot, first come first served. */
+  private readonly queued = new Set<JobLine>();
 
   private constructor(private readonly options: OutboxOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.batchSize = options.batchSize ?? 1;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? abortableSleep;
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
   }
 
   /** Opens the outbox kept in `store`, and starts sending what it owes. */
@@ -201,7 +208,9 @@ export class OutcomeOutbox {
         continue;
       }
       line.owed.push(change);
+      // A job that gave up (maxTries) is tried again for events added later.
       line.gaveUp = undefined;
+      line.tries = 0;
       added.push(change);
       touched.add(line);
     }
@@ -275,10 +284,22 @@ export class OutcomeOutbox {
 
   private kick(line: JobLine): void {
     if (line.sending !== undefined || line.owed.length === 0 || this.closing.signal.aborted) return;
+    if (line.gaveUp !== undefined) return;
+    if (this.sendingJobs >= this.concurrency) {
+      this.queued.add(line);
+      return;
+    }
+    this.queued.delete(line);
+    this.sendingJobs += 1;
     line.sending = this.send(line).finally(() => {
       line.sending = undefined;
-      // Changes added while the last send was under way, or after it gave up and was added to again.
-      if (line.gaveUp === undefined) this.kick(line);
+      this.sendingJobs -= 1;
+      // Changes added while the last send was under way go to the back of the line, after those waiting.
+      if (line.owed.length > 0 && line.gaveUp === undefined) this.queued.add(line);
+      for (const next of [...this.queued]) {
+        if (this.sendingJobs >= this.concurrency) break;
+        this.kick(next);
+      }
       this.wake();
     });
   }

@@ -92,11 +92,12 @@ describe("the delivery engine", () => {
         fc.integer({ min: 1, max: 3 }),
         fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 10 }),
         fc.array(fc.boolean(), { maxLength: 10 }),
-        async (eventsPerJob, script, batchSize, chunkSizes, restarts) => {
+        fc.integer({ min: 1, max: 3 }),
+        async (eventsPerJob, script, batchSize, chunkSizes, restarts, concurrency) => {
           const { publisher, received } = scriptedReceiver(script);
           const store = new MemoryOutboxStore();
           const jobs = new Map(eventsPerJob.map((events, i) => [`job-${i}`, events]));
-          const open = () => OutcomeOutbox.open({ publisher, store, batchSize, sleep: noWait });
+          const open = () => OutcomeOutbox.open({ publisher, store, batchSize, concurrency, sleep: noWait });
           // The jobs' events interleaved, each job's in order, added in chunks as local mode reports them.
           const pending = [...jobs].map(([jobId, events]) => ({ jobId, events, added: 0 }));
           let outbox = await open();
@@ -145,6 +146,28 @@ describe("the delivery engine", () => {
     expect(received).toEqual(["fine.1", "fine.2", "fine.3"]);
     expect(outbox.owed()).toMatchObject([{ jobId: "stuck", owed: history("stuck", 2) }]);
     await outbox.close();
+  });
+
+  it("sends for at most `concurrency` jobs at once, and every job gets its turn", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const received: string[] = [];
+    const publisher: OutcomePublisher = {
+      async publish(changes) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        received.push(...changes.map(outcomeEventId));
+        inFlight -= 1;
+      },
+    };
+    const outbox = await OutcomeOutbox.open({ publisher, store: new MemoryOutboxStore(), concurrency: 3 });
+    const jobs = Array.from({ length: 10 }, (_, i) => history(`job-${i}`, 3));
+    await outbox.add(jobs.flat());
+    await outbox.settled();
+    await outbox.close();
+    expect(most).toBe(3);
+    expect(received.sort()).toEqual(jobs.flat().map(outcomeEventId).sort());
   });
 
   it("deliverInOrder: what the publisher accepted before a refusal is delivered, the rest owed", async () => {
