@@ -209,7 +209,7 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .option("--dry-run", "print them (JSON lines) instead of publishing")
     .option(
       "--outbox <dir>",
-      "record in DIR what the receiver accepted and what is owed, per job; run again with the same DIR to resume",
+      "record in DIR what the receiver accepted and what is owed, per job; the same command again with the same DIR resumes (one DIR per replay: it keeps the last sequence delivered, so a wider --status would skip what lies below it)",
     )
     .option("--tries <n>", "tries of one event before its job is left owed", positiveInt, REPLAY_TRIES)
     .option("--limit <n>", "refuse to replay more jobs than this", positiveInt, 10_000)
