@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runLocal } from "../support/run-local";
 import { generateVideo, SCENE_TEST_VIDEO } from "../support/video";
 import { waitFor } from "../support/wait-for";
 import { WebhookReceiver } from "../support/webhook-receiver";
@@ -172,4 +173,15 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     await second.waitFor(/webhook: nothing owed/, 10_000);
     await second.kill("SIGINT");
   }, 240_000);
+
+  it("refuses a webhook setting it cannot use, before starting anything", async () => {
+    const alone = await runLocal("--webhook-retry-max", "5");
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--webhook-retry-max goes with --webhook URL/);
+    const bad = await runLocal("--webhook", "http://127.0.0.1:9/hook", "--webhook-timeout", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--webhook-timeout must be a number of seconds \(more than 0, at most 3600\), got "0"/,
+    );
+  });
 });
