@@ -27,7 +27,7 @@ import { cancelCommand } from "./commands/cancel";
 import { listCommand } from "./commands/list";
 import { logsCommand } from "./commands/logs";
 import { outputsCommand } from "./commands/outputs";
-import { replayCommand } from "./commands/replay";
+import { REPLAY_TRIES, replayCommand } from "./commands/replay";
 import { retryCommand } from "./commands/retry";
 import { showCommand } from "./commands/show";
 import { statsCommand } from "./commands/stats";
@@ -207,10 +207,15 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .option("--job <jobId...>", "only these jobs (repeatable)")
     .option("--webhook <url>", "POST them to this URL instead of the jobs bus")
     .option("--dry-run", "print them (JSON lines) instead of publishing")
+    .option(
+      "--outbox <dir>",
+      "record in DIR what the receiver accepted and what is owed, per job; the same command again with the same DIR resumes (one DIR per replay: it keeps the last sequence delivered, so a wider --status would skip what lies below it)",
+    )
+    .option("--tries <n>", "tries of one event before its job is left owed", positiveInt, REPLAY_TRIES)
     .option("--limit <n>", "refuse to replay more jobs than this", positiveInt, 10_000)
     .addHelpText(
       "after",
-      `\nThe jobs bus: JOBS_EVENT_BUS or --stack (output eventBusName). Each event keeps its original sequence,\nso consumers drop the ones they have (by job id and sequence). Times: ${TIME_FORMATS}.\n\nExamples:\n  ${COMMAND} replay --since 2h --status SUCCEEDED --stack dev\n  ${COMMAND} replay --since 2026-11-01 --job s3-4f2a --dry-run`,
+      `\nThe jobs bus: JOBS_EVENT_BUS or --stack (output eventBusName). Each event keeps its original sequence,\nso consumers drop the ones they have (by job id and sequence). Times: ${TIME_FORMATS}.\nEvents of one job go out in order, the next only once the one before was accepted; one not accepted is\ntried again with backoff (--tries), then left owed with the rest of its job's. It reports what was sent,\nskipped (already delivered, per --outbox) and failed (owed), and exits 1 when anything is owed.\n\nExamples:\n  ${COMMAND} replay --since 2h --status SUCCEEDED --stack dev\n  ${COMMAND} replay --since 2026-11-01 --job s3-4f2a --dry-run\n  ${COMMAND} replay --since 1d --webhook http://127.0.0.1:9000/hook --outbox ./replay-outbox`,
     )
     .action((opts, command: Command) => run(command, (ctx) => replayCommand(ctx, opts)));
 

@@ -1,6 +1,7 @@
 // The outcome publisher's workflow: the jobs table's change stream is the outbox. Each stream record is
 // one write; the events it appended become "Job State Change" events (outcome-events.ts) put on the jobs
-// bus. `replay` re-publishes stored transitions through the same publisher.
+// bus, in order through the delivery engine (outcome-delivery.ts: `deliverInOrder`). `replay` re-publishes
+// stored transitions through the same engine, with its outbox and retries (`replayTransitions`).
 //
 // Order and duplicates. Lambda reads a shard in order and, with ReportBatchItemFailures, checkpoints
 // before the first record reported failed: that record and every later one of the batch come again, the
@@ -16,14 +17,16 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { readStreamRecord } from "./aws/stream-records";
 import type { JobEvent } from "./events";
+import {
+  deliverInOrder,
+  describeSequences,
+  type OutboxOptions,
+  OutcomeOutbox,
+  type OutcomePublisher,
+} from "./outcome-delivery";
 import { type JobStateChange, jobStateChanges } from "./outcome-events";
 import type { Log } from "./ports";
 import type { WorkerTarget } from "./worker-environment";
-
-/** Puts changes on the bus in the order given; throws when any of them was not accepted. */
-export interface OutcomePublisher {
-  publish(changes: readonly JobStateChange[]): Promise<void>;
-}
 
 /** Keeps a record no retry can make readable, with why (the publisher's dead-letter queue). */
 export interface PoisonRecords {
@@ -36,10 +39,6 @@ export interface PublishDeps {
   /** Where outputs are (the success event names the job's output location). */
   readonly target: Pick<WorkerTarget, "outputBucket" | "outputPrefix">;
   readonly log: Log;
-}
-
-export class OutcomePublishError extends Error {
-  override readonly name = "OutcomePublishError";
 }
 
 export async function publishStreamRecords(
@@ -64,14 +63,14 @@ export async function publishStreamRecords(
       continue;
     }
     const changes = jobStateChanges(reading.jobId, reading.events, reading.from, deps.target);
-    try {
-      await deps.publisher.publish(changes);
-    } catch (error) {
+    const pass = await deliverInOrder(deps.publisher, changes);
+    if (pass.error !== undefined) {
       deps.log.warn("publishing failed; retrying from this record", {
         sequenceNumber,
         jobId: reading.jobId,
-        sequences: changes.map((c) => c.sequence),
-        error: (error as Error).message,
+        delivered: describeSequences(pass.delivered),
+        owed: describeSequences(pass.owed),
+        error: pass.error.message,
       });
       return failed;
     }
@@ -99,15 +98,52 @@ export function transitionsToReplay(
   );
 }
 
-/** Re-publishes one job's transitions, in order, through the same publisher as the stream. */
-export async function replayJob(
-  publisher: OutcomePublisher,
-  jobId: string,
-  events: readonly JobEvent[],
-  filter: ReplayFilter,
-  target: PublishDeps["target"],
-): Promise<number> {
-  const changes = transitionsToReplay(jobId, events, filter, target);
-  if (changes.length > 0) await publisher.publish(changes);
-  return changes.length;
+export interface ReplayCounts {
+  /** Accepted by the receiver in this run. */
+  readonly sent: number;
+  /** Already delivered by an earlier run of the same replay (its outbox says so). */
+  readonly skipped: number;
+  /** Not delivered: each job's first refused event and the ones held back behind it; still owed. */
+  readonly failed: number;
+  /** The jobs still owed events, with what and why. */
+  readonly owed: ReadonlyArray<{ jobId: string; owed: string; error?: string }>;
 }
+
+/**
+ * Re-publishes jobs' transitions through the delivery engine, in order per job, with its retries: an outbox
+ * in `options.store` (a replay's cursor: run again with the same one, what was delivered is skipped and
+ * what is owed sent). `jobs` yields each job's transitions; jobs proceed independently.
+ */
+export async function replayTransitions(
+  options: OutboxOptions,
+  jobs: AsyncIterable<readonly JobStateChange[]>,
+): Promise<ReplayCounts> {
+  // Skipped: delivered by an earlier run, as the outbox was before this one sent anything.
+  const deliveredBefore = new Map(
+    (await options.store.load()).map((record) => [record.jobId, record.deliveredThrough]),
+  );
+  const outbox = await OutcomeOutbox.open(options);
+  let skipped = 0;
+  try {
+    for await (const changes of jobs) {
+      skipped += changes.filter((c) => c.sequence <= (deliveredBefore.get(c.jobId) ?? 0)).length;
+      await outbox.add(changes);
+    }
+    await outbox.settled();
+  } finally {
+    await outbox.close();
+  }
+  const owed = outbox.owed();
+  return {
+    sent: outbox.delivered,
+    skipped,
+    failed: owed.reduce((sum, job) => sum + job.owed.length, 0),
+    owed: owed.map((job) => ({
+      jobId: job.jobId,
+      owed: describeSequences(job.owed),
+      ...(job.gaveUp === undefined ? {} : { error: job.gaveUp.message }),
+    })),
+  };
+}
+
+export { OutcomePublishError, type OutcomePublisher } from "./outcome-delivery";

@@ -1,39 +1,62 @@
 // An OutcomePublisher that POSTs each change to an HTTP endpoint as an EventBridge-shaped event (version,
 // id, detail-type, source, time, detail), one request at a time so a receiver sees them in order: local
-// mode's `--webhook URL` and `replay --webhook URL`. A refused or failed POST fails the publish.
+// mode's `--webhook URL` and `replay --webhook URL`, both through the outbox (outcome-delivery.ts), which
+// retries what was not accepted. Accepted means a 2xx answer within the timeout; anything else — another
+// status, a refused connection, no answer in time — fails the publish, saying how many changes before it
+// were accepted, so the outbox sends again from the first one that was not.
 
+import { OutcomePublishError, type OutcomePublisher, outcomeEventId } from "./outcome-delivery";
 import { type JobStateChange, OUTCOME_DETAIL_TYPE, OUTCOME_EVENT_SOURCE } from "./outcome-events";
-import { OutcomePublishError, type OutcomePublisher } from "./publish-outcomes";
+
+/** A receiver that has not answered in this long is taken as not having accepted the event. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export class WebhookPublisher implements OutcomePublisher {
   constructor(
     private readonly url: string,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly timeoutMs: number = WEBHOOK_TIMEOUT_MS,
   ) {}
 
   async publish(changes: readonly JobStateChange[]): Promise<void> {
-    for (const change of changes) {
+    for (const [accepted, change] of changes.entries()) {
+      const fail = (why: string) =>
+        new OutcomePublishError(`POST ${this.url} ${why} (${change.jobId} #${change.sequence})`, accepted);
       const response = await this.fetchImpl(this.url, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "idempotency-key": outcomeEventId(change) },
         body: JSON.stringify(outcomeEnvelope(change)),
+        signal: AbortSignal.timeout(this.timeoutMs),
       }).catch((error: unknown) => {
-        throw new OutcomePublishError(`POST ${this.url} failed: ${(error as Error).message}`);
+        throw fail(`failed: ${describeFetchError(error, this.timeoutMs)}`);
       });
-      if (!response.ok)
-        throw new OutcomePublishError(`POST ${this.url} answered ${response.status} ${response.statusText}`);
+      // Read to the end, so the connection is free for the next POST (and a slow body counts in the timeout).
+      await response.arrayBuffer().catch(() => undefined);
+      if (!response.ok) throw fail(`answered ${response.status} ${response.statusText}`.trimEnd());
     }
   }
 }
 
-/** The change as EventBridge delivers it to a rule's target (id: stable per job and sequence). */
+/** The change as EventBridge delivers it to a rule's target; `id` is its identity (outcomeEventId). */
 export function outcomeEnvelope(change: JobStateChange): Record<string, unknown> {
   return {
     version: "0",
-    id: `${change.jobId}.${change.sequence}`,
+    id: outcomeEventId(change),
     "detail-type": OUTCOME_DETAIL_TYPE,
     source: OUTCOME_EVENT_SOURCE,
     time: change.at.replace(/\.\d{3}Z$/, "Z"),
     detail: change,
   };
+}
+
+/** fetch says "fetch failed" for every network error; the reason is in its cause (ECONNREFUSED, ...). */
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === "string" ? `${code} (${cause.message})` : cause.message;
+  }
+  return error.message;
 }

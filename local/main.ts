@@ -15,8 +15,9 @@ import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../config/local-endpoints";
 import type { PipelineConfig } from "../config/parse";
 import { formatUsd } from "../jobs/cost";
 import { formatSeconds } from "../jobs/deadlines";
+import { DEFAULT_RETRY } from "../jobs/outcome-delivery";
 import { isTerminal } from "../jobs/state";
-import { WebhookPublisher } from "../jobs/webhook-publisher";
+import { WEBHOOK_TIMEOUT_MS } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
@@ -30,6 +31,9 @@ import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
 import { LOCAL_SWEEP } from "./sweeper";
 import { buildWorkerImage } from "./worker-launchers";
+
+/** How long --once waits, after its job ended, for the webhook to accept what is owed. */
+const ONCE_WEBHOOK_WAIT_SECONDS = 120;
 
 /** The image --docker builds from worker/Dockerfile and runs. */
 const WORKER_IMAGE = "video-jobs-worker:local";
@@ -54,7 +58,17 @@ Options:
                      JOBS_LOCAL_ENDPOINTS=DIR/endpoints.json)
   --reset            start from an empty state folder (forget every job and object)
   --docker           run the worker image with docker run (needs a Docker engine)
-  --webhook URL      POST every Job State Change event (as EventBridge would deliver it) to URL, in order
+  --webhook URL      POST every Job State Change event (as EventBridge would deliver it) to URL: at least
+                     once, a job's events in order (the next only once the one before was answered 2xx).
+                     One not accepted (another status, a refused connection, no answer in time) is sent
+                     again with backoff until it is; what is owed is kept in the state folder (outbox/)
+                     and sent at the next start. Each event's "id" (<job id>.<sequence>) is the same on
+                     every delivery of it: a receiver drops the ids it has. The log says each delivery and
+                     what is still owed. With --once, waits up to ${ONCE_WEBHOOK_WAIT_SECONDS} s for the owed events
+  --webhook-timeout SECONDS
+                     a POST not answered in this long is sent again; default ${WEBHOOK_TIMEOUT_MS / 1000}
+  --webhook-retry-max SECONDS
+                     the longest wait between two tries of an event; default ${DEFAULT_RETRY.maxDelayMs / 1000}
   --launch-limits [RATE/BURST]
                      the local ECS refuses RunTask beyond Fargate's launch limits, as ECS does
                      (ThrottlingException: Rate exceeded): a burst of BURST launches refilled at RATE
@@ -134,7 +148,6 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const webhook = args.webhook === undefined ? undefined : new WebhookPublisher(args.webhook);
   const pipeline = await startLocalPipeline({
     stateDirectory: args.state,
     reset: args.reset,
@@ -144,6 +157,16 @@ async function main(): Promise<number> {
     ...(args.spotInterruptions === undefined ? {} : { spotInterruptions: args.spotInterruptions }),
     ...(args.spotUnavailable === undefined ? {} : { spotUnavailable: args.spotUnavailable }),
     ports: args.ports,
+    ...(args.webhook === undefined
+      ? {}
+      : {
+          webhook: {
+            url: args.webhook,
+            timeoutMs: args.webhookTimeoutMs,
+            retry: { ...DEFAULT_RETRY, maxDelayMs: args.webhookRetryMaxMs },
+            say,
+          },
+        }),
     // Each event as the Job State Change the stack would publish: its sequence and the status after it.
     onOutcomes: async (changes, events) => {
       for (const [i, change] of changes.entries()) {
@@ -160,11 +183,6 @@ async function main(): Promise<number> {
             `${change.at}  ${change.jobId}  -> ${change.status}${change.output ? ` ${change.output.url}` : ""}`,
           );
       }
-      await webhook?.publish(changes).catch((error: unknown) => {
-        process.stderr.write(
-          `webhook: ${(error as Error).message} (events #${changes.map((c) => c.sequence).join(", #")} of ${changes[0]?.jobId} not delivered)\n`,
-        );
-      });
     },
     onError: (message, error) =>
       process.stderr.write(`${message}: ${error instanceof Error ? error.stack : String(error)}\n`),
@@ -230,6 +248,8 @@ function parse() {
       reset: { type: "boolean", default: false },
       docker: { type: "boolean", default: false },
       webhook: { type: "string" },
+      "webhook-timeout": { type: "string" },
+      "webhook-retry-max": { type: "string" },
       "launch-limits": { type: "string" },
       "spot-interruptions": { type: "string" },
       "spot-unavailable": { type: "string" },
@@ -257,6 +277,17 @@ function parse() {
   );
   if (values.webhook !== undefined && !/^https?:\/\/[^/]/.test(values.webhook))
     throw new Error(`--webhook must be an http:// or https:// URL, got "${values.webhook}"`);
+  const seconds = (name: "webhook-timeout" | "webhook-retry-max", fallbackMs: number) => {
+    const text = values[name];
+    if (text === undefined) return fallbackMs;
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 3600)
+      throw new Error(`--${name} must be a number of seconds (more than 0, at most 3600), got "${text}"`);
+    if (values.webhook === undefined) throw new Error(`--${name} goes with --webhook URL`);
+    return Math.round(value * 1000);
+  };
+  const webhookTimeoutMs = seconds("webhook-timeout", WEBHOOK_TIMEOUT_MS);
+  const webhookRetryMaxMs = seconds("webhook-retry-max", DEFAULT_RETRY.maxDelayMs);
   const state = path.resolve(values.state ?? path.join(PROJECT_ROOT, ".local"));
   const limitsText = values["launch-limits"];
   const launchLimits = limitsText === undefined ? undefined : parseLaunchLimits(limitsText);
@@ -265,7 +296,16 @@ function parse() {
     interruptionsText === undefined ? undefined : parseSpotInterruptions(interruptionsText);
   const unavailableText = values["spot-unavailable"];
   const spotUnavailable = unavailableText === undefined ? undefined : parseSpotUnavailable(unavailableText);
-  return { ...values, state, ports, launchLimits, spotInterruptions, spotUnavailable };
+  return {
+    ...values,
+    state,
+    ports,
+    launchLimits,
+    spotInterruptions,
+    spotUnavailable,
+    webhookTimeoutMs,
+    webhookRetryMaxMs,
+  };
 }
 
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {
@@ -320,6 +360,7 @@ async function runOnce(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await pipeline.ecs.settled();
+  await webhookDelivered(pipeline, jobId, say);
   say("");
   const io = {
     stdout: process.stdout,
@@ -332,6 +373,24 @@ async function runOnce(
   await runCli(["--local", "show", jobId], io);
   const final = await pipeline.store.get(jobId);
   return final?.state.status === "SUCCEEDED" ? 0 : 1;
+}
+
+/** With --webhook: waits a while for the receiver to accept what is owed (the rest waits for the next start). */
+async function webhookDelivered(
+  pipeline: LocalPipeline,
+  jobId: string,
+  say: (line: string) => void,
+): Promise<void> {
+  const webhook = pipeline.webhook;
+  if (webhook === undefined) return;
+  // The job's last events are reported (and owed) just after they are stored.
+  const events = (await pipeline.store.get(jobId))?.events.length ?? 0;
+  for (let waited = 0; webhook.newestSequence(jobId) < events && waited < 10_000; waited += 50)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  if (await webhook.settled(0)) return;
+  const owed = webhook.owed().reduce((sum, job) => sum + job.owed.length, 0);
+  say(`webhook: waiting up to ${ONCE_WEBHOOK_WAIT_SECONDS} s for ${owed} owed event(s) to be accepted`);
+  await webhook.settled(ONCE_WEBHOOK_WAIT_SECONDS * 1000);
 }
 
 function printWelcome(

@@ -38,6 +38,12 @@ import type { SpotInterruptions } from "./spot-interruptions";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
 import { acquireStateLock } from "./state-lock";
 import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "./sweeper";
+import {
+  type LocalWebhookOutbox,
+  OUTBOX_FOLDER,
+  openWebhookOutbox,
+  type WebhookDelivery,
+} from "./webhook-outbox";
 import { dockerLauncher, processLauncher, requireDockerEngine } from "./worker-launchers";
 import { killLeftoverWorkers, workerPidDirectory, workerPidFiles } from "./worker-pids";
 
@@ -73,7 +79,16 @@ const HANDLER_TIMEOUT_MS: Record<
 };
 
 /** What --reset removes: everything in the state folder but its lock. */
-const STATE_PARTS = ["dynamodb", "s3", "sqs.json", "logs", "worker", "worker-pids", "endpoints.json"];
+const STATE_PARTS = [
+  "dynamodb",
+  "s3",
+  "sqs.json",
+  "logs",
+  "worker",
+  "worker-pids",
+  "endpoints.json",
+  OUTBOX_FOLDER,
+];
 
 export interface LocalPipelineOptions {
   /** Local mode's state (.local/): the DynamoDB and S3 data, worker logs, the endpoints file. */
@@ -110,6 +125,11 @@ export interface LocalPipelineOptions {
     changes: readonly JobStateChange[],
     events: readonly JobEvent[],
   ) => Promise<void> | void;
+  /**
+   * POST every Job State Change to a URL through a durable outbox in the state folder (outbox/): retried
+   * until accepted, in order per job, what is owed at a stop or a crash sent at the next start.
+   */
+  readonly webhook?: WebhookDelivery;
   readonly onError?: (message: string, error: unknown) => void;
   /** Where the handlers' metrics are printed, one line each (`metric JobsSucceeded 1 Count service=...`). */
   readonly onMetric?: (line: string) => void;
@@ -123,6 +143,8 @@ export interface LocalPipeline {
   readonly store: JobStore;
   readonly sqs: LocalSqs;
   readonly ecs: LocalEcs;
+  /** The webhook's outbox, with `webhook`. */
+  readonly webhook?: LocalWebhookOutbox;
   /** Waits for the next notification of `key` and returns the job id it names. */
   jobIdOfUpload(key: string): Promise<string>;
   /** Stops everything; running workers get SIGTERM and their jobs are left waiting for a retry. */
@@ -194,7 +216,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await createCapacityTable(dynamoClient, LOCAL_NAMES.capacityTable);
     const store = new DynamoDbJobStore(dynamoClient, { tableName: LOCAL_NAMES.table, retentionDays: 0 });
 
-    const report = jobReporter(store, options, onError);
+    const outcomeTarget = { outputBucket: LOCAL_NAMES.bucket, outputPrefix: config.uploads.outputPrefix };
+    const webhook =
+      options.webhook === undefined
+        ? undefined
+        : await openWebhookOutbox(stateDirectory, options.webhook, store, outcomeTarget);
+    // Closed after the handlers and workers stopped (stoppers run last first): their last events are in it.
+    if (webhook !== undefined) stoppers.push(() => webhook.close());
+    const report = jobReporter(store, options, webhook, onError);
 
     const launcher = await workerLauncher(options, s3.endpoint);
 
@@ -303,6 +332,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       store,
       sqs,
       ecs,
+      ...(webhook === undefined ? {} : { webhook }),
       jobIdOfUpload: (key) => new Promise((resolve) => uploadWaiters.set(key, resolve)),
       stop,
       kill: () => ecs.kill(),
@@ -388,13 +418,14 @@ async function workerLauncher(options: LocalPipelineOptions, s3Endpoint: string)
 /**
  * Local mode has no table stream: after every handler invocation the jobs it touched are read again and
  * the events past the count already reported are new — what a stream record's new image holds past its
- * old one — so they are published as the stream publisher would, with the same sequence numbers. Reports
- * run one at a time, so each job's events go out once each and in order; their failures are only logged,
- * never in the way of the pipeline.
+ * old one — so they are published as the stream publisher would, with the same sequence numbers, and owed
+ * to the webhook's outbox. Reports run one at a time, so each job's events are reported in order; their
+ * failures are only logged, never in the way of the pipeline (the webhook's outbox retries on its own).
  */
 function jobReporter(
   store: JobStore,
   options: LocalPipelineOptions,
+  webhook: LocalWebhookOutbox | undefined,
   onError: (message: string, error: unknown) => void,
 ): (jobId: string) => Promise<void> {
   const seenEvents = new Map<string, number>();
@@ -410,10 +441,12 @@ function jobReporter(
       if (!stored || stored.events.length <= seen) return;
       seenEvents.set(jobId, stored.events.length);
       options.onJobChange?.(jobId, stored.events.slice(seen), stored.state);
-      await options.onOutcomes?.(
-        jobStateChanges(jobId, stored.events, seen, outcomeTarget),
-        stored.events.slice(seen),
-      );
+      const changes = jobStateChanges(jobId, stored.events, seen, outcomeTarget);
+      try {
+        await options.onOutcomes?.(changes, stored.events.slice(seen));
+      } finally {
+        await webhook?.add(changes);
+      }
     } catch (error) {
       onError(`could not report job ${jobId}`, error);
     }

@@ -2,17 +2,28 @@
 // changed since T (every status's index over that window, or the jobs named) for consumers that missed
 // them, through the publisher the stream uses (jobs/publish-outcomes.ts), with the same sequence numbers:
 // consumers drop what they already have by job id and sequence. `--webhook URL` POSTs them instead, and
-// `--dry-run` prints them.
+// `--dry-run` prints them. Every target goes through the delivery engine (jobs/outcome-delivery.ts): per
+// job in order, retried with backoff, what was not accepted left owed; `--outbox DIR` keeps that record,
+// so the same command again skips what was delivered and sends what is owed. It reports the counts.
 
+import path from "node:path";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { CONFIG_SCHEMA } from "../../config/schema";
 import { EventBridgeOutcomePublisher } from "../../jobs/aws/eventbridge-publisher";
 import { JobNotFoundError } from "../../jobs/errors";
-import { type OutcomePublisher, replayJob } from "../../jobs/publish-outcomes";
+import { FileOutboxStore } from "../../jobs/file-outbox";
+import { MemoryOutboxStore, type OutboxStore } from "../../jobs/outcome-delivery";
+import type { JobStateChange } from "../../jobs/outcome-events";
+import {
+  type OutcomePublisher,
+  type ReplayCounts,
+  replayTransitions,
+  transitionsToReplay,
+} from "../../jobs/publish-outcomes";
 import { JOB_STATUSES, type JobStatus } from "../../jobs/state";
 import { WebhookPublisher } from "../../jobs/webhook-publisher";
 import type { CommandContext } from "../context";
-import { UsageError } from "../errors";
+import { EXIT_ERROR, UsageError } from "../errors";
 import { parseTime } from "../time-window";
 import { parseStatuses } from "./list";
 
@@ -22,8 +33,14 @@ export interface ReplayOptions {
   readonly job?: readonly string[];
   readonly webhook?: string;
   readonly dryRun?: boolean;
+  readonly outbox?: string;
+  readonly tries?: number;
   readonly limit: number;
 }
+
+/** Tries of one event before a replay leaves its job owed: about 7 s of backoff (0.5, 1, 2, 4 s). */
+export const REPLAY_TRIES = 5;
+const REPLAY_RETRY = { baseDelayMs: 500, maxDelayMs: 10_000 };
 
 export async function replayCommand(
   ctx: CommandContext,
@@ -52,26 +69,62 @@ export async function replayCommand(
   const jobIds = options.job?.length
     ? [...new Set(options.job)]
     : await jobsChangedSince(ctx, since, now, options.limit);
-  let published = 0;
   const replayed: Array<{ jobId: string; transitions: number }> = [];
-  for (const jobId of jobIds) {
-    const stored = await store.get(jobId);
-    if (stored === undefined) {
-      if (options.job?.length) throw new JobNotFoundError(jobId);
-      continue; // expired (TTL) between the listing and the read
+  async function* transitionsOfEachJob(): AsyncGenerator<readonly JobStateChange[]> {
+    for (const jobId of jobIds) {
+      const stored = await store.get(jobId);
+      if (stored === undefined) {
+        if (options.job?.length) throw new JobNotFoundError(jobId);
+        continue; // expired (TTL) between the listing and the read
+      }
+      const changes = transitionsToReplay(jobId, stored.events, filter, target);
+      if (changes.length > 0) replayed.push({ jobId, transitions: changes.length });
+      yield changes;
     }
-    const count = await replayJob(publisher, jobId, stored.events, filter, target);
-    published += count;
-    if (count > 0) replayed.push({ jobId, transitions: count });
   }
+  const outbox: OutboxStore =
+    options.outbox === undefined
+      ? new MemoryOutboxStore()
+      : new FileOutboxStore(path.resolve(ctx.io.cwd, options.outbox));
+  const counts = await replayTransitions(
+    {
+      publisher,
+      store: outbox,
+      retry: { ...REPLAY_RETRY, maxTries: options.tries ?? REPLAY_TRIES },
+      // PutEvents takes 10 entries a call; a webhook gets one POST at a time.
+      batchSize: options.webhook === undefined && !options.dryRun ? 10 : 1,
+    },
+    transitionsOfEachJob(),
+  );
   const where = options.dryRun
     ? "printed"
     : options.webhook
       ? `posted to ${options.webhook}`
       : `published to ${ctx.config.eventBus?.value}`;
-  if (ctx.json && !options.dryRun) ctx.emit({ since, published, jobs: replayed });
-  else ctx.note(`${published} transition(s) of ${replayed.length} job(s) ${where}`);
-  return 0;
+  if (ctx.json && !options.dryRun)
+    ctx.emit({
+      since,
+      published: counts.sent,
+      sent: counts.sent,
+      skipped: counts.skipped,
+      failed: counts.failed,
+      jobs: replayed,
+      owed: counts.owed,
+    });
+  else ctx.note(`${countsLine(counts)}: transition(s) of ${replayed.length} job(s) ${where}`);
+  if (counts.failed === 0) return 0;
+  for (const job of counts.owed)
+    ctx.note(`owed: ${job.jobId} ${job.owed}${job.error === undefined ? "" : ` (${job.error})`}`);
+  ctx.note(
+    options.outbox === undefined
+      ? "run it again with --outbox DIR to keep what was delivered and resume from what is owed"
+      : `run the same command again (same --outbox ${options.outbox}) to send what is owed`,
+  );
+  return EXIT_ERROR;
+}
+
+function countsLine(counts: ReplayCounts): string {
+  return `sent ${counts.sent}, skipped ${counts.skipped}, failed ${counts.failed}`;
 }
 
 /** Every job whose last change is within [since, now]: each status's index over that window. */

@@ -2,8 +2,11 @@
 // their transitions re-published with their original sequence numbers — to the jobs bus (EventBridge
 // mocked at the SDK), to a webhook (a real local HTTP server), or printed.
 
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -11,6 +14,7 @@ import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import type { JobStateChange } from "../../jobs/outcome-events";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { seed } from "../support/histories";
+import { WebhookReceiver } from "../support/webhook-receiver";
 import { dynamoEnv, jobs, NOW } from "./support/run";
 
 const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
@@ -89,6 +93,60 @@ describe("jobs replay", () => {
       detail: { status: "FAILED", failure: { kind: "out-of-memory", exitCode: 137 } },
     });
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it("to a receiver that answers 500 to every second POST: every transition accepted once, in order, and counted", async () => {
+    const receiver = await WebhookReceiver.start("fail-every-second");
+    try {
+      const result = await jobs(
+        ["replay", "--since", "1d", "--job", "job-oom", "--webhook", receiver.url, "--json"],
+        { env },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const events = receiver.deduplicated("job-oom").length;
+      expect(events).toBeGreaterThanOrEqual(6);
+      expect(receiver.sequencesOf("job-oom")).toEqual(Array.from({ length: events }, (_, i) => i + 1));
+      expect(receiver.refused.length).toBeGreaterThan(0);
+      expect(result.json()).toMatchObject({ sent: events, skipped: 0, failed: 0, owed: [] });
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it("says what it sent and what is owed when the receiver stops accepting, and --outbox resumes from there", async () => {
+    const outbox = await mkdtemp(path.join(tmpdir(), "replay-outbox-"));
+    const receiver = await WebhookReceiver.start("ok");
+    receiver.acceptLimit = 3;
+    const replay = ["replay", "--since", "1d", "--job", "job-oom", "--webhook", receiver.url];
+    try {
+      const first = await jobs([...replay, "--outbox", outbox, "--tries", "2"], { env });
+      expect(first.code).toBe(1);
+      const events = (
+        await jobs(["replay", "--since", "1d", "--job", "job-oom", "--dry-run"], { env })
+      ).stdout
+        .trim()
+        .split("\n").length;
+      expect(first.stderr).toContain(
+        `sent 3, skipped 0, failed ${events - 3}: transition(s) of 1 job(s) posted`,
+      );
+      expect(first.stderr).toMatch(new RegExp(`owed: job-oom #4-#${events} \\(POST .* answered 500`));
+      expect(first.stderr).toMatch(/run the same command again \(same --outbox .*\) to send what is owed/);
+      expect(receiver.sequencesOf("job-oom")).toEqual([1, 2, 3]);
+
+      receiver.acceptLimit = undefined;
+      const second = await jobs([...replay, "--outbox", outbox, "--json"], { env });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.json()).toMatchObject({ sent: events - 3, skipped: 3, failed: 0, owed: [] });
+      expect(receiver.sequencesOf("job-oom")).toEqual(Array.from({ length: events }, (_, i) => i + 1));
+
+      // Once all is delivered, the same replay again sends nothing.
+      const third = await jobs([...replay, "--outbox", outbox], { env });
+      expect(third.stderr).toContain(`sent 0, skipped ${events}, failed 0`);
+      expect(receiver.accepted).toHaveLength(events);
+    } finally {
+      await receiver.stop();
+      await rm(outbox, { recursive: true, force: true });
+    }
   });
 
   it("prints with --dry-run, and leaves out jobs not changed since the time", async () => {
