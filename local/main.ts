@@ -15,6 +15,7 @@ import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../config/local-endpoints";
 import type { PipelineConfig } from "../config/parse";
 import { formatUsd } from "../jobs/cost";
 import { formatSeconds } from "../jobs/deadlines";
+import { isVideoKey } from "../jobs/intake";
 import { isTerminal } from "../jobs/state";
 import { WebhookPublisher } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
@@ -271,8 +272,8 @@ function parse() {
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {
   if (!existsSync(file) || !statSync(file).isFile()) return `--once: no such file: ${file}`;
   const suffixes = config.uploads.inputSuffixes;
-  if (!suffixes.some((suffix) => path.basename(file).endsWith(suffix))) {
-    return `--once: ${file} does not end with one of the upload suffixes (${suffixes.join(", ")}), so it would start no job`;
+  if (!isVideoKey(path.basename(file), suffixes)) {
+    return `--once: ${file} does not end with one of the upload suffixes (${suffixes.join(", ")}, in any case), so it would start no job`;
   }
   return undefined;
 }
@@ -347,7 +348,7 @@ function printWelcome(
   const jobs = own ? "npm run jobs --" : `JOBS_LOCAL_ENDPOINTS=${pipeline.endpointsFile} npm run jobs --`;
   say(`video-jobs local mode is up (state in ${shown}/; Ctrl-C stops it)
 
-  uploads bucket   s3://${pipeline.endpoints.bucket}  (jobs start for ${config.uploads.inputPrefix}*{${config.uploads.inputSuffixes.join(",")}})
+  uploads bucket   s3://${pipeline.endpoints.bucket}  (jobs start for ${config.uploads.inputPrefix}*{${config.uploads.inputSuffixes.join(",")}}, in any case; other uploads are ignored, with a line)
   jobs table       ${pipeline.endpoints.tableName}
   jobs queue       ${pipeline.endpoints.queueUrl}
   endpoints        DynamoDB ${endpoints.dynamodb}  S3 ${endpoints.s3}  SQS ${endpoints.sqs}  ECS ${endpoints.ecs}

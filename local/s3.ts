@@ -1,14 +1,15 @@
 // Local S3: s3rver with its objects under a folder (persisted across restarts in local mode), and S3 event
 // notifications shaped like real ones — URL-encoded keys ("+" for a space), a sequencer that orders writes,
-// eventVersion 2.1 — filtered by the stack's prefix and suffixes, handed to a sink (the local jobs queue).
+// eventVersion 2.1 — for every object created under the stack's input prefix, as the stack's bucket
+// notification sends them (no suffix filter: the dispatcher decides which uploads are videos), handed to a
+// sink (the local jobs queue).
 // s3rver emits its own events, but with raw keys and a millisecond-clock sequencer; they are rewritten here.
 
 import S3rver from "s3rver";
 
 export interface NotificationFilter {
+  /** Objects created under this prefix notify; the stack's bucket filters on nothing else. */
   readonly prefix: string;
-  /** Any of these suffixes matches (S3 needs one notification configuration per suffix). */
-  readonly suffixes: readonly string[];
 }
 
 export interface LocalS3Options {
@@ -61,10 +62,7 @@ export async function startS3(options: LocalS3Options): Promise<RunningS3> {
 }
 
 export function matchesFilter(key: string, filter: NotificationFilter): boolean {
-  return (
-    key.startsWith(filter.prefix) &&
-    (filter.suffixes.length === 0 || filter.suffixes.some((s) => key.endsWith(s)))
-  );
+  return key.startsWith(filter.prefix);
 }
 
 /**
