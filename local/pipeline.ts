@@ -165,6 +165,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       region: LOCAL_REGION,
       filter: { prefix: config.uploads.inputPrefix },
       ...(options.ports?.s3 === undefined ? {} : { port: options.ports.s3 }),
+      onError: (error) => onError("local S3 request failed (answered as an S3 error)", error),
       notify: (body) => {
         const { MessageId } = sqs.sendMessage(LOCAL_NAMES.queue, body);
         const [intent] = readMessage(body, MessageId, config.worker.params, config.uploads.inputSuffixes);

@@ -4,8 +4,12 @@
 // notification sends them (no suffix filter: the dispatcher decides which uploads are videos), handed to a
 // sink (the local jobs queue).
 // s3rver emits its own events, but with raw keys and a millisecond-clock sequencer; they are rewritten here.
+// Objects are stored by SafeFilesystemStore (s3-store.ts): any key S3 takes, and every failure an S3 error
+// answered to the client and reported (`onError`), never an exception that stops local mode.
 
 import S3rver from "s3rver";
+import S3Error from "s3rver/lib/models/error";
+import { SafeFilesystemStore, unroutableKeyProblem } from "./s3-store";
 
 export interface NotificationFilter {
   /** Objects created under this prefix notify; the stack's bucket filters on nothing else. */
@@ -19,6 +23,8 @@ export interface LocalS3Options {
   readonly filter: NotificationFilter;
   /** Receives the notification body, as S3 would send it to the queue. */
   readonly notify: (body: string) => void;
+  /** A request the local S3 failed on its side (a 5xx: the disk, not the request); 4xx answers are not reported. */
+  readonly onError?: (error: Error) => void;
   readonly port?: number;
 }
 
@@ -35,30 +41,55 @@ export async function startS3(options: LocalS3Options): Promise<RunningS3> {
     directory: options.directory,
     configureBuckets: [{ name: options.bucket }],
   });
+  const store = new SafeFilesystemStore(options.directory);
+  server.store = store;
+  server.context.store = store;
+  server.middleware.unshift(async (context, next) => {
+    const problem = unroutableKeyProblem(context.path);
+    if (problem !== undefined) throw new S3Error("InvalidArgument", problem);
+    await next();
+  });
+  server.on("error", (error) => {
+    if ((error.status ?? 500) >= 500 && !isClientGone(error)) options.onError?.(error);
+  });
   const sequencer = new Sequencer();
   server.on("event", (event) => {
     for (const record of event.Records) {
       const { bucket, object } = record.s3;
       if (bucket.name !== options.bucket || !record.eventName.startsWith("ObjectCreated:")) continue;
       if (!matchesFilter(object.key, options.filter)) continue;
-      options.notify(
-        JSON.stringify(
-          s3Notification({
-            region: options.region,
-            bucket: bucket.name,
-            key: object.key,
-            eventName: record.eventName,
-            eventTime: record.eventTime,
-            size: object.size ?? 0,
-            ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
-            sequencer: sequencer.next(),
-          }),
-        ),
+      const body = JSON.stringify(
+        s3Notification({
+          region: options.region,
+          bucket: bucket.name,
+          key: object.key,
+          eventName: record.eventName,
+          eventTime: record.eventTime,
+          size: object.size ?? 0,
+          ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
+          sequencer: sequencer.next(),
+        }),
       );
+      // The object is stored: a sink that fails is reported, never turned into a failed PutObject.
+      try {
+        options.notify(body);
+      } catch (error) {
+        options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      }
     }
   });
   const { port } = await server.run();
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.close() };
+}
+
+/** A client that hung up mid-request, or sent what HTTP cannot parse: its doing, not the local S3's. */
+function isClientGone(error: Error & { code?: string }): boolean {
+  const code = error.code ?? "";
+  return (
+    code.startsWith("HPE_") ||
+    ["ECONNRESET", "ECONNABORTED", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"].includes(code) ||
+    error.message === "aborted"
+  );
 }
 
 export function matchesFilter(key: string, filter: NotificationFilter): boolean {
