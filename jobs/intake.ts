@@ -101,7 +101,22 @@ export function readMessage(
 const videoUrl = z
   .string({ error: "videoUrl must be a string" })
   .max(MAX_URL_CHARS, `videoUrl is longer than ${MAX_URL_CHARS} characters`)
-  .refine(isVideoUrl, "videoUrl must be s3://<bucket>/<key> or an https:// URL");
+  .refine(isVideoUrl, "videoUrl must be s3://<bucket>/<key> or an https:// URL")
+  .superRefine((url, context) => {
+    if (url.startsWith("s3://") && s3KeyBytes(url) > MAX_S3_KEY_BYTES) {
+      context.addIssue({
+        code: "custom",
+        message: `videoUrl names an S3 key of ${s3KeyBytes(url)} bytes (UTF-8); S3 keys are at most ${MAX_S3_KEY_BYTES}`,
+      });
+    }
+  });
+
+/** S3's longest key, in bytes of UTF-8 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). */
+export const MAX_S3_KEY_BYTES = 1024;
+
+function s3KeyBytes(url: string): number {
+  return Buffer.byteLength(url.replace(/^s3:\/\/[^/]*\//, ""));
+}
 
 const jobMessage = z.strictObject({
   videoUrl,

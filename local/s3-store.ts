@@ -24,9 +24,10 @@ import { pipeline } from "node:stream/promises";
 import S3Error from "s3rver/lib/models/error";
 import S3Object from "s3rver/lib/models/object";
 import FilesystemStore from "s3rver/lib/stores/filesystem";
+import { MAX_S3_KEY_BYTES } from "../jobs/intake";
 
 /** S3's longest key, in bytes of UTF-8. */
-export const MAX_KEY_BYTES = 1024;
+export const MAX_KEY_BYTES = MAX_S3_KEY_BYTES;
 /** S3's largest single PUT (5 GiB); larger objects go by multipart upload. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 /**

@@ -24,7 +24,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
 import { CONFIG_SCHEMA } from "../../config/schema";
-import { JOBS_SUBMIT_UPLOAD_SUFFIX, readMessage } from "../../jobs/intake";
+import { JOBS_SUBMIT_UPLOAD_SUFFIX, MAX_S3_KEY_BYTES, readMessage } from "../../jobs/intake";
 import { jobIdForMessage } from "../../jobs/job-id";
 import { isTerminal } from "../../jobs/state";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";
@@ -293,6 +293,14 @@ async function planUpload(
     throw new UsageError(`the file name ${JSON.stringify(name)} has control characters`, "rename the file");
   }
   const key = `${ctx.config.uploadPrefix}cli/${folder}/${name}${UPLOAD_KEY_SUFFIX}`;
+  const keyBytes = Buffer.byteLength(key);
+  if (keyBytes > MAX_S3_KEY_BYTES) {
+    const room = Buffer.byteLength(name) - (keyBytes - MAX_S3_KEY_BYTES);
+    throw new UsageError(
+      `the file name of ${given} is ${Buffer.byteLength(name)} bytes (UTF-8): its upload key ${key.slice(0, 60)}… would be ${keyBytes} bytes, and S3 keys are at most ${MAX_S3_KEY_BYTES}; nothing was uploaded or sent`,
+      `rename the file to a name of at most ${Math.max(room, 1)} bytes (the key adds the upload folder and ${UPLOAD_KEY_SUFFIX})`,
+    );
+  }
   return { path, size, bucket, key };
 }
 
