@@ -10,6 +10,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobStore } from "../jobs/store";
 import { type CliConfig, required, type Service } from "./config";
+import { recordFailedService } from "./errors";
 
 export interface AwsConnections {
   store(): JobStore;
@@ -31,17 +32,17 @@ export function connect(config: CliConfig): AwsConnections {
       ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
     };
   };
-  const once = <T extends { destroy(): void }>(make: () => T): (() => T) => {
+  const once = <T extends Tracked & { destroy(): void }>(service: Service, make: () => T): (() => T) => {
     let client: T | undefined;
     return () => {
       if (client === undefined) {
-        client = make();
+        client = recordFailures(make(), service);
         made.push(client);
       }
       return client;
     };
   };
-  const dynamodb = once(() => new DynamoDBClient(options("dynamodb")));
+  const dynamodb = once("dynamodb", () => new DynamoDBClient(options("dynamodb")));
   let store: JobStore | undefined;
   return {
     store() {
@@ -51,11 +52,11 @@ export function connect(config: CliConfig): AwsConnections {
       });
       return store;
     },
-    sqs: once(() => new SQSClient(options("sqs"))),
-    ecs: once(() => new ECSClient(options("ecs"))),
+    sqs: once("sqs", () => new SQSClient(options("sqs"))),
+    ecs: once("ecs", () => new ECSClient(options("ecs"))),
     // Local S3 stand-ins serve buckets by path, not by virtual host, and s3rver would store a streamed
     // upload's aws-chunked framing (the SDK's default) as part of the object.
-    s3: once(() =>
+    s3: once("s3", () =>
       config.endpoints.s3 === undefined
         ? new S3Client(options("s3"))
         : new S3Client({
@@ -64,9 +65,33 @@ export function connect(config: CliConfig): AwsConnections {
             requestChecksumCalculation: "WHEN_REQUIRED",
           }),
     ),
-    logs: once(() => new CloudWatchLogsClient(options("logs"))),
+    logs: once("logs", () => new CloudWatchLogsClient(options("logs"))),
     close() {
       for (const client of made) client.destroy();
     },
   };
+}
+
+type FailureRecorder = <Args, Result>(
+  next: (args: Args) => Promise<Result>,
+) => (args: Args) => Promise<Result>;
+
+interface Tracked {
+  readonly middlewareStack: {
+    add(middleware: FailureRecorder, options: { step: "initialize"; name: string }): void;
+  };
+}
+
+/** Every error a client's request ends with is noted as that service's (errors.ts names its endpoint). */
+function recordFailures<Client extends Tracked>(client: Client, service: Service): Client {
+  const recorder: FailureRecorder = (next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      recordFailedService(error, service);
+      throw error;
+    }
+  };
+  client.middlewareStack.add(recorder, { step: "initialize", name: "jobsCliFailedService" });
+  return client;
 }

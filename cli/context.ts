@@ -82,6 +82,7 @@ export function errorContext(config: CliConfig | undefined, invocation: Invocati
     tableSource: config?.table?.source,
     region: config?.region?.value,
     endpoint: config?.endpoints.dynamodb,
+    endpoints: config?.endpoints,
   };
 }
 

@@ -43,7 +43,41 @@ export interface ErrorContext {
   readonly tableName?: string | undefined;
   readonly tableSource?: string | undefined;
   readonly region?: string | undefined;
+  /** The jobs table's endpoint (DynamoDB): where a table that was not found was looked for. */
   readonly endpoint?: string | undefined;
+  /** Every service's endpoint, to name the one a request that could not get through was sent to. */
+  readonly endpoints?: Readonly<Partial<Record<AwsService, string>>> | undefined;
+}
+
+/** The AWS services the CLI calls (cli/config.ts names their endpoints). */
+export type AwsService = "dynamodb" | "sqs" | "ecs" | "s3" | "logs";
+
+const SERVICE_NAMES: Record<AwsService, string> = {
+  dynamodb: "DynamoDB",
+  sqs: "SQS",
+  ecs: "ECS",
+  s3: "S3",
+  logs: "CloudWatch Logs",
+};
+
+/** Which service each failed request went to, recorded by the clients (cli/aws.ts) as errors pass. */
+const failedServices = new WeakMap<object, AwsService>();
+
+/** Notes the service a request failed at, so the message names that service, not whichever came first. */
+export function recordFailedService(error: unknown, service: AwsService): void {
+  if (typeof error === "object" && error !== null && !failedServices.has(error))
+    failedServices.set(error, service);
+}
+
+function failedService(error: unknown): AwsService | undefined {
+  let current: unknown = error;
+  // An upload wraps its client's error at times: look through causes.
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const service = failedServices.get(current);
+    if (service !== undefined) return service;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 const CREDENTIALS_HINT =
@@ -138,12 +172,22 @@ export function explainError(error: unknown, context: ErrorContext = {}): CliErr
   }
   const code = (error as NodeJS.ErrnoException).code ?? "";
   if (NETWORK_ERROR.test(`${code} ${name} ${message}`)) {
-    return new CliError(`cannot reach AWS${where(context)}: ${message || code || name}`, {
-      hint: context.endpoint
-        ? "is local mode running (`npm run local`)? check AWS_ENDPOINT_URL_* and the local endpoints file"
-        : "check the network and the region",
-      cause: error,
-    });
+    // Name the endpoint the failed request went to: the S3 of an upload, the SQS of a submit, ... not
+    // DynamoDB's whatever failed (a local S3 that went down was reported as the DynamoDB endpoint).
+    const service = failedService(error);
+    const endpoint = service === undefined ? undefined : context.endpoints?.[service];
+    const parts = [context.region ? `region ${context.region}` : undefined, endpoint].filter(Boolean);
+    const what = service === undefined ? "AWS" : `${SERVICE_NAMES[service]}`;
+    return new CliError(
+      `cannot reach ${what}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}: ${message || code || name}`,
+      {
+        hint:
+          endpoint !== undefined || (service === undefined && context.endpoint !== undefined)
+            ? "is local mode running (`npm run local`)? check AWS_ENDPOINT_URL_* and the local endpoints file"
+            : "check the network and the region",
+        cause: error,
+      },
+    );
   }
   return new CliError(`${name}: ${message}`, { cause: error });
 }

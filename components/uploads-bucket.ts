@@ -1,6 +1,9 @@
-// The uploads bucket: private, encrypted, TLS only. Objects created under the input prefix with one
-// of the input suffixes notify the jobs queue; worker outputs are written under the output prefix of
-// the same bucket (never under the input prefix, or every output would start a job).
+// The uploads bucket: private, encrypted, TLS only. Every object created under the input prefix notifies
+// the jobs queue, and the dispatcher decides which are videos (jobs/intake.ts): S3 compares notification
+// suffixes case-sensitively, so a ".mp4" filter would silently drop a camera's "CLIP.MP4", and an object
+// that is not a video would leave no trace at all. One rule, prefix only, also keeps clear of S3's refusal
+// of overlapping rules. Worker outputs are written under the output prefix of the same bucket (never under
+// the input prefix, or every output would start a job).
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,15 +11,10 @@ import { leastPrivilegeJson, s3NotificationQueuePolicy, tlsOnlyBucketPolicy } fr
 
 export interface UploadsBucketArgs {
   /**
-   * Key prefix of uploads that start a job. Required.
+   * Key prefix of uploads: every object created under it notifies the jobs queue. Required.
    * @example "uploads/"
    */
   readonly inputPrefix: string;
-  /**
-   * Key suffixes of uploads that start a job; one notification filter each. Required.
-   * @example [".mp4", ".mov"]
-   */
-  readonly inputSuffixes: readonly string[];
   /**
    * The queue notified of new uploads; this component owns its queue policy. Required.
    * @example { arn: queue.queue.arn, url: queue.queue.url }
@@ -46,7 +44,6 @@ export class UploadsBucket extends pulumi.ComponentResource {
   constructor(name: string, args: UploadsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:storage:UploadsBucket", name, {}, opts);
     const deletionProtection = args.deletionProtection ?? false;
-    if (args.inputSuffixes.length === 0) throw new Error(`${name}: inputSuffixes must not be empty`);
 
     this.bucket = new aws.s3.Bucket(
       `${name}-bucket`,
@@ -112,12 +109,13 @@ export class UploadsBucket extends pulumi.ComponentResource {
       `${name}-notification`,
       {
         bucket: this.bucket.id,
-        queues: args.inputSuffixes.map((suffix) => ({
-          queueArn: args.notificationQueue.arn,
-          events: ["s3:ObjectCreated:*"],
-          filterPrefix: args.inputPrefix,
-          filterSuffix: suffix,
-        })),
+        queues: [
+          {
+            queueArn: args.notificationQueue.arn,
+            events: ["s3:ObjectCreated:*"],
+            filterPrefix: args.inputPrefix,
+          },
+        ],
       },
       { parent: this, dependsOn: [queuePolicy] },
     );

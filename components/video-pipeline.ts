@@ -20,6 +20,7 @@ import {
   jobSettingsEnvironment,
   joinIds,
   metricsEnvironment,
+  uploadSettingsEnvironment,
   workerSettingsEnvironment,
 } from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
@@ -145,7 +146,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
       return new UploadsBucket(
         `${name}-uploads`,
         {
-          ...config.uploads,
+          inputPrefix: config.uploads.inputPrefix,
           notificationQueue: { arn: queue.queue.arn, url: queue.queue.url },
           accountId: awsContext.accountId,
           deletionProtection: config.deletionProtection,
@@ -234,6 +235,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         ...jobSettingsEnvironment(config.jobs, config.logLevel),
         ...workerSettingsEnvironment(config),
         ...metricsEnvironment(metrics),
+        ...uploadSettingsEnvironment(config.uploads),
         POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
       };
     }

@@ -120,7 +120,7 @@ export const CONFIG_SCHEMA = {
     type: "array",
     default: [".mp4", ".mov", ".mkv", ".webm"],
     description:
-      "Key suffixes (case-sensitive) of uploads that start a job; one S3 notification filter each.",
+      "Key suffixes of uploads that start a job, matched in any case by the dispatcher (.MP4 is .mp4); any other upload under inputPrefix is ignored, logged and counted (UploadsIgnored).",
     rule: suffixes(),
   },
   outputPrefix: {

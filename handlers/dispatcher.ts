@@ -9,7 +9,7 @@ import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { dispatchMessage } from "../jobs/dispatch";
 import { systemClock } from "../jobs/ports";
-import { handlerContext, logger, publishingMetrics } from "./clients";
+import { handlerContext, handlerMetrics, logger, publishingMetrics } from "./clients";
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -24,6 +24,8 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       launcher: new EcsTaskLauncher(ecs, config),
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
       workerParams: config.workerParams,
+      videoSuffixes: config.inputSuffixes,
+      metrics: handlerMetrics,
       target: config.target,
       policy: config.policy,
       clock: systemClock,

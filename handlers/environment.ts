@@ -58,6 +58,7 @@ export const HANDLER_ENVIRONMENT_VARIABLES = [
   "LAUNCH_BURST",
   "METRICS_NAMESPACE",
   "METRICS_SERVICE",
+  "INPUT_SUFFIXES",
 ] as const;
 
 export interface HandlerConfig {
@@ -88,6 +89,8 @@ export interface HandlerConfig {
   };
   /** Where the handlers' metrics go: their CloudWatch namespace and `service` dimension (the pipeline). */
   readonly metrics: { readonly namespace: string; readonly service: string };
+  /** The stack's inputSuffixes: which uploads are videos, matched in any case (jobs/intake.ts). */
+  readonly inputSuffixes: readonly string[];
 }
 
 const required = (name: string) => z.string({ error: `${name} is not set` }).min(1, `${name} is empty`);
@@ -163,7 +166,25 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9.\-_/#:]+$/, "METRICS_NAMESPACE may hold letters, digits and . - _ / # : only")
     .refine((namespace) => !namespace.startsWith("AWS/"), "METRICS_NAMESPACE must not start with AWS/"),
   METRICS_SERVICE: required("METRICS_SERVICE").max(1024, "METRICS_SERVICE must be at most 1024 characters"),
+  // A JSON array: a suffix may hold any character, a comma among them.
+  INPUT_SUFFIXES: required("INPUT_SUFFIXES").transform((text, context) => {
+    const suffixes = z.array(z.string().min(1)).min(1).safeParse(parseJson(text));
+    if (suffixes.success) return suffixes.data;
+    context.addIssue({
+      code: "custom",
+      message: 'INPUT_SUFFIXES must be a JSON array of non-empty suffixes, e.g. [".mp4",".mov"]',
+    });
+    return z.NEVER;
+  }),
 });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
   const result = schema.safeParse(env);
@@ -239,5 +260,6 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv = process.env): Handler
       launchRate: { ratePerSecond: e.LAUNCH_RATE_PER_SECOND, burst: e.LAUNCH_BURST },
     },
     metrics: { namespace: e.METRICS_NAMESPACE, service: e.METRICS_SERVICE },
+    inputSuffixes: e.INPUT_SUFFIXES,
   };
 }

@@ -12,6 +12,7 @@ import { JobIdConflictError, JobNotFoundError } from "./errors";
 import { type Intent, readMessage, truncateRaw, type WorkerParamsRule } from "./intake";
 import { jobIdForRejectedMessage } from "./job-id";
 import { type LaunchDeps, launchAttempt, resumeLaunch } from "./launch-attempt";
+import { type Metrics, uploadIgnoredPoints } from "./metrics";
 import { sendPendingRetry } from "./pending-retry";
 import type { RetryQueue } from "./ports";
 import { holdsSlot, type SlotAnswer } from "./slots";
@@ -24,6 +25,13 @@ export interface DispatchDeps extends LaunchDeps {
   readonly retryQueue: RetryQueue;
   /** Which params a job message may carry (intake.ts); the reference worker's unless said otherwise. */
   readonly workerParams?: WorkerParamsRule;
+  /**
+   * The stack's inputSuffixes: an uploaded object whose key ends with none of them, in any case, is
+   * acknowledged as an ignored upload (logged, counted in UploadsIgnored). Without them every object is a job.
+   */
+  readonly videoSuffixes?: readonly string[];
+  /** Where the count of ignored uploads goes; the jobs' own metrics come from the metered store. */
+  readonly metrics?: Metrics;
 }
 
 export type DispatchOutcome =
@@ -43,7 +51,7 @@ export async function dispatchMessage(
   const outcomes: DispatchOutcome[] = [];
   const errors: unknown[] = [];
   // Every job of the message is tried before asking for redelivery: each is idempotent on it.
-  for (const intent of readMessage(body, messageId, deps.workerParams)) {
+  for (const intent of readMessage(body, messageId, deps.workerParams, deps.videoSuffixes)) {
     try {
       outcomes.push(await dispatchIntent(deps, intent, body, messageId));
     } catch (error) {
@@ -64,9 +72,19 @@ async function dispatchIntent(
 ): Promise<DispatchOutcome> {
   const reject = (jobId: string, reason: string) => recordRejection(deps, jobId, reason, body, messageId);
   switch (intent.kind) {
-    case "ignore":
-      deps.log.info("message ignored", { messageId, reason: intent.reason });
+    case "ignore": {
+      const { upload } = intent;
+      if (upload === undefined) {
+        deps.log.info("message ignored", { messageId, reason: intent.reason });
+      } else {
+        // An upload that is not a video is most likely a mistake (a format the stack does not take): warned.
+        const context = { messageId, bucket: upload.bucket, key: upload.key, reason: intent.reason };
+        if (upload.why === "NotAVideo") deps.log.warn("upload ignored", context);
+        else deps.log.info("upload ignored", context);
+        for (const point of uploadIgnoredPoints(upload.why)) deps.metrics?.add(point);
+      }
       return { ignored: intent.reason };
+    }
     case "reject":
       return reject(intent.jobId, intent.reason);
     case "submit": {

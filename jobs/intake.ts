@@ -4,6 +4,11 @@
 // A job's params are checked against the reference worker's published schema (worker/params.schema.json)
 // unless the stack runs a worker of its own (`workerParams: any`): bad params are REJECTED here, naming
 // the key and the reason, instead of failing the job later.
+// Which uploads are videos is decided here, not by the bucket: S3's notification filters compare key
+// suffixes case-sensitively (object keys are case-sensitive: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html;
+// a ".jpg" rule misses "IMG.JPG": https://github.com/serverless/serverless/issues/6409), and cameras write
+// ".MP4" and ".MOV". The bucket notifies every object under the input prefix; an object that is not a video
+// is acknowledged as an ignored upload, which the dispatcher logs and counts (UploadsIgnored).
 
 import { z } from "zod";
 import { PARAM_NAMES, paramsProblems } from "../worker/src/params-schema";
@@ -20,7 +25,29 @@ export type Intent =
   | { readonly kind: "submit"; readonly jobId: string; readonly input: JobInput; readonly source: JobSource }
   | { readonly kind: "retry"; readonly jobId: string; readonly attempt: number }
   | { readonly kind: "reject"; readonly jobId: string; readonly reason: string }
-  | { readonly kind: "ignore"; readonly reason: string };
+  | { readonly kind: "ignore"; readonly reason: string; readonly upload?: IgnoredUpload };
+
+/** Why an object created under the input prefix starts no job (the `Reason` of UploadsIgnored). */
+export const IGNORED_UPLOAD_REASONS = ["NotAVideo", "FolderMarker", "JobsSubmitUpload"] as const;
+export type IgnoredUploadReason = (typeof IGNORED_UPLOAD_REASONS)[number];
+
+export interface IgnoredUpload {
+  readonly bucket: string;
+  readonly key: string;
+  readonly why: IgnoredUploadReason;
+}
+
+/**
+ * Appended by `jobs submit` to the files it uploads: the object is the input of the job its message names,
+ * and must not start a second one from its notification.
+ */
+export const JOBS_SUBMIT_UPLOAD_SUFFIX = ".upload";
+
+/** Whether a key names a video: it ends with one of the suffixes, in any case (".MP4" is ".mp4"). */
+export function isVideoKey(key: string, videoSuffixes: readonly string[]): boolean {
+  const lower = key.toLowerCase();
+  return videoSuffixes.some((suffix) => lower.endsWith(suffix.toLowerCase()));
+}
 
 /** Raw payloads are kept in REJECTED records up to this many characters. */
 export const MAX_RAW_INPUT_CHARS = 4096;
@@ -32,10 +59,15 @@ export function truncateRaw(body: string): { rawInput: string; truncated: boolea
     : { rawInput: body, truncated: false };
 }
 
+/**
+ * `videoSuffixes`: the stack's inputSuffixes; an S3 object whose key ends with none of them (in any case)
+ * is an ignored upload. Without them every object created is a job (a reader that is not the dispatcher).
+ */
 export function readMessage(
   body: string,
   messageId: string,
   workerParams: WorkerParamsRule = "reference",
+  videoSuffixes?: readonly string[],
 ): Intent[] {
   const reject = (reason: string, index = 0): Intent => ({
     kind: "reject",
@@ -55,7 +87,7 @@ export function readMessage(
   }
   const message = parsed as Record<string, unknown>;
   if (message.Event === "s3:TestEvent") return [{ kind: "ignore", reason: "s3:TestEvent" }];
-  if ("Records" in message) return readS3Event(message, reject);
+  if ("Records" in message) return readS3Event(message, reject, videoSuffixes);
   if ("videoUrl" in message) return [readJobMessage(message, messageId, workerParams, reject)];
   if ("attempt" in message) return [readRetryMessage(message, reject)];
   return [
@@ -69,7 +101,22 @@ export function readMessage(
 const videoUrl = z
   .string({ error: "videoUrl must be a string" })
   .max(MAX_URL_CHARS, `videoUrl is longer than ${MAX_URL_CHARS} characters`)
-  .refine(isVideoUrl, "videoUrl must be s3://<bucket>/<key> or an https:// URL");
+  .refine(isVideoUrl, "videoUrl must be s3://<bucket>/<key> or an https:// URL")
+  .superRefine((url, context) => {
+    if (url.startsWith("s3://") && s3KeyBytes(url) > MAX_S3_KEY_BYTES) {
+      context.addIssue({
+        code: "custom",
+        message: `videoUrl names an S3 key of ${s3KeyBytes(url)} bytes (UTF-8); S3 keys are at most ${MAX_S3_KEY_BYTES}`,
+      });
+    }
+  });
+
+/** S3's longest key, in bytes of UTF-8 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). */
+export const MAX_S3_KEY_BYTES = 1024;
+
+function s3KeyBytes(url: string): number {
+  return Buffer.byteLength(url.replace(/^s3:\/\/[^/]*\//, ""));
+}
 
 const jobMessage = z.strictObject({
   videoUrl,
@@ -145,6 +192,7 @@ function readRetryMessage(message: unknown, reject: (reason: string) => Intent):
 function readS3Event(
   message: Record<string, unknown>,
   reject: (reason: string, index?: number) => Intent,
+  videoSuffixes: readonly string[] | undefined,
 ): Intent[] {
   const records = message.Records;
   if (!Array.isArray(records) || records.length === 0) {
@@ -167,8 +215,9 @@ function readS3Event(
         index,
       );
     }
-    if (key.endsWith("/")) return { kind: "ignore", reason: `S3 key "${key}" is a folder marker` };
     const bucket = s3.bucket.name;
+    const ignored = ignoredUpload(bucket, key, videoSuffixes);
+    if (ignored !== undefined) return ignored;
     const source: JobSource = {
       kind: "s3",
       bucket,
@@ -184,6 +233,30 @@ function readS3Event(
     });
     return { kind: "submit", jobId, input: { videoUrl: `s3://${bucket}/${key}` }, source };
   });
+}
+
+function ignoredUpload(
+  bucket: string,
+  key: string,
+  videoSuffixes: readonly string[] | undefined,
+): Intent | undefined {
+  const ignore = (why: IgnoredUploadReason, reason: string): Intent => ({
+    kind: "ignore",
+    reason,
+    upload: { bucket, key, why },
+  });
+  if (key.endsWith("/")) return ignore("FolderMarker", `S3 key "${key}" is a folder marker`);
+  if (videoSuffixes === undefined || isVideoKey(key, videoSuffixes)) return undefined;
+  if (key.endsWith(JOBS_SUBMIT_UPLOAD_SUFFIX)) {
+    return ignore(
+      "JobsSubmitUpload",
+      `S3 key "${key}" is an upload of \`jobs submit\`: its job comes from the message the CLI sent`,
+    );
+  }
+  return ignore(
+    "NotAVideo",
+    `S3 key "${key}" does not end with a video suffix (${videoSuffixes.join(", ")}, in any case): no job started`,
+  );
 }
 
 /** S3 notifications URL-encode object keys, with "+" for a space. */

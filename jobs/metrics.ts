@@ -5,6 +5,7 @@
 // list, so a metric cannot be emitted under one name and graphed under another.
 
 import type { JobEvent, TaskLaunchFailed } from "./events";
+import { IGNORED_UPLOAD_REASONS, type IgnoredUploadReason } from "./intake";
 import { assertNever, type JobState } from "./state";
 
 /** The CloudWatch namespace of the pipeline's own metrics; the `service` dimension tells stacks apart. */
@@ -81,6 +82,14 @@ export const JOB_METRICS = {
       "Jobs cancelled where a handler recorded it (`jobs cancel` writes from the operator's machine, not counted).",
     panel: "outcomes",
     statistics: ["Sum"],
+  },
+  UploadsIgnored: {
+    unit: "Count",
+    description:
+      "Objects created under the input prefix that started no job, by Reason: NotAVideo (no video suffix, in any case), FolderMarker, JobsSubmitUpload (the CLI's upload, whose job its message starts).",
+    panel: "outcomes",
+    statistics: ["Sum"],
+    breakdown: { dimension: "Reason", values: IGNORED_UPLOAD_REASONS },
   },
   QueueWaitSeconds: {
     unit: "Seconds",
@@ -168,6 +177,11 @@ export interface Metrics {
 /** What one appended change of a job measures: its events, read with the job's state after them. */
 export function metricsOfEvents(events: readonly JobEvent[], after: JobState): MetricPoint[] {
   return events.flatMap((event) => metricsOfEvent(event, after));
+}
+
+/** An upload the dispatcher acknowledged without a job (intake.ts says why). */
+export function uploadIgnoredPoints(why: IgnoredUploadReason): MetricPoint[] {
+  return [point("UploadsIgnored", 1, { Reason: why })];
 }
 
 /** The capacity gauges, for whoever takes and frees slots under the cap. */

@@ -7,7 +7,8 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { describeEvent } from "../cli/history";
 import { runCli } from "../cli/main";
 import { ConfigurationError } from "../config/errors";
@@ -15,6 +16,7 @@ import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../config/local-endpoints";
 import type { PipelineConfig } from "../config/parse";
 import { formatUsd } from "../jobs/cost";
 import { formatSeconds } from "../jobs/deadlines";
+import { isVideoKey, MAX_S3_KEY_BYTES } from "../jobs/intake";
 import { DEFAULT_RETRY } from "../jobs/outcome-delivery";
 import { isTerminal } from "../jobs/state";
 import { WEBHOOK_TIMEOUT_MS } from "../jobs/webhook-publisher";
@@ -311,8 +313,12 @@ function parse() {
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {
   if (!existsSync(file) || !statSync(file).isFile()) return `--once: no such file: ${file}`;
   const suffixes = config.uploads.inputSuffixes;
-  if (!suffixes.some((suffix) => path.basename(file).endsWith(suffix))) {
-    return `--once: ${file} does not end with one of the upload suffixes (${suffixes.join(", ")}), so it would start no job`;
+  const key = `${config.uploads.inputPrefix}${path.basename(file)}`;
+  if (Buffer.byteLength(key) > MAX_S3_KEY_BYTES) {
+    return `--once: the upload key of ${file} would be ${Buffer.byteLength(key)} bytes (UTF-8), and S3 keys are at most ${MAX_S3_KEY_BYTES}: rename the file to at most ${MAX_S3_KEY_BYTES - Buffer.byteLength(config.uploads.inputPrefix)} bytes`;
+  }
+  if (!isVideoKey(path.basename(file), suffixes)) {
+    return `--once: ${file} does not end with one of the upload suffixes (${suffixes.join(", ")}, in any case), so it would start no job`;
   }
   return undefined;
 }
@@ -335,14 +341,17 @@ async function runOnce(
     requestChecksumCalculation: "WHEN_REQUIRED",
   });
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: pipeline.endpoints.bucket,
-        Key: key,
-        Body: createReadStream(file),
-        ContentLength: statSync(file).size,
-      }),
+    // In parts, as `jobs submit` uploads: a file over S3's 5 GiB for one PUT goes up as well.
+    await new Upload({
+      client: s3,
+      params: { Bucket: pipeline.endpoints.bucket, Key: key, Body: createReadStream(file) },
+    }).done();
+  } catch (error) {
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
+    process.stderr.write(
+      `--once: the local S3 (${pipeline.endpoints.endpoints.s3}) did not take ${file} as s3://${pipeline.endpoints.bucket}/${key}: ${name}: ${message}\n`,
     );
+    return 1;
   } finally {
     s3.destroy();
   }
@@ -406,7 +415,7 @@ function printWelcome(
   const jobs = own ? "npm run jobs --" : `JOBS_LOCAL_ENDPOINTS=${pipeline.endpointsFile} npm run jobs --`;
   say(`video-jobs local mode is up (state in ${shown}/; Ctrl-C stops it)
 
-  uploads bucket   s3://${pipeline.endpoints.bucket}  (jobs start for ${config.uploads.inputPrefix}*{${config.uploads.inputSuffixes.join(",")}})
+  uploads bucket   s3://${pipeline.endpoints.bucket}  (jobs start for ${config.uploads.inputPrefix}*{${config.uploads.inputSuffixes.join(",")}}, in any case; other uploads are ignored, with a line)
   jobs table       ${pipeline.endpoints.tableName}
   jobs queue       ${pipeline.endpoints.queueUrl}
   endpoints        DynamoDB ${endpoints.dynamodb}  S3 ${endpoints.s3}  SQS ${endpoints.sqs}  ECS ${endpoints.ecs}

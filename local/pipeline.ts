@@ -13,6 +13,7 @@ import {
   type HandlerEnvironment,
   jobSettingsEnvironment,
   metricsEnvironment,
+  uploadSettingsEnvironment,
   workerSettingsEnvironment,
 } from "../components/lib/handler-environment";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../config/local-endpoints";
@@ -184,11 +185,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       directory: path.join(stateDirectory, "s3"),
       bucket: LOCAL_NAMES.bucket,
       region: LOCAL_REGION,
-      filter: { prefix: config.uploads.inputPrefix, suffixes: config.uploads.inputSuffixes },
+      filter: { prefix: config.uploads.inputPrefix },
       ...(options.ports?.s3 === undefined ? {} : { port: options.ports.s3 }),
+      onError: (error) => onError("local S3 request failed (answered as an S3 error)", error),
       notify: (body) => {
         const { MessageId } = sqs.sendMessage(LOCAL_NAMES.queue, body);
-        const [intent] = readMessage(body, MessageId, config.worker.params);
+        const [intent] = readMessage(body, MessageId, config.worker.params, config.uploads.inputSuffixes);
         if (intent?.kind !== "submit" || intent.source.kind !== "s3") return;
         uploadWaiters.get(intent.source.key)?.(intent.jobId);
         uploadWaiters.delete(intent.source.key);
@@ -292,8 +294,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       handler: async (event) => {
         const response = await invoke<SQSBatchResponse>("dispatcher", event);
         for (const record of event.Records) {
-          for (const intent of readMessage(record.body, record.messageId, config.worker.params)) {
+          const intents = readMessage(
+            record.body,
+            record.messageId,
+            config.worker.params,
+            config.uploads.inputSuffixes,
+          );
+          for (const intent of intents) {
             if (intent.kind !== "ignore") await report(intent.jobId);
+            // The deployed dispatcher logs an ignored upload; local mode prints it with the job events.
+            else if (intent.upload !== undefined)
+              options.onNotice?.(
+                `ignored s3://${intent.upload.bucket}/${intent.upload.key} (${intent.upload.why}): ${intent.reason}`,
+              );
           }
         }
         return response;
@@ -375,6 +388,7 @@ function localHandlerEnvironment(
     ...jobSettingsEnvironment(config.jobs, "WARN"),
     ...workerSettingsEnvironment(config),
     ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
+    ...uploadSettingsEnvironment(config.uploads),
     POWERTOOLS_SERVICE_NAME: "video-jobs-local",
   };
   // The SDK's own variables point the handlers' clients at the stand-ins.

@@ -1,14 +1,19 @@
 // Local S3: s3rver with its objects under a folder (persisted across restarts in local mode), and S3 event
 // notifications shaped like real ones — URL-encoded keys ("+" for a space), a sequencer that orders writes,
-// eventVersion 2.1 — filtered by the stack's prefix and suffixes, handed to a sink (the local jobs queue).
+// eventVersion 2.1 — for every object created under the stack's input prefix, as the stack's bucket
+// notification sends them (no suffix filter: the dispatcher decides which uploads are videos), handed to a
+// sink (the local jobs queue).
 // s3rver emits its own events, but with raw keys and a millisecond-clock sequencer; they are rewritten here.
+// Objects are stored by SafeFilesystemStore (s3-store.ts): any key S3 takes, and every failure an S3 error
+// answered to the client and reported (`onError`), never an exception that stops local mode.
 
 import S3rver from "s3rver";
+import S3Error from "s3rver/lib/models/error";
+import { SafeFilesystemStore, unroutableKeyProblem } from "./s3-store";
 
 export interface NotificationFilter {
+  /** Objects created under this prefix notify; the stack's bucket filters on nothing else. */
   readonly prefix: string;
-  /** Any of these suffixes matches (S3 needs one notification configuration per suffix). */
-  readonly suffixes: readonly string[];
 }
 
 export interface LocalS3Options {
@@ -18,6 +23,8 @@ export interface LocalS3Options {
   readonly filter: NotificationFilter;
   /** Receives the notification body, as S3 would send it to the queue. */
   readonly notify: (body: string) => void;
+  /** A request the local S3 failed on its side (a 5xx: the disk, not the request); 4xx answers are not reported. */
+  readonly onError?: (error: Error) => void;
   readonly port?: number;
 }
 
@@ -34,37 +41,59 @@ export async function startS3(options: LocalS3Options): Promise<RunningS3> {
     directory: options.directory,
     configureBuckets: [{ name: options.bucket }],
   });
+  const store = new SafeFilesystemStore(options.directory);
+  server.store = store;
+  server.context.store = store;
+  server.middleware.unshift(async (context, next) => {
+    const problem = unroutableKeyProblem(context.path);
+    if (problem !== undefined) throw new S3Error("InvalidArgument", problem);
+    await next();
+  });
+  server.on("error", (error) => {
+    if ((error.status ?? 500) >= 500 && !isClientGone(error)) options.onError?.(error);
+  });
   const sequencer = new Sequencer();
   server.on("event", (event) => {
     for (const record of event.Records) {
       const { bucket, object } = record.s3;
       if (bucket.name !== options.bucket || !record.eventName.startsWith("ObjectCreated:")) continue;
       if (!matchesFilter(object.key, options.filter)) continue;
-      options.notify(
-        JSON.stringify(
-          s3Notification({
-            region: options.region,
-            bucket: bucket.name,
-            key: object.key,
-            eventName: record.eventName,
-            eventTime: record.eventTime,
-            size: object.size ?? 0,
-            ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
-            sequencer: sequencer.next(),
-          }),
-        ),
+      const body = JSON.stringify(
+        s3Notification({
+          region: options.region,
+          bucket: bucket.name,
+          key: object.key,
+          eventName: record.eventName,
+          eventTime: record.eventTime,
+          size: object.size ?? 0,
+          ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
+          sequencer: sequencer.next(),
+        }),
       );
+      // The object is stored: a sink that fails is reported, never turned into a failed PutObject.
+      try {
+        options.notify(body);
+      } catch (error) {
+        options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      }
     }
   });
   const { port } = await server.run();
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.close() };
 }
 
-export function matchesFilter(key: string, filter: NotificationFilter): boolean {
+/** A client that hung up mid-request, or sent what HTTP cannot parse: its doing, not the local S3's. */
+function isClientGone(error: Error & { code?: string }): boolean {
+  const code = error.code ?? "";
   return (
-    key.startsWith(filter.prefix) &&
-    (filter.suffixes.length === 0 || filter.suffixes.some((s) => key.endsWith(s)))
+    code.startsWith("HPE_") ||
+    ["ECONNRESET", "ECONNABORTED", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"].includes(code) ||
+    error.message === "aborted"
   );
+}
+
+export function matchesFilter(key: string, filter: NotificationFilter): boolean {
+  return key.startsWith(filter.prefix);
 }
 
 /**

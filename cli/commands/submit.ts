@@ -7,8 +7,9 @@
 // Uploads go under the input prefix, which the worker's role may read, at
 //   <input prefix>cli/<job id or random id>/<file name>.upload
 // The file name is kept as it is (Unicode, spaces): S3 keys are UTF-8 and the SDK encodes them on the wire.
-// The trailing ".upload" keeps the object out of the bucket's ObjectCreated notification (filtered by video
-// suffixes such as .mp4): without it the upload itself would submit a second job for the same video. The
+// The trailing ".upload" tells the dispatcher, which the bucket notifies of every object under the input
+// prefix, that the object is no video to start a job for (jobs/intake.ts: an ignored upload, reason
+// JobsSubmitUpload): without it the upload itself would submit a second job for the same video. The
 // worker reads the content, not the name, so only ffmpeg's file-name hint is lost.
 //
 // An upload never replaces an object: it is a conditional write (`If-None-Match: *`, which S3 refuses with
@@ -23,7 +24,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
 import { CONFIG_SCHEMA } from "../../config/schema";
-import { readMessage } from "../../jobs/intake";
+import { JOBS_SUBMIT_UPLOAD_SUFFIX, MAX_S3_KEY_BYTES, readMessage } from "../../jobs/intake";
 import { jobIdForMessage } from "../../jobs/job-id";
 import { isTerminal } from "../../jobs/state";
 import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";
@@ -33,8 +34,8 @@ import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, UsageError } from "../errors";
 import { followJob, type WatchOptions } from "./watch";
 
-/** Appended to uploaded file names so the upload does not trigger the bucket's notification (see above). */
-export const UPLOAD_KEY_SUFFIX = ".upload";
+/** Appended to uploaded file names so the upload does not start a job of its own (see above). */
+export const UPLOAD_KEY_SUFFIX = JOBS_SUBMIT_UPLOAD_SUFFIX;
 
 export interface SubmitOptions {
   readonly params?: string;
@@ -292,6 +293,14 @@ async function planUpload(
     throw new UsageError(`the file name ${JSON.stringify(name)} has control characters`, "rename the file");
   }
   const key = `${ctx.config.uploadPrefix}cli/${folder}/${name}${UPLOAD_KEY_SUFFIX}`;
+  const keyBytes = Buffer.byteLength(key);
+  if (keyBytes > MAX_S3_KEY_BYTES) {
+    const room = Buffer.byteLength(name) - (keyBytes - MAX_S3_KEY_BYTES);
+    throw new UsageError(
+      `the file name of ${given} is ${Buffer.byteLength(name)} bytes (UTF-8): its upload key ${key.slice(0, 60)}… would be ${keyBytes} bytes, and S3 keys are at most ${MAX_S3_KEY_BYTES}; nothing was uploaded or sent`,
+      `rename the file to a name of at most ${Math.max(room, 1)} bytes (the key adds the upload folder and ${UPLOAD_KEY_SUFFIX})`,
+    );
+  }
   return { path, size, bucket, key };
 }
 

@@ -88,6 +88,13 @@ export function workerSettingsEnvironment(
   };
 }
 
+/** Which uploads are videos: the stack's inputSuffixes, which the dispatcher matches in any case. */
+export function uploadSettingsEnvironment(
+  uploads: Pick<PipelineConfig["uploads"], "inputSuffixes">,
+): Pick<HandlerEnvironment, "INPUT_SUFFIXES"> {
+  return { INPUT_SUFFIXES: JSON.stringify(uploads.inputSuffixes) };
+}
+
 /** Where the handlers' metrics go: a namespace, and the pipeline (stack) as their `service` dimension. */
 export function metricsEnvironment(metrics: {
   readonly namespace: string;

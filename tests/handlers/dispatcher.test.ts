@@ -10,11 +10,12 @@ import {
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
 import { decide } from "../../jobs/decide";
 import type { JobEvent } from "../../jobs/events";
 import { jobIdForMessage, jobIdForRejectedMessage, jobIdForS3Object } from "../../jobs/job-id";
+import type { MetricPoint } from "../../jobs/metrics";
 import { foldEvents } from "../../jobs/state";
 import { changeJob } from "../../jobs/store";
 import { checkAwsCallsAgainstRole } from "../support/aws-calls/record-in-test";
@@ -94,11 +95,12 @@ function s3Notification(key: string, sequencer = "0055AED6DCD90281E5", versionId
 }
 
 describe("S3 notifications", () => {
-  it("records the job as launching before RunTask, then the task (AWS's sample notification)", async () => {
-    const body = JSON.stringify(fixture("s3-objectcreated-put.awsdocs.json"));
+  it("records the job as launching before RunTask, then the task (AWS's sample notification, a camera's .MP4)", async () => {
+    // AWS's sample names a .jpg; the same notification for what a camera writes: an upper-case ".MP4".
+    const body = s3Notification("HappyFace.MP4", "0055AED6DCD90281E5", "096fKKXTRTtl3on89fVO.nfljtsv6qko");
     const jobId = jobIdForS3Object({
       bucket: "mybucket",
-      key: "HappyFace.jpg",
+      key: "HappyFace.MP4",
       versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
     });
     const statusAtRunTask: string[] = [];
@@ -137,7 +139,7 @@ describe("S3 notifications", () => {
     expect(environmentOf(call as RunTaskCommandInput)).toEqual({
       JOB_ID: jobId,
       JOB_ATTEMPT: "1",
-      INPUT_URL: "s3://mybucket/HappyFace.jpg",
+      INPUT_URL: "s3://mybucket/HappyFace.MP4",
       OUTPUT_URL: `s3://outputs-bucket/outputs/${jobId}/`,
     });
     const stored = await store.get(jobId);
@@ -189,6 +191,76 @@ describe("S3 notifications", () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(runTaskCalls()).toHaveLength(0);
     expect(await store.get(jobIdForRejectedMessage(messageId))).toBeUndefined();
+  });
+});
+
+describe("uploads that are not videos", () => {
+  const points: MetricPoint[] = [];
+  beforeAll(async () => {
+    const clients = await import("../../handlers/clients.js");
+    clients.useMetrics({ add: (point) => points.push(point), publish: () => {} });
+  });
+  beforeEach(() => {
+    points.length = 0;
+  });
+  const ignoredCounts = () =>
+    points.filter((p) => p.name === "UploadsIgnored").map((p) => p.dimensions?.Reason);
+
+  it("starts jobs for video suffixes in any case (.MOV, .Mkv, .webm), as S3's case-sensitive filter would not", async () => {
+    const keys = ["phone/IMG_0001.MOV", "cam/CLIP.Mkv", "a.WebM", "b.mp4"];
+    const response = await handler(
+      sqsEvent(...keys.map((key, i) => sqsRecord(s3Notification(key, `1${i}`), nextMessageId()))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls().map((c) => environmentOf(c).INPUT_URL)).toEqual(
+      keys.map((key) => `s3://mybucket/${key}`),
+    );
+    expect(ignoredCounts()).toEqual([]);
+  });
+
+  it("acknowledges AWS's sample notification (a .jpg) as an ignored upload: a warning naming the key, a metric, no job", async () => {
+    const { logger } = await import("../../handlers/clients.js");
+    const warn = vi.spyOn(logger, "warn");
+    const messageId = nextMessageId();
+    const response = await handler(
+      sqsEvent(sqsRecord(JSON.stringify(fixture("s3-objectcreated-put.awsdocs.json")), messageId)),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls()).toHaveLength(0);
+    const asJob = jobIdForS3Object({
+      bucket: "mybucket",
+      key: "HappyFace.jpg",
+      versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+    });
+    expect(await store.get(asJob)).toBeUndefined();
+    expect(await store.get(jobIdForRejectedMessage(messageId))).toBeUndefined();
+    expect(warn).toHaveBeenCalledWith(
+      "upload ignored",
+      expect.objectContaining({
+        messageId,
+        bucket: "mybucket",
+        key: "HappyFace.jpg",
+        reason: expect.stringMatching(
+          /does not end with a video suffix \(\.mp4, \.mov, \.mkv, \.webm, in any case\)/,
+        ),
+      }),
+    );
+    expect(ignoredCounts()).toEqual(["NotAVideo"]);
+    warn.mockRestore();
+  });
+
+  it("counts folder markers and the uploads of `jobs submit` apart, and still ignores s3:TestEvent uncounted", async () => {
+    const response = await handler(
+      sqsEvent(
+        sqsRecord(s3Notification("uploads/new+folder/", "21"), nextMessageId()),
+        sqsRecord(s3Notification("uploads/cli/abc/clip.mp4.upload", "22"), nextMessageId()),
+        sqsRecord(s3Notification("uploads/notes.TXT", "23"), nextMessageId()),
+        sqsRecord(JSON.stringify(fixture("s3-testevent.awsdocs.json")), nextMessageId()),
+      ),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(runTaskCalls()).toHaveLength(0);
+    expect(ignoredCounts()).toEqual(["FolderMarker", "JobsSubmitUpload", "NotAVideo"]);
   });
 });
 

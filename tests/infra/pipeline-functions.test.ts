@@ -180,6 +180,7 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
       // One service for the whole pipeline: the alarms and dashboard read its metrics whichever handler wrote them.
       METRICS_NAMESPACE: "VideoJobs",
       METRICS_SERVICE: PIPELINE_NAME,
+      INPUT_SUFFIXES: JSON.stringify(config.uploads.inputSuffixes),
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
       POWERTOOLS_LOG_LEVEL: config.logLevel,
     });

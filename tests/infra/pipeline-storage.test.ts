@@ -72,18 +72,21 @@ describe("uploads bucket", () => {
 });
 
 describe("upload notifications", () => {
-  it("send ObjectCreated events under the input prefix, one filter per suffix, to the jobs queue", () => {
+  it("send every ObjectCreated event under the input prefix to the jobs queue: one rule, no suffix filter", () => {
+    // S3 matches suffixes case-sensitively: a ".mp4" rule would drop "CLIP.MP4" without a trace. The
+    // dispatcher decides which uploads are videos, in any case, and counts the others (UploadsIgnored).
     const notification = run.one("aws:s3/bucketNotification:BucketNotification", "notification");
     expect(notification.inputs.bucket).toBe(refs.bucketId);
-    expect(notification.inputs.queues).toEqual(
-      config.uploads.inputSuffixes.map((suffix) => ({
-        queueArn: refs.queueArn,
-        events: ["s3:ObjectCreated:*"],
-        filterPrefix: "uploads/",
-        filterSuffix: suffix,
-      })),
-    );
-    expect(notification.inputs.queues).toHaveLength(4);
+    expect(notification.inputs.queues).toEqual([
+      { queueArn: refs.queueArn, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" },
+    ]);
+    expect(JSON.stringify(notification.inputs)).not.toContain("filterSuffix");
+  });
+
+  it("give the dispatcher the stack's video suffixes to match in any case (INPUT_SUFFIXES)", () => {
+    const dispatcher = run.one("aws:lambda/function:Function", "dispatcher-handler-function");
+    const { variables } = dispatcher.inputs.environment as { variables: Record<string, string> };
+    expect(JSON.parse(String(variables.INPUT_SUFFIXES))).toEqual([...config.uploads.inputSuffixes]);
   });
 
   it("are admitted by a queue policy scoped to this bucket, created before the notification", () => {

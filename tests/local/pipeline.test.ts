@@ -34,6 +34,7 @@ const changes: Array<{ jobId: string; events: readonly JobEvent[]; state: JobSta
 /** What a webhook receiver got from local mode's outcome events (a real HTTP server). */
 const posted: Array<{ id: string; "detail-type": string; detail: JobStateChange }> = [];
 const metricLines: string[] = [];
+const notices: string[] = [];
 let webhookServer: Server;
 let recording: ChildRecording | undefined;
 
@@ -69,6 +70,7 @@ beforeAll(async () => {
     onJobChange: (jobId, events, jobState) => changes.push({ jobId, events, state: jobState }),
     onOutcomes: (outcomes) => webhook.publish(outcomes),
     onMetric: (line) => metricLines.push(line),
+    onNotice: (line) => notices.push(line),
   });
   s3 = new S3Client({
     endpoint: pipeline.endpoints.endpoints.s3,
@@ -227,8 +229,9 @@ describe("local mode, end to end", () => {
   }, 60_000);
 
   it("maps the same upload notified twice to one job and one task", async () => {
-    // An object the bucket's filter does not notify by itself (suffix), then S3 delivering one notification twice.
-    const key = "uploads/twice.mp4.keep";
+    // An object the bucket's filter does not notify by itself (outside the prefix), then S3 delivering one
+    // notification twice.
+    const key = "elsewhere/twice.mp4";
     await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: key, Body: video }));
     const notification = JSON.stringify(
       s3Notification({
@@ -252,6 +255,19 @@ describe("local mode, end to end", () => {
     expect(types(await pipeline.store.get(intent.jobId).then((j) => j as StoredJob))).toEqual(types(job));
     expect(types(job).filter((t) => t === "JobSubmitted")).toHaveLength(1);
     expect(tasksOf(intent.jobId)).toHaveLength(1);
+  }, 60_000);
+
+  it("runs a camera's upper-case .MOV, and prints a line and a metric for an upload that is not a video", async () => {
+    const jobId = await upload("uploads/IMG_0001.MOV", video);
+    expect((await finished(jobId)).state).toMatchObject({ status: "SUCCEEDED" });
+
+    await s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.bucket, Key: "uploads/notes.txt", Body: "hi" }));
+    await until(() => notices.some((line) => line.includes("uploads/notes.txt")));
+    expect(notices.find((line) => line.includes("uploads/notes.txt"))).toMatch(
+      /^ignored s3:\/\/video-jobs-uploads\/uploads\/notes\.txt \(NotAVideo\): .*does not end with a video suffix/,
+    );
+    await until(() => metricLines.some((line) => line.startsWith("metric UploadsIgnored 1 Count")));
+    expect(metricLines).toContain("metric UploadsIgnored 1 Count service=video-jobs-local Reason=NotAVideo");
   }, 60_000);
 
   it("records a malformed message as REJECTED and launches nothing", async () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
     directory,
     bucket: "uploads-bucket",
     region: "eu-west-1",
-    filter: { prefix: "uploads/", suffixes: [".mp4", ".mov"] },
+    filter: { prefix: "uploads/" },
     notify: (body) => notifications.push(body),
   });
   client = new S3Client({
@@ -74,13 +74,24 @@ describe("local S3 notifications", () => {
     expect(ids[0]).not.toEqual(ids[1]);
   });
 
-  it("follow the stack's prefix and suffix filter", async () => {
+  it("follow the stack's notification: every object under the input prefix, whatever its suffix or case", async () => {
     notifications.length = 0;
     await put("elsewhere/clip.mp4");
     await put("uploads/notes.txt");
-    await put("uploads/clip.mp4.upload");
-    expect(notifications).toEqual([]);
-    expect(matchesFilter("uploads/a.mov", { prefix: "uploads/", suffixes: [".mp4", ".mov"] })).toBe(true);
+    await put("uploads/CLIP.MP4");
+    const keys = notifications.map((n) => decodeS3Key(JSON.parse(n).Records[0].s3.object.key as string));
+    expect(keys).toEqual(["uploads/notes.txt", "uploads/CLIP.MP4"]);
+    // The dispatcher decides: the .MP4 is a job, the .txt an ignored upload.
+    const suffixes = [".mp4", ".mov"];
+    expect(notifications.map((n, i) => readMessage(n, `m-${i}`, "reference", suffixes)[0])).toEqual([
+      expect.objectContaining({ kind: "ignore", upload: expect.objectContaining({ why: "NotAVideo" }) }),
+      expect.objectContaining({
+        kind: "submit",
+        input: { videoUrl: "s3://uploads-bucket/uploads/CLIP.MP4" },
+      }),
+    ]);
+    expect(matchesFilter("uploads/a.mov", { prefix: "uploads/" })).toBe(true);
+    expect(matchesFilter("uploadsX/a.mov", { prefix: "uploads/" })).toBe(false);
   });
 
   it("encode every key the way the dispatcher decodes it", () => {

@@ -55,6 +55,7 @@ export function handlerEnvironment(endpoint: string, tableName: string): Record<
     LAUNCH_BURST: "1000",
     METRICS_NAMESPACE: "VideoJobs",
     METRICS_SERVICE: "video-jobs-test",
+    INPUT_SUFFIXES: JSON.stringify([".mp4", ".mov", ".mkv", ".webm"]),
   };
 }
 
