@@ -22,6 +22,7 @@ import {
   type NetworkMode,
   PROJECT_NAME,
 } from "./schema";
+import { unknownKeyMessage, unknownKeys } from "./unknown-keys";
 
 export type { LogLevel } from "./schema";
 
@@ -119,13 +120,26 @@ export type RawConfig = Readonly<Partial<Record<string, string | undefined>>>;
  */
 export const LAUNCHER_MIN_TIMEOUT_SECONDS = (2 * MAX_LAUNCH_WAIT_MS) / 1000 + 10;
 
+/**
+ * The stack's settings, typed and checked. `raw` is every key the stack sets in the project's namespace
+ * (namespace stripped): a key that is no setting is a problem like any other, naming the nearest setting.
+ */
 export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
+  const unknown = unknownKeys(raw, CONFIG_KEYS)
+    .filter((key) => raw[key] !== undefined)
+    .map(
+      (key) =>
+        `${PROJECT_NAME}:${key}: ${unknownKeyMessage(PROJECT_NAME, key, CONFIG_KEYS)} (got ${JSON.stringify(raw[key])})`,
+    );
   const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) =>
-      `${PROJECT_NAME}:${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(issue.input)})`,
-  );
+  if (result.success && unknown.length === 0) return result.data;
+  const problems = [
+    ...unknown,
+    ...(result.error?.issues ?? []).map(
+      (issue) =>
+        `${PROJECT_NAME}:${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(issue.input)})`,
+    ),
+  ];
   throw new ConfigurationError(
     `Invalid ${PROJECT_NAME} configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
     problems,
