@@ -5,13 +5,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { dispatcherPermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
 /** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
 export interface DispatcherArgs
-  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment">,
     WorkerLaunchArgs {
+  /**
+   * Exactly the variables the dispatcher handler reads; a missing name does not compile. Required.
+   * @example functionEnvironment("dispatcher", config.settings, resources) // video-pipeline.ts
+   */
+  readonly environment: FunctionEnvironment<"dispatcher", pulumi.Input<string>>;
   /**
    * Handler entry point relative to `sourceRoot`.
    * @default "handlers/dispatcher.ts"

@@ -5,7 +5,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler, type HandlerBundle, LAMBDA_NODE_RUNTIME } from "./lib/bundle";
-import type { HandlerEnvironment } from "./lib/handler-environment";
 import {
   lambdaAssumeRolePolicy,
   leastPrivilegeJson,
@@ -26,10 +25,11 @@ export interface HandlerFunctionArgs {
    */
   readonly entryPoint: string;
   /**
-   * Every variable the handlers read; a missing name does not compile. Required.
-   * @example handlerEnvironment("dispatcher") // video-pipeline.ts
+   * The function's environment: exactly the variables its handler reads (each component types its own with
+   * FunctionEnvironment, so a missing name does not compile). Required.
+   * @example functionEnvironment("dispatcher", config.settings, resources) // video-pipeline.ts
    */
-  readonly environment: HandlerEnvironment<pulumi.Input<string>>;
+  readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * Function timeout in seconds. Required.
    * @example 60

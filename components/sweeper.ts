@@ -6,13 +6,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { sweeperPermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
 /** The Lambda's own settings are HandlerFunction's; the rest is its schedule and what it may touch. */
 export interface SweeperArgs
-  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment">,
     WorkerLaunchArgs {
+  /**
+   * Exactly the variables the sweeper handler reads; a missing name does not compile. Required.
+   * @example functionEnvironment("sweeper", config.settings, resources) // video-pipeline.ts
+   */
+  readonly environment: FunctionEnvironment<"sweeper", pulumi.Input<string>>;
   /** Handler entry point relative to `sourceRoot`; default `handlers/sweeper.ts`. */
   readonly entryPoint?: string;
   /** Minutes between runs, 1-30; e.g. 2 (default). */

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defined } from "../jobs/defined";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import { taskStateChangePattern } from "./lib/event-pattern";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { eventBridgeDeadLetterPolicy, leastPrivilegeJson, taskStatePermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
@@ -17,8 +18,13 @@ import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-right
  * launches (a stopped task frees a slot, and the handler starts waiting jobs into it).
  */
 export interface TaskStateTrackerArgs
-  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment">,
     WorkerLaunchArgs {
+  /**
+   * Exactly the variables the task-state handler reads; a missing name does not compile. Required.
+   * @example functionEnvironment("task-state", config.settings, resources) // video-pipeline.ts
+   */
+  readonly environment: FunctionEnvironment<"task-state", pulumi.Input<string>>;
   /**
    * Handler entry point relative to `sourceRoot`.
    * @default "handlers/task-state.ts"

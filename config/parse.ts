@@ -11,6 +11,7 @@ import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
 import { type CapacityMode, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem, workerStopTimeoutSeconds } from "./fargate";
+import { maxMemoryCoversWorker, retryDelaysInOrder } from "./rules";
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -58,6 +59,11 @@ export interface JobSettings {
 }
 
 export interface PipelineConfig {
+  /**
+   * Every setting's value, resolved where the stack leaves a choice to the program (maxWorkerMemoryMb 0,
+   * the stop timeout with Spot, fargatePrices as the table read): what the handler variables carry.
+   */
+  readonly settings: ConfigValues;
   readonly network: NetworkConfig;
   readonly deletionProtection: boolean;
   readonly logRetentionDays: number;
@@ -268,12 +274,12 @@ function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
   check("workerMemoryMb", sizeProblem === undefined, sizeProblem ?? "");
   check(
     "maxWorkerMemoryMb",
-    values.maxWorkerMemoryMb === 0 || values.maxWorkerMemoryMb >= values.workerMemoryMb,
+    values.maxWorkerMemoryMb === 0 || maxMemoryCoversWorker(values.maxWorkerMemoryMb, values.workerMemoryMb),
     `must be at least workerMemoryMb (${values.workerMemoryMb}), at most ${FARGATE_MAX_MEMORY_MIB}, or 0 for four times workerMemoryMb`,
   );
   check(
     "retryMaxDelaySeconds",
-    values.retryMaxDelaySeconds >= values.retryBaseDelaySeconds,
+    retryDelaysInOrder(values.retryBaseDelaySeconds, values.retryMaxDelaySeconds),
     "must not be below retryBaseDelaySeconds",
   );
 }
@@ -308,6 +314,7 @@ function checkLauncherTimeouts(
 
 function toPipelineConfig(values: ConfigValues): PipelineConfig {
   return {
+    settings: resolvedSettings(values),
     network: NETWORKS[values.network].parse(values),
     deletionProtection: values.deletionProtection,
     logRetentionDays: values.logRetentionDays,
@@ -361,6 +368,16 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       failedJobPercent: values.alarmFailedJobPercent,
       throttledLaunchesMinutes: values.alarmThrottledLaunchesMinutes,
     },
+  };
+}
+
+function resolvedSettings(values: ConfigValues): ConfigValues {
+  return {
+    ...values,
+    maxWorkerMemoryMb: maxWorkerMemoryMb(values.maxWorkerMemoryMb, values.workerMemoryMb),
+    workerStopTimeoutSeconds: workerStopTimeoutSeconds(values.capacity, values.workerStopTimeoutSeconds),
+    fargatePrices:
+      values.fargatePrices.trim() === "" ? "" : JSON.stringify(parseFargatePrices(values.fargatePrices)),
   };
 }
 
