@@ -4,6 +4,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_SCHEMA } from "../config/schema";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import type { FunctionEnvironment } from "./lib/handler-environment";
 import { dispatcherPermissions } from "./lib/policies";
@@ -15,7 +16,7 @@ export interface DispatcherArgs
     WorkerLaunchArgs {
   /**
    * Exactly the variables the dispatcher handler reads; a missing name does not compile. Required.
-   * @example functionEnvironment("dispatcher", config.settings, resources) // video-pipeline.ts
+   * @example functionEnvironment("dispatcher", handlerSettings(config), resources) // video-pipeline.ts
    */
   readonly environment: FunctionEnvironment<"dispatcher", pulumi.Input<string>>;
   /**
@@ -73,10 +74,13 @@ export class Dispatcher extends pulumi.ComponentResource {
       {
         eventSourceArn: args.queueArn,
         functionName: this.handler.function.arn,
-        batchSize: args.batchSize ?? 10,
-        maximumBatchingWindowInSeconds: args.batchWindowSeconds ?? 0,
+        batchSize: args.batchSize ?? CONFIG_SCHEMA.dispatcherBatchSize.default,
+        maximumBatchingWindowInSeconds:
+          args.batchWindowSeconds ?? CONFIG_SCHEMA.dispatcherBatchWindowSeconds.default,
         functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 5 },
+        scalingConfig: {
+          maximumConcurrency: args.maxConcurrency ?? CONFIG_SCHEMA.dispatcherMaxConcurrency.default,
+        },
       },
       { parent: this },
     );

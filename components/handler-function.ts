@@ -27,7 +27,7 @@ export interface HandlerFunctionArgs {
   /**
    * The function's environment: exactly the variables its handler reads (each component types its own with
    * FunctionEnvironment, so a missing name does not compile). Required.
-   * @example functionEnvironment("dispatcher", config.settings, resources) // video-pipeline.ts
+   * @example functionEnvironment("dispatcher", handlerSettings(config), resources) // video-pipeline.ts
    */
   readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
   /**

@@ -5,6 +5,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_SCHEMA } from "../config/schema";
 import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
 import type { FunctionEnvironment } from "./lib/handler-environment";
 import { sweeperPermissions } from "./lib/policies";
@@ -16,7 +17,7 @@ export interface SweeperArgs
     WorkerLaunchArgs {
   /**
    * Exactly the variables the sweeper handler reads; a missing name does not compile. Required.
-   * @example functionEnvironment("sweeper", config.settings, resources) // video-pipeline.ts
+   * @example functionEnvironment("sweeper", handlerSettings(config), resources) // video-pipeline.ts
    */
   readonly environment: FunctionEnvironment<"sweeper", pulumi.Input<string>>;
   /** Handler entry point relative to `sourceRoot`; default `handlers/sweeper.ts`. */
@@ -36,7 +37,7 @@ export class Sweeper extends pulumi.ComponentResource {
 
   constructor(name: string, args: SweeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:functions:Sweeper", name, {}, opts);
-    const interval = args.intervalMinutes ?? 2;
+    const interval = args.intervalMinutes ?? CONFIG_SCHEMA.sweepIntervalMinutes.default;
     if (!Number.isInteger(interval) || interval < 1 || interval > 30) {
       throw new Error(`Sweeper intervalMinutes must be a whole number from 1 to 30 (got ${interval})`);
     }

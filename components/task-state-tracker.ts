@@ -22,7 +22,7 @@ export interface TaskStateTrackerArgs
     WorkerLaunchArgs {
   /**
    * Exactly the variables the task-state handler reads; a missing name does not compile. Required.
-   * @example functionEnvironment("task-state", config.settings, resources) // video-pipeline.ts
+   * @example functionEnvironment("task-state", handlerSettings(config), resources) // video-pipeline.ts
    */
   readonly environment: FunctionEnvironment<"task-state", pulumi.Input<string>>;
   /**

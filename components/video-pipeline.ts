@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerPlatform } from "../config/fargate";
 import type { LauncherFunctionName } from "../config/handler-functions";
-import { type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
+import { handlerSettings, type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
 import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
 import { AlarmTopic } from "./alarm-topic";
 import { Dispatcher } from "./dispatcher";
@@ -231,7 +231,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         JOBS_EVENT_BUS_NAME: _bus,
         OUTCOMES_DEAD_LETTER_QUEUE_URL: _queue,
         ...environment
-      } = functionEnvironment<"publisher", pulumi.Input<string>>("publisher", config.settings, {
+      } = functionEnvironment<"publisher", pulumi.Input<string>>("publisher", handlerSettings(config), {
         OUTPUT_BUCKET: parent.uploads.bucketName,
         POWERTOOLS_SERVICE_NAME: `${name}-publisher`,
         JOBS_EVENT_BUS_NAME: "",
@@ -288,7 +288,11 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.dispatcher,
-          environment: functionEnvironment("dispatcher", config.settings, launcherResources("dispatcher")),
+          environment: functionEnvironment(
+            "dispatcher",
+            handlerSettings(config),
+            launcherResources("dispatcher"),
+          ),
           timeoutSeconds: config.dispatcher.timeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
@@ -307,7 +311,11 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.taskState,
-          environment: functionEnvironment("task-state", config.settings, launcherResources("task-state")),
+          environment: functionEnvironment(
+            "task-state",
+            handlerSettings(config),
+            launcherResources("task-state"),
+          ),
           timeoutSeconds: config.taskStateTimeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
@@ -325,7 +333,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.sweeper,
-          environment: functionEnvironment("sweeper", config.settings, launcherResources("sweeper")),
+          environment: functionEnvironment("sweeper", handlerSettings(config), launcherResources("sweeper")),
           intervalMinutes: config.sweepIntervalMinutes,
           timeoutSeconds: sweeperTimeoutSeconds(config),
           memoryMb: config.lambdaMemoryMb,

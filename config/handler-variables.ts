@@ -103,7 +103,7 @@ export const RESOURCE_VARIABLES = {
 export type ResourceVariableName = keyof typeof RESOURCE_VARIABLES;
 
 type SettingSpecs = typeof CONFIG_SCHEMA;
-type SettingWithVariable = {
+export type SettingWithVariable = {
   [K in ConfigKey]: SettingSpecs[K] extends { variable: object } ? K : never;
 }[ConfigKey];
 type VariableOfSetting<K extends SettingWithVariable> = SettingSpecs[K] extends {
@@ -185,14 +185,20 @@ export function parsedVariablesOf(fn: HandlerFunctionName): HandlerVariableName[
   return HANDLER_VARIABLES.filter((v) => v.functions.includes(fn) && v.read !== undefined).map((v) => v.name);
 }
 
-/** The variables of `fn` that carry settings, with their values from the stack's resolved settings. */
+/** The values of the settings the handler variables carry (config/parse.ts handlerSettings). */
+export type HandlerSettings = { readonly [K in SettingWithVariable]: ConfigValues[K] };
+
+/** The variables of `fn` that carry settings, with their values (handlerSettings of the stack's config). */
 export function settingsEnvironment<F extends HandlerFunctionName>(
   fn: F,
-  settings: ConfigValues,
+  settings: HandlerSettings,
 ): { readonly [K in SettingVariableName<F>]: string } {
   const entries = HANDLER_VARIABLES.filter(
     (variable) => variable.setting !== undefined && variable.functions.includes(fn),
-  ).map((variable) => [variable.name, textOf(settings[variable.setting as ConfigKey], variable.scale)]);
+  ).map((variable) => [
+    variable.name,
+    textOf(settings[variable.setting as SettingWithVariable], variable.scale),
+  ]);
   // One entry per SettingVariableName<F> (the filter above is the type's own condition), stated once here.
   return Object.fromEntries(entries) as { readonly [K in SettingVariableName<F>]: string };
 }
@@ -212,7 +218,7 @@ export function readerOf(name: HandlerVariableName): z.ZodType<unknown, string |
 }
 
 /** Every setting's variable, whichever function reads it: one process running every handler (local mode). */
-export function everySettingEnvironment(settings: ConfigValues): {
+export function everySettingEnvironment(settings: HandlerSettings): {
   readonly [K in SettingVariableName]: string;
 } {
   return Object.assign({}, ...HANDLER_FUNCTIONS.map((fn) => settingsEnvironment(fn, settings))) as {

@@ -11,6 +11,7 @@ import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
 import { type CapacityMode, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem, workerStopTimeoutSeconds } from "./fargate";
+import type { HandlerSettings } from "./handler-variables";
 import { maxMemoryCoversWorker, retryDelaysInOrder } from "./rules";
 import {
   CONFIG_KEYS,
@@ -59,11 +60,6 @@ export interface JobSettings {
 }
 
 export interface PipelineConfig {
-  /**
-   * Every setting's value, resolved where the stack leaves a choice to the program (maxWorkerMemoryMb 0,
-   * the stop timeout with Spot, fargatePrices as the table read): what the handler variables carry.
-   */
-  readonly settings: ConfigValues;
   readonly network: NetworkConfig;
   readonly deletionProtection: boolean;
   readonly logRetentionDays: number;
@@ -314,7 +310,6 @@ function checkLauncherTimeouts(
 
 function toPipelineConfig(values: ConfigValues): PipelineConfig {
   return {
-    settings: resolvedSettings(values),
     network: NETWORKS[values.network].parse(values),
     deletionProtection: values.deletionProtection,
     logRetentionDays: values.logRetentionDays,
@@ -371,13 +366,35 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
   };
 }
 
-function resolvedSettings(values: ConfigValues): ConfigValues {
+/**
+ * The settings the handler variables carry, read from a PipelineConfig (as parsed, or as a caller built or
+ * changed it): the values the Lambdas are given (config/handler-variables.ts settingsEnvironment).
+ */
+export function handlerSettings(config: PipelineConfig): HandlerSettings {
+  const { jobs, worker } = config;
   return {
-    ...values,
-    maxWorkerMemoryMb: maxWorkerMemoryMb(values.maxWorkerMemoryMb, values.workerMemoryMb),
-    workerStopTimeoutSeconds: workerStopTimeoutSeconds(values.capacity, values.workerStopTimeoutSeconds),
-    fargatePrices:
-      values.fargatePrices.trim() === "" ? "" : JSON.stringify(parseFargatePrices(values.fargatePrices)),
+    outputPrefix: config.uploads.outputPrefix,
+    logLevel: config.logLevel,
+    workerArchitecture: worker.architecture,
+    workerCpu: worker.cpu,
+    workerMemoryMb: worker.memoryMb,
+    capacity: worker.capacity,
+    maxWorkerMemoryMb: worker.maxMemoryMb,
+    workerParams: worker.params,
+    maxAttempts: jobs.maxAttempts,
+    retryBaseDelaySeconds: jobs.retryBaseDelaySeconds,
+    retryMaxDelaySeconds: jobs.retryMaxDelaySeconds,
+    nonRetryableExitCodes: jobs.nonRetryableExitCodes,
+    maxInfraRetries: jobs.maxInfraRetries,
+    jobRetentionDays: jobs.jobRetentionDays,
+    launchTimeoutMinutes: jobs.launchTimeoutMinutes,
+    jobTimeoutMinutes: jobs.jobTimeoutMinutes,
+    sweepQuietMinutes: jobs.sweepQuietMinutes,
+    sweepMaxJobs: jobs.sweepMaxJobs,
+    maxRunningTasks: jobs.maxRunningTasks,
+    launchRatePerSecond: jobs.launchRatePerSecond,
+    launchBurst: jobs.launchBurst,
+    fargatePrices: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
   };
 }
 

@@ -1,13 +1,18 @@
-// The project's configuration schema: every key the program reads, with its type, default, meaning and
-// rule. Pulumi.yaml declares the same keys (a test keeps the two identical), so the CLI documents and
-// type-checks stack files while `config.ts` applies the defaults when the program runs anywhere else.
-// A new key is one entry here (and its declaration in Pulumi.yaml); parse.ts reads every entry, and holds
-// the rules that relate keys to each other.
+// The project's settings, each one entry: its type, default, meaning, rule, and the handler variable that
+// carries it to the Lambdas (with which functions are given it). Pulumi.yaml's config block and
+// docs/settings.md are generated from these entries (`npm run settings:generate`; a test keeps them equal),
+// the handlers parse their variables with the readers given here (handlers/environment.ts), and
+// parse.ts reads every entry and holds the rules that relate keys to each other. Defaults of the retry
+// policy are the job model's own (jobs/retry-policy.ts DEFAULT_RETRY_POLICY).
 
 import type { z } from "zod";
 import { CLIENT_TOKEN_VALID_SECONDS, MAX_TIMEOUT_SECONDS, MIN_DEADLINE_SECONDS } from "../jobs/deadlines";
 import { WORKER_PARAMS_RULES } from "../jobs/intake";
-import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
+import {
+  DEFAULT_NON_RETRYABLE_EXIT_CODES,
+  DEFAULT_RETRY_POLICY,
+  SQS_MAX_DELAY_SECONDS,
+} from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { CAPACITY_MODES, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import {
@@ -211,13 +216,13 @@ export const CONFIG_SCHEMA = {
   },
   workerCpu: {
     type: "integer",
-    default: 1024,
+    default: DEFAULT_RETRY_POLICY.placement.workerSize.cpu,
     description: "Worker task CPU units (a Fargate size: 256, 512, 1024, 2048, 4096, 8192, 16384).",
     variable: { name: "WORKER_CPU", functions: LAUNCHERS, read: wholeNumber(256, 16_384) },
   },
   workerMemoryMb: {
     type: "integer",
-    default: 2048,
+    default: DEFAULT_RETRY_POLICY.placement.workerSize.memoryMib,
     description: "Worker task memory in MiB; must be valid for workerCpu on Fargate.",
     variable: {
       name: "WORKER_MEMORY_MB",
@@ -252,7 +257,7 @@ export const CONFIG_SCHEMA = {
   },
   capacity: {
     type: "string",
-    default: "on-demand",
+    default: DEFAULT_RETRY_POLICY.placement.capacity,
     description:
       "Where worker tasks run: on-demand (FARGATE), spot (FARGATE_SPOT, about 70% cheaper; interrupted or refused Spot launches are retried on Spot) or spot-with-fallback (Spot first; once Spot interrupts or refuses a job, the rest of that job runs On-Demand). Fallbacks are infrastructure retries (maxInfraRetries), never worker attempts (CAPACITY).",
     rule: oneOf(CAPACITY_MODES),
@@ -291,14 +296,14 @@ export const CONFIG_SCHEMA = {
   },
   maxAttempts: {
     type: "integer",
-    default: 3,
+    default: DEFAULT_RETRY_POLICY.maxAttempts,
     description: "Worker runs per job before it fails (MAX_ATTEMPTS).",
     rule: between(1, 100),
     variable: { name: "MAX_ATTEMPTS", functions: LAUNCHERS, read: wholeNumber(1, 100) },
   },
   retryBaseDelaySeconds: {
     type: "integer",
-    default: 30,
+    default: DEFAULT_RETRY_POLICY.baseDelaySeconds,
     description: "First retry delay; doubles per attempt (RETRY_BASE_DELAY_SECONDS).",
     rule: between(0, SQS_MAX_DELAY_SECONDS),
     variable: {
@@ -309,7 +314,7 @@ export const CONFIG_SCHEMA = {
   },
   retryMaxDelaySeconds: {
     type: "integer",
-    default: 900,
+    default: DEFAULT_RETRY_POLICY.maxDelaySeconds,
     description: "Retry delay cap, at most 900 (the SQS maximum delay) (RETRY_MAX_DELAY_SECONDS).",
     rule: between(0, SQS_MAX_DELAY_SECONDS),
     variable: {
@@ -320,7 +325,7 @@ export const CONFIG_SCHEMA = {
   },
   nonRetryableExitCodes: {
     type: "string",
-    default: "64-78",
+    default: DEFAULT_NON_RETRYABLE_EXIT_CODES,
     description:
       "Worker exit codes that fail a job without retry: codes or ranges, comma-separated (NON_RETRYABLE_EXIT_CODES).",
     rule: exitCodes(),
@@ -328,7 +333,7 @@ export const CONFIG_SCHEMA = {
   },
   maxInfraRetries: {
     type: "integer",
-    default: 5,
+    default: DEFAULT_RETRY_POLICY.maxInfraRetries,
     description:
       "Infrastructure failures (task failed to start, capacity) retried per job (MAX_INFRA_RETRIES).",
     rule: between(0, 100),

@@ -12,7 +12,7 @@ import type { SQSBatchResponse } from "aws-lambda";
 import type { HandlerEnvironment } from "../components/lib/handler-environment";
 import { everySettingEnvironment } from "../config/handler-variables";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../config/local-endpoints";
-import { type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
+import { handlerSettings, type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
 import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
@@ -338,7 +338,7 @@ function localHandlerEnvironment(
     JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
     OUTCOMES_DEAD_LETTER_QUEUE_URL: at.outcomesDeadLetterQueueUrl,
     // One process runs every handler: it is given every function's variables.
-    ...everySettingEnvironment(config.settings),
+    ...everySettingEnvironment(handlerSettings(config)),
     POWERTOOLS_LOG_LEVEL: "WARN",
     METRICS_NAMESPACE: JOB_METRICS_NAMESPACE,
     METRICS_SERVICE: LOCAL_METRICS_SERVICE,

@@ -5,13 +5,13 @@
 import type { HandlerFunctionName } from "../../config/handler-functions";
 import {
   HANDLER_VARIABLES,
+  type HandlerSettings,
   type HandlerVariableName,
   type ResourceVariableOf,
   type SettingVariableName,
   settingsEnvironment,
   variablesOf,
 } from "../../config/handler-variables";
-import type { ConfigValues } from "../../config/schema";
 
 /** Every handler variable, of any function (the settings' and the resources'). */
 export const HANDLER_ENVIRONMENT_NAMES: readonly HandlerVariableName[] = HANDLER_VARIABLES.map(
@@ -36,12 +36,12 @@ export type ResourceEnvironment<F extends HandlerFunctionName, T = string> = {
 export type AssignPublicIp = "ENABLED" | "DISABLED";
 
 /**
- * `fn`'s environment: its settings' variables from `settings` (PipelineConfig.settings), and of `resources`
+ * `fn`'s environment: its settings' variables from `settings` (handlerSettings(config)), and of `resources`
  * only the variables `fn` is given (a caller may hand every launcher the same resources).
  */
 export function functionEnvironment<F extends HandlerFunctionName, T>(
   fn: F,
-  settings: ConfigValues,
+  settings: HandlerSettings,
   resources: ResourceEnvironment<F, T>,
 ): FunctionEnvironment<F, T> {
   const given = new Set<string>(variablesOf(fn));

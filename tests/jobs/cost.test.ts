@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { settingsEnvironment } from "../../config/handler-variables";
-import { parsePipelineConfig } from "../../config/parse";
+import { handlerSettings, parsePipelineConfig } from "../../config/parse";
 import { readHandlerConfig } from "../../handlers/environment";
 import { attemptCost, billedSeconds, jobCost, type TaskResources } from "../../jobs/cost";
 import { parseFargatePrices } from "../../jobs/fargate-prices";
@@ -226,7 +226,7 @@ describe("the stack's price override", () => {
     });
     const env = {
       ...handlerEnvironment("http://127.0.0.1:1", "t"),
-      ...settingsEnvironment("task-state", config.settings),
+      ...settingsEnvironment("task-state", handlerSettings(config)),
     };
     expect(readHandlerConfig(env).cost).toEqual({ architecture: "X86_64", prices });
     expect(() => readHandlerConfig({ ...env, FARGATE_PRICES: "[]" })).toThrow(/FARGATE_PRICES: value/);
