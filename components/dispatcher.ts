@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA } from "../config/schema";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
 import type { FunctionEnvironment } from "./lib/handler-environment";
 import { dispatcherPermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
@@ -57,15 +57,7 @@ export class Dispatcher extends pulumi.ComponentResource {
     const permissions = workerLaunchRights(args).apply(dispatcherPermissions);
     this.handler = new HandlerFunction(
       `${name}-handler`,
-      {
-        sourceRoot: args.sourceRoot,
-        entryPoint: args.entryPoint ?? "handlers/dispatcher.ts",
-        environment: args.environment,
-        timeoutSeconds: args.timeoutSeconds,
-        memoryMb: args.memoryMb,
-        logRetentionDays: args.logRetentionDays,
-        permissions,
-      },
+      handlerFunctionArgs(args, "handlers/dispatcher.ts", permissions),
       { parent: this },
     );
 

@@ -119,6 +119,32 @@ export class HandlerFunction extends pulumi.ComponentResource {
   }
 }
 
+/** What a component passes through to its HandlerFunction: its own function args, its entry point's default. */
+export type PassedFunctionArgs = Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> & {
+  readonly entryPoint?: string;
+};
+
+/**
+ * The one place a component's Lambda arguments are built (the dispatcher, task-state tracker, sweeper and
+ * outcome publisher each pass theirs through here): `args`' own settings, the entry point or its default,
+ * and the permissions the component works out.
+ */
+export function handlerFunctionArgs(
+  args: PassedFunctionArgs,
+  defaultEntryPoint: string,
+  permissions: HandlerFunctionArgs["permissions"],
+): HandlerFunctionArgs {
+  return {
+    sourceRoot: args.sourceRoot,
+    entryPoint: args.entryPoint ?? defaultEntryPoint,
+    environment: args.environment,
+    timeoutSeconds: args.timeoutSeconds,
+    memoryMb: args.memoryMb,
+    logRetentionDays: args.logRetentionDays,
+    permissions,
+  };
+}
+
 function toArchive(bundle: HandlerBundle): pulumi.asset.AssetArchive {
   return new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) });
 }

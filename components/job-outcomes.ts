@@ -7,7 +7,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
 import type { FunctionEnvironment } from "./lib/handler-environment";
 import { publisherPermissions } from "./lib/policies";
 
@@ -81,23 +81,22 @@ export class JobOutcomes extends pulumi.ComponentResource {
     function createPublisher(): HandlerFunction {
       return new HandlerFunction(
         `${name}-publisher`,
-        {
-          sourceRoot: args.sourceRoot,
-          entryPoint: args.entryPoint ?? "handlers/publisher.ts",
-          environment: {
-            ...args.environment,
-            JOBS_EVENT_BUS_NAME: parent.eventBus.name,
-            OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.deadLetterQueue.url,
+        handlerFunctionArgs(
+          {
+            ...args,
+            environment: {
+              ...args.environment,
+              JOBS_EVENT_BUS_NAME: parent.eventBus.name,
+              OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.deadLetterQueue.url,
+            },
           },
-          timeoutSeconds: args.timeoutSeconds,
-          memoryMb: args.memoryMb,
-          logRetentionDays: args.logRetentionDays,
-          permissions: pulumi
+          "handlers/publisher.ts",
+          pulumi
             .all([args.streamArn, parent.eventBus.arn, parent.deadLetterQueue.arn])
             .apply(([streamArn, eventBusArn, deadLetterQueueArn]) =>
               publisherPermissions({ streamArn, eventBusArn, deadLetterQueueArn }),
             ),
-        },
+        ),
         { parent },
       );
     }

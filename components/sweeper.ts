@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_SCHEMA } from "../config/schema";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
 import type { FunctionEnvironment } from "./lib/handler-environment";
 import { sweeperPermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
@@ -54,15 +54,7 @@ export class Sweeper extends pulumi.ComponentResource {
       );
     return new HandlerFunction(
       `${name}-handler`,
-      {
-        sourceRoot: args.sourceRoot,
-        entryPoint: args.entryPoint ?? "handlers/sweeper.ts",
-        environment: args.environment,
-        timeoutSeconds: args.timeoutSeconds,
-        memoryMb: args.memoryMb,
-        logRetentionDays: args.logRetentionDays,
-        permissions,
-      },
+      handlerFunctionArgs(args, "handlers/sweeper.ts", permissions),
       { parent: this },
     );
   }

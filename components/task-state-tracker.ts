@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defined } from "../jobs/defined";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
 import { taskStateChangePattern } from "./lib/event-pattern";
 import type { FunctionEnvironment } from "./lib/handler-environment";
 import { eventBridgeDeadLetterPolicy, leastPrivilegeJson, taskStatePermissions } from "./lib/policies";
@@ -105,19 +105,15 @@ export class TaskStateTracker extends pulumi.ComponentResource {
     function createHandler(deadLetterQueue: aws.sqs.Queue): HandlerFunction {
       return new HandlerFunction(
         `${name}-handler`,
-        {
-          sourceRoot: args.sourceRoot,
-          entryPoint: settings.entryPoint,
-          environment: args.environment,
-          timeoutSeconds: args.timeoutSeconds,
-          memoryMb: args.memoryMb,
-          logRetentionDays: args.logRetentionDays,
-          permissions: pulumi
+        handlerFunctionArgs(
+          args,
+          settings.entryPoint,
+          pulumi
             .all([workerLaunchRights(args), deadLetterQueue.arn, args.bucketArn, args.outputPrefix])
             .apply(([launch, deadLetterQueueArn, bucketArn, outputPrefix]) =>
               taskStatePermissions({ ...launch, deadLetterQueueArn, bucketArn, outputPrefix }),
             ),
-        },
+        ),
         { parent },
       );
     }
