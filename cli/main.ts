@@ -24,6 +24,7 @@ import {
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";
 import { cancelCommand } from "./commands/cancel";
+import { CHECK_EXIT_CODES, checkCommand } from "./commands/check";
 import { listCommand } from "./commands/list";
 import { logsCommand } from "./commands/logs";
 import { outputsCommand } from "./commands/outputs";
@@ -59,7 +60,11 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
     execute(io, command, handler, options).then((code) => {
       exitCode = code;
     });
-  const program = buildProgram(io, run);
+  // A command that needs no AWS configuration (check) reports its own exit code.
+  const finish = (code: number) => {
+    exitCode = code;
+  };
+  const program = buildProgram(io, run, finish);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -106,7 +111,11 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
   }
 }
 
-function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Promise<void>): Command {
+function buildProgram(
+  io: CliIo,
+  run: (command: Command, handler: Handler) => Promise<void>,
+  finish: (code: number) => void,
+): Command {
   const program = new Command(COMMAND);
   program
     .description("Video jobs: history at a glance, and the operations people need.")
@@ -302,6 +311,29 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .action((jobId: string, opts, command: Command) =>
       run(command, (ctx) => cancelCommand(ctx, jobId, opts)),
     );
+
+  program
+    .command("check")
+    .description(
+      "check stack files offline (Pulumi.<stack>.yaml): settings spelt right, values the program accepts",
+    )
+    .argument("<stack-file...>", "stack files, e.g. Pulumi.mystack.yaml")
+    .addHelpText(
+      "after",
+      `\nEvery key of the video-jobs namespace must be a setting (docs/settings.md): a misspelt one is named with the\nsetting it most likely meant. Values pass the checks \`pulumi up\` and \`npm run local -- --stack NAME\` apply.\nKeys of other namespaces (aws:region) are left to their providers; encrypted values are not read.\nNeeds no AWS credentials and no Pulumi CLI.\n${exitCodes(CHECK_EXIT_CODES)}\n\nExamples:\n  ${COMMAND} check Pulumi.mystack.yaml\n  ${COMMAND} check Pulumi.*.yaml --json`,
+    )
+    .action((files: string[], _opts, command: Command) => {
+      // Reads files only: no AWS configuration to resolve, so it runs outside `run`.
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      finish(
+        checkCommand(
+          io,
+          files,
+          globals.json === true,
+          painter(colourEnabled(io.stdout, io.env, globals.color !== false)),
+        ),
+      );
+    });
 
   return program;
 }

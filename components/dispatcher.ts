@@ -4,14 +4,21 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { CONFIG_SCHEMA } from "../config/schema";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { dispatcherPermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
 /** The Lambda's own settings are HandlerFunction's; the rest wires it to its event source. */
 export interface DispatcherArgs
-  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment">,
     WorkerLaunchArgs {
+  /**
+   * Exactly the variables the dispatcher handler reads; a missing name does not compile. Required.
+   * @example functionEnvironment("dispatcher", handlerSettings(config), resources) // video-pipeline.ts
+   */
+  readonly environment: FunctionEnvironment<"dispatcher", pulumi.Input<string>>;
   /**
    * Handler entry point relative to `sourceRoot`.
    * @default "handlers/dispatcher.ts"
@@ -50,15 +57,7 @@ export class Dispatcher extends pulumi.ComponentResource {
     const permissions = workerLaunchRights(args).apply(dispatcherPermissions);
     this.handler = new HandlerFunction(
       `${name}-handler`,
-      {
-        sourceRoot: args.sourceRoot,
-        entryPoint: args.entryPoint ?? "handlers/dispatcher.ts",
-        environment: args.environment,
-        timeoutSeconds: args.timeoutSeconds,
-        memoryMb: args.memoryMb,
-        logRetentionDays: args.logRetentionDays,
-        permissions,
-      },
+      handlerFunctionArgs(args, "handlers/dispatcher.ts", permissions),
       { parent: this },
     );
 
@@ -67,10 +66,13 @@ export class Dispatcher extends pulumi.ComponentResource {
       {
         eventSourceArn: args.queueArn,
         functionName: this.handler.function.arn,
-        batchSize: args.batchSize ?? 10,
-        maximumBatchingWindowInSeconds: args.batchWindowSeconds ?? 0,
+        batchSize: args.batchSize ?? CONFIG_SCHEMA.dispatcherBatchSize.default,
+        maximumBatchingWindowInSeconds:
+          args.batchWindowSeconds ?? CONFIG_SCHEMA.dispatcherBatchWindowSeconds.default,
         functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 5 },
+        scalingConfig: {
+          maximumConcurrency: args.maxConcurrency ?? CONFIG_SCHEMA.dispatcherMaxConcurrency.default,
+        },
       },
       { parent: this },
     );

@@ -5,7 +5,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler, type HandlerBundle, LAMBDA_NODE_RUNTIME } from "./lib/bundle";
-import type { HandlerEnvironment } from "./lib/handler-environment";
 import {
   lambdaAssumeRolePolicy,
   leastPrivilegeJson,
@@ -26,10 +25,11 @@ export interface HandlerFunctionArgs {
    */
   readonly entryPoint: string;
   /**
-   * Every variable the handlers read; a missing name does not compile. Required.
-   * @example handlerEnvironment("dispatcher") // video-pipeline.ts
+   * The function's environment: exactly the variables its handler reads (each component types its own with
+   * FunctionEnvironment, so a missing name does not compile). Required.
+   * @example functionEnvironment("dispatcher", handlerSettings(config), resources) // video-pipeline.ts
    */
-  readonly environment: HandlerEnvironment<pulumi.Input<string>>;
+  readonly environment: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * Function timeout in seconds. Required.
    * @example 60
@@ -117,6 +117,32 @@ export class HandlerFunction extends pulumi.ComponentResource {
       codeSha256: this.codeSha256,
     });
   }
+}
+
+/** What a component passes through to its HandlerFunction: its own function args, its entry point's default. */
+export type PassedFunctionArgs = Omit<HandlerFunctionArgs, "entryPoint" | "permissions"> & {
+  readonly entryPoint?: string;
+};
+
+/**
+ * The one place a component's Lambda arguments are built (the dispatcher, task-state tracker, sweeper and
+ * outcome publisher each pass theirs through here): `args`' own settings, the entry point or its default,
+ * and the permissions the component works out.
+ */
+export function handlerFunctionArgs(
+  args: PassedFunctionArgs,
+  defaultEntryPoint: string,
+  permissions: HandlerFunctionArgs["permissions"],
+): HandlerFunctionArgs {
+  return {
+    sourceRoot: args.sourceRoot,
+    entryPoint: args.entryPoint ?? defaultEntryPoint,
+    environment: args.environment,
+    timeoutSeconds: args.timeoutSeconds,
+    memoryMb: args.memoryMb,
+    logRetentionDays: args.logRetentionDays,
+    permissions,
+  };
 }
 
 function toArchive(bundle: HandlerBundle): pulumi.asset.AssetArchive {

@@ -7,20 +7,26 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
-import type { HandlerEnvironment } from "./lib/handler-environment";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { publisherPermissions } from "./lib/policies";
 
-/** The variables this component provides to every handler's environment. */
+/** The variables this component sets in its publisher's environment, from its own bus and queue. */
 export type OutcomeEnvironmentName = "JOBS_EVENT_BUS_NAME" | "OUTCOMES_DEAD_LETTER_QUEUE_URL";
+
+/** The publisher's environment but for the two variables this component sets. */
+export type PublisherEnvironment = Omit<
+  FunctionEnvironment<"publisher", pulumi.Input<string>>,
+  OutcomeEnvironmentName
+>;
 
 /** The publisher Lambda's settings are HandlerFunction's; the rest wires it to the stream and the bus. */
 export interface JobOutcomesArgs
   extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment"> {
   /** Handler entry point relative to `sourceRoot`; default `handlers/publisher.ts`. */
   readonly entryPoint?: string;
-  /** The handlers' environment but for the two variables this component sets (bus name, DLQ URL). */
-  readonly environment: Omit<HandlerEnvironment<pulumi.Input<string>>, OutcomeEnvironmentName>;
+  /** The publisher's environment but for the two variables this component sets (bus name, DLQ URL). */
+  readonly environment: PublisherEnvironment;
   /** The jobs table's stream ARN (NEW_AND_OLD_IMAGES). */
   readonly streamArn: pulumi.Input<string>;
   /** Topic the alarms notify; default: a topic this component creates (subscribe to it). */
@@ -75,23 +81,22 @@ export class JobOutcomes extends pulumi.ComponentResource {
     function createPublisher(): HandlerFunction {
       return new HandlerFunction(
         `${name}-publisher`,
-        {
-          sourceRoot: args.sourceRoot,
-          entryPoint: args.entryPoint ?? "handlers/publisher.ts",
-          environment: {
-            ...args.environment,
-            JOBS_EVENT_BUS_NAME: parent.eventBus.name,
-            OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.deadLetterQueue.url,
+        handlerFunctionArgs(
+          {
+            ...args,
+            environment: {
+              ...args.environment,
+              JOBS_EVENT_BUS_NAME: parent.eventBus.name,
+              OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.deadLetterQueue.url,
+            },
           },
-          timeoutSeconds: args.timeoutSeconds,
-          memoryMb: args.memoryMb,
-          logRetentionDays: args.logRetentionDays,
-          permissions: pulumi
+          "handlers/publisher.ts",
+          pulumi
             .all([args.streamArn, parent.eventBus.arn, parent.deadLetterQueue.arn])
             .apply(([streamArn, eventBusArn, deadLetterQueueArn]) =>
               publisherPermissions({ streamArn, eventBusArn, deadLetterQueueArn }),
             ),
-        },
+        ),
         { parent },
       );
     }

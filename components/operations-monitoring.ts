@@ -5,6 +5,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_SCHEMA } from "../config/schema";
 import { JOB_METRICS, type JobMetricName } from "../jobs/metrics";
 import { dashboardBody } from "./lib/dashboard";
 
@@ -80,9 +81,10 @@ export class OperationsMonitoring extends pulumi.ComponentResource {
   constructor(name: string, args: OperationsMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:monitoring:OperationsMonitoring", name, {}, opts);
     const settings = {
-      oldestMessageMinutes: args.oldestMessageMinutes ?? 15,
-      failedJobPercent: args.failedJobPercent ?? 10,
-      throttledLaunchesMinutes: args.throttledLaunchesMinutes ?? 10,
+      oldestMessageMinutes: args.oldestMessageMinutes ?? CONFIG_SCHEMA.alarmOldestMessageMinutes.default,
+      failedJobPercent: args.failedJobPercent ?? CONFIG_SCHEMA.alarmFailedJobPercent.default,
+      throttledLaunchesMinutes:
+        args.throttledLaunchesMinutes ?? CONFIG_SCHEMA.alarmThrottledLaunchesMinutes.default,
     };
     checkSettings(name, settings);
     const parent = this;

@@ -5,14 +5,21 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { CONFIG_SCHEMA } from "../config/schema";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { sweeperPermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
 /** The Lambda's own settings are HandlerFunction's; the rest is its schedule and what it may touch. */
 export interface SweeperArgs
-  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment">,
     WorkerLaunchArgs {
+  /**
+   * Exactly the variables the sweeper handler reads; a missing name does not compile. Required.
+   * @example functionEnvironment("sweeper", handlerSettings(config), resources) // video-pipeline.ts
+   */
+  readonly environment: FunctionEnvironment<"sweeper", pulumi.Input<string>>;
   /** Handler entry point relative to `sourceRoot`; default `handlers/sweeper.ts`. */
   readonly entryPoint?: string;
   /** Minutes between runs, 1-30; e.g. 2 (default). */
@@ -37,7 +44,7 @@ export class Sweeper extends pulumi.ComponentResource {
 
   constructor(name: string, args: SweeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs:functions:Sweeper", name, {}, opts);
-    const interval = args.intervalMinutes ?? 2;
+    const interval = args.intervalMinutes ?? CONFIG_SCHEMA.sweepIntervalMinutes.default;
     if (!Number.isInteger(interval) || interval < 1 || interval > 30) {
       throw new Error(`Sweeper intervalMinutes must be a whole number from 1 to 30 (got ${interval})`);
     }
@@ -54,15 +61,7 @@ export class Sweeper extends pulumi.ComponentResource {
       );
     return new HandlerFunction(
       `${name}-handler`,
-      {
-        sourceRoot: args.sourceRoot,
-        entryPoint: args.entryPoint ?? "handlers/sweeper.ts",
-        environment: args.environment,
-        timeoutSeconds: args.timeoutSeconds,
-        memoryMb: args.memoryMb,
-        logRetentionDays: args.logRetentionDays,
-        permissions,
-      },
+      handlerFunctionArgs(args, "handlers/sweeper.ts", permissions),
       { parent: this },
     );
   }

@@ -7,8 +7,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defined } from "../jobs/defined";
-import { HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { HandlerFunction, type HandlerFunctionArgs, handlerFunctionArgs } from "./handler-function";
 import { taskStateChangePattern } from "./lib/event-pattern";
+import type { FunctionEnvironment } from "./lib/handler-environment";
 import { eventBridgeDeadLetterPolicy, leastPrivilegeJson, taskStatePermissions } from "./lib/policies";
 import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-rights";
 
@@ -17,8 +18,13 @@ import { type WorkerLaunchArgs, workerLaunchRights } from "./worker-launch-right
  * launches (a stopped task frees a slot, and the handler starts waiting jobs into it).
  */
 export interface TaskStateTrackerArgs
-  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions">,
+  extends Omit<HandlerFunctionArgs, "entryPoint" | "permissions" | "environment">,
     WorkerLaunchArgs {
+  /**
+   * Exactly the variables the task-state handler reads; a missing name does not compile. Required.
+   * @example functionEnvironment("task-state", handlerSettings(config), resources) // video-pipeline.ts
+   */
+  readonly environment: FunctionEnvironment<"task-state", pulumi.Input<string>>;
   /**
    * Handler entry point relative to `sourceRoot`.
    * @default "handlers/task-state.ts"
@@ -101,19 +107,15 @@ export class TaskStateTracker extends pulumi.ComponentResource {
     function createHandler(deadLetterQueue: aws.sqs.Queue): HandlerFunction {
       return new HandlerFunction(
         `${name}-handler`,
-        {
-          sourceRoot: args.sourceRoot,
-          entryPoint: settings.entryPoint,
-          environment: args.environment,
-          timeoutSeconds: args.timeoutSeconds,
-          memoryMb: args.memoryMb,
-          logRetentionDays: args.logRetentionDays,
-          permissions: pulumi
+        handlerFunctionArgs(
+          args,
+          settings.entryPoint,
+          pulumi
             .all([workerLaunchRights(args), deadLetterQueue.arn, args.bucketArn, args.outputPrefix])
             .apply(([launch, deadLetterQueueArn, bucketArn, outputPrefix]) =>
               taskStatePermissions({ ...launch, deadLetterQueueArn, bucketArn, outputPrefix }),
             ),
-        },
+        ),
         { parent },
       );
     }

@@ -6,23 +6,17 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerPlatform } from "../config/fargate";
-import { type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
+import type { LauncherFunctionName } from "../config/handler-functions";
+import { handlerSettings, type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
 import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
 import { AlarmTopic } from "./alarm-topic";
 import { Dispatcher } from "./dispatcher";
-import { JobOutcomes, type OutcomeEnvironmentName } from "./job-outcomes";
+import { JobOutcomes, type PublisherEnvironment } from "./job-outcomes";
 import { JobsQueue } from "./jobs-queue";
 import { JobsTable } from "./jobs-table";
 import { type AwsContext, taskFamilyName } from "./lib/arns";
 import { HANDLER_ENTRY_POINTS } from "./lib/handler-entry-points";
-import {
-  type HandlerEnvironment,
-  jobSettingsEnvironment,
-  joinIds,
-  metricsEnvironment,
-  uploadSettingsEnvironment,
-  workerSettingsEnvironment,
-} from "./lib/handler-environment";
+import { functionEnvironment, joinIds, type ResourceEnvironment } from "./lib/handler-environment";
 import { pipelineNameProblem } from "./lib/naming";
 import { OperationsMonitoring } from "./operations-monitoring";
 import { Sweeper } from "./sweeper";
@@ -207,19 +201,13 @@ export class VideoPipeline extends pulumi.ComponentResource {
       );
     }
 
-    /** Every variable the handlers read (a missing one does not compile), for one handler's service. */
-    function handlerEnvironment(service: string): HandlerEnvironment<pulumi.Input<string>> {
-      return {
-        ...baseEnvironment(service),
-        JOBS_EVENT_BUS_NAME: parent.outcomes.eventBus.name,
-        OUTCOMES_DEAD_LETTER_QUEUE_URL: parent.outcomes.deadLetterQueue.url,
-      };
-    }
-
-    /** All but what JobOutcomes provides, which its own publisher gets from it. */
-    function baseEnvironment(
-      service: string,
-    ): Omit<HandlerEnvironment<pulumi.Input<string>>, OutcomeEnvironmentName> {
+    /**
+     * What every launching Lambda may be given from this pipeline's resources; functionEnvironment keeps of
+     * them, and of the settings, exactly the variables each one's handler reads.
+     */
+    function launcherResources(
+      service: LauncherFunctionName,
+    ): ResourceEnvironment<LauncherFunctionName, pulumi.Input<string>> {
       return {
         JOBS_TABLE: parent.table.tableName,
         CAPACITY_TABLE: parent.table.capacityTableName,
@@ -231,13 +219,25 @@ export class VideoPipeline extends pulumi.ComponentResource {
         SECURITY_GROUP_IDS: parent.worker.securityGroup.id,
         ASSIGN_PUBLIC_IP: parent.network.assignPublicIp,
         OUTPUT_BUCKET: parent.uploads.bucketName,
-        OUTPUT_PREFIX: config.uploads.outputPrefix,
-        ...jobSettingsEnvironment(config.jobs, config.logLevel),
-        ...workerSettingsEnvironment(config),
-        ...metricsEnvironment(metrics),
-        ...uploadSettingsEnvironment(config.uploads),
+        METRICS_NAMESPACE: metrics.namespace,
+        METRICS_SERVICE: metrics.service,
         POWERTOOLS_SERVICE_NAME: `${name}-${service}`,
       };
+    }
+
+    /** The outcome publisher's, but for the two variables JobOutcomes sets from its own bus and queue. */
+    function publisherEnvironment(): PublisherEnvironment {
+      const {
+        JOBS_EVENT_BUS_NAME: _bus,
+        OUTCOMES_DEAD_LETTER_QUEUE_URL: _queue,
+        ...environment
+      } = functionEnvironment<"publisher", pulumi.Input<string>>("publisher", handlerSettings(config), {
+        OUTPUT_BUCKET: parent.uploads.bucketName,
+        POWERTOOLS_SERVICE_NAME: `${name}-publisher`,
+        JOBS_EVENT_BUS_NAME: "",
+        OUTCOMES_DEAD_LETTER_QUEUE_URL: "",
+      });
+      return environment;
     }
 
     function createAlarmTopic(): AlarmTopic {
@@ -257,7 +257,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.publisher,
-          environment: baseEnvironment("publisher"),
+          environment: publisherEnvironment(),
           timeoutSeconds: config.taskStateTimeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
@@ -288,7 +288,11 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.dispatcher,
-          environment: handlerEnvironment("dispatcher"),
+          environment: functionEnvironment(
+            "dispatcher",
+            handlerSettings(config),
+            launcherResources("dispatcher"),
+          ),
           timeoutSeconds: config.dispatcher.timeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
@@ -307,7 +311,11 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.taskState,
-          environment: handlerEnvironment("task-state"),
+          environment: functionEnvironment(
+            "task-state",
+            handlerSettings(config),
+            launcherResources("task-state"),
+          ),
           timeoutSeconds: config.taskStateTimeoutSeconds,
           memoryMb: config.lambdaMemoryMb,
           logRetentionDays: config.logRetentionDays,
@@ -325,7 +333,7 @@ export class VideoPipeline extends pulumi.ComponentResource {
         {
           sourceRoot,
           entryPoint: HANDLER_ENTRY_POINTS.sweeper,
-          environment: handlerEnvironment("sweeper"),
+          environment: functionEnvironment("sweeper", handlerSettings(config), launcherResources("sweeper")),
           intervalMinutes: config.sweepIntervalMinutes,
           timeoutSeconds: sweeperTimeoutSeconds(config),
           memoryMb: config.lambdaMemoryMb,

@@ -11,6 +11,8 @@ import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
 import { type CapacityMode, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem, workerStopTimeoutSeconds } from "./fargate";
+import type { HandlerSettings } from "./handler-variables";
+import { maxMemoryCoversWorker, retryDelaysInOrder } from "./rules";
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -22,6 +24,7 @@ import {
   type NetworkMode,
   PROJECT_NAME,
 } from "./schema";
+import { unknownKeyMessage, unknownKeys } from "./unknown-keys";
 
 export type { LogLevel } from "./schema";
 
@@ -119,13 +122,26 @@ export type RawConfig = Readonly<Partial<Record<string, string | undefined>>>;
  */
 export const LAUNCHER_MIN_TIMEOUT_SECONDS = (2 * MAX_LAUNCH_WAIT_MS) / 1000 + 10;
 
+/**
+ * The stack's settings, typed and checked. `raw` is every key the stack sets in the project's namespace
+ * (namespace stripped): a key that is no setting is a problem like any other, naming the nearest setting.
+ */
 export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
+  const unknown = unknownKeys(raw, CONFIG_KEYS)
+    .filter((key) => raw[key] !== undefined)
+    .map(
+      (key) =>
+        `${PROJECT_NAME}:${key}: ${unknownKeyMessage(PROJECT_NAME, key, CONFIG_KEYS)} (got ${JSON.stringify(raw[key])})`,
+    );
   const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) =>
-      `${PROJECT_NAME}:${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(issue.input)})`,
-  );
+  if (result.success && unknown.length === 0) return result.data;
+  const problems = [
+    ...unknown,
+    ...(result.error?.issues ?? []).map(
+      (issue) =>
+        `${PROJECT_NAME}:${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(issue.input)})`,
+    ),
+  ];
   throw new ConfigurationError(
     `Invalid ${PROJECT_NAME} configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
     problems,
@@ -254,12 +270,12 @@ function checkKeysTogether(values: ConfigValues, ctx: z.RefinementCtx): void {
   check("workerMemoryMb", sizeProblem === undefined, sizeProblem ?? "");
   check(
     "maxWorkerMemoryMb",
-    values.maxWorkerMemoryMb === 0 || values.maxWorkerMemoryMb >= values.workerMemoryMb,
+    values.maxWorkerMemoryMb === 0 || maxMemoryCoversWorker(values.maxWorkerMemoryMb, values.workerMemoryMb),
     `must be at least workerMemoryMb (${values.workerMemoryMb}), at most ${FARGATE_MAX_MEMORY_MIB}, or 0 for four times workerMemoryMb`,
   );
   check(
     "retryMaxDelaySeconds",
-    values.retryMaxDelaySeconds >= values.retryBaseDelaySeconds,
+    retryDelaysInOrder(values.retryBaseDelaySeconds, values.retryMaxDelaySeconds),
     "must not be below retryBaseDelaySeconds",
   );
 }
@@ -347,6 +363,39 @@ function toPipelineConfig(values: ConfigValues): PipelineConfig {
       failedJobPercent: values.alarmFailedJobPercent,
       throttledLaunchesMinutes: values.alarmThrottledLaunchesMinutes,
     },
+  };
+}
+
+/**
+ * The settings the handler variables carry, read from a PipelineConfig (as parsed, or as a caller built or
+ * changed it): the values the Lambdas are given (config/handler-variables.ts settingsEnvironment).
+ */
+export function handlerSettings(config: PipelineConfig): HandlerSettings {
+  const { jobs, worker } = config;
+  return {
+    outputPrefix: config.uploads.outputPrefix,
+    inputSuffixes: config.uploads.inputSuffixes,
+    logLevel: config.logLevel,
+    workerArchitecture: worker.architecture,
+    workerCpu: worker.cpu,
+    workerMemoryMb: worker.memoryMb,
+    capacity: worker.capacity,
+    maxWorkerMemoryMb: worker.maxMemoryMb,
+    workerParams: worker.params,
+    maxAttempts: jobs.maxAttempts,
+    retryBaseDelaySeconds: jobs.retryBaseDelaySeconds,
+    retryMaxDelaySeconds: jobs.retryMaxDelaySeconds,
+    nonRetryableExitCodes: jobs.nonRetryableExitCodes,
+    maxInfraRetries: jobs.maxInfraRetries,
+    jobRetentionDays: jobs.jobRetentionDays,
+    launchTimeoutMinutes: jobs.launchTimeoutMinutes,
+    jobTimeoutMinutes: jobs.jobTimeoutMinutes,
+    sweepQuietMinutes: jobs.sweepQuietMinutes,
+    sweepMaxJobs: jobs.sweepMaxJobs,
+    maxRunningTasks: jobs.maxRunningTasks,
+    launchRatePerSecond: jobs.launchRatePerSecond,
+    launchBurst: jobs.launchBurst,
+    fargatePrices: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
   };
 }
 

@@ -96,3 +96,16 @@ export function emailOrEmpty(): z.ZodType<string, string> {
       "must be empty (no subscription) or one email address, e.g. ops@example.com",
     );
 }
+
+// Rules that relate settings, one definition each: the stack's parser (config/parse.ts) and the handlers'
+// (handlers/environment.ts) both apply them, each naming the keys it reads.
+
+/** The retry delay cap is not below the first delay. */
+export function retryDelaysInOrder(baseSeconds: number, maxSeconds: number): boolean {
+  return maxSeconds >= baseSeconds;
+}
+
+/** An out-of-memory retry may grow an attempt to at least the worker's own memory. */
+export function maxMemoryCoversWorker(maxMemoryMb: number, workerMemoryMb: number): boolean {
+  return maxMemoryMb >= workerMemoryMb;
+}

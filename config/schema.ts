@@ -1,12 +1,18 @@
-// The project's configuration schema: every key the program reads, with its type, default, meaning and
-// rule. Pulumi.yaml declares the same keys (a test keeps the two identical), so the CLI documents and
-// type-checks stack files while `config.ts` applies the defaults when the program runs anywhere else.
-// A new key is one entry here (and its declaration in Pulumi.yaml); parse.ts reads every entry, and holds
-// the rules that relate keys to each other.
+// The project's settings, each one entry: its type, default, meaning, rule, and the handler variable that
+// carries it to the Lambdas (with which functions are given it). Pulumi.yaml's config block and
+// docs/settings.md are generated from these entries (`npm run settings:generate`; a test keeps them equal),
+// the handlers parse their variables with the readers given here (handlers/environment.ts), and
+// parse.ts reads every entry and holds the rules that relate keys to each other. Defaults of the retry
+// policy are the job model's own (jobs/retry-policy.ts DEFAULT_RETRY_POLICY).
 
 import type { z } from "zod";
+import { CLIENT_TOKEN_VALID_SECONDS, MAX_TIMEOUT_SECONDS, MIN_DEADLINE_SECONDS } from "../jobs/deadlines";
 import { WORKER_PARAMS_RULES } from "../jobs/intake";
-import { SQS_MAX_DELAY_SECONDS } from "../jobs/retry-policy";
+import {
+  DEFAULT_NON_RETRYABLE_EXIT_CODES,
+  DEFAULT_RETRY_POLICY,
+  SQS_MAX_DELAY_SECONDS,
+} from "../jobs/retry-policy";
 import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import { CAPACITY_MODES, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
 import {
@@ -15,6 +21,7 @@ import {
   FARGATE_EPHEMERAL_STORAGE_GIB,
   SPOT_STOP_TIMEOUT_SECONDS,
 } from "./fargate";
+import { ALL, DISPATCHER, type HandlerFunctionName, LAUNCHERS, PRICERS, SWEEPER } from "./handler-functions";
 import {
   between,
   emailOrEmpty,
@@ -26,6 +33,15 @@ import {
   oneOfNumbers,
   suffixes,
 } from "./rules";
+import {
+  choice,
+  exitCodeSet,
+  keyPrefixOrEmpty,
+  priceTable,
+  suffixList,
+  type VariableReader,
+  wholeNumber,
+} from "./variable-readers";
 
 export type ConfigType = "string" | "integer" | "boolean" | "array";
 
@@ -42,6 +58,21 @@ interface KeySpecOf<Type extends ConfigType, Value> {
   readonly default: Value;
   /** The key's own rule over its typed value (a range, a choice); without one any value of the type. */
   readonly rule?: z.ZodType<Value, Value>;
+  /** The handler variable that carries it to the Lambdas, if any, and which of them are given it. */
+  readonly variable?: SettingVariable;
+}
+
+/** A setting as a handler environment variable (its value: the resolved setting, as text). */
+export interface SettingVariable {
+  readonly name: string;
+  /** The functions given it: exactly those whose handler reads it. */
+  readonly functions: readonly HandlerFunctionName[];
+  /** How the handlers read it back (handlers/environment.ts); absent when a library reads it (readBy). */
+  readonly read?: VariableReader;
+  /** Who reads it when the handlers' own parser does not. */
+  readonly readBy?: string;
+  /** The variable holds the setting times this (minutes as seconds: 60). */
+  readonly scale?: number;
 }
 
 export const PROJECT_NAME = "video-jobs";
@@ -122,6 +153,7 @@ export const CONFIG_SCHEMA = {
     description:
       "Key suffixes of uploads that start a job, matched in any case by the dispatcher (.MP4 is .mp4); any other upload under inputPrefix is ignored, logged and counted (UploadsIgnored).",
     rule: suffixes(),
+    variable: { name: "INPUT_SUFFIXES", functions: DISPATCHER, read: suffixList() },
   },
   outputPrefix: {
     type: "string",
@@ -129,6 +161,7 @@ export const CONFIG_SCHEMA = {
     description:
       "Key prefix of worker outputs in the uploads bucket; a job writes under <outputPrefix><jobId>/.",
     rule: keyPrefix(),
+    variable: { name: "OUTPUT_PREFIX", functions: ALL, read: keyPrefixOrEmpty() },
   },
   queueMaxReceiveCount: {
     type: "integer",
@@ -181,16 +214,23 @@ export const CONFIG_SCHEMA = {
     default: "INFO",
     description: "Handler log level (POWERTOOLS_LOG_LEVEL): DEBUG, INFO, WARN or ERROR.",
     rule: oneOf(LOG_LEVELS),
+    variable: { name: "POWERTOOLS_LOG_LEVEL", functions: ALL, readBy: "Powertools' logger" },
   },
   workerCpu: {
     type: "integer",
-    default: 1024,
+    default: DEFAULT_RETRY_POLICY.placement.workerSize.cpu,
     description: "Worker task CPU units (a Fargate size: 256, 512, 1024, 2048, 4096, 8192, 16384).",
+    variable: { name: "WORKER_CPU", functions: LAUNCHERS, read: wholeNumber(256, 16_384) },
   },
   workerMemoryMb: {
     type: "integer",
-    default: 2048,
+    default: DEFAULT_RETRY_POLICY.placement.workerSize.memoryMib,
     description: "Worker task memory in MiB; must be valid for workerCpu on Fargate.",
+    variable: {
+      name: "WORKER_MEMORY_MB",
+      functions: LAUNCHERS,
+      read: wholeNumber(512, FARGATE_MAX_MEMORY_MIB),
+    },
   },
   workerEphemeralStorageGib: {
     type: "integer",
@@ -204,6 +244,11 @@ export const CONFIG_SCHEMA = {
     description:
       "Worker CPU architecture: ARM64 (Graviton, cheaper) or X86_64; also the image build platform.",
     rule: oneOf(FARGATE_CPU_ARCHITECTURES),
+    variable: {
+      name: "WORKER_CPU_ARCHITECTURE",
+      functions: PRICERS,
+      read: choice(FARGATE_CPU_ARCHITECTURES, "ARM64 or X86_64"),
+    },
   },
   workerStopTimeoutSeconds: {
     type: "integer",
@@ -214,10 +259,11 @@ export const CONFIG_SCHEMA = {
   },
   capacity: {
     type: "string",
-    default: "on-demand",
+    default: DEFAULT_RETRY_POLICY.placement.capacity,
     description:
       "Where worker tasks run: on-demand (FARGATE), spot (FARGATE_SPOT, about 70% cheaper; interrupted or refused Spot launches are retried on Spot) or spot-with-fallback (Spot first; once Spot interrupts or refuses a job, the rest of that job runs On-Demand). Fallbacks are infrastructure retries (maxInfraRetries), never worker attempts (CAPACITY).",
     rule: oneOf(CAPACITY_MODES),
+    variable: { name: "CAPACITY", functions: LAUNCHERS, read: choice(CAPACITY_MODES) },
   },
   maxWorkerMemoryMb: {
     type: "integer",
@@ -225,6 +271,11 @@ export const CONFIG_SCHEMA = {
     description:
       "Most memory (MiB) an attempt that ran out of memory is retried with: each such retry takes the next Fargate size with at least twice the memory, raising CPU only when the memory requires it; past this the job fails. Between workerMemoryMb and 122880; 0: four times workerMemoryMb, at most 122880 (MAX_WORKER_MEMORY_MB).",
     rule: between(0, FARGATE_MAX_MEMORY_MIB),
+    variable: {
+      name: "MAX_WORKER_MEMORY_MB",
+      functions: LAUNCHERS,
+      read: wholeNumber(512, FARGATE_MAX_MEMORY_MIB),
+    },
   },
   workerImage: {
     type: "string",
@@ -239,38 +290,56 @@ export const CONFIG_SCHEMA = {
     description:
       "Params a job message may carry: reference (checked against the reference worker's published schema, worker/params.schema.json; bad params are REJECTED, naming the key) or any (passed as they are to a worker image of your own) (WORKER_PARAMS).",
     rule: oneOf(WORKER_PARAMS_RULES),
+    variable: {
+      name: "WORKER_PARAMS",
+      functions: DISPATCHER,
+      read: choice(WORKER_PARAMS_RULES, "reference or any"),
+    },
   },
   maxAttempts: {
     type: "integer",
-    default: 3,
+    default: DEFAULT_RETRY_POLICY.maxAttempts,
     description: "Worker runs per job before it fails (MAX_ATTEMPTS).",
     rule: between(1, 100),
+    variable: { name: "MAX_ATTEMPTS", functions: LAUNCHERS, read: wholeNumber(1, 100) },
   },
   retryBaseDelaySeconds: {
     type: "integer",
-    default: 30,
+    default: DEFAULT_RETRY_POLICY.baseDelaySeconds,
     description: "First retry delay; doubles per attempt (RETRY_BASE_DELAY_SECONDS).",
     rule: between(0, SQS_MAX_DELAY_SECONDS),
+    variable: {
+      name: "RETRY_BASE_DELAY_SECONDS",
+      functions: LAUNCHERS,
+      read: wholeNumber(0, SQS_MAX_DELAY_SECONDS),
+    },
   },
   retryMaxDelaySeconds: {
     type: "integer",
-    default: 900,
+    default: DEFAULT_RETRY_POLICY.maxDelaySeconds,
     description: "Retry delay cap, at most 900 (the SQS maximum delay) (RETRY_MAX_DELAY_SECONDS).",
     rule: between(0, SQS_MAX_DELAY_SECONDS),
+    variable: {
+      name: "RETRY_MAX_DELAY_SECONDS",
+      functions: LAUNCHERS,
+      read: wholeNumber(0, SQS_MAX_DELAY_SECONDS),
+    },
   },
   nonRetryableExitCodes: {
     type: "string",
-    default: "64-78",
+    default: DEFAULT_NON_RETRYABLE_EXIT_CODES,
     description:
       "Worker exit codes that fail a job without retry: codes or ranges, comma-separated (NON_RETRYABLE_EXIT_CODES).",
     rule: exitCodes(),
+    variable: { name: "NON_RETRYABLE_EXIT_CODES", functions: LAUNCHERS, read: exitCodeSet() },
   },
   maxInfraRetries: {
     type: "integer",
-    default: 5,
+    default: DEFAULT_RETRY_POLICY.maxInfraRetries,
     description:
       "Infrastructure failures (task failed to start, capacity) retried per job (MAX_INFRA_RETRIES).",
     rule: between(0, 100),
+    variable: { name: "MAX_INFRA_RETRIES", functions: LAUNCHERS, read: wholeNumber(0, 100) },
   },
   jobRetentionDays: {
     type: "integer",
@@ -278,6 +347,7 @@ export const CONFIG_SCHEMA = {
     description:
       "Days a finished job's history is kept (DynamoDB TTL); 0 keeps it forever (JOB_RETENTION_DAYS).",
     rule: between(0, 36500),
+    variable: { name: "JOB_RETENTION_DAYS", functions: LAUNCHERS, read: wholeNumber(0, 36_500) },
   },
   launchTimeoutMinutes: {
     type: "integer",
@@ -285,6 +355,12 @@ export const CONFIG_SCHEMA = {
     description:
       "Launch deadline: a task not RUNNING this long after its launch was requested (capacity, provisioning, image pull) is stopped by the sweeper and the launch retried as an infrastructure failure (LAUNCH_TIMEOUT_SECONDS).",
     rule: between(1, 1440),
+    variable: {
+      name: "LAUNCH_TIMEOUT_SECONDS",
+      functions: SWEEPER,
+      read: wholeNumber(MIN_DEADLINE_SECONDS, CLIENT_TOKEN_VALID_SECONDS),
+      scale: 60,
+    },
   },
   jobTimeoutMinutes: {
     type: "integer",
@@ -292,6 +368,12 @@ export const CONFIG_SCHEMA = {
     description:
       "Run deadline: a worker RUNNING this long is stopped by the sweeper and its job ends TIMED_OUT; a job message's timeoutSeconds overrides it per job (JOB_TIMEOUT_SECONDS).",
     rule: between(1, 10080),
+    variable: {
+      name: "JOB_TIMEOUT_SECONDS",
+      functions: SWEEPER,
+      read: wholeNumber(MIN_DEADLINE_SECONDS, MAX_TIMEOUT_SECONDS),
+      scale: 60,
+    },
   },
   sweepIntervalMinutes: {
     type: "integer",
@@ -306,6 +388,12 @@ export const CONFIG_SCHEMA = {
     description:
       "An active job with no news for this long is checked with ECS by the sweeper (a missed event, a launch with no answer), and an overdue retry is sent again (SWEEP_QUIET_SECONDS).",
     rule: between(1, 30),
+    variable: {
+      name: "SWEEP_QUIET_SECONDS",
+      functions: SWEEPER,
+      read: wholeNumber(MIN_DEADLINE_SECONDS, 3600),
+      scale: 60,
+    },
   },
   sweepMaxJobs: {
     type: "integer",
@@ -313,6 +401,7 @@ export const CONFIG_SCHEMA = {
     description:
       "Active jobs one sweeper run examines at most, shared among the active statuses; a status cut short resumes where it stopped on the next run of the warm Lambda (SWEEP_MAX_JOBS).",
     rule: between(100, 10000),
+    variable: { name: "SWEEP_MAX_JOBS", functions: SWEEPER, read: wholeNumber(1, 100_000) },
   },
   maxRunningTasks: {
     type: "integer",
@@ -320,6 +409,11 @@ export const CONFIG_SCHEMA = {
     description:
       "Worker tasks launching or running at once, at most (like AWS Batch's maximum vCPUs); jobs beyond it wait in order, oldest first, and start as tasks end (MAX_RUNNING_TASKS, 1-5000).",
     rule: between(1, MAX_RUNNING_TASKS_LIMIT),
+    variable: {
+      name: "MAX_RUNNING_TASKS",
+      functions: LAUNCHERS,
+      read: wholeNumber(1, MAX_RUNNING_TASKS_LIMIT),
+    },
   },
   launchRatePerSecond: {
     type: "integer",
@@ -327,6 +421,7 @@ export const CONFIG_SCHEMA = {
     description:
       "RunTask calls per second, sustained, shared by every launcher: ECS's Fargate task launch rate (LAUNCH_RATE_PER_SECOND, 1-1000).",
     rule: between(1, 1000),
+    variable: { name: "LAUNCH_RATE_PER_SECOND", functions: LAUNCHERS, read: wholeNumber(1, 1000) },
   },
   launchBurst: {
     type: "integer",
@@ -334,6 +429,7 @@ export const CONFIG_SCHEMA = {
     description:
       "RunTask calls that may be made at once after a quiet spell: ECS's Fargate launch burst (LAUNCH_BURST, 1-10000).",
     rule: between(1, 10000),
+    variable: { name: "LAUNCH_BURST", functions: LAUNCHERS, read: wholeNumber(1, 10_000) },
   },
   fargatePrices: {
     type: "string",
@@ -341,6 +437,7 @@ export const CONFIG_SCHEMA = {
     description:
       'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/fargate-prices.ts (FARGATE_PRICES).',
     rule: fargatePrices(),
+    variable: { name: "FARGATE_PRICES", functions: PRICERS, read: priceTable() },
   },
   alarmEmail: {
     type: "string",

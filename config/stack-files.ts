@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { load } from "js-yaml";
+import { unknownKeyMessage } from "./unknown-keys";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -41,7 +42,9 @@ export function stackConfigProblems(stack: string, root = REPO_ROOT): string[] {
     if (namespace !== project.name) continue;
     const declaration = project.config[key];
     if (declaration === undefined) {
-      problems.push(`${qualified} is not declared in Pulumi.yaml`);
+      problems.push(
+        `${qualified} is not declared in Pulumi.yaml: it ${unknownKeyMessage(project.name, key, Object.keys(project.config))}`,
+      );
     } else if (!hasType(value, declaration.type)) {
       problems.push(`${qualified} must be of type ${String(declaration.type)}, got ${JSON.stringify(value)}`);
     }

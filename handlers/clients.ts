@@ -16,11 +16,14 @@ import type { Metrics } from "../jobs/metrics";
 import { realSleep } from "../jobs/ports";
 import { slotReleasingStore } from "../jobs/slots";
 import type { JobStore } from "../jobs/store";
-import { type HandlerConfig, readHandlerConfig } from "./environment";
+import type { HandlerConfig } from "./environment";
 import { EmbeddedMetrics, type PublishingMetrics } from "./metrics";
 
-export interface HandlerContext {
-  readonly config: HandlerConfig;
+/** What a launching function's context is built from: the store's, the capacity's and the metrics' parts. */
+export type LauncherConfig = Pick<HandlerConfig, "tableName" | "retentionDays" | "capacity" | "metrics">;
+
+export interface HandlerContext<C extends LauncherConfig> {
+  readonly config: C;
   /**
    * The jobs table: a change that ends a launch gives its running-task slot back (slots.ts), and every
    * change emits its metrics.
@@ -29,52 +32,64 @@ export interface HandlerContext {
   readonly capacity: Capacity;
   readonly ecs: ECSClient;
   readonly sqs: SQSClient;
+  /** The handlers' Metrics port, for counts that are no job change (an ignored upload). */
+  readonly metrics: Metrics;
 }
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "video-jobs" });
 
-let context: HandlerContext | undefined;
 let metrics: PublishingMetrics | undefined;
 
 /**
  * The handlers' Metrics port: Embedded Metric Format unless local mode set a sink of its own (the sink is
  * looked up per point, so one set after the first invocation still takes effect).
  */
-export const handlerMetrics: Metrics = {
-  add: (point) => {
-    metrics ??= new EmbeddedMetrics(handlerContext().config.metrics);
-    metrics.add(point);
-  },
-};
+function handlerMetrics(settings: LauncherConfig["metrics"]): Metrics {
+  return {
+    add: (point) => {
+      metrics ??= new EmbeddedMetrics(settings);
+      metrics.add(point);
+    },
+  };
+}
 
-/** Reads the configuration and creates the clients on first use (a bad environment fails the invocation). */
-export function handlerContext(): HandlerContext {
-  if (context === undefined) {
-    const config = readHandlerConfig();
-    const dynamodb = new DynamoDBClient({});
-    const slots = meteredSlotPool(
-      new DynamoDbSlotPool(dynamodb, config.capacity.tableName, config.capacity.maxRunningTasks),
-      handlerMetrics,
-    );
-    const table = new DynamoDbJobStore(dynamodb, {
-      tableName: config.tableName,
-      retentionDays: config.retentionDays,
-    });
-    context = {
-      config,
-      store: meteredStore(slotReleasingStore(table, slots), handlerMetrics),
-      capacity: {
-        slots,
-        launchRate: new DynamoDbLaunchRate(dynamodb, config.capacity.tableName, config.capacity.launchRate),
-        sleep: realSleep,
-        maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
-      },
-      // Adaptive retry: the client also slows its own request rate when ECS throttles it.
-      ecs: new ECSClient({ retryMode: "adaptive" }),
-      sqs: new SQSClient({}),
-    };
-  }
-  return context;
+/**
+ * A launching function's context: `read` (its own configuration, readFunctionConfig) runs and the clients
+ * are created on first use, once per container (a bad environment fails the invocation).
+ */
+export function launcherContext<C extends LauncherConfig>(read: () => C): () => HandlerContext<C> {
+  let context: HandlerContext<C> | undefined;
+  return () => {
+    context ??= createContext(read());
+    return context;
+  };
+}
+
+function createContext<C extends LauncherConfig>(config: C): HandlerContext<C> {
+  const dynamodb = new DynamoDBClient({});
+  const metered = handlerMetrics(config.metrics);
+  const slots = meteredSlotPool(
+    new DynamoDbSlotPool(dynamodb, config.capacity.tableName, config.capacity.maxRunningTasks),
+    metered,
+  );
+  const table = new DynamoDbJobStore(dynamodb, {
+    tableName: config.tableName,
+    retentionDays: config.retentionDays,
+  });
+  return {
+    config,
+    store: meteredStore(slotReleasingStore(table, slots), metered),
+    capacity: {
+      slots,
+      launchRate: new DynamoDbLaunchRate(dynamodb, config.capacity.tableName, config.capacity.launchRate),
+      sleep: realSleep,
+      maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
+    },
+    // Adaptive retry: the client also slows its own request rate when ECS throttles it.
+    ecs: new ECSClient({ retryMode: "adaptive" }),
+    sqs: new SQSClient({}),
+    metrics: metered,
+  };
 }
 
 /** Local mode prints the metrics as lines instead of writing Embedded Metric Format. */

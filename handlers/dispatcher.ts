@@ -9,12 +9,16 @@ import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { dispatchMessage } from "../jobs/dispatch";
 import { systemClock } from "../jobs/ports";
-import { handlerContext, handlerMetrics, logger, publishingMetrics } from "./clients";
+import { launcherContext, logger, publishingMetrics } from "./clients";
+import { readFunctionConfig } from "./environment";
+
+/** Reads exactly the variables this function is given (config/handler-variables.ts). */
+const context = launcherContext(() => readFunctionConfig("dispatcher"));
 
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const { config, store, capacity, ecs, sqs } = handlerContext();
+  const { config, store, capacity, ecs, sqs, metrics } = context();
   // Records are processed in parallel: each log line carries its own record's id (no shared logger keys).
   const withMessage = (context: Record<string, unknown>) => ({ messageId: record.messageId, ...context });
   await dispatchMessage(
@@ -25,7 +29,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       retryQueue: new SqsRetryQueue(sqs, config.queueUrl),
       workerParams: config.workerParams,
       videoSuffixes: config.inputSuffixes,
-      metrics: handlerMetrics,
+      metrics,
       target: config.target,
       policy: config.policy,
       clock: systemClock,

@@ -3,16 +3,21 @@
 // `batchItemFailures`, so Lambda retries from it and never re-sends the records before it.
 
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { EventBridgeOutcomePublisher } from "../jobs/aws/eventbridge-publisher";
 import { SqsPoisonRecords } from "../jobs/aws/sqs-poison-records";
 import { publishStreamRecords } from "../jobs/publish-outcomes";
-import { handlerContext, logger } from "./clients";
+import { logger } from "./clients";
+import { type FunctionConfig, readFunctionConfig } from "./environment";
 
 const eventBridge = new EventBridgeClient({});
+const sqs = new SQSClient({});
+let config: FunctionConfig<"publisher"> | undefined;
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const { config, sqs } = handlerContext();
+  // Exactly the variables this function is given (config/handler-variables.ts), read on first use.
+  config ??= readFunctionConfig("publisher");
   return publishStreamRecords(
     {
       publisher: new EventBridgeOutcomePublisher(eventBridge, config.outcomes.eventBusName),

@@ -9,7 +9,11 @@ import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
 import { type SweepReport, sweep } from "../jobs/sweep";
-import { handlerContext, logger, publishingMetrics, s3Client } from "./clients";
+import { launcherContext, logger, publishingMetrics, s3Client } from "./clients";
+import { readFunctionConfig } from "./environment";
+
+/** Reads exactly the variables this function is given (config/handler-variables.ts). */
+const context = launcherContext(() => readFunctionConfig("sweeper"));
 
 /** Where a run cut short by its bound stopped, per status: the next run of this warm Lambda goes on there. */
 const resume = new Map<string, string>();
@@ -19,7 +23,7 @@ export class SweepIncompleteError extends Error {
 }
 
 export const handler = publishingMetrics(async (): Promise<SweepReport> => {
-  const { config, store, capacity, ecs, sqs } = handlerContext();
+  const { config, store, capacity, ecs, sqs } = context();
   const report = await sweep({
     store,
     capacity,

@@ -11,11 +11,15 @@ import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
 import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
 import { systemClock } from "../jobs/ports";
 import { type TrackOutcome, trackTaskEventAndStartWaiting } from "../jobs/track-task";
-import { handlerContext, logger, publishingMetrics, s3Client } from "./clients";
+import { launcherContext, logger, publishingMetrics, s3Client } from "./clients";
+import { readFunctionConfig } from "./environment";
+
+/** Reads exactly the variables this function is given (config/handler-variables.ts). */
+const context = launcherContext(() => readFunctionConfig("task-state"));
 
 export const handler = publishingMetrics(
   async (event: EventBridgeEvent<string, unknown>): Promise<TrackOutcome> => {
-    const { config, store, capacity, ecs, sqs } = handlerContext();
+    const { config, store, capacity, ecs, sqs } = context();
     return trackTaskEventAndStartWaiting(
       {
         store,

@@ -21,9 +21,13 @@ export interface RetryPolicy {
 
 export const SQS_MAX_DELAY_SECONDS = 900;
 
+/** The sysexits "bad input" range: the worker says retrying cannot help. */
+export const DEFAULT_NON_RETRYABLE_EXIT_CODES = "64-78";
+
+/** The policy a stack gets by default: config/schema.ts takes the settings' defaults from here. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 3,
-  nonRetryableExitCodes: parseExitCodes("64-78"),
+  nonRetryableExitCodes: parseExitCodes(DEFAULT_NON_RETRYABLE_EXIT_CODES),
   maxInfraRetries: 5,
   baseDelaySeconds: 30,
   maxDelaySeconds: SQS_MAX_DELAY_SECONDS,

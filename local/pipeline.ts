@@ -9,15 +9,10 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSBatchResponse } from "aws-lambda";
-import {
-  type HandlerEnvironment,
-  jobSettingsEnvironment,
-  metricsEnvironment,
-  uploadSettingsEnvironment,
-  workerSettingsEnvironment,
-} from "../components/lib/handler-environment";
+import type { HandlerEnvironment } from "../components/lib/handler-environment";
+import { everySettingEnvironment } from "../config/handler-variables";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../config/local-endpoints";
-import { type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
+import { handlerSettings, type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
 import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
 import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
 import type { JobEvent } from "../jobs/events";
@@ -381,14 +376,14 @@ function localHandlerEnvironment(
     SECURITY_GROUP_IDS: "sg-local",
     ASSIGN_PUBLIC_IP: "DISABLED",
     OUTPUT_BUCKET: LOCAL_NAMES.bucket,
-    OUTPUT_PREFIX: config.uploads.outputPrefix,
     // Local mode publishes job state changes itself (no streams); the handlers only need the names.
     JOBS_EVENT_BUS_NAME: LOCAL_NAMES.eventBus,
     OUTCOMES_DEAD_LETTER_QUEUE_URL: at.outcomesDeadLetterQueueUrl,
-    ...jobSettingsEnvironment(config.jobs, "WARN"),
-    ...workerSettingsEnvironment(config),
-    ...metricsEnvironment({ namespace: JOB_METRICS_NAMESPACE, service: LOCAL_METRICS_SERVICE }),
-    ...uploadSettingsEnvironment(config.uploads),
+    // One process runs every handler: it is given every function's variables.
+    ...everySettingEnvironment(handlerSettings(config)),
+    POWERTOOLS_LOG_LEVEL: "WARN",
+    METRICS_NAMESPACE: JOB_METRICS_NAMESPACE,
+    METRICS_SERVICE: LOCAL_METRICS_SERVICE,
     POWERTOOLS_SERVICE_NAME: "video-jobs-local",
   };
   // The SDK's own variables point the handlers' clients at the stand-ins.

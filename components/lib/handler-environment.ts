@@ -1,106 +1,53 @@
-// The environment contract between this program and the Lambda handlers: the names both the dispatcher
-// and the task-state handler read (their shared parser, handlers/environment.ts, owns the list), and the
-// pure part of building their values. The `HandlerEnvironment` type makes a missing name a
-// compile error in the component that sets them.
+// The environment each Lambda is given: exactly the variables its handler reads (config/handler-variables.ts
+// says which), the settings' from the stack's resolved settings, the resources' from the caller. The
+// `FunctionEnvironment` type makes a missing name a compile error in the component that sets them.
 
-import type { JobSettings, LogLevel, PipelineConfig } from "../../config/parse";
-import { HANDLER_ENVIRONMENT_VARIABLES } from "../../handlers/environment";
+import type { HandlerFunctionName } from "../../config/handler-functions";
+import {
+  HANDLER_VARIABLES,
+  type HandlerSettings,
+  type HandlerVariableName,
+  type ResourceVariableOf,
+  type SettingVariableName,
+  settingsEnvironment,
+  variablesOf,
+} from "../../config/handler-variables";
 
-/** What the handlers read (their own list), plus Powertools' logger settings. */
-export const HANDLER_ENVIRONMENT_NAMES = [
-  ...HANDLER_ENVIRONMENT_VARIABLES,
-  "POWERTOOLS_SERVICE_NAME",
-  "POWERTOOLS_LOG_LEVEL",
-] as const;
+/** Every handler variable, of any function (the settings' and the resources'). */
+export const HANDLER_ENVIRONMENT_NAMES: readonly HandlerVariableName[] = HANDLER_VARIABLES.map(
+  (variable) => variable.name,
+);
 
-export type HandlerEnvironmentName = (typeof HANDLER_ENVIRONMENT_NAMES)[number];
+export type HandlerEnvironmentName = HandlerVariableName;
 
 /** A value for every name: `T` is `string` here and `pulumi.Input<string>` in the components. */
 export type HandlerEnvironment<T = string> = { readonly [K in HandlerEnvironmentName]: T };
 
+/** What function `F` is given: its settings' variables (text) and its resources' (`T`). */
+export type FunctionEnvironment<F extends HandlerFunctionName, T = string> = {
+  readonly [K in SettingVariableName<F>]: string;
+} & { readonly [K in ResourceVariableOf<F>]: T };
+
+/** The resources' variables of function `F`. */
+export type ResourceEnvironment<F extends HandlerFunctionName, T = string> = {
+  readonly [K in ResourceVariableOf<F>]: T;
+};
+
 export type AssignPublicIp = "ENABLED" | "DISABLED";
 
-/** The variables that come from configuration rather than from other resources. */
-export function jobSettingsEnvironment(
-  jobs: JobSettings,
-  logLevel: LogLevel,
-): Pick<
-  HandlerEnvironment,
-  | "MAX_ATTEMPTS"
-  | "RETRY_BASE_DELAY_SECONDS"
-  | "RETRY_MAX_DELAY_SECONDS"
-  | "NON_RETRYABLE_EXIT_CODES"
-  | "MAX_INFRA_RETRIES"
-  | "JOB_RETENTION_DAYS"
-  | "LAUNCH_TIMEOUT_SECONDS"
-  | "JOB_TIMEOUT_SECONDS"
-  | "SWEEP_QUIET_SECONDS"
-  | "SWEEP_MAX_JOBS"
-  | "MAX_RUNNING_TASKS"
-  | "LAUNCH_RATE_PER_SECOND"
-  | "LAUNCH_BURST"
-  | "POWERTOOLS_LOG_LEVEL"
-> {
-  return {
-    MAX_ATTEMPTS: String(jobs.maxAttempts),
-    RETRY_BASE_DELAY_SECONDS: String(jobs.retryBaseDelaySeconds),
-    RETRY_MAX_DELAY_SECONDS: String(jobs.retryMaxDelaySeconds),
-    NON_RETRYABLE_EXIT_CODES: jobs.nonRetryableExitCodes,
-    MAX_INFRA_RETRIES: String(jobs.maxInfraRetries),
-    JOB_RETENTION_DAYS: String(jobs.jobRetentionDays),
-    LAUNCH_TIMEOUT_SECONDS: String(jobs.launchTimeoutMinutes * 60),
-    JOB_TIMEOUT_SECONDS: String(jobs.jobTimeoutMinutes * 60),
-    SWEEP_QUIET_SECONDS: String(jobs.sweepQuietMinutes * 60),
-    SWEEP_MAX_JOBS: String(jobs.sweepMaxJobs),
-    MAX_RUNNING_TASKS: String(jobs.maxRunningTasks),
-    LAUNCH_RATE_PER_SECOND: String(jobs.launchRatePerSecond),
-    LAUNCH_BURST: String(jobs.launchBurst),
-    POWERTOOLS_LOG_LEVEL: logLevel,
-  };
-}
-
 /**
- * What the handlers know of the worker: how an attempt is priced (the task definition's architecture and
- * any price override), which params a job may carry (the reference worker's, or any for an image of
- * the stack's own), and where attempts run: the task definition's size, how far an out-of-memory retry may
- * grow it, On-Demand or Spot.
+ * `fn`'s environment: its settings' variables from `settings` (handlerSettings(config)), and of `resources`
+ * only the variables `fn` is given (a caller may hand every launcher the same resources).
  */
-export function workerSettingsEnvironment(
-  config: Pick<PipelineConfig, "worker" | "fargatePrices">,
-): Pick<
-  HandlerEnvironment,
-  | "WORKER_CPU_ARCHITECTURE"
-  | "WORKER_CPU"
-  | "WORKER_MEMORY_MB"
-  | "MAX_WORKER_MEMORY_MB"
-  | "CAPACITY"
-  | "FARGATE_PRICES"
-  | "WORKER_PARAMS"
-> {
-  return {
-    WORKER_CPU_ARCHITECTURE: config.worker.architecture,
-    WORKER_CPU: String(config.worker.cpu),
-    WORKER_MEMORY_MB: String(config.worker.memoryMb),
-    MAX_WORKER_MEMORY_MB: String(config.worker.maxMemoryMb),
-    CAPACITY: config.worker.capacity,
-    FARGATE_PRICES: config.fargatePrices === undefined ? "" : JSON.stringify(config.fargatePrices),
-    WORKER_PARAMS: config.worker.params,
-  };
-}
-
-/** Which uploads are videos: the stack's inputSuffixes, which the dispatcher matches in any case. */
-export function uploadSettingsEnvironment(
-  uploads: Pick<PipelineConfig["uploads"], "inputSuffixes">,
-): Pick<HandlerEnvironment, "INPUT_SUFFIXES"> {
-  return { INPUT_SUFFIXES: JSON.stringify(uploads.inputSuffixes) };
-}
-
-/** Where the handlers' metrics go: a namespace, and the pipeline (stack) as their `service` dimension. */
-export function metricsEnvironment(metrics: {
-  readonly namespace: string;
-  readonly service: string;
-}): Pick<HandlerEnvironment, "METRICS_NAMESPACE" | "METRICS_SERVICE"> {
-  return { METRICS_NAMESPACE: metrics.namespace, METRICS_SERVICE: metrics.service };
+export function functionEnvironment<F extends HandlerFunctionName, T>(
+  fn: F,
+  settings: HandlerSettings,
+  resources: ResourceEnvironment<F, T>,
+): FunctionEnvironment<F, T> {
+  const given = new Set<string>(variablesOf(fn));
+  const own = Object.fromEntries(Object.entries(resources).filter(([name]) => given.has(name)));
+  // Exactly `fn`'s settings' variables and its resources' (filtered to those it is given): stated once here.
+  return { ...settingsEnvironment(fn, settings), ...own } as FunctionEnvironment<F, T>;
 }
 
 /** ECS RunTask takes lists; Lambda environment values are strings. */

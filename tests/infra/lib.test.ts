@@ -10,18 +10,18 @@ import {
   taskFamilyName,
 } from "../../components/lib/arns";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
-import { jobSettingsEnvironment } from "../../components/lib/handler-environment";
 import { MAX_PIPELINE_NAME_LENGTH, pipelineName, pipelineNameProblem } from "../../components/lib/naming";
 import { redrivePolicy, visibilityTimeoutFor } from "../../components/lib/queue-settings";
 import { dockerPlatform } from "../../config/fargate";
-import { parsePipelineConfig } from "../../config/parse";
+import { settingsEnvironment } from "../../config/handler-variables";
+import { handlerSettings, parsePipelineConfig } from "../../config/parse";
 
 const aws = { partition: "aws", region: "us-east-1", accountId: "123456789012" };
 
 describe("handler environment contract", () => {
-  it("renders the job settings from config as strings", () => {
-    const config = parsePipelineConfig({});
-    expect(jobSettingsEnvironment(config.jobs, "WARN")).toEqual({
+  it("renders the job settings from config as strings (the sweeper's, which reads them all)", () => {
+    const config = parsePipelineConfig({ logLevel: "WARN" });
+    expect(settingsEnvironment("sweeper", handlerSettings(config))).toMatchObject({
       MAX_ATTEMPTS: "3",
       RETRY_BASE_DELAY_SECONDS: "30",
       RETRY_MAX_DELAY_SECONDS: "900",

@@ -21,8 +21,9 @@ import {
   writeLogsStatement,
 } from "../../components/lib/policies";
 import { SWEEP_MAXIMUM_EVENT_AGE_SECONDS } from "../../components/sweeper";
+import { variablesOf } from "../../config/handler-variables";
 import { parsePipelineConfig } from "../../config/parse";
-import { readHandlerConfig } from "../../handlers/environment";
+import { readFunctionConfig, variablesReadBy } from "../../handlers/environment";
 import { ACCOUNT_ID, REGION } from "./support/pulumi-mocks";
 import {
   archivedText,
@@ -98,6 +99,11 @@ function ownSources(entryPoint: string): Promise<string[]> {
   return found;
 }
 
+/** Of `every` variable's expected value, those of the given names. */
+function onlyThe(names: readonly string[], every: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(names.map((name) => [name, every[name]]));
+}
+
 const lambda = (handler: string) => run.one("aws:lambda/function:Function", `${handler}-handler-function`);
 const environmentOf = (handler: string) =>
   (lambda(handler).inputs.environment as { variables: Record<string, string> }).variables;
@@ -139,51 +145,54 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
     expect(lambda(handler).inputs.loggingConfig).toEqual({ logFormat: "Text", logGroup: logGroupName });
   });
 
-  it("gets every handler variable, wired to the resources it names", () => {
+  it("gets exactly the handler variables it reads, wired to the resources they name", () => {
     const environment = environmentOf(handler);
-    expect(Object.keys(environment).sort()).toEqual([...HANDLER_ENVIRONMENT_NAMES].sort());
-    expect(environment).toEqual({
-      JOBS_TABLE: refs.tableName,
-      CAPACITY_TABLE: refs.capacityTableName,
-      JOBS_QUEUE_URL: refs.queueUrl,
-      CLUSTER_ARN: refs.clusterArn,
-      TASK_DEFINITION_ARN: refs.taskDefinitionArn,
-      WORKER_CONTAINER_NAME: "worker",
-      SUBNET_IDS: refs.subnetIds.join(","),
-      SECURITY_GROUP_IDS: refs.securityGroupId,
-      ASSIGN_PUBLIC_IP: "ENABLED",
-      OUTPUT_BUCKET: refs.bucketName,
-      OUTPUT_PREFIX: "outputs/",
-      MAX_ATTEMPTS: "3",
-      RETRY_BASE_DELAY_SECONDS: "30",
-      RETRY_MAX_DELAY_SECONDS: "900",
-      NON_RETRYABLE_EXIT_CODES: "64-78",
-      MAX_INFRA_RETRIES: "5",
-      JOB_RETENTION_DAYS: String(config.jobs.jobRetentionDays),
-      LAUNCH_TIMEOUT_SECONDS: String(config.jobs.launchTimeoutMinutes * 60),
-      JOB_TIMEOUT_SECONDS: String(config.jobs.jobTimeoutMinutes * 60),
-      SWEEP_QUIET_SECONDS: String(config.jobs.sweepQuietMinutes * 60),
-      SWEEP_MAX_JOBS: String(config.jobs.sweepMaxJobs),
-      MAX_RUNNING_TASKS: "10",
-      LAUNCH_RATE_PER_SECOND: String(config.jobs.launchRatePerSecond),
-      LAUNCH_BURST: String(config.jobs.launchBurst),
-      WORKER_CPU_ARCHITECTURE: config.worker.architecture,
-      // The dev stack: 1 vCPU 2 GiB, out-of-memory retries up to four times that, Spot first.
-      WORKER_CPU: "1024",
-      WORKER_MEMORY_MB: "2048",
-      MAX_WORKER_MEMORY_MB: "8192",
-      CAPACITY: "spot-with-fallback",
-      WORKER_PARAMS: config.worker.params,
-      FARGATE_PRICES: "",
-      JOBS_EVENT_BUS_NAME: refs.eventBusName,
-      OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
-      // One service for the whole pipeline: the alarms and dashboard read its metrics whichever handler wrote them.
-      METRICS_NAMESPACE: "VideoJobs",
-      METRICS_SERVICE: PIPELINE_NAME,
-      INPUT_SUFFIXES: JSON.stringify(config.uploads.inputSuffixes),
-      POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
-      POWERTOOLS_LOG_LEVEL: config.logLevel,
-    });
+    expect(Object.keys(environment).sort()).toEqual([...variablesOf(handler)].sort());
+    expect(HANDLER_ENVIRONMENT_NAMES).toEqual(expect.arrayContaining(Object.keys(environment)));
+    expect(environment).toEqual(
+      onlyThe(variablesOf(handler), {
+        JOBS_TABLE: refs.tableName,
+        CAPACITY_TABLE: refs.capacityTableName,
+        JOBS_QUEUE_URL: refs.queueUrl,
+        CLUSTER_ARN: refs.clusterArn,
+        TASK_DEFINITION_ARN: refs.taskDefinitionArn,
+        WORKER_CONTAINER_NAME: "worker",
+        SUBNET_IDS: refs.subnetIds.join(","),
+        SECURITY_GROUP_IDS: refs.securityGroupId,
+        ASSIGN_PUBLIC_IP: "ENABLED",
+        OUTPUT_BUCKET: refs.bucketName,
+        OUTPUT_PREFIX: "outputs/",
+        MAX_ATTEMPTS: "3",
+        RETRY_BASE_DELAY_SECONDS: "30",
+        RETRY_MAX_DELAY_SECONDS: "900",
+        NON_RETRYABLE_EXIT_CODES: "64-78",
+        MAX_INFRA_RETRIES: "5",
+        JOB_RETENTION_DAYS: String(config.jobs.jobRetentionDays),
+        LAUNCH_TIMEOUT_SECONDS: String(config.jobs.launchTimeoutMinutes * 60),
+        JOB_TIMEOUT_SECONDS: String(config.jobs.jobTimeoutMinutes * 60),
+        SWEEP_QUIET_SECONDS: String(config.jobs.sweepQuietMinutes * 60),
+        SWEEP_MAX_JOBS: String(config.jobs.sweepMaxJobs),
+        MAX_RUNNING_TASKS: "10",
+        LAUNCH_RATE_PER_SECOND: String(config.jobs.launchRatePerSecond),
+        LAUNCH_BURST: String(config.jobs.launchBurst),
+        WORKER_CPU_ARCHITECTURE: config.worker.architecture,
+        // The dev stack: 1 vCPU 2 GiB, out-of-memory retries up to four times that, Spot first.
+        WORKER_CPU: "1024",
+        WORKER_MEMORY_MB: "2048",
+        MAX_WORKER_MEMORY_MB: "8192",
+        CAPACITY: "spot-with-fallback",
+        WORKER_PARAMS: config.worker.params,
+        FARGATE_PRICES: "",
+        JOBS_EVENT_BUS_NAME: refs.eventBusName,
+        OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
+        // One service for the whole pipeline: the alarms and dashboard read its metrics whichever handler wrote them.
+        METRICS_NAMESPACE: "VideoJobs",
+        METRICS_SERVICE: PIPELINE_NAME,
+        INPUT_SUFFIXES: JSON.stringify(config.uploads.inputSuffixes),
+        POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-${handler}`,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+      }),
+    );
     expect(environment.TASK_DEFINITION_ARN).toMatch(/:task-definition\/.+:\d+$/);
     const container = json<{ name: string }[]>(
       run.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions,
@@ -192,7 +201,18 @@ describe.each(FUNCTIONS)("the $handler Lambda", ({ handler, entryPoint, timeout 
   });
 
   it("is configured only through variables its own parser accepts", () => {
-    expect(() => readHandlerConfig(environmentOf(handler))).not.toThrow();
+    expect(() => readFunctionConfig(handler, environmentOf(handler))).not.toThrow();
+  });
+
+  it("is given exactly the variables its handler's parse reads (and Powertools' logger)", () => {
+    const environment = environmentOf(handler);
+    expect([...variablesReadBy(handler), "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_SERVICE_NAME"].sort()).toEqual(
+      Object.keys(environment).sort(),
+    );
+    for (const name of variablesReadBy(handler)) {
+      const { [name]: _left, ...rest } = environment;
+      expect(() => readFunctionConfig(handler, rest), name).toThrow(new RegExp(name));
+    }
   });
 
   it("reads no environment variable that the program does not set", async () => {

@@ -11,8 +11,9 @@ import {
   publisherPermissions,
   writeLogsStatement,
 } from "../../components/lib/policies";
+import { variablesOf } from "../../config/handler-variables";
 import { parsePipelineConfig } from "../../config/parse";
-import { readHandlerConfig } from "../../handlers/environment";
+import { readFunctionConfig, variablesReadBy } from "../../handlers/environment";
 import { json, PIPELINE_NAME, type PipelineRun, referencesOf, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";
 
@@ -47,17 +48,21 @@ describe("the outbox", () => {
     });
   });
 
-  it("the publisher runs its own handler with every variable, the bus and dead-letter queue included", () => {
+  it("the publisher runs its own handler with exactly the variables it reads, the bus and dead-letter queue included", () => {
     const fn = run.one("aws:lambda/function:Function", "outcomes-publisher-function").inputs;
     const environment = (fn.environment as { variables: Record<string, string> }).variables;
-    expect(Object.keys(environment).sort()).toEqual([...HANDLER_ENVIRONMENT_NAMES].sort());
+    expect(Object.keys(environment).sort()).toEqual([...variablesOf("publisher")].sort());
+    expect(Object.keys(environment).sort()).toEqual(
+      [...variablesReadBy("publisher"), "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_SERVICE_NAME"].sort(),
+    );
+    expect(HANDLER_ENVIRONMENT_NAMES).toEqual(expect.arrayContaining(Object.keys(environment)));
     expect(environment).toMatchObject({
       JOBS_EVENT_BUS_NAME: refs.eventBusName,
       OUTCOMES_DEAD_LETTER_QUEUE_URL: refs.outcomesDeadLetterQueueUrl,
       OUTPUT_BUCKET: refs.bucketName,
       POWERTOOLS_SERVICE_NAME: `${PIPELINE_NAME}-publisher`,
     });
-    expect(() => readHandlerConfig(environment)).not.toThrow();
+    expect(() => readFunctionConfig("publisher", environment)).not.toThrow();
     expect(fn).toMatchObject({ runtime: LAMBDA_NODE_RUNTIME, timeout: config.taskStateTimeoutSeconds });
   });
 

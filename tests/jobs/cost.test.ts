@@ -3,8 +3,8 @@
 // $0.000111/GB-h above 20 GiB), and through the task-state workflow: the cost lands in the history.
 
 import { describe, expect, it } from "vitest";
-import { workerSettingsEnvironment } from "../../components/lib/handler-environment";
-import { parsePipelineConfig } from "../../config/parse";
+import { settingsEnvironment } from "../../config/handler-variables";
+import { handlerSettings, parsePipelineConfig } from "../../config/parse";
 import { readHandlerConfig } from "../../handlers/environment";
 import { attemptCost, billedSeconds, jobCost, type TaskResources } from "../../jobs/cost";
 import { parseFargatePrices } from "../../jobs/fargate-prices";
@@ -224,7 +224,10 @@ describe("the stack's price override", () => {
       fargatePrices: JSON.stringify(prices),
       workerArchitecture: "X86_64",
     });
-    const env = { ...handlerEnvironment("http://127.0.0.1:1", "t"), ...workerSettingsEnvironment(config) };
+    const env = {
+      ...handlerEnvironment("http://127.0.0.1:1", "t"),
+      ...settingsEnvironment("task-state", handlerSettings(config)),
+    };
     expect(readHandlerConfig(env).cost).toEqual({ architecture: "X86_64", prices });
     expect(() => readHandlerConfig({ ...env, FARGATE_PRICES: "[]" })).toThrow(/FARGATE_PRICES: value/);
   });
