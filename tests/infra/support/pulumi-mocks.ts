@@ -28,6 +28,10 @@ export interface RecordedResource {
   readonly parent: string;
   readonly dependencies: readonly string[];
   readonly protect: boolean;
+  /** The `deleteBeforeReplace` option (false: a replacement is created before the old one is deleted). */
+  readonly deleteBeforeReplace: boolean;
+  /** The `customTimeouts` option's delete timeout, e.g. "95m"; "" when not set. */
+  readonly deleteTimeout: string;
   readonly inputs: Record<string, unknown>;
 }
 
@@ -158,6 +162,8 @@ interface RegisterResourceRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getProtect(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getCustomtimeouts(): { getDelete(): string } | undefined;
   getObject(): unknown;
 }
 
@@ -188,6 +194,8 @@ export function installRecordingMocks(
       parent: req.getParent(),
       dependencies: req.getDependenciesList(),
       protect: req.getProtect() ?? false,
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      deleteTimeout: req.getCustomtimeouts()?.getDelete() ?? "",
       inputs: modules.rpc.deserializeProperties(req.getObject()),
     });
     return register.call(this, req, callback);
