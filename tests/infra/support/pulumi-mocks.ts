@@ -82,6 +82,10 @@ export function mockResourceState(args: MockResourceArgs): MockResourceResult {
     }
     case "aws:iam/role:Role":
       return state(name, { name, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}` });
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+      const arn = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+      return state(arn, { arn });
+    }
     case "aws:cloudwatch/logGroup:LogGroup":
       return state(name, { name, arn: regional("logs", `log-group:${name}`) });
     case "aws:lambda/function:Function":
