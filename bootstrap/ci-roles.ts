@@ -41,7 +41,7 @@ export class CiRoles extends pulumi.ComponentResource {
 
   constructor(name: string, args: CiRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-jobs-bootstrap:index:CiRoles", name, {}, opts);
-    const parent = this;
+
     const provider =
       args.existingOidcProviderArn === undefined
         ? new aws.iam.OpenIdConnectProvider(
@@ -49,7 +49,7 @@ export class CiRoles extends pulumi.ComponentResource {
             // No thumbprint: IAM trusts GitHub's certificate through its own root CAs.
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
             { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] },
-            { parent },
+            { parent: this },
           )
         : undefined;
     this.oidcProviderArn = provider?.arn ?? pulumi.output(args.existingOidcProviderArn ?? "");
@@ -72,13 +72,13 @@ export class CiRoles extends pulumi.ComponentResource {
               .apply((accountId) => trustPolicy({ accountId, repository: args.repository, subject })),
           ),
         },
-        { parent, dependsOn: provider === undefined ? [] : [provider] },
+        { parent: this, dependsOn: provider === undefined ? [] : [provider] },
       );
       for (const [policyName, document] of Object.entries(documents)) {
         new aws.iam.RolePolicy(
           `${roleName}-${policyName}`,
           { role: created.id, name: policyName, policy: json(document) },
-          { parent },
+          { parent: this },
         );
       }
       return created;
