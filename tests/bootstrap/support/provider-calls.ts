@@ -254,11 +254,9 @@ export const RESOURCE_CALLS: Readonly<Record<string, ResourceCalls>> = {
         actions: [
           "lambda:CreateFunction",
           "lambda:GetFunction",
-          "lambda:GetFunctionConfiguration",
-          "lambda:GetFunctionCodeSigningConfig",
-          "lambda:GetRuntimeManagementConfig",
-          "lambda:GetFunctionRecursionConfig",
-          "lambda:ListVersionsByFunction",
+          "lambda:GetFunctionConfiguration", // the waiters
+          "lambda:GetFunctionConcurrency",
+          "lambda:ListVersionsByFunction", // the latest version, in the read
           "lambda:UpdateFunctionCode",
           "lambda:UpdateFunctionConfiguration",
           "lambda:ListTags",
