@@ -17,6 +17,9 @@ import {
   trustPolicy,
 } from "./policies";
 
+/** Four hours: what a session of these roles may last when the workflow asks for it (IAM allows 1-12 h). */
+export const MAX_SESSION_SECONDS = 4 * 3600;
+
 export interface CiRolesArgs {
   /** `owner/name` of the GitHub repository. */
   readonly repository: string;
@@ -66,6 +69,9 @@ export class CiRoles extends pulumi.ComponentResource {
         {
           name: roleName,
           description: `${args.pipelineProject} CI (${subject}) of ${args.repository}, from bootstrap/`,
+          // An update may wait over an hour on a replaced security group (docs/deploying.md, "Changing the
+          // network of a running stack"); a workflow asks for up to this with role-duration-seconds.
+          maxSessionDuration: MAX_SESSION_SECONDS,
           assumeRolePolicy: json(
             pulumi
               .output(args.accountId)

@@ -90,6 +90,11 @@ describe("bootstrap/index.ts with the default stacks", () => {
     },
   );
 
+  it("lets a session last four hours, longer than an update waiting on a replaced security group", () => {
+    for (const role of ofType("aws:iam/role:Role"))
+      expect(role.inputs.maxSessionDuration, role.name).toBe(14_400);
+  });
+
   it("creates the roles after the provider their trust names", () => {
     const provider = ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0];
     for (const role of ofType("aws:iam/role:Role"))
