@@ -59,6 +59,14 @@ module.exports = {
       to: { path: "^(handlers|cli|local|components|worker)/|^jobs/aws/|^(index|config)\\.ts$" },
     },
     {
+      name: "bootstrap-stands-alone",
+      comment:
+        "The bootstrap program (its own Pulumi project, run before any stack exists) creates the CI roles from bootstrap/policies.ts: it imports nothing of the pipeline, so it loads on its own.",
+      severity: "error",
+      from: { path: "^bootstrap/" },
+      to: { pathNot: "^bootstrap/|(^|/)node_modules/", dependencyTypesNot: ["core"] },
+    },
+    {
       name: "no-cycles",
       comment: "A cycle makes two modules one; split them or move the shared part.",
       severity: "error",

@@ -23,7 +23,7 @@ import { Sweeper } from "./sweeper";
 import { TaskStateTracker } from "./task-state-tracker";
 import { UploadsBucket } from "./uploads-bucket";
 import { VpcInterfaceEndpoints } from "./vpc-interface-endpoints";
-import { Worker } from "./worker";
+import { securityGroupDeleteWaitMinutes, Worker } from "./worker";
 import { WorkerImage } from "./worker-image";
 import type { WorkerLaunchArgs } from "./worker-launch-rights";
 import { WorkerNetwork } from "./worker-network";
@@ -179,6 +179,11 @@ export class VideoPipeline extends pulumi.ComponentResource {
           inputPrefix: config.uploads.inputPrefix,
           outputPrefix: config.uploads.outputPrefix,
           vpcId: network.vpcId,
+          securityGroupDeleteWaitMinutes: securityGroupDeleteWaitMinutes({
+            ...config.jobs,
+            sweepIntervalMinutes: config.sweepIntervalMinutes,
+            stopTimeoutSeconds: config.worker.stopTimeoutSeconds,
+          }),
           aws: awsContext,
         },
         { parent },

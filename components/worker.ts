@@ -90,6 +90,14 @@ export interface WorkerArgs {
    */
   readonly vpcId: pulumi.Input<string>;
   /**
+   * How long deleting a replaced security group waits for the tasks still using it to end: a network
+   * change replaces the group, and EC2 refuses to delete it while a task's network interface uses it
+   * (securityGroupDeleteWaitMinutes()).
+   * @default 15 (the provider's own delete timeout)
+   * @example 85
+   */
+  readonly securityGroupDeleteWaitMinutes?: number;
+  /**
    * Account, region and partition. Required.
    * @example { partition: "aws", region: "eu-west-1", accountId: "123456789012" }
    */
@@ -98,6 +106,32 @@ export interface WorkerArgs {
 
 /** Name of the one container in the task definition (handlers: WORKER_CONTAINER_NAME). */
 export const WORKER_CONTAINER_NAME = "worker";
+
+/** terraform-provider-aws's default delete timeout of a security group. */
+const DEFAULT_DELETE_WAIT_MINUTES = 15;
+/** Fargate releases a stopped task's network interface within minutes, not at once. */
+const ENI_RELEASE_MINUTES = 5;
+
+/**
+ * The longest a worker task launched before an update may still hold its network interface: a launch
+ * pending up to the launch deadline, a run up to the stack's run deadline, the sweep that notices it, the
+ * stop timeout, and the interface's release. A job whose own timeoutSeconds is longer may outlast it
+ * (docs/deploying.md, "Changing the network of a running stack").
+ */
+export function securityGroupDeleteWaitMinutes(settings: {
+  readonly launchTimeoutMinutes: number;
+  readonly jobTimeoutMinutes: number;
+  readonly sweepIntervalMinutes: number;
+  readonly stopTimeoutSeconds: number;
+}): number {
+  return (
+    settings.launchTimeoutMinutes +
+    settings.jobTimeoutMinutes +
+    settings.sweepIntervalMinutes +
+    Math.ceil(settings.stopTimeoutSeconds / 60) +
+    ENI_RELEASE_MINUTES
+  );
+}
 
 export class Worker extends pulumi.ComponentResource {
   /** The cluster worker tasks run in. */
@@ -182,7 +216,18 @@ export class Worker extends pulumi.ComponentResource {
             { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "AWS APIs" },
           ],
         },
-        { parent },
+        {
+          parent,
+          // A new VPC replaces the group. Auto-named (no fixed name to collide on), the new group is created
+          // and the dispatcher moved to it before the old one is deleted; that deletion retries while tasks
+          // launched before still use it (EC2's DependencyViolation), for as long as such a task may run.
+          // https://github.com/hashicorp/terraform-provider-aws/issues/1671 (the error),
+          // internal/service/ec2/vpc_security_group.go (the delete retries until its timeout).
+          deleteBeforeReplace: false,
+          customTimeouts: {
+            delete: `${args.securityGroupDeleteWaitMinutes ?? DEFAULT_DELETE_WAIT_MINUTES}m`,
+          },
+        },
       );
     }
 

@@ -28,6 +28,10 @@ export interface RecordedResource {
   readonly parent: string;
   readonly dependencies: readonly string[];
   readonly protect: boolean;
+  /** The `deleteBeforeReplace` option (false: a replacement is created before the old one is deleted). */
+  readonly deleteBeforeReplace: boolean;
+  /** The `customTimeouts` option's delete timeout, e.g. "95m"; "" when not set. */
+  readonly deleteTimeout: string;
   readonly inputs: Record<string, unknown>;
 }
 
@@ -78,6 +82,10 @@ export function mockResourceState(args: MockResourceArgs): MockResourceResult {
     }
     case "aws:iam/role:Role":
       return state(name, { name, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${name}` });
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+      const arn = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+      return state(arn, { arn });
+    }
     case "aws:cloudwatch/logGroup:LogGroup":
       return state(name, { name, arn: regional("logs", `log-group:${name}`) });
     case "aws:lambda/function:Function":
@@ -158,6 +166,8 @@ interface RegisterResourceRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getProtect(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getCustomtimeouts(): { getDelete(): string } | undefined;
   getObject(): unknown;
 }
 
@@ -188,6 +198,8 @@ export function installRecordingMocks(
       parent: req.getParent(),
       dependencies: req.getDependenciesList(),
       protect: req.getProtect() ?? false,
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      deleteTimeout: req.getCustomtimeouts()?.getDelete() ?? "",
       inputs: modules.rpc.deserializeProperties(req.getObject()),
     });
     return register.call(this, req, callback);
