@@ -3,7 +3,9 @@
 //     write units they consume (table: reported by the local DynamoDB from item sizes; indexes: computed from
 //     the projected entry sizes, for the INCLUDE projection used and for ALL as the alternative), ECS calls,
 //     SQS sends and Lambda invocations.
-//  2. Dispatcher throughput: SQS batches of 10 through the real handler, one process, dynalite, ECS mocked.
+//  2. Dispatcher throughput: SQS batches of 10 through the real handler, one process, dynalite, ECS mocked,
+//     the cap in force at its largest (MAX_RUNNING_TASKS_LIMIT): no task stops here, so every job of the run
+//     must find a slot, and each takes one through the real slot pool and launch rate.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
@@ -15,6 +17,7 @@ import { dispatchMessage } from "../jobs/dispatch";
 import { memoryCapacity } from "../jobs/memory-capacity";
 import type { Log, TaskLauncher } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
+import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
 import {
   indexProjectedAttributes,
   JOBS_TABLE_KEY,
@@ -25,19 +28,23 @@ import { trackTaskEvent } from "../jobs/track-task";
 import { startLocalDynamoDb, TEST_CREDENTIALS } from "../tests/support/dynamodb";
 import { CLUSTER_ARN, CONTAINER, ecsEvent } from "../tests/support/factories";
 import { handlerEnvironment, sqsRecord } from "../tests/support/handler-env";
+import type { BenchSize } from "./bench-size";
 
 export const name = "lifecycle";
 
-const JOBS = 200;
-const THROUGHPUT_JOBS = 2000;
+const SIZES: Record<BenchSize, { readonly jobs: number; readonly throughputJobs: number }> = {
+  full: { jobs: 200, throughputJobs: 2000 },
+  small: { jobs: 5, throughputJobs: 50 },
+};
 const BATCH = 10;
 const quiet: Log = { info() {}, warn() {} };
 
-export async function run(): Promise<void> {
+export async function run(size: BenchSize = "full"): Promise<void> {
+  const { jobs, throughputJobs } = SIZES[size];
   const db = await startLocalDynamoDb();
   try {
-    await lifecycleCost(db.endpoint, await db.createTable("bench"));
-    await dispatcherThroughput(db.endpoint, await db.createTable("throughput"));
+    await lifecycleCost(db.endpoint, await db.createTable("bench"), jobs);
+    await dispatcherThroughput(db.endpoint, await db.createTable("throughput"), throughputJobs);
   } finally {
     await db.stop();
   }
@@ -50,7 +57,7 @@ interface Counters {
   tableWriteUnits: number;
 }
 
-async function lifecycleCost(endpoint: string, tableName: string): Promise<void> {
+async function lifecycleCost(endpoint: string, tableName: string, jobs: number): Promise<void> {
   const counters: Counters = { reads: 0, writes: 0, readUnits: 0, tableWriteUnits: 0 };
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: TEST_CREDENTIALS });
   client.middlewareStack.add(
@@ -97,7 +104,7 @@ async function lifecycleCost(endpoint: string, tableName: string): Promise<void>
     },
   };
   const indexUnits = { include: 0, all: 0 };
-  for (let i = 0; i < JOBS; i++) {
+  for (let i = 0; i < jobs; i++) {
     const jobId = `bench-${i}`;
     snapshots.length = 0;
     await snapshot(jobId);
@@ -141,8 +148,8 @@ async function lifecycleCost(endpoint: string, tableName: string): Promise<void>
     }
   }
   const lastItem = snapshots.at(-1) ?? {};
-  const per = (n: number) => (n / JOBS).toFixed(2);
-  console.log(`per job lifecycle (submit, launch, RUNNING, STOPPED exit 0), mean of ${JOBS} jobs:`);
+  const per = (n: number) => (n / jobs).toFixed(2);
+  console.log(`per job lifecycle (submit, launch, RUNNING, STOPPED exit 0), mean of ${jobs} jobs:`);
   console.log(`  DynamoDB writes (UpdateItem)          ${per(counters.writes)}`);
   console.log(
     `  DynamoDB reads (GetItem, consistent)  ${per(counters.reads)}   read units ${per(counters.readUnits)}`,
@@ -228,8 +235,18 @@ function valueSize(value: unknown): number {
   return 0;
 }
 
-async function dispatcherThroughput(endpoint: string, tableName: string): Promise<void> {
-  Object.assign(process.env, handlerEnvironment(endpoint, tableName));
+async function dispatcherThroughput(
+  endpoint: string,
+  tableName: string,
+  throughputJobs: number,
+): Promise<void> {
+  if (throughputJobs + BATCH > MAX_RUNNING_TASKS_LIMIT)
+    throw new Error(
+      `the throughput run launches more jobs than the largest cap (${MAX_RUNNING_TASKS_LIMIT})`,
+    );
+  Object.assign(process.env, handlerEnvironment(endpoint, tableName), {
+    MAX_RUNNING_TASKS: String(MAX_RUNNING_TASKS_LIMIT),
+  });
   const ecs = mockClient(ECSClient);
   let tasks = 0;
   ecs
@@ -248,19 +265,19 @@ async function dispatcherThroughput(endpoint: string, tableName: string): Promis
     });
     await handler(batch(-BATCH), context); // warm-up: first-use configuration and connections
     const started = process.hrtime.bigint();
-    for (let start = 0; start < THROUGHPUT_JOBS; start += BATCH) {
+    for (let start = 0; start < throughputJobs; start += BATCH) {
       const response = await handler(batch(start), context);
       if (response.batchItemFailures.length > 0) throw new Error("unexpected batch item failures");
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(
-      `dispatcher throughput: ${THROUGHPUT_JOBS} jobs in ${seconds.toFixed(2)} s = ${(THROUGHPUT_JOBS / seconds).toFixed(0)} jobs/s`,
+      `dispatcher throughput: ${throughputJobs} jobs in ${seconds.toFixed(2)} s = ${(throughputJobs / seconds).toFixed(0)} jobs/s`,
     );
     console.log(
       `  (one process, batches of ${BATCH} through the real handler, dynalite in the same process, ECS mocked)`,
     );
-    if (tasks !== THROUGHPUT_JOBS + BATCH)
-      throw new Error(`expected ${THROUGHPUT_JOBS + BATCH} RunTask calls, saw ${tasks}`);
+    if (tasks !== throughputJobs + BATCH)
+      throw new Error(`expected ${throughputJobs + BATCH} RunTask calls, saw ${tasks}`);
   } finally {
     ecs.restore();
   }
