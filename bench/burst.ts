@@ -242,10 +242,35 @@ export async function run(size: BenchSize = "full"): Promise<void> {
   for (const [label, value, note] of rows)
     console.log(`  ${label.padEnd(width)}  ${value.padStart(width2)}  ${note}`.trimEnd());
   console.log(`  DynamoDB calls (jobs table, slots, launch rate): ${describeCalls(result.dynamoDbCalls)}`);
+  const plane = capacityPlaneRequests(result.dynamoDbCalls);
+  const per = (n: number) => (n / scenario.uploads).toFixed(2);
+  console.log(
+    `  capacity plane, DynamoDB requests per job as the DynamoDB adapters make them: ${per(plane.total)} ` +
+      `(slot reads ${per(plane.slotReads)}, slot updates ${per(plane.slotUpdates)}, launch-rate updates >= ${per(plane.rate)})`,
+  );
   requireChecks(name, [
     ...burstChecks(result),
     { name: "all jobs ended", ok: result.finished, value: s(result.endMs) },
   ]);
+}
+
+/**
+ * The capacity plane's DynamoDB requests (jobs/aws/dynamodb-slots.ts, dynamodb-launch-rate.ts): every take,
+ * release and restore reads the shards once (one BatchGetItem up to 100 shards); a take that took, a release,
+ * a give-back and a restore update one shard; a reservation is one conditional update when the bucket is
+ * busy, as in a burst (two from idle). Lost races, which the in-memory pool does not have, are not counted.
+ */
+export function capacityPlaneRequests(calls: ReadonlyMap<string, number>): {
+  slotReads: number;
+  slotUpdates: number;
+  rate: number;
+  total: number;
+} {
+  const n = (key: string) => calls.get(key) ?? 0;
+  const slotReads = n("acquire") + n("release") + n("restore") + n("holders");
+  const slotUpdates = n("acquire taken") + n("release") + n("giveBack") + n("restore");
+  const rate = n("reserve") + n("slowDown");
+  return { slotReads, slotUpdates, rate, total: slotReads + slotUpdates + rate };
 }
 
 /** "get 100, append 90 (ConcurrencyConflictError 2), ..." */
