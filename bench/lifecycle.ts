@@ -220,13 +220,19 @@ async function dispatcherThroughput(
     });
     await handler(batch(-BATCH), context); // warm-up: first-use configuration and connections
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     for (let start = 0; start < throughputJobs; start += BATCH) {
       const response = await handler(batch(start), context);
       if (response.batchItemFailures.length > 0) throw new Error("unexpected batch item failures");
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     console.log(
       `dispatcher throughput: ${throughputJobs} jobs in ${seconds.toFixed(2)} s = ${(throughputJobs / seconds).toFixed(0)} jobs/s`,
+    );
+    console.log(
+      `  CPU time ${cpuSeconds.toFixed(2)} s = ${(throughputJobs / cpuSeconds).toFixed(0)} jobs per CPU-second (what one process would reach with a core to itself: the wall time counts other work on the machine)`,
     );
     console.log(
       `  (one process, batches of ${BATCH} through the real handler, dynalite in the same process, ECS mocked; cap ${cap}: ${Math.ceil(cap / SLOTS_PER_SHARD)} slot shards)`,
