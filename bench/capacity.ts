@@ -5,7 +5,7 @@
 // out of it until they get enough; in the second, 5% of the Spot tasks are interrupted. Reported, from the
 // stored histories alone: the share of out-of-memory jobs that succeeded within 2 attempts, the share of
 // compute-seconds on Spot, p95 completion time against the all-On-Demand run, and what the compute cost
-// (the attempts' recorded costs, priced with jobs/fargate-prices.ts). A missed goal exits non-zero.
+// (the attempts' recorded costs, priced with jobs/fargate-prices.ts). A missed goal throws (exits non-zero).
 
 import { createHash } from "node:crypto";
 import { maxWorkerMemoryMb } from "../config/parse";
@@ -18,6 +18,7 @@ import type { Log } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import { percentile } from "../jobs/stats";
 import { type CapacityMode, describeTaskSize } from "../jobs/task-size";
+import { type BenchSize, requireChecks } from "./bench-size";
 import type { PlannedTask, TaskPlan } from "./burst-world";
 import {
   type SimPipelineSettings,
@@ -284,7 +285,7 @@ export function capacityGoals(onDemand: CapacityRun, spot: CapacityRun): Capacit
       ok: ratio <= CAPACITY_GOALS.p95Ratio,
     },
     {
-      name: "jobs succeeded (both runs)",
+      name: SUCCEEDED_GOAL,
       value: `${onDemand.succeeded + spot.succeeded}/${onDemand.jobs + spot.jobs}`,
       want: "all",
       ok: onDemand.succeeded === onDemand.jobs && spot.succeeded === spot.jobs,
@@ -292,11 +293,16 @@ export function capacityGoals(onDemand: CapacityRun, spot: CapacityRun): Capacit
   ];
 }
 
+const SUCCEEDED_GOAL = "jobs succeeded (both runs)";
+
 /** The same workload arriving faster than the cap of running tasks lets it run: the line, not Spot, sets p95. */
 export const OVERLOADED_ARRIVAL_EVERY_MS = 3000;
 
-export async function run(): Promise<void> {
-  const workload = CAPACITY_WORKLOAD;
+/** The workload at the size its test runs it (tests/bench/): fewer jobs, the same shares of each fault. */
+export const SMALL_WORKLOAD: CapacityWorkload = { ...CAPACITY_WORKLOAD, jobs: 200 };
+
+export async function run(size: BenchSize = "full"): Promise<void> {
+  const workload = size === "small" ? SMALL_WORKLOAD : CAPACITY_WORKLOAD;
   const onDemand = await simulateCapacity(workload, "on-demand");
   const spot = await simulateCapacity(workload, "spot-with-fallback");
   const min = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
@@ -344,7 +350,9 @@ export async function run(): Promise<void> {
     `  overloaded (one job every ${OVERLOADED_ARRIVAL_EVERY_MS / 1000} s, the cap of ${CONFIG_SCHEMA.maxRunningTasks.default} running tasks binding): ` +
       `p95 ${min(p95(busyOnDemand))} on-demand, ${min(p95(busySpot))} spot-with-fallback (${(p95(busySpot) / p95(busyOnDemand)).toFixed(3)}x; not a goal: the line sets it)`,
   );
-  if (!goals.every((g) => g.ok)) process.exitCode = 1;
+  // At the small size the shares are of a handful of jobs (one job is 6% of the out-of-memory ones): only that
+  // every job succeeded is judged there; the full size judges every goal.
+  requireChecks(name, size === "small" ? goals.filter((g) => g.name === SUCCEEDED_GOAL) : goals);
 }
 
 function pctText(x: number): string {

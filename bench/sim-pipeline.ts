@@ -17,7 +17,7 @@ import { MemorySlotPool } from "../jobs/memory-capacity";
 import { MemoryJobStore } from "../jobs/memory-store";
 import type { Log } from "../jobs/ports";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../jobs/retry-policy";
-import { slotReleasingStore } from "../jobs/slots";
+import { type SlotPool, slotReleasingStore } from "../jobs/slots";
 import { isTerminal } from "../jobs/state";
 import type { JobStore } from "../jobs/store";
 import { type SweepDeps, sweep } from "../jobs/sweep";
@@ -100,7 +100,7 @@ export function startSimPipeline(clock: VirtualClock, settings: SimPipelineSetti
   const table = new MemoryJobStore();
   const ended = new Set<string>();
   const capacity: Capacity = {
-    slots: behindNetwork(new MemorySlotPool(settings.maxRunningTasks)),
+    slots: behindNetwork(countingOutcomes(new MemorySlotPool(settings.maxRunningTasks), dynamoDbCalls)),
     launchRate: behindNetwork(new MemoryLaunchRate(settings.pacing)),
     sleep: (ms) => clock.sleep(ms),
     maxLaunchWaitMs: MAX_LAUNCH_WAIT_MS,
@@ -214,6 +214,27 @@ export function startSimPipeline(clock: VirtualClock, settings: SimPipelineSetti
     }
   })();
   return { queue, ecs, table, ended, dispatcher, dynamoDbCalls, sweeps, restore: () => ecsMock.restore() };
+}
+
+/**
+ * Counts each take's outcome ("acquire taken", "acquire held", "acquire refused"): on DynamoDB a refused or
+ * held take is one read, a taken one a read and an update (jobs/aws/dynamodb-slots.ts).
+ */
+function countingOutcomes(pool: MemorySlotPool, counts: CallCounts): SlotPool {
+  const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  return {
+    cap: pool.cap,
+    shards: pool.shards,
+    acquire: async (jobId, now) => {
+      const answer = await pool.acquire(jobId, now);
+      count(`acquire ${!answer.acquired ? "refused" : answer.alreadyHeld ? "held" : "taken"}`);
+      return answer;
+    },
+    release: (jobId) => pool.release(jobId),
+    giveBack: (jobId, taken) => pool.giveBack(jobId, taken),
+    holders: () => pool.holders(),
+    restore: (jobId, now) => pool.restore(jobId, now),
+  };
 }
 
 /** An upload's S3 notification as the jobs queue gets it: the `index`th object under `prefix`, at `atMs`. */

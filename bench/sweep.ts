@@ -16,18 +16,20 @@ import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
 import { changeJob } from "../jobs/store";
 import { sweep } from "../jobs/sweep";
 import { startLocalDynamoDb, TEST_CREDENTIALS } from "../tests/support/dynamodb";
+import { type BenchSize, requireChecks } from "./bench-size";
 
 export const name = "sweep";
 
 const T0 = Date.parse("2026-11-29T08:00:00.000Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 const DEADLINES: Deadlines = { launchSeconds: 900, runSeconds: 3600, quietSeconds: 300 };
-const MIX = {
-  runningQuiet: 700,
-  runningFresh: 100,
-  launchingQuiet: 100,
-  retryingOverdue: 50,
-  launchedLate: 50,
+type Mix = Record<
+  "runningQuiet" | "runningFresh" | "launchingQuiet" | "retryingOverdue" | "launchedLate",
+  number
+>;
+const MIXES: Record<BenchSize, Mix> = {
+  full: { runningQuiet: 700, runningFresh: 100, launchingQuiet: 100, retryingOverdue: 50, launchedLate: 50 },
+  small: { runningQuiet: 14, runningFresh: 2, launchingQuiet: 2, retryingOverdue: 1, launchedLate: 1 },
 };
 const NOW = 1000; // seconds after T0, when the sweeps run
 const quiet: Log = { info() {}, warn() {} };
@@ -45,7 +47,8 @@ interface Counts {
   sqsSends: number;
 }
 
-export async function run(): Promise<void> {
+export async function run(size: BenchSize = "full"): Promise<void> {
+  const mix = MIXES[size];
   const db = await startLocalDynamoDb();
   const counts = zero();
   const client = new DynamoDBClient({
@@ -78,7 +81,7 @@ export async function run(): Promise<void> {
       tableName: await db.createTable("sweep"),
       retentionDays: 0,
     });
-    await seed(store);
+    await seed(store, mix);
     const ecs = countingEcs(counts);
     const retryQueue: RetryQueue = {
       async sendRetry() {
@@ -97,8 +100,9 @@ export async function run(): Promise<void> {
       capacity: memoryCapacity(),
       maxJobs: 1000,
     };
-    const total = Object.values(MIX).reduce((a, b) => a + b, 0);
-    console.log(`${total} active jobs: ${JSON.stringify(MIX)}; sweeps at +${NOW} s`);
+    const total = Object.values(mix).reduce((a, b) => a + b, 0);
+    console.log(`${total} active jobs: ${JSON.stringify(mix)}; sweeps at +${NOW} s`);
+    const checks: Array<{ name: string; ok: boolean; value: string }> = [];
     for (const [label, seconds] of [
       ["first run (acts on everything overdue)", NOW],
       ["steady run, 2 min later", NOW + 120],
@@ -107,6 +111,10 @@ export async function run(): Promise<void> {
       const started = performance.now();
       const report = await sweep({ ...deps, clock: () => at(seconds) });
       const ms = performance.now() - started;
+      checks.push(
+        { name: `${label}: no job's handling failed`, ok: report.errors === 0, value: String(report.errors) },
+        { name: `${label}: every active job examined`, ok: report.complete, value: String(report.examined) },
+      );
       console.log(
         `\n${label}: ${ms.toFixed(0)} ms; examined ${report.examined}; actions ${JSON.stringify(report.actions)}`,
       );
@@ -119,6 +127,7 @@ export async function run(): Promise<void> {
           `${counts.runTask} RunTask; SQS: ${counts.sqsSends} sends`,
       );
     }
+    requireChecks(name, checks);
   } finally {
     client.destroy();
     await db.stop();
@@ -141,10 +150,10 @@ function zero(): Counts {
 }
 
 /** Jobs as the dispatcher and task-state handler leave them, at chosen times. */
-async function seed(store: DynamoDbJobStore): Promise<void> {
+async function seed(store: DynamoDbJobStore, mix: Mix): Promise<void> {
   const decide = jobDecider(DEFAULT_RETRY_POLICY);
   let n = 0;
-  const make = async (kind: keyof typeof MIX, start: number) => {
+  const make = async (kind: keyof Mix, start: number) => {
     const jobId = `${kind}-${n++}`;
     const apply = (seconds: number, command: Record<string, unknown>) =>
       changeJob(store, jobId, (state) => decide(state, { ...command, now: at(seconds) } as never));
@@ -166,7 +175,7 @@ async function seed(store: DynamoDbJobStore): Promise<void> {
     if (kind === "retryingOverdue")
       await observe(start + 40, { lastStatus: "STOPPED", ecsVersion: 6, exitCode: 1 });
   };
-  for (const [kind, count] of Object.entries(MIX) as Array<[keyof typeof MIX, number]>) {
+  for (const [kind, count] of Object.entries(mix) as Array<[keyof Mix, number]>) {
     const start = kind === "runningFresh" ? NOW - 100 : 0;
     for (let i = 0; i < count; i++) await make(kind, start);
   }

@@ -3,7 +3,8 @@
 // Target: worker <= 1.3 x floor. Runs alternate (floor, worker, floor, worker, ...) so that machine noise
 // hits both alike; the medians and the minima are reported. The worker is the esbuild bundle the image
 // ships, run as a developer would (local input and output, no S3), timed from spawn to exit.
-//   npm run bench -- worker          (BENCH_ROUNDS=5 for more rounds)
+//   npm run bench -- worker          (BENCH_ROUNDS=5 for more rounds; --small: a 4 s 320x240 video, one round,
+//                                     for its test: the worker must run, the ratio is not judged at that size)
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,6 +15,7 @@ import path from "node:path";
 import { generateVideo, type VideoSpec } from "../tests/support/video";
 import { bundleWorker } from "../worker/build";
 import { discoverTools } from "../worker/src/ffmpeg";
+import type { BenchSize } from "./bench-size";
 
 export const name = "worker";
 
@@ -42,13 +44,30 @@ const BENCH_VIDEO: VideoSpec = {
   preset: "veryfast",
 };
 
-export async function run(): Promise<void> {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? "3");
+/** The small size's video: the same scenes' kinds, short and small, so the test takes seconds. */
+const SMALL_VIDEO: VideoSpec = {
+  ...BENCH_VIDEO,
+  width: 320,
+  height: 240,
+  segments: [
+    { source: "testsrc2", seconds: 2 },
+    { source: "smptebars", seconds: 2 },
+  ],
+  toneSeconds: 3,
+  bitRate: "1M",
+};
+
+export async function run(size: BenchSize = "full"): Promise<void> {
+  const rounds = size === "small" ? 1 : Number(process.env.BENCH_ROUNDS ?? "3");
   await mkdir(WORK, { recursive: true });
-  const video = await benchVideo();
+  const spec = size === "small" ? SMALL_VIDEO : BENCH_VIDEO;
+  const video = await benchVideo(spec);
   const bundle = await bundleWorker(path.join(WORK, "bundle", "main.js"));
   const { ffmpeg } = await discoverTools(process.env, new AbortController().signal);
-  console.log(`video: ${path.relative(ROOT, video)} (1920x1080, 30 fps, 60 s, h264 8 Mbit/s + aac)`);
+  const videoSeconds = spec.segments.reduce((sum, segment) => sum + segment.seconds, 0);
+  console.log(
+    `video: ${path.relative(ROOT, video)} (${spec.width}x${spec.height}, ${spec.fps} fps, ${videoSeconds} s, h264 ${spec.bitRate}bit/s + aac)`,
+  );
   console.log(`ffmpeg: ${ffmpeg.path} ${ffmpeg.version} (${ffmpeg.source}); ${rounds} rounds, alternating`);
   // Other work on the machine skews both times (and not always alike): say how busy it was.
   console.log(`machine: ${cpus().length} cores, load average ${loadText()} at start`);
@@ -98,13 +117,13 @@ export async function run(): Promise<void> {
   console.log(`load average ${loadText()} at the end`);
 }
 
-async function benchVideo(): Promise<string> {
-  const hash = createHash("sha256").update(JSON.stringify(BENCH_VIDEO)).digest("hex").slice(0, 12);
-  const file = path.join(WORK, `1080p-60s-${hash}.mp4`);
+async function benchVideo(spec: VideoSpec): Promise<string> {
+  const hash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 12);
+  const file = path.join(WORK, `${spec.height}p-${hash}.mp4`);
   if (!existsSync(file)) {
-    console.log("generating the 1080p, 60 s video (once; cached in .bench/)...");
+    console.log(`generating the ${spec.height}p video (once; cached in .bench/)...`);
     const started = performance.now();
-    await generateVideo(file, BENCH_VIDEO);
+    await generateVideo(file, spec);
     console.log(`generated in ${seconds(performance.now() - started)}`);
   }
   return file;

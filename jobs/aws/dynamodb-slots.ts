@@ -1,9 +1,14 @@
 // The SlotPool on DynamoDB: one item of the capacity table per shard of slots (../slots.ts), whose
-// `holders` map has a key per job holding a slot of it (value: when it took it). Taking a slot is a
-// conditional UpdateItem per shard tried, in the job's own order — "fewer holders than the shard's slots,
-// or this job holds one already" — so concurrent dispatchers never exceed the cap, and taking or giving
-// back twice changes nothing: a taker first reads (consistently) whether the job holds a slot in any shard. The maps' sizes are the running tasks: no scan, no counter to drift. A shard's item stays small
-// (at most SLOTS_PER_SHARD holders), so a change costs a couple of write units however large the cap.
+// `holders` map has a key per job holding a slot of it (value: when it took it), and `taken` the number of
+// its holders, changed in the same update as the map. The map's size is the authority: a take is the
+// conditional UpdateItem "fewer holders than the shard's slots, and this job holds none here", so
+// concurrent dispatchers never exceed the cap, and taking or giving back twice changes nothing. `taken` is
+// what a taker reads to choose: one consistent BatchGetItem of every shard says whether the job holds a
+// slot already and which shards have one free, so a taker tries a shard it read as free (about one update
+// per take) and a pool read as full costs that one read, not an update per shard. A take that loses a race
+// reads again. An item whose `taken` disagrees with its map (written before `taken` existed) is put right
+// when the sweeper reads every holder. A shard's item stays small (at most SLOTS_PER_SHARD holders), so a
+// change costs a couple of write units however large the cap.
 
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
@@ -32,34 +37,37 @@ export class DynamoDbSlotPool implements SlotPool {
   }
 
   async acquire(jobId: string, now: string): Promise<SlotAnswer> {
-    if ((await this.shardsHolding(jobId)).length > 0) return { acquired: true, alreadyHeld: true };
-    for (const shard of this.shards.probeOrder(jobId)) {
+    // Each lost race is another taker's win: the tries are bounded by the slots there are to win.
+    for (let race = 0; race <= this.shards.caps.length; race++) {
+      const read = await this.readShards(jobId);
+      if (read.holding.length > 0) return { acquired: true, alreadyHeld: true };
+      const shard = this.shards
+        .probeOrder(jobId)
+        .find((s) => (read.taken.get(s) ?? 0) < (this.shards.caps[s] ?? 0));
+      if (shard === undefined) return { acquired: false, alreadyHeld: false };
       await this.ensureShard(shard);
       try {
-        const { Attributes } = await this.documents.send(
+        await this.documents.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: keyOf(shard),
-            UpdateExpression: "SET holders.#job = if_not_exists(holders.#job, :now)",
-            ConditionExpression: "size(holders) < :slots OR attribute_exists(holders.#job)",
+            UpdateExpression: "SET holders.#job = :now ADD taken :one",
+            ConditionExpression: "size(holders) < :slots AND attribute_not_exists(holders.#job)",
             ExpressionAttributeNames: { "#job": jobId },
-            ExpressionAttributeValues: { ":now": now, ":slots": this.shards.caps[shard] },
-            // The job's entry as it was: present when a concurrent taker of the same job got here first.
-            ReturnValues: "UPDATED_OLD",
+            ExpressionAttributeValues: { ":now": now, ":slots": this.shards.caps[shard], ":one": 1 },
           }),
         );
-        const old: unknown = Attributes?.holders;
-        const alreadyHeld = typeof old === "object" && old !== null && jobId in old;
-        return alreadyHeld ? { acquired: true, alreadyHeld } : { acquired: true, alreadyHeld, shard };
+        return { acquired: true, alreadyHeld: false, shard };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error; // this shard is full
+        // Full since the read, or a concurrent taker of the same job got here first: read again.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     }
     return { acquired: false, alreadyHeld: false };
   }
 
   async release(jobId: string): Promise<void> {
-    for (const shard of await this.shardsHolding(jobId)) await this.removeFrom(shard, jobId);
+    for (const shard of (await this.readShards(jobId)).holding) await this.removeFrom(shard, jobId);
   }
 
   async giveBack(jobId: string, taken: SlotAnswer): Promise<void> {
@@ -67,20 +75,30 @@ export class DynamoDbSlotPool implements SlotPool {
   }
 
   private async removeFrom(shard: number, jobId: string): Promise<void> {
-    await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keyOf(shard),
-        UpdateExpression: "REMOVE holders.#job",
-        ExpressionAttributeNames: { "#job": jobId },
-      }),
-    );
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(shard),
+          UpdateExpression: "REMOVE holders.#job ADD taken :minusOne",
+          ConditionExpression: "attribute_exists(holders.#job)",
+          ExpressionAttributeNames: { "#job": jobId },
+          ExpressionAttributeValues: { ":minusOne": -1 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error; // given back already
+    }
   }
 
-  /** The shards with an entry for the job (one, but two takers racing may have left two): read consistently. */
-  private async shardsHolding(jobId: string): Promise<number[]> {
+  /**
+   * Read consistently, in one BatchGetItem per 100 shards: the shards with an entry for the job (one, but two
+   * takers racing may have left two), and each shard's count of holders (absent: not created yet).
+   */
+  private async readShards(jobId: string): Promise<{ holding: number[]; taken: Map<number, number> }> {
     const shards = this.shards.caps.map((_, shard) => shard);
     const holding: number[] = [];
+    const taken = new Map<number, number>();
     for (let from = 0; from < shards.length; from += BATCH_GET_MAX_KEYS) {
       let keys = shards.slice(from, from + BATCH_GET_MAX_KEYS).map(keyOf);
       while (keys.length > 0) {
@@ -90,21 +108,23 @@ export class DynamoDbSlotPool implements SlotPool {
               [this.tableName]: {
                 Keys: keys,
                 ConsistentRead: true,
-                ProjectionExpression: "#key, holders.#job",
+                ProjectionExpression: "#key, holders.#job, taken",
                 ExpressionAttributeNames: { "#key": CAPACITY_TABLE_KEY, "#job": jobId },
               },
             },
           }),
         );
         for (const item of Responses?.[this.tableName] ?? []) {
+          const shard = shardOfKey(String(item[CAPACITY_TABLE_KEY]));
           const holders: unknown = item.holders;
-          if (typeof holders === "object" && holders !== null && jobId in holders)
-            holding.push(shardOfKey(String(item[CAPACITY_TABLE_KEY])));
+          if (typeof holders === "object" && holders !== null && jobId in holders) holding.push(shard);
+          // An item without the count (written before it existed) is tried: its map decides.
+          taken.set(shard, typeof item.taken === "number" ? item.taken : 0);
         }
         keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
       }
     }
-    return holding;
+    return { holding, taken };
   }
 
   async holders(): Promise<ReadonlyMap<string, string>> {
@@ -117,26 +137,53 @@ export class DynamoDbSlotPool implements SlotPool {
         if (holders === undefined) return [];
         if (typeof holders !== "object" || holders === null)
           throw new Error(`capacity table ${this.tableName}: ${keyOf(shard).name}.holders is not a map`);
-        return Object.entries(holders).map(([jobId, since]): [string, string] => [jobId, String(since)]);
+        const entries = Object.entries(holders).map(([jobId, since]): [string, string] => [
+          jobId,
+          String(since),
+        ]);
+        if (Item?.taken !== entries.length) await this.recount(shard, entries.length);
+        return entries;
       }),
     );
     return new Map(shards.flat());
   }
 
   async restore(jobId: string, now: string): Promise<boolean> {
-    if ((await this.shardsHolding(jobId)).length > 0) return false;
+    if ((await this.readShards(jobId)).holding.length > 0) return false;
     const [shard = 0] = this.shards.probeOrder(jobId);
     await this.ensureShard(shard);
-    await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keyOf(shard),
-        UpdateExpression: "SET holders.#job = if_not_exists(holders.#job, :now)",
-        ExpressionAttributeNames: { "#job": jobId },
-        ExpressionAttributeValues: { ":now": now },
-      }),
-    );
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(shard),
+          UpdateExpression: "SET holders.#job = :now ADD taken :one",
+          ConditionExpression: "attribute_not_exists(holders.#job)",
+          ExpressionAttributeNames: { "#job": jobId },
+          ExpressionAttributeValues: { ":now": now, ":one": 1 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     return true;
+  }
+
+  /** Sets a shard's count to the size of its map, unless the map changed since it was read. */
+  private async recount(shard: number, size: number): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(shard),
+          UpdateExpression: "SET taken = :size",
+          ConditionExpression: "size(holders) = :size",
+          ExpressionAttributeValues: { ":size": size },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error; // changed meanwhile: next sweep
+    }
   }
 
   /** Creates the shard's item, empty, unless it exists (whoever comes first). */
@@ -146,7 +193,7 @@ export class DynamoDbSlotPool implements SlotPool {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keyOf(shard), holders: {} },
+          Item: { ...keyOf(shard), holders: {}, taken: 0 },
           ConditionExpression: "attribute_not_exists(#key)",
           ExpressionAttributeNames: { "#key": CAPACITY_TABLE_KEY },
         }),
