@@ -285,7 +285,14 @@ function buildProgram(io: CliIo, run: (command: Command, handler: Handler) => Pr
     .description("a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept")
     .argument("<jobId>", JOB_ID_ARGUMENT)
     .option("--reason <text>", "why, recorded in the history")
-    .addHelpText("after", `\n${exitCodes()}`)
+    .option(
+      "--force",
+      "retry a job whose failure says a retry will likely fail again (a non-retryable exit code)",
+    )
+    .addHelpText(
+      "after",
+      `\nRefused for a job that ran out of memory at the largest size maxWorkerMemoryMb allows (raise it first;\nthe limit is known in local mode, or from MAX_WORKER_MEMORY_MB).\n${exitCodes()}`,
+    )
     .action((jobId: string, opts, command: Command) => run(command, (ctx) => retryCommand(ctx, jobId, opts)));
 
   program

@@ -286,6 +286,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       bucket: LOCAL_NAMES.bucket,
       inputPrefix: config.uploads.inputPrefix,
       outputPrefix: config.uploads.outputPrefix,
+      // For `retry` (and the console): whether a job that ran out of memory can be retried bigger.
+      maxWorkerMemoryMb: config.worker.maxMemoryMb,
       // The deadlines the local sweeper applies, for the CLI's `show` and `list --overdue`.
       deadlines: {
         launchSeconds: LOCAL_SWEEP.launchSeconds,
