@@ -8,15 +8,16 @@ import { placeIn, readWaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
 import {
   type Column,
+  firstClause,
   formatDuration,
   formatTime,
   renderTable,
   shortenPath,
   tableWidth,
   truncate,
-  truncateWords,
 } from "../format";
 import { currentReason } from "../history";
+import { inputName } from "../input-name";
 import { type JobListQuery, readJobList } from "../job-listing";
 
 export type ListOptions = JobListQuery;
@@ -104,7 +105,8 @@ export function jobColumns(
 ): Column<JobState>[] {
   const nowIso = now.toISOString();
   return [
-    // A unique start of an id is enough for the other commands, so a cut id is still usable.
+    // A unique start of an id is enough for the other commands, and they take it with its "…", so a cut id
+    // copied from here is still usable.
     { header: "ID", value: (job) => job.jobId, shrink: truncate, soft: 12, min: 10 },
     {
       header: "STATUS",
@@ -115,7 +117,13 @@ export function jobColumns(
       paint: (job, text) => ctx.paint.status(job.status, text),
     },
     { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right", optional: true },
-    { header: "INPUT", value: (job) => job.input?.videoUrl ?? "-", shrink: shortenPath, min: 20 },
+    // By its name (`clip.mp4`, not `clip.mp4.upload` nor the bucket's folders); -o wide: the whole URL.
+    {
+      header: "INPUT",
+      value: (job) => (ctx.wide ? (job.input?.videoUrl ?? "-") : inputName(job.input?.videoUrl)),
+      shrink: shortenPath,
+      min: 16,
+    },
     { header: "AGE", value: (job) => formatDuration(span(job.submittedAt, nowIso)), align: "right" },
     {
       header: "DURATION",
@@ -127,6 +135,8 @@ export function jobColumns(
       align: "right",
       optional: true,
     },
-    { header: "REASON", value: (job) => listReason(job), shrink: truncateWords, min: 20 },
+    // Wrapped under itself, between words, rather than cut: reasons often start alike ("input is not a
+    // processable video: ..."), and what differs comes after. Only its first clause: `show` has it all.
+    { header: "REASON", value: (job) => firstClause(listReason(job)), wrap: true, min: 24 },
   ];
 }

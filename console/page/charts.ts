@@ -23,8 +23,8 @@ export function stackedBars(
   columns: ReadonlyArray<{ label: string; values: Record<string, number> }>,
   keys: readonly string[],
 ): HTMLElement {
-  const width = 640;
-  const height = 180;
+  const width = 420;
+  const height = 160;
   const pad = { left: 32, bottom: 22, top: 8 };
   const max = Math.max(1, ...columns.map((c) => keys.reduce((s, k) => s + (c.values[k] ?? 0), 0)));
   const step = (width - pad.left) / Math.max(1, columns.length);
@@ -51,7 +51,7 @@ export function stackedBars(
         ),
       );
     }
-    if (columns.length <= 12 || i % Math.ceil(columns.length / 8) === 0)
+    if (columns.length <= 6 || i % Math.ceil(columns.length / 5) === 0)
       bars.push(svg("text", { x: pad.left + i * step, y: height - 6, class: "axis" }, column.label));
   });
   bars.push(svg("text", { x: 0, y: pad.top + 10, class: "axis" }, String(max)));

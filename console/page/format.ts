@@ -43,13 +43,4 @@ export function describeCapacity(capacity: string | undefined): string {
   return capacity === "FARGATE_SPOT" ? "Spot" : "On-Demand";
 }
 
-/** An input URL by its file's name (an upload's `.upload` suffix dropped), the URL kept for a title. */
-export function inputName(url: string | undefined): string {
-  if (url === undefined) return "-";
-  const last = url.split(/[/?#]/).filter(Boolean).at(-1) ?? url;
-  let name = last;
-  try {
-    name = decodeURIComponent(last);
-  } catch {}
-  return name.replace(/\.upload$/, "");
-}
+export { inputName } from "../../cli/input-name";

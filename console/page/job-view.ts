@@ -428,7 +428,7 @@ function attemptsTable(job: JobAnswer): Child {
   const costs = new Map(job.cost.attempts.map((c) => [c.attempt, c.cost.usd]));
   return h(
     "div",
-    { class: "scroll" },
+    { class: "scroll", tabindex: "0", role: "region", "aria-label": "Attempts table" },
     h(
       "table",
       { class: "attempts" },
@@ -625,7 +625,7 @@ function eventsTable(job: JobAnswer): Child {
   const submitted = Date.parse(job.timeline.submittedAt ?? job.events[0]?.at ?? job.now);
   return h(
     "div",
-    { class: "scroll" },
+    { class: "scroll", tabindex: "0", role: "region", "aria-label": "Event history table" },
     h(
       "table",
       { class: "events" },
