@@ -2,7 +2,8 @@
 // local mode with the real worker: the list, a job's page with its images loaded, a running job's page
 // updating by itself until it succeeds, its logs, a retry with its confirmation, the secret refused when
 // missing (and a write without the page's token), at 1280 and 390 pixels wide, with axe-core's checks.
-// Screenshots of each page go to docs/console/.
+// Local mode runs with a simulated memory need, so every job is resized once. Screenshots of each page go
+// to docs/console/.
 
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
@@ -45,6 +46,9 @@ beforeAll(async () => {
     stateDirectory: state,
     reset: false,
     config: { ...defaults, jobs: { ...defaults.jobs, retryBaseDelaySeconds: 1, retryMaxDelaySeconds: 1 } },
+    // `--memory-need 4096`: every first attempt (the stack's 2 GiB) runs out of memory, the retry at 4 GiB
+    // runs, so each job's page shows a resize.
+    simulatedMemoryNeedMib: 4096,
   });
   s3 = new S3Client({
     endpoint: pipeline.endpoints.endpoints.s3,
@@ -188,8 +192,13 @@ describe("the job console", () => {
         )
         .not.toContain(0);
       expect(await page.locator("img").count()).toBeGreaterThan(1);
-      expect(await page.locator(".timeline rect.seg-running").count()).toBe(1);
-      expect(await page.locator("table.attempts").textContent()).toContain("On-Demand");
+      // Two attempts: the first ran out of memory at 2 GiB (local mode's --memory-need), the second ran bigger.
+      expect(await page.locator(".timeline rect.seg-running").count()).toBe(2);
+      const attempts = await page.locator("table.attempts").textContent();
+      expect(attempts).toContain("On-Demand");
+      expect(attempts).toContain("out-of-memory");
+      expect(attempts).toContain("1 vCPU, 4 GiB");
+      expect(attempts).toContain("bigger: attempt 1 ran out of memory");
       expect(await page.locator("pre.json").textContent()).toContain('"scenes"');
       await expect.poll(() => page.locator("pre.log").textContent()).toMatch(/step/);
       expect(await page.locator("table.events").textContent()).toContain("JobSucceeded");
@@ -264,7 +273,9 @@ describe("the job console", () => {
       body: "{}",
     });
     expect(tokenless.status).toBe(403);
-    const page = await open(390);
+    // A browser that never had the URL's secret (a fresh context: no cookie).
+    const context = await browser.newContext({ viewport: { width: 390, height: 900 } });
+    const page = await context.newPage();
     await page.goto(`${origin}/`);
     expect(await page.locator("body").textContent()).toContain("needs its secret");
     await page.screenshot({ path: path.join(SHOTS, "refused-390.png") });
