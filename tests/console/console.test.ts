@@ -179,6 +179,7 @@ describe("the job console", () => {
       expect(await row.textContent()).not.toContain(".upload");
       await expect.poll(() => page.locator(`tr[data-job="${failedJob}"]`).textContent()).toContain("FAILED");
       expect(await seriousViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       await page.screenshot({ path: path.join(SHOTS, `jobs-${width}.png`), fullPage: true });
       await page.context().close();
     });
@@ -204,7 +205,10 @@ describe("the job console", () => {
       expect(await page.locator("table.events").textContent()).toContain("JobSucceeded");
       expect(await page.locator("a[download]").count()).toBeGreaterThan(1);
       expect(await seriousViolations(page)).toEqual([]);
+      // Nothing wider than the window: no sideways scrolling on a phone.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       await page.screenshot({ path: path.join(SHOTS, `job-${width}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(SHOTS, `job-${width}-top.png`) });
       await page.context().close();
     });
   }
