@@ -13,6 +13,7 @@ const benchmarks: ReadonlyArray<{ readonly name: string; readonly load: () => Pr
   { name: "sweep", load: () => import("./sweep.js") },
   { name: "burst", load: () => import("./burst.js") },
   { name: "capacity", load: () => import("./capacity.js") },
+  { name: "console-page", load: () => import("./console-page.js") },
 ];
 
 /** Exit code of a command line naming no known benchmark (as the jobs CLI's usage errors). */

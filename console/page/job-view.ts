@@ -45,7 +45,9 @@ export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => 
     dialog,
   );
   let outputsKey = "";
+  // The log followed: the latest attempt's (moving on to a retry's), unless one was picked.
   const logState = {
+    pinned: false,
     attempt: undefined as number | undefined,
     lines: 0,
     complete: false,
@@ -186,7 +188,7 @@ export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => 
         action === "retry" ? { force } : {},
       );
       notice.textContent = answer.message;
-      logState.attempt = undefined;
+      logState.pinned = false;
       outputsKey = "";
       schedule(0);
     } catch (error) {
@@ -211,6 +213,7 @@ export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => 
       {
         id: "log-attempt",
         onchange: (e: Event) => {
+          logState.pinned = true;
           logState.attempt = Number((e.target as HTMLSelectElement).value);
           logState.lines = 0;
           logState.complete = false;
@@ -219,7 +222,11 @@ export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => 
         },
       },
       job.logAttempts.map((n) =>
-        h("option", { value: String(n), selected: n === (logState.attempt ?? latest) }, `attempt ${n}`),
+        h(
+          "option",
+          { value: String(n), selected: n === (logState.pinned ? logState.attempt : latest) },
+          `attempt ${n}`,
+        ),
       ),
     );
     replace(
@@ -233,7 +240,7 @@ export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => 
 
   async function followLogs(job: JobAnswer): Promise<void> {
     if (job.logAttempts.length === 0) return;
-    const attempt = logState.attempt ?? job.logAttempts.at(-1);
+    const attempt = logState.pinned ? logState.attempt : job.logAttempts.at(-1);
     if (attempt !== logState.attempt) {
       logState.attempt = attempt;
       logState.lines = 0;
