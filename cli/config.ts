@@ -8,6 +8,7 @@
 
 import {
   LOCAL_CREDENTIALS,
+  type LocalEndpoints,
   localEndpointsPath,
   readLocalEndpoints,
   workerLogDirectory,
@@ -113,6 +114,8 @@ const DEFAULT_LOG_STREAM_PREFIX = "worker";
 
 export interface ConfigSources {
   readonly env: Env;
+  /** Local mode's endpoints when they come from elsewhere than its file (a stopped state folder, opened). */
+  readonly localEndpoints?: LocalEndpoints;
   /** Reads stack outputs; replaced in tests. */
   readonly stackOutputs?: (stack: string, env: Env) => Promise<StackValues>;
 }
@@ -127,7 +130,7 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     return value === undefined ? undefined : { value, source: `stack ${stackName}` };
   };
   const localPath = localEndpointsPath(env);
-  const local = options.local ? readLocalEndpoints(localPath) : undefined;
+  const local = options.local ? (sources.localEndpoints ?? readLocalEndpoints(localPath)) : undefined;
   const fromLocal = (value: string | undefined): Setting | undefined =>
     value === undefined ? undefined : { value, source: "local mode" };
   const flag = (value: string | undefined, name: string): Setting | undefined =>

@@ -8,11 +8,16 @@
 // exitOverride) — which in-process tests need. yargs brings a dozen dependencies for the same; citty is
 // young and has no exit override.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { z } from "zod";
-import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "../config/local-endpoints";
+import {
+  LOCAL_ENDPOINTS_FILE,
+  type LocalEndpoints,
+  localEndpointsPath,
+  PROJECT_ROOT,
+} from "../config/local-endpoints";
 import { CONFIG_SCHEMA } from "../config/schema";
 import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
 import {
@@ -80,9 +85,22 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
   const invocation = invocationOf(io.env, globals);
   let config: CliConfig | undefined;
   let close = () => {};
+  let stopped: { readonly endpoints: LocalEndpoints; close(): Promise<void> } | undefined;
   try {
+    // --local with local mode stopped: its state folder's histories are still there to read.
+    const endpointsFile = localEndpointsPath(io.env);
+    if (globals.local === true && !existsSync(endpointsFile)) {
+      // Loaded only then: local mode's modules are not the CLI's usual load.
+      const { openStoppedState } = await import("../local/stopped-state.js");
+      stopped = await openStoppedState(dirname(endpointsFile));
+      if (stopped !== undefined)
+        io.stderr.write(
+          `${paintErr.paint("dim", `local mode is not running: reading its state folder ${dirname(endpointsFile)} (job histories and worker logs only)`)}\n`,
+        );
+    }
     config = await resolveConfig(globals, {
       env: io.env,
+      ...(stopped === undefined ? {} : { localEndpoints: stopped.endpoints }),
       ...(options.stackOutputs === undefined ? {} : { stackOutputs: options.stackOutputs }),
     });
     const aws = connect(config);
@@ -103,6 +121,7 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
     return error.exitCode;
   } finally {
     close();
+    await stopped?.close();
   }
 }
 
