@@ -21,7 +21,12 @@ import { statusBadge } from "./status";
 
 type Attempt = JobAnswer["timeline"]["attempts"][number];
 
-export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => void): () => void {
+export function jobView(
+  root: HTMLElement,
+  jobId: string,
+  fail: (e: unknown) => void,
+  recovered: () => void,
+): () => void {
   let stopped = false;
   let timer = 0;
   const head = h("div", {});
@@ -282,6 +287,7 @@ export function jobView(root: HTMLElement, jobId: string, fail: (e: unknown) => 
       if (stopped) return;
       try {
         await refresh();
+        recovered();
       } catch (error) {
         fail(error);
       }

@@ -63,7 +63,10 @@ function route(): void {
   const job = /^\/job\/(.+)$/.exec(path);
   if (job?.[1] !== undefined) {
     document.title = `Job ${decodeURIComponent(job[1])} — video jobs`;
-    stop = jobView(main, decodeURIComponent(job[1]), fail);
+    // A job not recorded yet (just submitted) is read again until it is: the banner goes once it is there.
+    stop = jobView(main, decodeURIComponent(job[1]), fail, () => {
+      banner.hidden = true;
+    });
     return;
   }
   if (path === "/stats") {
