@@ -69,7 +69,7 @@ Options:
                      the local ECS refuses SHARE (0-1) of the RunTask calls for FARGATE_SPOT as ECS refuses
                      a launch it has no capacity for ("Capacity is unavailable at this time..."): no task, a
                      launch failure the job model reads as Spot refusing. Without it: none
-  --memory-need MiB  every worker is taken to need MiB of memory: a task given less runs out of it 1 s
+  --memory-need MiB  every worker is taken to need MiB of memory: a task given less runs out of it 0.25 s
                      after it starts (killed, exit 137, OutOfMemoryError, as ECS reports it), so the
                      job is retried bigger, up to maxWorkerMemoryMb; e.g. 4096 with a 2 GiB worker.
                      Not with --docker. Without it: the worker's real memory is held to its task's

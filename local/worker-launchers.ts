@@ -33,7 +33,7 @@ export interface LauncherOptions {
 }
 
 /** How long a worker that "needs" more memory than its task has runs before it is killed over it. */
-export const SIMULATED_OUT_OF_MEMORY_AFTER_MS = 1000;
+export const SIMULATED_OUT_OF_MEMORY_AFTER_MS = 250;
 
 /** Runs the bundled worker (`node <bundle>`), with nothing of this process's environment but PATH. */
 export function processLauncher(bundle: string, options: LauncherOptions): WorkerLauncher {

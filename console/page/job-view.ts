@@ -3,7 +3,7 @@
 // running, stopped) with each attempt's size, capacity, exit and stop codes, reason and cost, the progress
 // of a running job, its outputs inline (contact sheet, thumbnails, result.json), its logs following live,
 // and the full event history. Retry and cancel ask for a confirmation, then call the same workflows as the
-// CLI. Read again every two seconds until the job is finished.
+// CLI. Read again every second until the job is finished.
 
 import type { ActionAnswer, JobAnswer, LogsAnswer } from "../server/api";
 import { ApiError, get, post } from "./client";
@@ -292,7 +292,7 @@ export function jobView(
         fail(error);
       }
       const finished = last !== undefined && !last.canCancel && logState.complete;
-      if (!stopped) schedule(finished ? 10_000 : 2000);
+      if (!stopped) schedule(finished ? 10_000 : 1000);
     }, ms);
   }
   schedule(0);
