@@ -14,7 +14,7 @@ module.exports = {
       // The worker's published contracts (worker/src/*-schema.ts: zod schemas and constants, nothing else)
       // are the one part of worker/ the job model reads: what the worker writes, parsed with its own schema.
       to: {
-        path: "^(handlers|cli|local|components|worker|config)/|^(index|config)\\.ts$",
+        path: "^(handlers|cli|console|local|components|worker|config)/|^(index|config)\\.ts$",
         pathNot: "^worker/src/[a-z-]+-schema\\.ts$",
       },
     },
@@ -56,7 +56,36 @@ module.exports = {
         "Stack configuration is shared by the Pulumi program, the CLI and local mode: it imports only the pure job rules.",
       severity: "error",
       from: { path: "^config/" },
-      to: { path: "^(handlers|cli|local|components|worker)/|^jobs/aws/|^(index|config)\\.ts$" },
+      to: { path: "^(handlers|cli|console|local|components|worker)/|^jobs/aws/|^(index|config)\\.ts$" },
+    },
+    {
+      name: "console-loads-no-pulumi",
+      comment:
+        "The job console runs beside the CLI, on the user's machine, without the Pulumi SDK (directly or through anything it imports).",
+      severity: "error",
+      from: { path: "^console/" },
+      to: { path: "(^|/)node_modules/@pulumi/", reachable: true },
+    },
+    {
+      name: "console-reads-through-jobs-and-the-cli-helpers",
+      comment:
+        "The console's server reads what the CLI reads: the job model (jobs/), the stack configuration (config/) and the CLI's shared configuration and connection helpers; never a CLI command, a handler, local mode, a component or the worker.",
+      severity: "error",
+      from: { path: "^console/" },
+      to: {
+        path: "^(handlers|local|components|worker)/|^cli/(commands/|main\\.ts$|bin\\.js$)|^(index|config)\\.ts$",
+      },
+    },
+    {
+      name: "console-page-is-browser-code",
+      comment:
+        "The console's page is bundled for the browser: it imports only its own modules and the pure input-name helper, and the server's API only for its types.",
+      severity: "error",
+      from: { path: "^console/page/" },
+      to: {
+        pathNot: "^console/page/|^cli/input-name\\.ts$",
+        dependencyTypesNot: ["type-only"],
+      },
     },
     {
       name: "bootstrap-stands-alone",

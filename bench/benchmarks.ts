@@ -14,4 +14,5 @@ export const benchmarks: ReadonlyArray<{ readonly name: string; readonly load: (
   { name: "sweep", load: () => import("./sweep.js") },
   { name: "burst", load: () => import("./burst.js") },
   { name: "capacity", load: () => import("./capacity.js") },
+  { name: "console-page", load: () => import("./console-page.js") },
 ];

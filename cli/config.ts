@@ -8,6 +8,7 @@
 
 import {
   LOCAL_CREDENTIALS,
+  type LocalEndpoints,
   localEndpointsPath,
   readLocalEndpoints,
   workerLogDirectory,
@@ -50,6 +51,8 @@ export const ENVIRONMENT_VARIABLES = {
   JOB_TIMEOUT_SECONDS: `the stack's run deadline, as the handlers get it (default ${CONFIG_SCHEMA.jobTimeoutMinutes.default * 60})`,
   LAUNCH_TIMEOUT_SECONDS: `the stack's launch deadline (default ${CONFIG_SCHEMA.launchTimeoutMinutes.default * 60})`,
   SWEEP_QUIET_SECONDS: `how long the sweeper waits for news of an active job (default ${CONFIG_SCHEMA.sweepQuietMinutes.default * 60})`,
+  MAX_WORKER_MEMORY_MB:
+    "the stack's maxWorkerMemoryMb, as the handlers get it (retry of a job that ran out of memory)",
   JOB_RETENTION_DAYS: `days a finished job is kept, as the stack sets it (default ${CONFIG_SCHEMA.jobRetentionDays.default})`,
   JOBS_EVENT_BUS: "the jobs bus replay publishes to (stack output eventBusName)",
   JOBS_STACK: "Pulumi stack to read outputs from, like --stack",
@@ -95,6 +98,8 @@ export interface CliConfig {
   readonly logStreamPrefix: string;
   readonly containerName: string;
   readonly retentionDays: number;
+  /** The stack's maxWorkerMemoryMb, when known (local mode, MAX_WORKER_MEMORY_MB): `retry` after running out of memory. */
+  readonly maxWorkerMemoryMb?: number;
   /** The stack's deadlines, as the sweeper applies them (`show`, `list --overdue`). */
   readonly deadlines: Deadlines;
   readonly local: boolean;
@@ -109,6 +114,8 @@ const DEFAULT_LOG_STREAM_PREFIX = "worker";
 
 export interface ConfigSources {
   readonly env: Env;
+  /** Local mode's endpoints when they come from elsewhere than its file (a stopped state folder, opened). */
+  readonly localEndpoints?: LocalEndpoints;
   /** Reads stack outputs; replaced in tests. */
   readonly stackOutputs?: (stack: string, env: Env) => Promise<StackValues>;
 }
@@ -123,7 +130,7 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     return value === undefined ? undefined : { value, source: `stack ${stackName}` };
   };
   const localPath = localEndpointsPath(env);
-  const local = options.local ? readLocalEndpoints(localPath) : undefined;
+  const local = options.local ? (sources.localEndpoints ?? readLocalEndpoints(localPath)) : undefined;
   const fromLocal = (value: string | undefined): Setting | undefined =>
     value === undefined ? undefined : { value, source: "local mode" };
   const flag = (value: string | undefined, name: string): Setting | undefined =>
@@ -153,6 +160,12 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
     throw new UsageError(`JOB_RETENTION_DAYS must be a whole number of days, got "${retention}"`);
   }
   const credentials = staticCredentials(env, local !== undefined);
+  const maxMemory = nonEmpty(env.MAX_WORKER_MEMORY_MB);
+  if (maxMemory !== undefined && !/^\d+$/.test(maxMemory)) {
+    throw new UsageError(`MAX_WORKER_MEMORY_MB must be a whole number of MiB, got "${maxMemory}"`);
+  }
+  const maxWorkerMemoryMb =
+    local?.maxWorkerMemoryMb ?? (maxMemory === undefined ? undefined : Number(maxMemory));
 
   return {
     ...defined({
@@ -198,6 +211,7 @@ export async function resolveConfig(options: GlobalOptions, sources: ConfigSourc
       quietSeconds: seconds(env.SWEEP_QUIET_SECONDS, CONFIG_SCHEMA.sweepQuietMinutes.default * 60),
       ...local?.deadlines,
     },
+    ...(maxWorkerMemoryMb === undefined ? {} : { maxWorkerMemoryMb }),
     local: local !== undefined,
     ...(local === undefined ? {} : { localLogDirectory: workerLogDirectory(local, localPath) }),
   };

@@ -146,6 +146,27 @@ export function truncateWords(text: string, max: number): string {
   return `${cut.replace(/[\s;,:]+$/, "")}…`;
 }
 
+/**
+ * A reason's first clause, for a one-row summary: "input is not a processable video: ffmpeg: <its stderr>"
+ * reads "input is not a processable video: ffmpeg"; a short reason is kept whole.
+ */
+export function firstClause(text: string, max = 48): string {
+  if (displayWidth(text) <= max) return text;
+  const parts = text.split(/(?<=\S): /);
+  let out = parts[0] ?? text;
+  for (const part of parts.slice(1)) {
+    const joined = `${out}: ${part}`;
+    if (displayWidth(joined) <= max) {
+      out = joined;
+      continue;
+    }
+    // The clause that does not fit is cut between its words, if enough of it shows to say something.
+    const room = max - displayWidth(out) - 2;
+    return room >= 12 ? `${out}: ${truncateWords(part, room)}` : `${out}…`;
+  }
+  return displayWidth(out) <= max ? out : truncateWords(out, max);
+}
+
 /** Shortens in the middle, keeping the end (the file name of a URL says most). */
 export function shorten(text: string, max: number): string {
   if (displayWidth(text) <= max) return text;
@@ -316,7 +337,9 @@ export function wrapText(text: string, width: number): string[] {
   while (displayWidth(rest) > width) {
     const start = fitStart(rest, width);
     const space = start.lastIndexOf(" ");
-    const cut = space > 0 ? space : start.length;
+    // A word longer than the line (a URL, an ARN) is cut after one of its own separators when it has one.
+    const separator = Math.max(...["/", ":", "-", "_", ".", ","].map((c) => start.lastIndexOf(c))) + 1;
+    const cut = space > 0 ? space : separator > width * 0.4 ? separator : start.length;
     lines.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
   }

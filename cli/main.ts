@@ -8,11 +8,16 @@
 // exitOverride) — which in-process tests need. yargs brings a dozen dependencies for the same; citty is
 // young and has no exit override.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { z } from "zod";
-import { LOCAL_ENDPOINTS_FILE, PROJECT_ROOT } from "../config/local-endpoints";
+import {
+  LOCAL_ENDPOINTS_FILE,
+  type LocalEndpoints,
+  localEndpointsPath,
+  PROJECT_ROOT,
+} from "../config/local-endpoints";
 import { CONFIG_SCHEMA } from "../config/schema";
 import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
 import {
@@ -85,9 +90,22 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
   const invocation = invocationOf(io.env, globals);
   let config: CliConfig | undefined;
   let close = () => {};
+  let stopped: { readonly endpoints: LocalEndpoints; close(): Promise<void> } | undefined;
   try {
+    // --local with local mode stopped: its state folder's histories are still there to read.
+    const endpointsFile = localEndpointsPath(io.env);
+    if (globals.local === true && !existsSync(endpointsFile)) {
+      // Loaded only then: local mode's modules are not the CLI's usual load.
+      const { openStoppedState } = await import("../local/stopped-state.js");
+      stopped = await openStoppedState(dirname(endpointsFile));
+      if (stopped !== undefined)
+        io.stderr.write(
+          `${paintErr.paint("dim", `local mode is not running: reading its state folder ${dirname(endpointsFile)} (job histories and worker logs only)`)}\n`,
+        );
+    }
     config = await resolveConfig(globals, {
       env: io.env,
+      ...(stopped === undefined ? {} : { localEndpoints: stopped.endpoints }),
       ...(options.stackOutputs === undefined ? {} : { stackOutputs: options.stackOutputs }),
     });
     const aws = connect(config);
@@ -108,6 +126,7 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
     return error.exitCode;
   } finally {
     close();
+    await stopped?.close();
   }
 }
 
@@ -299,7 +318,14 @@ function buildProgram(
     .description("a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept")
     .argument("<jobId>", JOB_ID_ARGUMENT)
     .option("--reason <text>", "why, recorded in the history")
-    .addHelpText("after", `\n${exitCodes()}`)
+    .option(
+      "--force",
+      "retry a job whose failure says a retry will likely fail again (a non-retryable exit code)",
+    )
+    .addHelpText(
+      "after",
+      `\nRefused for a job that ran out of memory at the largest size maxWorkerMemoryMb allows (raise it first;\nthe limit is known in local mode, or from MAX_WORKER_MEMORY_MB).\n${exitCodes()}`,
+    )
     .action((jobId: string, opts, command: Command) => run(command, (ctx) => retryCommand(ctx, jobId, opts)));
 
   program

@@ -39,6 +39,8 @@ const schema = z.object({
   logGroup: z.string().min(1).optional(),
   /** Directory of the worker's logs, one `<task id>.log` per task (default: `logs/` beside this file). */
   workerLogDirectory: z.string().min(1).optional(),
+  /** The stack's maxWorkerMemoryMb local mode runs with (`retry` of a job that ran out of memory). */
+  maxWorkerMemoryMb: z.number().int().positive().optional(),
   /** The deadlines local mode's sweeper applies (shorter than a stack's). */
   deadlines: z
     .object({

@@ -8,7 +8,8 @@ import { decide } from "./decide";
 import { InvalidTransitionError, JobError } from "./errors";
 import { sendPendingRetry } from "./pending-retry";
 import type { Clock, RetryQueue } from "./ports";
-import { changeJob, type JobChange, type JobStore } from "./store";
+import { changeJob, type JobChange, type JobStore, type StoredJob } from "./store";
+import { describeTaskSize, nextTaskSize } from "./task-size";
 
 export interface RetryDeps {
   readonly store: JobStore;
@@ -64,4 +65,45 @@ export async function retryJob(deps: RetryDeps, jobId: string, reason: string): 
     throw new RetryNotSentError(jobId, attempt, error);
   }
   return { change, attempt };
+}
+
+/**
+ * Whether a retry by hand can help, before it is recorded (the CLI's `retry` and the console ask): refused
+ * when the job ran out of memory at the largest size maxWorkerMemoryMb allows now (the retry would run
+ * there again). A warning, which only `--force` (a confirmation in the console) goes past, when the worker
+ * said the input is bad (a non-retryable exit code), or when the limit is not known here and the failure's
+ * own record says no larger size was allowed then.
+ */
+export interface RetryAdvice {
+  readonly refused?: string;
+  readonly warning?: string;
+}
+
+export function retryAdvice(stored: StoredJob, maxWorkerMemoryMb: number | undefined): RetryAdvice {
+  const { state, events } = stored;
+  if (state.status !== "FAILED") return {};
+  const at = state.outOfMemoryAt;
+  if (at !== undefined) {
+    const failed = [...events].reverse().find((e) => e.type === "JobFailed");
+    const allowedThen = failed?.type === "JobFailed" && failed.reason.includes("a retry by hand runs with");
+    const bigger =
+      maxWorkerMemoryMb === undefined ? allowedThen : nextTaskSize(at, maxWorkerMemoryMb) !== undefined;
+    if (!bigger && maxWorkerMemoryMb !== undefined) {
+      return {
+        refused: `job ${state.jobId} ran out of memory at ${describeTaskSize(at)}, and maxWorkerMemoryMb (${maxWorkerMemoryMb} MiB) allows no larger size: a retry would run out of memory again at the same size; raise maxWorkerMemoryMb first`,
+      };
+    }
+    if (!bigger) {
+      return {
+        warning: `job ${state.jobId} ran out of memory at ${describeTaskSize(at)}, and maxWorkerMemoryMb allowed no larger size when it failed: a retry runs out of memory again at the same size unless maxWorkerMemoryMb was raised since`,
+      };
+    }
+  }
+  const last = [...events].reverse().find((e) => e.type === "TaskStopped");
+  if (last?.type === "TaskStopped" && last.failure?.kind === "non-retryable-exit-code") {
+    return {
+      warning: `job ${state.jobId} failed with exit code ${last.exitCode ?? "?"}, which the stack counts as non-retryable (the worker found the input unusable): a retry will likely fail again`,
+    };
+  }
+  return {};
 }

@@ -89,7 +89,9 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
   let submittedAt: string | undefined;
   let finishedAt: string | undefined;
   // The latest retry's move of the job (bigger, On-Demand): said on the attempt it launches.
-  let move: { readonly attempt: number; readonly change: string } | undefined;
+  let move:
+    | { readonly attempt: number; readonly change: string; readonly outOfMemoryAt?: TaskSize }
+    | undefined;
   // The size the job failed out of memory at, until a retry by hand.
   let outOfMemoryAt: TaskSize | undefined;
   for (const event of events) {
@@ -107,7 +109,7 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
           ...defined({
             size: event.size,
             capacity: event.capacity,
-            placementChange: move?.attempt === event.attempt ? move.change : undefined,
+            placementChange: move?.attempt === event.attempt ? launchedChange(move, event.size) : undefined,
           }),
         });
         break;
@@ -163,7 +165,14 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
         // A retry by hand of a job that failed out of memory runs a rung up (placement.ts): said as a retry's.
         const grows = event.manual && outOfMemoryAt !== undefined;
         const change = placementChange(event, drafts.get(event.nextAttempt - 1), grows);
-        move = change === undefined ? undefined : { attempt: event.nextAttempt, change };
+        move =
+          change === undefined
+            ? undefined
+            : {
+                attempt: event.nextAttempt,
+                change,
+                ...(grows && outOfMemoryAt !== undefined ? { outOfMemoryAt } : {}),
+              };
         outOfMemoryAt = undefined;
         break;
       }
@@ -189,6 +198,22 @@ export function jobTimeline(events: readonly JobEvent[], now?: string): JobTimel
     total: span(submittedAt, finishedAt ?? now),
   });
   return { ...defined({ submittedAt, finishedAt }), attempts, durations };
+}
+
+/**
+ * A retry by hand of a job that ran out of memory is said to run bigger only when its launch did: with
+ * maxWorkerMemoryMb not raised since, it runs at the size it ran out of memory at, and says so.
+ */
+function launchedChange(
+  move: { readonly change: string; readonly outOfMemoryAt?: TaskSize },
+  size: TaskSize | undefined,
+): string {
+  const from = move.outOfMemoryAt;
+  if (from === undefined || size === undefined || size.memoryMib > from.memoryMib) return move.change;
+  return move.change.replace(
+    /^bigger: (.*) ran out of memory/,
+    "same size: $1 ran out of memory at it (maxWorkerMemoryMb allows no larger)",
+  );
 }
 
 /** How a retry moved the job, in words: bigger after running out of memory, On-Demand after Spot. */

@@ -85,6 +85,10 @@ Options:
                      the local ECS refuses SHARE (0-1) of the RunTask calls for FARGATE_SPOT as ECS refuses
                      a launch it has no capacity for ("Capacity is unavailable at this time..."): no task, a
                      launch failure the job model reads as Spot refusing. Without it: none
+  --memory-need MiB  every worker is taken to need MiB of memory: a task given less runs out of it 0.25 s
+                     after it starts (killed, exit 137, OutOfMemoryError, as ECS reports it), so the
+                     job is retried bigger, up to maxWorkerMemoryMb; e.g. 4096 with a 2 GiB worker.
+                     Not with --docker. Without it: the worker's real memory is held to its task's
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -158,6 +162,7 @@ async function main(): Promise<number> {
     ...(args.launchLimits === undefined ? {} : { launchLimits: args.launchLimits }),
     ...(args.spotInterruptions === undefined ? {} : { spotInterruptions: args.spotInterruptions }),
     ...(args.spotUnavailable === undefined ? {} : { spotUnavailable: args.spotUnavailable }),
+    ...(args.memoryNeed === undefined ? {} : { simulatedMemoryNeedMib: args.memoryNeed }),
     ports: args.ports,
     ...(args.webhook === undefined
       ? {}
@@ -255,6 +260,7 @@ function parse() {
       "launch-limits": { type: "string" },
       "spot-interruptions": { type: "string" },
       "spot-unavailable": { type: "string" },
+      "memory-need": { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -298,6 +304,12 @@ function parse() {
     interruptionsText === undefined ? undefined : parseSpotInterruptions(interruptionsText);
   const unavailableText = values["spot-unavailable"];
   const spotUnavailable = unavailableText === undefined ? undefined : parseSpotUnavailable(unavailableText);
+  const needText = values["memory-need"];
+  if (needText !== undefined && !/^[1-9]\d*$/.test(needText))
+    throw new Error(`--memory-need must be a whole number of MiB (e.g. 4096), got "${needText}"`);
+  if (needText !== undefined && values.docker)
+    throw new Error("--memory-need simulates the worker's memory as a child process: not with --docker");
+  const memoryNeed = needText === undefined ? undefined : Number(needText);
   return {
     ...values,
     state,
@@ -307,6 +319,7 @@ function parse() {
     spotUnavailable,
     webhookTimeoutMs,
     webhookRetryMaxMs,
+    memoryNeed,
   };
 }
 

@@ -105,6 +105,8 @@ export interface LocalPipelineOptions {
   readonly spotInterruptions?: SpotInterruptions;
   /** The share of FARGATE_SPOT launches the local ECS refuses for lack of capacity (`--spot-unavailable`); default none. */
   readonly spotUnavailable?: number;
+  /** `--memory-need MiB`: a task given less memory runs out of it (worker-launchers.ts); default: the real need. */
+  readonly simulatedMemoryNeedMib?: number;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -323,6 +325,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       bucket: LOCAL_NAMES.bucket,
       inputPrefix: config.uploads.inputPrefix,
       outputPrefix: config.uploads.outputPrefix,
+      // For `retry` (and the console): whether a job that ran out of memory can be retried bigger.
+      maxWorkerMemoryMb: config.worker.maxMemoryMb,
       // The deadlines the local sweeper applies, for the CLI's `show` and `list --overdue`.
       deadlines: {
         launchSeconds: LOCAL_SWEEP.launchSeconds,
@@ -416,6 +420,9 @@ async function workerLauncher(options: LocalPipelineOptions, s3Endpoint: string)
     },
     logDirectory: path.join(stateDirectory, "logs"),
     pids: workerPidFiles(workerPidDirectory(stateDirectory)),
+    ...(options.simulatedMemoryNeedMib === undefined
+      ? {}
+      : { simulatedMemoryNeedMib: options.simulatedMemoryNeedMib }),
   };
   if (options.dockerImage !== undefined && options.workerScript !== undefined)
     throw new Error("local mode runs either a worker image (dockerImage) or a worker script, not both");

@@ -24,7 +24,16 @@ export interface LauncherOptions {
   readonly logDirectory: string;
   /** Where each running worker's pid is noted (local mode's state folder). */
   readonly pids?: WorkerPids;
+  /**
+   * `--memory-need MiB`: every worker is taken to need this much memory, so a task given less runs out of
+   * it shortly after it starts, killed and reported as a real one is (exit 137, OutOfMemoryError); a task
+   * given enough runs as usual. Shows the job model's resize without a video that needs that much.
+   */
+  readonly simulatedMemoryNeedMib?: number;
 }
+
+/** How long a worker that "needs" more memory than its task has runs before it is killed over it. */
+export const SIMULATED_OUT_OF_MEMORY_AFTER_MS = 250;
 
 /** Runs the bundled worker (`node <bundle>`), with nothing of this process's environment but PATH. */
 export function processLauncher(bundle: string, options: LauncherOptions): WorkerLauncher {
@@ -112,7 +121,15 @@ function runChild(
     child.once("spawn", () => {
       if (child.pid !== undefined) {
         options.pids?.record(taskId, child.pid);
-        if (memory === "watched") {
+        const need = options.simulatedMemoryNeedMib;
+        if (memory === "watched" && need !== undefined && need > task.memoryMib) {
+          const pid = child.pid;
+          const timer = setTimeout(() => {
+            outOfMemory = true;
+            killWorkerGroup(pid);
+          }, SIMULATED_OUT_OF_MEMORY_AFTER_MS);
+          memoryWatch = { stop: () => clearTimeout(timer) };
+        } else if (memory === "watched") {
           memoryWatch = watchMemory({
             pid: child.pid,
             limitMib: task.memoryMib,

@@ -1,96 +1,36 @@
-// `jobs list`: jobs newest first, through the table's indexes (never a scan). With --status, the by-status
-// index per status (most recently changed first), merged; without, the by-submitted-day index over a time
-// window (default: the last 24 hours). Reads pages up to --limit and prints a --cursor for the rest.
+// `jobs list`: jobs newest first, through the table's indexes (never a scan; cli/job-listing.ts reads them,
+// for the console too). Reads pages up to --limit and prints a --cursor for the rest.
 
-import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
-import { type Deadlines, isOverdue, SWEPT_STATUSES } from "../../jobs/deadlines";
-import { isJobStatus, isTerminal, JOB_STATUSES, type JobState, type JobStatus } from "../../jobs/state";
+import { isTerminal, type JobState, type JobStatus } from "../../jobs/state";
 import type { JobStore, TimeWindow } from "../../jobs/store";
 import { span } from "../../jobs/timeline";
 import { placeIn, readWaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
-import { UsageError } from "../errors";
 import {
   type Column,
+  firstClause,
   formatDuration,
   formatTime,
   renderTable,
   shortenPath,
   tableWidth,
   truncate,
-  truncateWords,
 } from "../format";
 import { currentReason } from "../history";
-import { decodeListCursor, type Listing, readMerged } from "../paging";
-import { parseWindow, utcDaysIn } from "../time-window";
+import { inputName } from "../input-name";
+import { type JobListQuery, readJobList } from "../job-listing";
 
-export const DEFAULT_LIST_WINDOW = "24h";
-
-export interface ListOptions {
-  readonly status?: readonly string[];
-  readonly since?: string;
-  readonly until?: string;
-  readonly limit: number;
-  readonly cursor?: string;
-  readonly pageSize: number;
-  /** Only jobs with this video id. */
-  readonly videoId?: string;
-  /** Only jobs whose input URL contains this text (case-insensitive). */
-  readonly input?: string;
-  /** Only active jobs past a deadline or a retry's due time: what the sweeper acts on. */
-  readonly overdue?: boolean;
-}
+export type ListOptions = JobListQuery;
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
   const now = ctx.io.now();
-  // --overdue looks at the active statuses (or those given) and keeps the jobs the sweeper acts on.
-  const statuses = parseStatuses(options.status ?? (options.overdue ? [...SWEPT_STATUSES] : []));
-  const finished = statuses.filter((status) => !(SWEPT_STATUSES as readonly string[]).includes(status));
-  if (options.overdue && finished.length > 0) {
-    throw new UsageError(
-      `--overdue lists active jobs only; ${finished.join(", ")} ${finished.length === 1 ? "is" : "are"} not active`,
-      `active statuses: ${SWEPT_STATUSES.join(", ")} (or leave --status out)`,
-    );
-  }
-  const keys = statuses.length > 0 ? statuses : ["submitted"];
-  const start = options.cursor === undefined ? undefined : decodeListCursor(options.cursor, keys);
-  const window =
-    start !== undefined
-      ? start.window
-      : parseWindow(options, now, statuses.length > 0 ? undefined : DEFAULT_LIST_WINDOW);
   const store = ctx.aws.store();
-  const wanted = jobFilter(options, ctx.config.deadlines, now.toISOString());
-
-  let listings: Listing[];
-  if (statuses.length > 0) {
-    listings = statuses.map((status) => ({
-      key: status,
-      fetch: (page) => store.listByStatus(status, page, window),
-      sortKey: (job) => job.updatedAt ?? "",
-    }));
-  } else {
-    const submitted = window as TimeWindow; // always set without --status (default window)
-    if (utcDaysIn(submitted) > MAX_WINDOW_DAYS) {
-      throw new UsageError(
-        `invalid time window: ${utcDaysIn(submitted)} days is longer than ${MAX_WINDOW_DAYS} days`,
-        "narrow --since/--until, or list by status (--status), which has no such limit",
-      );
-    }
-    listings = [
-      {
-        key: "submitted",
-        fetch: (page) => store.listBySubmission(submitted, page),
-        sortKey: (job) => job.submittedAt ?? "",
-      },
-    ];
-  }
-
-  const page = await readMerged(wanted === undefined ? listings : listings.map((l) => filtered(l, wanted)), {
-    limit: options.limit,
-    pageSize: options.pageSize,
-    start,
-    window,
-  });
+  const { page, statuses, window, defaultWindow } = await readJobList(
+    store,
+    options,
+    ctx.config.deadlines,
+    now,
+  );
 
   if (ctx.json) {
     ctx.emit({
@@ -105,7 +45,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
   const what = `${options.overdue ? "overdue (past a deadline or a retry's due time) " : ""}${describeListing(statuses, window)}`;
   if (page.jobs.length === 0) {
     ctx.say(`no jobs ${what}`);
-    if (statuses.length === 0 && options.since === undefined && start === undefined) {
+    if (defaultWindow) {
       ctx.say(ctx.paint.paint("dim", "(the default window is the last 24 hours: widen it with --since 7d)"));
     }
     return 0;
@@ -150,50 +90,6 @@ function listReason(job: JobState): string {
   return last < 0 ? reason : reason.slice(last + "; last: ".length);
 }
 
-/** The --video-id / --input / --overdue filter, if any. */
-function jobFilter(
-  options: ListOptions,
-  deadlines: Deadlines,
-  now: string,
-): ((job: JobState) => boolean) | undefined {
-  const videoId = options.videoId;
-  const input = options.input?.toLowerCase();
-  const overdue = options.overdue === true;
-  if (videoId === undefined && input === undefined && !overdue) return undefined;
-  return (job) =>
-    (videoId === undefined || job.input?.videoId === videoId) &&
-    (input === undefined || (job.input?.videoUrl.toLowerCase().includes(input) ?? false)) &&
-    (!overdue || isOverdue(job, deadlines, now));
-}
-
-/**
- * A listing whose pages hold only the matching jobs. The filter runs on the pages the index returns (the
- * index cannot filter on these), so a selective filter reads more pages; --cursor positions count the
- * filtered pages, which is consistent as long as the same filter is given again.
- */
-function filtered(listing: Listing, keep: (job: JobState) => boolean): Listing {
-  return {
-    ...listing,
-    fetch: async (request) => {
-      const page = await listing.fetch(request);
-      return { ...page, jobs: page.jobs.filter(keep) };
-    },
-  };
-}
-
-export function parseStatuses(values: readonly string[]): JobStatus[] {
-  const statuses: JobStatus[] = [];
-  for (const value of values.flatMap((v) => v.split(","))) {
-    const status = value.trim().toUpperCase().replace(/-/g, "_");
-    if (status === "") continue;
-    if (!isJobStatus(status)) {
-      throw new UsageError(`unknown status "${value}"`, `use one of ${JOB_STATUSES.join(", ")}`);
-    }
-    if (!statuses.includes(status)) statuses.push(status);
-  }
-  return statuses;
-}
-
 function describeListing(statuses: readonly JobStatus[], window: TimeWindow | undefined): string {
   const range = window === undefined ? "" : ` ${formatTime(window.from)} .. ${formatTime(window.to)}`;
   return statuses.length > 0
@@ -209,7 +105,8 @@ export function jobColumns(
 ): Column<JobState>[] {
   const nowIso = now.toISOString();
   return [
-    // A unique start of an id is enough for the other commands, so a cut id is still usable.
+    // A unique start of an id is enough for the other commands, and they take it with its "…", so a cut id
+    // copied from here is still usable.
     { header: "ID", value: (job) => job.jobId, shrink: truncate, soft: 12, min: 10 },
     {
       header: "STATUS",
@@ -220,7 +117,13 @@ export function jobColumns(
       paint: (job, text) => ctx.paint.status(job.status, text),
     },
     { header: "ATTEMPT", value: (job) => String(job.attempt), align: "right", optional: true },
-    { header: "INPUT", value: (job) => job.input?.videoUrl ?? "-", shrink: shortenPath, min: 20 },
+    // By its name (`clip.mp4`, not `clip.mp4.upload` nor the bucket's folders); -o wide: the whole URL.
+    {
+      header: "INPUT",
+      value: (job) => (ctx.wide ? (job.input?.videoUrl ?? "-") : inputName(job.input?.videoUrl)),
+      shrink: shortenPath,
+      min: 16,
+    },
     { header: "AGE", value: (job) => formatDuration(span(job.submittedAt, nowIso)), align: "right" },
     {
       header: "DURATION",
@@ -232,6 +135,8 @@ export function jobColumns(
       align: "right",
       optional: true,
     },
-    { header: "REASON", value: (job) => listReason(job), shrink: truncateWords, min: 20 },
+    // Wrapped under itself, between words, rather than cut: reasons often start alike ("input is not a
+    // processable video: ..."), and what differs comes after. Only its first clause: `show` has it all.
+    { header: "REASON", value: (job) => firstClause(listReason(job)), wrap: true, min: 24 },
   ];
 }

@@ -24,8 +24,8 @@ import { JOB_STATUSES, type JobStatus } from "../../jobs/state";
 import { WebhookPublisher } from "../../jobs/webhook-publisher";
 import type { CommandContext } from "../context";
 import { EXIT_ERROR, UsageError } from "../errors";
+import { parseStatuses } from "../job-listing";
 import { parseTime } from "../time-window";
-import { parseStatuses } from "./list";
 
 export interface ReplayOptions {
   readonly since?: string;

@@ -3,16 +3,18 @@
 // `{jobId, attempt}` then goes to the jobs queue, and the dispatcher launches that attempt.
 
 import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
-import { RetryNotSentError, retryJob } from "../../jobs/retry-job";
+import { RetryNotSentError, retryAdvice, retryJob } from "../../jobs/retry-job";
 import { COMMAND } from "../command-name";
 import { required } from "../config";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
 import { shellQuote } from "../history";
-import { resolveJobId } from "../job-lookup";
+import { lookUpJob } from "../job-lookup";
 
 export interface RetryOptions {
   readonly reason?: string;
+  /** Retry even when the job's failure says a retry will likely fail again. */
+  readonly force?: boolean;
 }
 
 export async function retryCommand(
@@ -22,7 +24,19 @@ export async function retryCommand(
 ): Promise<number> {
   // Known before anything is recorded: a retry that cannot be sent is not recorded.
   const queueUrl = required(ctx.config, "queueUrl").value;
-  const jobId = await resolveJobId(ctx, given);
+  const known = await lookUpJob(ctx, given);
+  const jobId = known.state.jobId;
+  const advice = retryAdvice(known, ctx.config.maxWorkerMemoryMb);
+  if (advice.refused !== undefined) {
+    throw new CliError(advice.refused, {
+      hint: `raise it (\`pulumi config set maxWorkerMemoryMb N\`, then deploy; local mode: maxWorkerMemoryMb in Pulumi.yaml or the --stack file, then restart it), then run ${ctx.command("retry", jobId)}`,
+    });
+  }
+  if (advice.warning !== undefined && options.force !== true) {
+    throw new CliError(advice.warning, {
+      hint: `to retry it anyway: ${ctx.command("retry", jobId, "--force")}`,
+    });
+  }
   const reason = options.reason ?? `retried by hand (${COMMAND} retry, ${whoRanIt(ctx)})`;
   let outcome: Awaited<ReturnType<typeof retryJob>>;
   try {

@@ -11,15 +11,16 @@ import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/
 import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
 import {
+  firstClause,
   formatDuration,
   formatTime,
   renderTable,
   shorten,
   tableWidth,
-  truncateWords,
   wrapText,
 } from "../format";
 import { currentReason, eventColumns, eventRows, type LogLocation, logLocations, taskId } from "../history";
+import { inputName } from "../input-name";
 import { lookUpJob } from "../job-lookup";
 import { ARTEFACTS_DESCRIPTION, type OutputLocation, outputLocation } from "../outputs";
 import { describeProgress, ProgressReader } from "../progress";
@@ -80,7 +81,10 @@ function renderShow(
       width === undefined || !wrap ? [value] : wrapText(value, Math.max(20, width - 13));
     out.push(`  ${name.padEnd(10)} ${first}`, ...more.map((line) => `${" ".repeat(13)}${line}`));
   };
-  field("input", state.input?.videoUrl);
+  // By its name first (a `submit` upload's key ends in ".upload"), then the URL whole, to be copied.
+  const url = state.input?.videoUrl;
+  field("input", url === undefined ? undefined : inputName(url));
+  if (url !== undefined && inputName(url) !== url) field("url", url);
   field("video id", state.input?.videoId);
   field("params", state.input?.params === undefined ? undefined : JSON.stringify(state.input.params), true);
   field("source", describeSource(state));
@@ -90,12 +94,7 @@ function renderShow(
       `${formatTime(state.submittedAt)} (${formatDuration(Date.parse(now) - Date.parse(state.submittedAt))} ago)`,
   );
   field("finished", state.finishedAt && formatTime(state.finishedAt));
-  field(
-    "attempt",
-    state.attempt === 0
-      ? undefined
-      : `${state.attempt} launched; ${state.attemptsUsed} failed attempt(s) counted, ${state.infraRetries} infrastructure retr${state.infraRetries === 1 ? "y" : "ies"}`,
-  );
+  field("attempt", state.attempt === 0 ? undefined : describeAttempts(state, timeline.attempts));
   field("in line", inLine === undefined ? undefined : describePlace(inLine));
   field(
     "progress",
@@ -131,10 +130,15 @@ function renderShow(
   if (outputs !== undefined) {
     out.push("", p.paint("bold", "Outputs"));
     out.push(`  ${outputs.url}`);
-    out.push(`  ${ARTEFACTS_DESCRIPTION}`);
-    if (state.status !== "SUCCEEDED") {
-      out.push(p.paint("dim", "  (result.json is written last, when the worker succeeds)"));
-    }
+    // Only a job that succeeded has them all; of another, `outputs` lists what its worker did write.
+    if (state.status === "SUCCEEDED") out.push(`  ${ARTEFACTS_DESCRIPTION}`);
+    else
+      out.push(
+        p.paint(
+          "dim",
+          `  (${isTerminal(state.status) ? "it did not succeed" : "not finished"}: the artefacts come with success only)`,
+        ),
+      );
     out.push(p.paint("dim", `  list them: ${ctx.command("outputs", state.jobId)}`));
     out.push(
       p.paint("dim", `  download them: ${ctx.command("outputs", state.jobId, "--download", state.jobId)}`),
@@ -227,16 +231,37 @@ function attemptColumns() {
       value: (a: AttemptTimeline) => (a.exitCode === undefined ? "-" : String(a.exitCode)),
       align: "right" as const,
     },
-    // One line per attempt (the history above has the whole text; -o wide shows it here too).
-    { header: "OUTCOME", value: (a: AttemptTimeline) => outcome(a), shrink: truncateWords, min: 16 },
+    // Its first clause, wrapped under itself (the history above has the whole text).
+    {
+      header: "OUTCOME",
+      value: (a: AttemptTimeline) => firstClause(outcome(a)),
+      wrap: true,
+      min: 16,
+    },
   ];
+}
+
+/**
+ * "2 launched; 2 failed, 1 relaunched after an infrastructure failure": counted from the attempts
+ * themselves (the state's attemptsUsed is the retry budget spent, which a retry by hand starts afresh).
+ */
+function describeAttempts(state: JobState, attempts: readonly AttemptTimeline[]): string {
+  const failed = attempts.filter((a) => a.failure !== undefined || a.launchFailure !== undefined).length;
+  const parts = [`${state.attempt} launched`];
+  parts.push(failed === 0 ? "none failed" : `${failed} failed`);
+  if (state.infraRetries > 0)
+    parts.push(
+      `${state.infraRetries} relaunched after an infrastructure failure (not counted against maxAttempts)`,
+    );
+  return parts.join("; ");
 }
 
 function outcome(attempt: AttemptTimeline): string {
   if (attempt.launchFailure) return `launch failed: ${attempt.launchFailure.reason}`;
   if (!attempt.stopped) return attempt.ran ? "running" : attempt.taskArn ? "starting" : "launching";
   if (attempt.failure) return `${attempt.failure.kind}: ${attempt.failure.description}`;
-  return [attempt.stopCode, "succeeded"].filter(Boolean).join(": ");
+  // A success's stop code is always the essential container exiting: the history has it.
+  return "succeeded";
 }
 
 function active(state: JobState): boolean {

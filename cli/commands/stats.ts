@@ -19,18 +19,18 @@ import {
   type SizeRecommendation,
   sizeMeasurements,
 } from "../../jobs/size-recommendation";
-import { JOB_STATUSES, type JobState } from "../../jobs/state";
+import { JOB_STATUSES } from "../../jobs/state";
 import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats";
-import type { JobStore, TimeWindow } from "../../jobs/store";
+import type { TimeWindow } from "../../jobs/store";
 import type { TaskSize } from "../../jobs/task-size";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
 import { formatDuration, formatTime } from "../format";
+import { readHistories } from "../job-listing";
 import { readMerged } from "../paging";
 import { parseWindow, utcDaysIn } from "../time-window";
 
 export const DEFAULT_STATS_WINDOW = "24h";
-const READ_CONCURRENCY = 8;
 
 export interface StatsOptions {
   readonly since?: string;
@@ -159,18 +159,6 @@ function costLines(ctx: CommandContext, cost: CostStats, services: readonly Serv
     out.push(`  ${line.service.padEnd(13)} ${range}  ${ctx.paint.paint("dim", line.basis)}`);
   }
   return out;
-}
-
-async function readHistories(store: JobStore, jobs: readonly JobState[]): Promise<JobHistory[]> {
-  const histories: JobHistory[] = [];
-  for (let i = 0; i < jobs.length; i += READ_CONCURRENCY) {
-    const batch = await Promise.all(jobs.slice(i, i + READ_CONCURRENCY).map((job) => store.get(job.jobId)));
-    for (const stored of batch) {
-      // A job deleted (TTL) between the listing and the read is simply not counted.
-      if (stored !== undefined) histories.push({ state: stored.state, events: stored.events });
-    }
-  }
-  return histories;
 }
 
 /** --cpu and --memory: both or neither, only with --sizes (the statistics read no size), a valid Fargate size. */

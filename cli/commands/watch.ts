@@ -41,7 +41,9 @@ export async function followJob(
 ): Promise<number> {
   const store = ctx.aws.store();
   const started = ctx.io.now().getTime();
-  const columns = eventColumns(ctx.paint);
+  // Each batch of events is laid out on its own: the time never shrinks to its time of day, so every line
+  // of a watch has the same format (the other columns give way).
+  const columns = eventColumns(ctx.paint).map((c) => (c.header === "TIME" ? { ...c, shrink: undefined } : c));
   let shown = 0;
   // While it runs, where the worker is (its log), printed when the step changes.
   const progressReader = new ProgressReader(ctx);

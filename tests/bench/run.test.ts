@@ -19,6 +19,6 @@ it("refuses an unknown benchmark (exit 2), naming the ones there are", async () 
   expect(result.code).toBe(2);
   expect(result.stdout).toBe("");
   expect(result.stderr).toContain(
-    'error: unknown benchmark "nosuch"; the benchmarks are: lifecycle, worker, sweep, burst, capacity (',
+    'error: unknown benchmark "nosuch"; the benchmarks are: lifecycle, worker, sweep, burst, capacity, console-page (',
   );
 });

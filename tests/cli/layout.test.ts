@@ -80,12 +80,16 @@ describe("at 80 columns", () => {
     const result = await jobs(["list"], { env });
     expect(result.code).toBe(0);
     expect(widest(result.stdout)).toBeLessThanOrEqual(80);
-    expect(result.stdout).toContain("café 日本.mp4.upload");
+    // By the name it was uploaded with: not the ".upload" key submit gives it.
+    expect(result.stdout).toContain("café 日本.mp4 ");
+    expect(result.stdout).not.toContain(".upload");
     // A name longer than the column is cut in its middle, its extension kept.
-    expect(result.stdout).toMatch(/ evening-news\S*…\S*-v3\.mov /);
-    expect(result.stdout).toContain(" s3://…/job-ok.mp4 ");
+    expect(result.stdout).toMatch(/ evening-ne\S*…\S*-v3\.mov /);
+    expect(result.stdout).toContain(" job-ok.mp4 ");
+    // A reason that starts like another is not cut to the same few words: it wraps under itself.
+    expect(result.stdout).toMatch(/ran out of memory at\n\s+8192 MiB/);
     const retry = result.stdout.split("\n").find((l) => l.startsWith("job-retry-r"));
-    expect(retry).toMatch(/RUNNING\s+evening-news\S+\s+10m 00s$/);
+    expect(retry).toMatch(/RUNNING\s+evening-ne\S+\s+10m 00s$/);
     expect(retry).not.toContain("exit");
     expect(result.stdout).toMatchSnapshot();
   });
@@ -113,10 +117,25 @@ describe("at 80 columns", () => {
     expect(result.stdout).toMatchSnapshot();
   });
 
+  it("show takes back an id as list shortened it, its ellipsis included", async () => {
+    const listed = await jobs(["list"], { env });
+    const cut = listed.stdout
+      .split("\n")
+      .find((l) => l.startsWith("msg-4f0e"))
+      ?.split(" ")[0];
+    expect(cut).toMatch(/^msg-4f0e\S*…$/);
+    const shown = await jobs(["show", cut ?? ""], { env });
+    expect(shown.stderr).toBe("");
+    expect(shown.stdout).toMatch(/^Job msg-4f0e2a9d8c7b6a5f4e3d2c1b0a9f8e7d {2}SUCCEEDED/);
+    expect((await jobs(["show", "msg-4f0e..."], { env })).code).toBe(0);
+  });
+
   it("show of a Unicode input keeps the name", async () => {
     const result = await jobs(["show", "msg-4f0e"], { env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`  input      ${UNICODE_INPUT}`);
+    // By its name, then its URL whole (to be copied).
+    expect(result.stdout).toContain("  input      café 日本.mp4\n");
+    expect(result.stdout).toContain(`  url        ${UNICODE_INPUT}`);
     expect(result.stdout).toMatchSnapshot();
   });
 

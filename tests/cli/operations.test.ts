@@ -368,7 +368,23 @@ describe("jobs retry", () => {
   it("records a manual retry of a failed job, history kept, and sends the retry message the dispatcher launches", async () => {
     await seed(store, "r-oom", "out-of-memory", new Date(NOW.getTime() - 3_600_000));
     const before = await historyOf("r-oom");
-    const result = await jobs(["retry", "r-oom"], { env });
+    // It ran out of memory at the most maxWorkerMemoryMb allows: the same size again would too. Refused,
+    // saying so, while the limit is not raised; nothing recorded, nothing sent.
+    const refused = await jobs(["retry", "r-oom"], { env: { ...env, MAX_WORKER_MEMORY_MB: "8192" } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "ran out of memory at 1 vCPU 8 GiB, and maxWorkerMemoryMb (8192 MiB) allows no larger size",
+    );
+    expect(refused.stderr).toContain("raise maxWorkerMemoryMb first");
+    // The limit not known here: the failure's record says it allowed no larger size, so --force is asked for.
+    const unknown = await jobs(["retry", "r-oom"], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("unless maxWorkerMemoryMb was raised since");
+    expect(unknown.stderr).toContain("video-jobs retry r-oom --force");
+    expect(await historyOf("r-oom")).toEqual(before);
+    expect(sent()).toEqual([]);
+    // Raised: the retry goes, one rung up.
+    const result = await jobs(["retry", "r-oom"], { env: { ...env, MAX_WORKER_MEMORY_MB: "16384" } });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       `retry scheduled: job r-oom was FAILED, attempt 4 is on its way (history kept: ${before.length + 1} events)`,
@@ -403,6 +419,20 @@ describe("jobs retry", () => {
       ["r-oom", 4, "r-oom.4"],
     ]);
     expect((await store.get("r-oom"))?.state.status).toBe("LAUNCHED");
+  });
+
+  it("asks for --force before retrying a job the worker failed with a non-retryable exit code", async () => {
+    await seed(store, "r-bad", "bad-input", new Date(NOW.getTime() - 3_600_000));
+    const before = await historyOf("r-bad");
+    const asked = await jobs(["retry", "r-bad"], { env });
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toContain("which the stack counts as non-retryable");
+    expect(asked.stderr).toContain("a retry will likely fail again");
+    expect(asked.stderr).toContain("video-jobs retry r-bad --force");
+    expect(await historyOf("r-bad")).toEqual(before);
+    const forced = await jobs(["retry", "r-bad", "--force"], { env });
+    expect(forced.code).toBe(0);
+    expect((await store.get("r-bad"))?.state.status).toBe("RETRYING");
   });
 
   it("retries a cancelled or timed-out job too, with the reason given, and prints JSON", async () => {

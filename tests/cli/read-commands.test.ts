@@ -270,9 +270,10 @@ describe("jobs show", () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toMatch(/^Job job-oom {2}FAILED\n/);
-    expect(out).toContain("  input      s3://uploads-bucket/uploads/job-oom.mp4");
+    expect(out).toContain("  input      job-oom.mp4\n  url        s3://uploads-bucket/uploads/job-oom.mp4");
     expect(out).toContain("  submitted  2026-11-26 09:00:00Z (3h 00m ago)");
-    expect(out).toContain("  attempt    3 launched; 2 failed attempt(s) counted, 0 infrastructure retries");
+    // Counted from the attempts: all three failed (the third ended the job, so no retry budget counted it).
+    expect(out).toContain("  attempt    3 launched; 3 failed\n");
     // Each attempt that ran out of memory was retried bigger, up to maxWorkerMemoryMb (8192 MiB in the tests).
     expect(out).toMatch(
       /reason {5}ran out of memory at 8192 MiB \(1 vCPU 8 GiB\), the most maxWorkerMemoryMb allows; raise maxWorkerMemoryMb/,
@@ -323,7 +324,10 @@ describe("jobs show", () => {
       /TaskStopped\s+\S+\s+no exit code; TaskFailedToStart; CannotPullContainerError: .* -> infrastructure/,
     );
     expect(pull.stdout).toMatch(/RetryScheduled\s+in 10s: TaskFailedToStart: .*\(does not use an attempt\)/);
-    expect(pull.stdout).toContain("0 failed attempt(s) counted, 2 infrastructure retries");
+    expect(pull.stdout).toContain(
+      "3 launched; 3 failed; 2 relaunched after an infrastructure failure (not counted against maxAttempts)",
+    );
+    expect(pull.stdout).not.toContain("0 failed");
     expect(pull.stdout).toMatch(/JobFailed\s+gave up after 2 infrastructure retries/);
 
     const rejected = await jobs(["show", "rej-message", "-o", "wide"], { env });

@@ -17,6 +17,7 @@ const CRUISED = [
   "jobs",
   "handlers",
   "cli",
+  "console",
   "local",
   "components",
   "config",
@@ -76,6 +77,17 @@ const TREE: Record<string, string> = {
   "bootstrap/index.ts":
     'import { c } from "../config/neutral";\nimport { own } from "./policies";\nimport * as pulumi from "@pulumi/pulumi";\nimport { readFileSync } from "node:fs";\nexport const b = [c, own, pulumi, readFileSync];\n',
   "bootstrap/policies.ts": "export const own = 1;\n",
+  // console-loads-no-pulumi: through a CLI helper, which the console may import
+  "console/server/indirect.ts": 'import { x } from "../../cli/uses-component";\nexport const s = x;\n',
+  // console-reads-through-jobs-and-the-cli-helpers (the job model and config/ are allowed)
+  "console/server/uses-command.ts":
+    'import { l } from "../../cli/commands/list";\nimport { rule } from "../../jobs/pure";\nimport { c } from "../../config/neutral";\nexport const s = [l, rule, c];\n',
+  "cli/commands/list.ts": "export const l = 1;\n",
+  // console-page-is-browser-code (the server's types, and its own modules, are allowed)
+  "console/page/uses-server.ts":
+    'import type { T } from "../server/plain";\nimport { s } from "../server/plain";\nimport { own } from "./own";\nexport const p: T = s + own;\n',
+  "console/page/own.ts": "export const own = 1;\n",
+  "console/server/plain.ts": "export const s = 1;\nexport type T = number;\n",
   // no-cycles
   "local/a.ts": 'import { b } from "./b";\nexport const a = () => b;\n',
   "local/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n',
@@ -100,6 +112,7 @@ describe("layer rules", () => {
       "jobs",
       "handlers",
       "cli",
+      "console",
       "local",
       "components",
       "config",
@@ -110,6 +123,9 @@ describe("layer rules", () => {
       { rule: "bootstrap-stands-alone", from: "bootstrap/index.ts" },
       { rule: "cli-and-local-mode-load-no-pulumi", from: "cli/uses-component.ts" },
       { rule: "config-is-neutral", from: "config/uses-cli.ts" },
+      { rule: "console-loads-no-pulumi", from: "console/server/indirect.ts" },
+      { rule: "console-page-is-browser-code", from: "console/page/uses-server.ts" },
+      { rule: "console-reads-through-jobs-and-the-cli-helpers", from: "console/server/uses-command.ts" },
       { rule: "handlers-and-worker-load-no-pulumi", from: "handlers/indirect.ts" },
       { rule: "jobs-imports-no-entry-point", from: "jobs/reads-worker-contract.ts" },
       { rule: "jobs-imports-no-entry-point", from: "jobs/uses-handler.ts" },
