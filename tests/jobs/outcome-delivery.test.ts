@@ -148,6 +148,30 @@ describe("the delivery engine", () => {
     await outbox.close();
   });
 
+  it("jobs waiting out a backoff hold no sending slot: more refusing jobs than slots hold back no other job", async () => {
+    const received: string[] = [];
+    const publisher: OutcomePublisher = {
+      async publish(changes) {
+        for (const c of changes) {
+          if (c.jobId.startsWith("stuck")) throw new OutcomePublishError("410 Gone");
+          received.push(outcomeEventId(c));
+        }
+      },
+    };
+    // Local mode's schedule: tries forever. Two slots, three jobs the receiver keeps refusing.
+    const outbox = await OutcomeOutbox.open({
+      publisher,
+      store: new MemoryOutboxStore(),
+      retry: { baseDelayMs: 200, maxDelayMs: 200 },
+      concurrency: 2,
+    });
+    await outbox.add([...history("stuck-a", 1), ...history("stuck-b", 1), ...history("stuck-c", 1)]);
+    await outbox.add(history("fine", 2));
+    await waitFor(() => received.length === 2, "the fine job delivered", { timeoutMs: 3_000 });
+    expect(received).toEqual(["fine.1", "fine.2"]);
+    await outbox.close();
+  });
+
   it("sends for at most `concurrency` jobs at once, and every job gets its turn", async () => {
     let inFlight = 0;
     let most = 0;
