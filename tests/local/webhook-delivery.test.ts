@@ -183,5 +183,12 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     expect(bad.stderr).toMatch(
       /--webhook-timeout must be a number of seconds \(more than 0, at most 3600\), got "0"/,
     );
+    // A URL of the right scheme that no request can go to (port out of range): refused at the start, not
+    // retried forever as "Failed to parse URL". (--once a missing file: were it let through, that is the error.)
+    const unusable = await runLocal("--webhook", "http://127.0.0.1:99999/hook", "--once", "missing.mp4");
+    expect(unusable.code).toBe(2);
+    expect(unusable.stderr).toMatch(
+      /--webhook must be an http:\/\/ or https:\/\/ URL, got "http:\/\/127\.0\.0\.1:99999\/hook" \(Invalid URL\)/,
+    );
   });
 });
