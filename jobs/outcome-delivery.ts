@@ -153,6 +153,8 @@ interface JobLine {
   tries: number;
   gaveUp: Error | undefined;
   sending: Promise<void> | undefined;
+  /** Waiting out a backoff, holding no sending slot; ends by asking for a slot again. */
+  backingOff: Promise<void> | undefined;
   saving: Promise<void>;
 }
 
@@ -262,6 +264,7 @@ export class OutcomeOutbox {
     this.closing.abort();
     const lines = [...this.lines.values()];
     await Promise.all(lines.map((line) => line.sending));
+    await Promise.all(lines.map((line) => line.backingOff));
     await Promise.all(lines.map((line) => line.saving));
   }
 
@@ -275,6 +278,7 @@ export class OutcomeOutbox {
         tries: 0,
         gaveUp: undefined,
         sending: undefined,
+        backingOff: undefined,
         saving: Promise.resolve(),
       };
       this.lines.set(jobId, line);
@@ -284,7 +288,7 @@ export class OutcomeOutbox {
 
   private kick(line: JobLine): void {
     if (line.sending !== undefined || line.owed.length === 0 || this.closing.signal.aborted) return;
-    if (line.gaveUp !== undefined) return;
+    if (line.gaveUp !== undefined || line.backingOff !== undefined) return;
     if (this.sendingJobs >= this.concurrency) {
       this.queued.add(line);
       return;
@@ -295,7 +299,9 @@ export class OutcomeOutbox {
       line.sending = undefined;
       this.sendingJobs -= 1;
       // Changes added while the last send was under way go to the back of the line, after those waiting.
-      if (line.owed.length > 0 && line.gaveUp === undefined) this.queued.add(line);
+      if (line.owed.length > 0 && line.gaveUp === undefined && line.backingOff === undefined) {
+        this.queued.add(line);
+      }
       for (const next of [...this.queued]) {
         if (this.sendingJobs >= this.concurrency) break;
         this.kick(next);
@@ -304,7 +310,11 @@ export class OutcomeOutbox {
     });
   }
 
-  /** Sends the job's owed changes, oldest first, until none is owed, it gives up, or the outbox closes. */
+  /**
+   * Sends the job's owed changes, oldest first, until none is owed, one is not accepted, or the outbox
+   * closes. After a refusal the job waits out its backoff without its sending slot (a job the receiver
+   * keeps refusing must not hold back the others, however many such jobs there are), then queues again.
+   */
   private async send(line: JobLine): Promise<void> {
     const { listener, publisher } = this.options;
     while (line.owed.length > 0 && line.gaveUp === undefined && !this.closing.signal.aborted) {
@@ -331,7 +341,13 @@ export class OutcomeOutbox {
         tries: line.tries,
         retryInMs,
       });
-      if (retryInMs !== undefined) await this.sleep(retryInMs, this.closing.signal);
+      if (retryInMs !== undefined) {
+        line.backingOff = this.sleep(retryInMs, this.closing.signal).then(() => {
+          line.backingOff = undefined;
+          this.kick(line);
+        });
+      }
+      return;
     }
   }
 
