@@ -8,6 +8,23 @@
 import { OutcomePublishError, type OutcomePublisher, outcomeEventId } from "./outcome-delivery";
 import { type JobStateChange, OUTCOME_DETAIL_TYPE, OUTCOME_EVENT_SOURCE } from "./outcome-events";
 
+/**
+ * Why `text` cannot be a webhook's URL (undefined when it can): not a URL fetch can send to (a port out of
+ * range, a space in the host), or not http(s). Checked before anything starts: fetch would refuse every POST
+ * ("Failed to parse URL"), and the outbox would retry that forever.
+ */
+export function webhookUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `the scheme is ${url.protocol}`;
+  if (url.hostname === "") return "no host";
+  return undefined;
+}
+
 /** A receiver that has not answered in this long is taken as not having accepted the event. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 

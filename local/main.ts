@@ -17,7 +17,7 @@ import { formatUsd } from "../jobs/cost";
 import { formatSeconds } from "../jobs/deadlines";
 import { DEFAULT_RETRY } from "../jobs/outcome-delivery";
 import { isTerminal } from "../jobs/state";
-import { WEBHOOK_TIMEOUT_MS } from "../jobs/webhook-publisher";
+import { WEBHOOK_TIMEOUT_MS, webhookUrlProblem } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
@@ -275,8 +275,11 @@ function parse() {
       return value === undefined ? [] : [[service, value]];
     }),
   );
-  if (values.webhook !== undefined && !/^https?:\/\/[^/]/.test(values.webhook))
-    throw new Error(`--webhook must be an http:// or https:// URL, got "${values.webhook}"`);
+  const webhookProblem = values.webhook === undefined ? undefined : webhookUrlProblem(values.webhook);
+  if (webhookProblem !== undefined)
+    throw new Error(
+      `--webhook must be an http:// or https:// URL, got "${values.webhook}" (${webhookProblem})`,
+    );
   const seconds = (name: "webhook-timeout" | "webhook-retry-max", fallbackMs: number) => {
     const text = values[name];
     if (text === undefined) return fallbackMs;
