@@ -377,3 +377,45 @@ describe("webhook delivery through the outbox", () => {
     }
   });
 });
+
+describe("a webhook that redirects", () => {
+  it("is not delivered to: a 301 is a refusal naming where it points, never a GET taken as accepted", async () => {
+    // /hook moved permanently to /new, where anything (a GET too, as a health page would) is answered 200.
+    const seen: Array<{ method: string; url: string; body: string }> = [];
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        seen.push({ method: request.method ?? "", url: request.url ?? "", body });
+        if (request.url === "/hook") {
+          response.writeHead(301, { location: "/new" });
+          response.end();
+          return;
+        }
+        response.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const failures: string[] = [];
+    const outbox = await OutcomeOutbox.open({
+      publisher: new WebhookPublisher(url, fetch, 2_000),
+      store: new MemoryOutboxStore(),
+      retry: { baseDelayMs: 1, maxDelayMs: 1, maxTries: 1 },
+      listener: { notDelivered: (_jobId, { error }) => failures.push(error.message) },
+    });
+    try {
+      await outbox.add(history("s3-moved", 2));
+      await outbox.settled(5_000);
+      expect(outbox.owed()).toMatchObject([{ jobId: "s3-moved", owed: history("s3-moved", 2) }]);
+      expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["POST /hook"]);
+      expect(failures[0]).toMatch(/answered 301 Moved Permanently, redirecting to \/new \(s3-moved #1\)/);
+    } finally {
+      await outbox.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
