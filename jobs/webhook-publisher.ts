@@ -2,7 +2,7 @@
 // id, detail-type, source, time, detail), one request at a time so a receiver sees them in order: local
 // mode's `--webhook URL` and `replay --webhook URL`, both through the outbox (outcome-delivery.ts), which
 // retries what was not accepted. Accepted means a 2xx answer within the timeout; anything else — another
-// status, a refused connection, no answer in time — fails the publish, saying how many changes before it
+// status (a redirect too: it is not followed), a refused connection, no answer in time — fails the publish, saying how many changes before it
 // were accepted, so the outbox sends again from the first one that was not.
 
 import { OutcomePublishError, type OutcomePublisher, outcomeEventId } from "./outcome-delivery";
@@ -44,12 +44,20 @@ export class WebhookPublisher implements OutcomePublisher {
         headers: { "content-type": "application/json", "idempotency-key": outcomeEventId(change) },
         body: JSON.stringify(outcomeEnvelope(change)),
         signal: AbortSignal.timeout(this.timeoutMs),
+        // Not followed: fetch would follow a 301/302/303 with a GET and no body (the Fetch standard's
+        // redirect rule), and that GET's 200 would count as this event accepted. A redirect is a refusal
+        // that says where the receiver went.
+        redirect: "manual",
       }).catch((error: unknown) => {
         throw fail(`failed: ${describeFetchError(error, this.timeoutMs)}`);
       });
       // Read to the end, so the connection is free for the next POST (and a slow body counts in the timeout).
       await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) throw fail(`answered ${response.status} ${response.statusText}`.trimEnd());
+      if (!response.ok) {
+        const location = response.headers.get("location");
+        const redirected = location === null ? "" : `, redirecting to ${location} (give --webhook that URL)`;
+        throw fail(`answered ${`${response.status} ${response.statusText}`.trimEnd()}${redirected}`);
+      }
     }
   }
 }

@@ -411,7 +411,9 @@ describe("a webhook that redirects", () => {
       await outbox.settled(5_000);
       expect(outbox.owed()).toMatchObject([{ jobId: "s3-moved", owed: history("s3-moved", 2) }]);
       expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["POST /hook"]);
-      expect(failures[0]).toMatch(/answered 301 Moved Permanently, redirecting to \/new \(s3-moved #1\)/);
+      expect(failures[0]).toMatch(
+        /answered 301 Moved Permanently, redirecting to \/new \(give --webhook that URL\) \(s3-moved #1\)/,
+      );
     } finally {
       await outbox.close();
       server.closeAllConnections();
