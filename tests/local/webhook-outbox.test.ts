@@ -29,7 +29,7 @@ describe("local mode's webhook outbox", () => {
     const say = () => {};
     try {
       const first = await openWebhookOutbox(state, { url: receiver.url, say }, store, target);
-      await seed(store, "s3-corrupt", "success", new Date());
+      await seed(store, "s3-corrupt", "running", new Date());
       const history = (await store.get("s3-corrupt"))?.events ?? [];
       const events = history.length;
       expect(events).toBeGreaterThan(1);
