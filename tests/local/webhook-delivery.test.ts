@@ -4,7 +4,7 @@
 // order 1..N, each accepted once — a repeat allowed only as a redelivery with the same identity (id).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runLocal } from "../support/run-local";
@@ -173,6 +173,18 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     await second.waitFor(/webhook: nothing owed/, 10_000);
     await second.kill("SIGINT");
   }, 240_000);
+
+  it("an unreadable outbox file stops the start with what to do, not a stack trace", async () => {
+    const state = path.join(root, "corrupt-outbox-state");
+    await mkdir(path.join(state, "outbox"), { recursive: true });
+    await writeFile(path.join(state, "outbox", "s3-cut.json"), '{"jobId":"s3-c');
+    const run = await runLocal("--state", state, "--webhook", "http://127.0.0.1:9/hook", "--once", video);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /local mode failed: the outbox file .*s3-cut\.json cannot be read \(.*\); move it out of the folder/,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
 
   it("refuses a webhook setting it cannot use, before starting anything", async () => {
     const alone = await runLocal("--webhook-retry-max", "5");
