@@ -15,6 +15,7 @@ import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../config/local-endpoints";
 import type { PipelineConfig } from "../config/parse";
 import { formatUsd } from "../jobs/cost";
 import { formatSeconds } from "../jobs/deadlines";
+import { OutboxFileError } from "../jobs/file-outbox";
 import { DEFAULT_RETRY } from "../jobs/outcome-delivery";
 import { isTerminal } from "../jobs/state";
 import { WEBHOOK_TIMEOUT_MS, webhookUrlProblem } from "../jobs/webhook-publisher";
@@ -435,7 +436,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof StateLockedError;
+    // Errors that say what is wrong and what to do: their stack would only bury that.
+    const known = error instanceof StateLockedError || error instanceof OutboxFileError;
     process.stderr.write(
       `local mode failed: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
     );
