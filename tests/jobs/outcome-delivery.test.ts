@@ -421,3 +421,28 @@ describe("a webhook that redirects", () => {
     }
   });
 });
+
+describe("closing while a receiver hangs", () => {
+  it("close() does not wait out the POST's timeout: the POST is abandoned and its event stays owed", async () => {
+    let arrived = 0;
+    const server = createServer(() => {
+      arrived += 1; // never answered
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const store = new MemoryOutboxStore();
+    // A long timeout, as `--webhook-timeout 600` gives: Ctrl-C must not wait for it.
+    const outbox = await OutcomeOutbox.open({ publisher: new WebhookPublisher(url, fetch, 600_000), store });
+    try {
+      await outbox.add(history("s3-hang", 2));
+      await waitFor(() => arrived === 1, "the POST reaching the receiver");
+      const closing = Date.now();
+      await outbox.close();
+      expect(Date.now() - closing).toBeLessThan(2_000);
+      expect(store.records.get("s3-hang")).toMatchObject({ deliveredThrough: 0, owed: history("s3-hang", 2) });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 20_000);
+});
