@@ -13,9 +13,12 @@
 
 import type { JobStateChange } from "./outcome-events";
 
-/** Sends changes to a receiver in the order given; throws when any of them was not accepted. */
+/**
+ * Sends changes to a receiver in the order given; throws when any of them was not accepted. `signal`
+ * aborts a send under way (the outbox closing): what it had not had accepted stays owed.
+ */
 export interface OutcomePublisher {
-  publish(changes: readonly JobStateChange[]): Promise<void>;
+  publish(changes: readonly JobStateChange[], signal?: AbortSignal): Promise<void>;
 }
 
 /** A publish that was not (wholly) accepted; `accepted`: how many of the leading changes were, before it. */
@@ -50,10 +53,11 @@ export interface DeliveryPass {
 export async function deliverInOrder(
   publisher: OutcomePublisher,
   changes: readonly JobStateChange[],
+  signal?: AbortSignal,
 ): Promise<DeliveryPass> {
   if (changes.length === 0) return { delivered: [], owed: [] };
   try {
-    await publisher.publish(changes);
+    await publisher.publish(changes, signal);
     return { delivered: changes, owed: [] };
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
@@ -259,7 +263,10 @@ export class OutcomeOutbox {
     }
   }
 
-  /** Stops retrying; a send under way finishes and is recorded. What is owed stays in the store. */
+  /**
+   * Stops retrying and abandons a send under way (a receiver that hangs would otherwise hold the stop for
+   * its whole timeout); what was accepted is recorded, the rest stays owed in the store.
+   */
   async close(): Promise<void> {
     this.closing.abort();
     const lines = [...this.lines.values()];
@@ -319,7 +326,7 @@ export class OutcomeOutbox {
     const { listener, publisher } = this.options;
     while (line.owed.length > 0 && line.gaveUp === undefined && !this.closing.signal.aborted) {
       const batch = line.owed.slice(0, this.batchSize);
-      const pass = await deliverInOrder(publisher, batch);
+      const pass = await deliverInOrder(publisher, batch, this.closing.signal);
       if (pass.delivered.length > 0) {
         const last = pass.delivered.at(-1)?.sequence ?? line.deliveredThrough;
         line.deliveredThrough = Math.max(line.deliveredThrough, last);
@@ -331,6 +338,8 @@ export class OutcomeOutbox {
         listener?.delivered?.(line.jobId, pass.delivered, line.owed);
       }
       if (pass.error === undefined) continue;
+      // Abandoned by close(): not the receiver's refusal, so no try counted and none announced.
+      if (this.closing.signal.aborted) return;
       line.tries += 1;
       const giveUp = this.retry.maxTries !== undefined && line.tries >= this.retry.maxTries;
       if (giveUp) line.gaveUp = pass.error;

@@ -35,7 +35,7 @@ export class WebhookPublisher implements OutcomePublisher {
     private readonly timeoutMs: number = WEBHOOK_TIMEOUT_MS,
   ) {}
 
-  async publish(changes: readonly JobStateChange[]): Promise<void> {
+  async publish(changes: readonly JobStateChange[], signal?: AbortSignal): Promise<void> {
     for (const [accepted, change] of changes.entries()) {
       const fail = (why: string) =>
         new OutcomePublishError(`POST ${this.url} ${why} (${change.jobId} #${change.sequence})`, accepted);
@@ -43,7 +43,10 @@ export class WebhookPublisher implements OutcomePublisher {
         method: "POST",
         headers: { "content-type": "application/json", "idempotency-key": outcomeEventId(change) },
         body: JSON.stringify(outcomeEnvelope(change)),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal:
+          signal === undefined
+            ? AbortSignal.timeout(this.timeoutMs)
+            : AbortSignal.any([AbortSignal.timeout(this.timeoutMs), signal]),
         // Not followed: fetch would follow a 301/302/303 with a GET and no body (the Fetch standard's
         // redirect rule), and that GET's 200 would count as this event accepted. A redirect is a refusal
         // that says where the receiver went.
@@ -78,6 +81,7 @@ export function outcomeEnvelope(change: JobStateChange): Record<string, unknown>
 function describeFetchError(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
+  if (error.name === "AbortError") return "abandoned: stopping";
   const cause = error.cause;
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
