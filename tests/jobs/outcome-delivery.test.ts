@@ -439,7 +439,10 @@ describe("closing while a receiver hangs", () => {
       const closing = Date.now();
       await outbox.close();
       expect(Date.now() - closing).toBeLessThan(2_000);
-      expect(store.records.get("s3-hang")).toMatchObject({ deliveredThrough: 0, owed: history("s3-hang", 2) });
+      expect(store.records.get("s3-hang")).toMatchObject({
+        deliveredThrough: 0,
+        owed: history("s3-hang", 2),
+      });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
