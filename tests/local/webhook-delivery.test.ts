@@ -195,6 +195,12 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     expect(bad.stderr).toMatch(
       /--webhook-timeout must be a number of seconds \(more than 0, at most 3600\), got "0"/,
     );
+    // Under a millisecond: a timeout of 0 ms fails every POST, a backoff cap of 0 ms retries in a busy loop.
+    const tiny = await runLocal("--webhook", "http://127.0.0.1:9/hook", "--webhook-retry-max", "0.0001");
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toMatch(
+      /--webhook-retry-max must be a number of seconds \(at least 0\.001, at most 3600\), got "0\.0001"/,
+    );
     // A URL of the right scheme that no request can go to (port out of range): refused at the start, not
     // retried forever as "Failed to parse URL". (--once a missing file: were it let through, that is the error.)
     const unusable = await runLocal("--webhook", "http://127.0.0.1:99999/hook", "--once", "missing.mp4");
