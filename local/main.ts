@@ -285,8 +285,10 @@ function parse() {
     const text = values[name];
     if (text === undefined) return fallbackMs;
     const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 3600)
-      throw new Error(`--${name} must be a number of seconds (more than 0, at most 3600), got "${text}"`);
+    // Milliseconds are what is used: under one rounds to 0 (a timeout failing every POST at once, or a
+    // backoff cap retrying in a busy loop).
+    if (text.trim() === "" || !Number.isFinite(value) || Math.round(value * 1000) < 1 || value > 3600)
+      throw new Error(`--${name} must be a number of seconds (at least 0.001, at most 3600), got "${text}"`);
     if (values.webhook === undefined) throw new Error(`--${name} goes with --webhook URL`);
     return Math.round(value * 1000);
   };

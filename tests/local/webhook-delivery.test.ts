@@ -193,7 +193,7 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const bad = await runLocal("--webhook", "http://127.0.0.1:9/hook", "--webhook-timeout", "0");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /--webhook-timeout must be a number of seconds \(more than 0, at most 3600\), got "0"/,
+      /--webhook-timeout must be a number of seconds \(at least 0\.001, at most 3600\), got "0"/,
     );
     // Under a millisecond: a timeout of 0 ms fails every POST, a backoff cap of 0 ms retries in a busy loop.
     const tiny = await runLocal("--webhook", "http://127.0.0.1:9/hook", "--webhook-retry-max", "0.0001");
