@@ -10,6 +10,7 @@ import { MemoryJobStore } from "../../jobs/memory-store";
 import { jobStateChanges } from "../../jobs/outcome-events";
 import { OUTBOX_FOLDER, openWebhookOutbox } from "../../local/webhook-outbox";
 import { seed } from "../support/histories";
+import { waitFor } from "../support/wait-for";
 import { WebhookReceiver } from "../support/webhook-receiver";
 
 const target = { outputBucket: "uploads-bucket", outputPrefix: "outputs/" };
@@ -57,6 +58,44 @@ describe("local mode's webhook outbox", () => {
       expect(await readdir(path.join(state, OUTBOX_FOLDER))).toContain("s3-corrupt.json");
     } finally {
       await receiver.stop().catch(() => undefined);
+    }
+  });
+});
+
+describe("a restart's look for events never handed to the outbox", () => {
+  it("reads again only the jobs changed since the last start, not every job since the outbox first opened", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "webhook-outbox-rescan-"));
+    const store = new MemoryJobStore();
+    const reads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (jobId) => {
+      reads.push(jobId);
+      return get(jobId);
+    };
+    const receiver = await WebhookReceiver.start("ok");
+    const open = () => openWebhookOutbox(folder, { url: receiver.url, say: () => {} }, store, target);
+    try {
+      const first = await open();
+      const seededAt = Date.now();
+      await seed(store, "s3-earlier", "rejected", new Date(seededAt));
+      await first.add(jobStateChanges("s3-earlier", (await get("s3-earlier"))?.events ?? [], 0, target));
+      expect(await first.settled(10_000)).toBe(true);
+      await first.close();
+
+      reads.length = 0;
+      await (await open()).close(); // reads s3-earlier again: it changed since the first open
+      expect(reads).toContain("s3-earlier");
+
+      // The next start looks back a second before the last one (a clock stepping back): wait that out.
+      await waitFor(() => Date.now() > seededAt + 1_100, "a second past the job's change");
+      reads.length = 0;
+      await (await open()).close(); // reads s3-earlier again: the last start was within a second of it
+      reads.length = 0;
+      await (await open()).close(); // nothing changed since the last start
+      expect(reads).not.toContain("s3-earlier");
+    } finally {
+      await receiver.stop();
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
