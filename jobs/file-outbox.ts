@@ -69,7 +69,7 @@ export class OutboxFileError extends Error {
   override readonly name = "OutboxFileError";
   constructor(file: string, problem: string) {
     super(
-      `the outbox file ${file} cannot be read (${problem}); move it out of the folder to go on without it (its job's owed events are then not sent)`,
+      `the outbox file ${file} cannot be read (${problem}); move it out of the folder to go on without it: its job's events are then sent again from #1 (local mode and a replay add them again from the job's history; a receiver drops those it has, by id)`,
     );
   }
 }

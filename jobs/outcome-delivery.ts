@@ -13,9 +13,12 @@
 
 import type { JobStateChange } from "./outcome-events";
 
-/** Sends changes to a receiver in the order given; throws when any of them was not accepted. */
+/**
+ * Sends changes to a receiver in the order given; throws when any of them was not accepted. `signal`
+ * aborts a send under way (the outbox closing): what it had not had accepted stays owed.
+ */
 export interface OutcomePublisher {
-  publish(changes: readonly JobStateChange[]): Promise<void>;
+  publish(changes: readonly JobStateChange[], signal?: AbortSignal): Promise<void>;
 }
 
 /** A publish that was not (wholly) accepted; `accepted`: how many of the leading changes were, before it. */
@@ -50,10 +53,11 @@ export interface DeliveryPass {
 export async function deliverInOrder(
   publisher: OutcomePublisher,
   changes: readonly JobStateChange[],
+  signal?: AbortSignal,
 ): Promise<DeliveryPass> {
   if (changes.length === 0) return { delivered: [], owed: [] };
   try {
-    await publisher.publish(changes);
+    await publisher.publish(changes, signal);
     return { delivered: changes, owed: [] };
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
@@ -153,6 +157,8 @@ interface JobLine {
   tries: number;
   gaveUp: Error | undefined;
   sending: Promise<void> | undefined;
+  /** Waiting out a backoff, holding no sending slot; ends by asking for a slot again. */
+  backingOff: Promise<void> | undefined;
   saving: Promise<void>;
 }
 
@@ -257,11 +263,15 @@ export class OutcomeOutbox {
     }
   }
 
-  /** Stops retrying; a send under way finishes and is recorded. What is owed stays in the store. */
+  /**
+   * Stops retrying and abandons a send under way (a receiver that hangs would otherwise hold the stop for
+   * its whole timeout); what was accepted is recorded, the rest stays owed in the store.
+   */
   async close(): Promise<void> {
     this.closing.abort();
     const lines = [...this.lines.values()];
     await Promise.all(lines.map((line) => line.sending));
+    await Promise.all(lines.map((line) => line.backingOff));
     await Promise.all(lines.map((line) => line.saving));
   }
 
@@ -275,6 +285,7 @@ export class OutcomeOutbox {
         tries: 0,
         gaveUp: undefined,
         sending: undefined,
+        backingOff: undefined,
         saving: Promise.resolve(),
       };
       this.lines.set(jobId, line);
@@ -284,7 +295,7 @@ export class OutcomeOutbox {
 
   private kick(line: JobLine): void {
     if (line.sending !== undefined || line.owed.length === 0 || this.closing.signal.aborted) return;
-    if (line.gaveUp !== undefined) return;
+    if (line.gaveUp !== undefined || line.backingOff !== undefined) return;
     if (this.sendingJobs >= this.concurrency) {
       this.queued.add(line);
       return;
@@ -295,7 +306,9 @@ export class OutcomeOutbox {
       line.sending = undefined;
       this.sendingJobs -= 1;
       // Changes added while the last send was under way go to the back of the line, after those waiting.
-      if (line.owed.length > 0 && line.gaveUp === undefined) this.queued.add(line);
+      if (line.owed.length > 0 && line.gaveUp === undefined && line.backingOff === undefined) {
+        this.queued.add(line);
+      }
       for (const next of [...this.queued]) {
         if (this.sendingJobs >= this.concurrency) break;
         this.kick(next);
@@ -304,12 +317,16 @@ export class OutcomeOutbox {
     });
   }
 
-  /** Sends the job's owed changes, oldest first, until none is owed, it gives up, or the outbox closes. */
+  /**
+   * Sends the job's owed changes, oldest first, until none is owed, one is not accepted, or the outbox
+   * closes. After a refusal the job waits out its backoff without its sending slot (a job the receiver
+   * keeps refusing must not hold back the others, however many such jobs there are), then queues again.
+   */
   private async send(line: JobLine): Promise<void> {
     const { listener, publisher } = this.options;
     while (line.owed.length > 0 && line.gaveUp === undefined && !this.closing.signal.aborted) {
       const batch = line.owed.slice(0, this.batchSize);
-      const pass = await deliverInOrder(publisher, batch);
+      const pass = await deliverInOrder(publisher, batch, this.closing.signal);
       if (pass.delivered.length > 0) {
         const last = pass.delivered.at(-1)?.sequence ?? line.deliveredThrough;
         line.deliveredThrough = Math.max(line.deliveredThrough, last);
@@ -321,6 +338,8 @@ export class OutcomeOutbox {
         listener?.delivered?.(line.jobId, pass.delivered, line.owed);
       }
       if (pass.error === undefined) continue;
+      // Abandoned by close(): not the receiver's refusal, so no try counted and none announced.
+      if (this.closing.signal.aborted) return;
       line.tries += 1;
       const giveUp = this.retry.maxTries !== undefined && line.tries >= this.retry.maxTries;
       if (giveUp) line.gaveUp = pass.error;
@@ -331,7 +350,13 @@ export class OutcomeOutbox {
         tries: line.tries,
         retryInMs,
       });
-      if (retryInMs !== undefined) await this.sleep(retryInMs, this.closing.signal);
+      if (retryInMs !== undefined) {
+        line.backingOff = this.sleep(retryInMs, this.closing.signal).then(() => {
+          line.backingOff = undefined;
+          this.kick(line);
+        });
+      }
+      return;
     }
   }
 

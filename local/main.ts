@@ -17,9 +17,10 @@ import type { PipelineConfig } from "../config/parse";
 import { formatUsd } from "../jobs/cost";
 import { formatSeconds } from "../jobs/deadlines";
 import { isVideoKey, MAX_S3_KEY_BYTES } from "../jobs/intake";
+import { OutboxFileError } from "../jobs/file-outbox";
 import { DEFAULT_RETRY } from "../jobs/outcome-delivery";
 import { isTerminal } from "../jobs/state";
-import { WEBHOOK_TIMEOUT_MS } from "../jobs/webhook-publisher";
+import { WEBHOOK_TIMEOUT_MS, webhookUrlProblem } from "../jobs/webhook-publisher";
 import { discoverTools } from "../worker/src/ffmpeg";
 import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
 import { type LocalPipeline, startLocalPipeline } from "./pipeline";
@@ -283,14 +284,19 @@ function parse() {
       return value === undefined ? [] : [[service, value]];
     }),
   );
-  if (values.webhook !== undefined && !/^https?:\/\/[^/]/.test(values.webhook))
-    throw new Error(`--webhook must be an http:// or https:// URL, got "${values.webhook}"`);
+  const webhookProblem = values.webhook === undefined ? undefined : webhookUrlProblem(values.webhook);
+  if (webhookProblem !== undefined)
+    throw new Error(
+      `--webhook must be an http:// or https:// URL, got "${values.webhook}" (${webhookProblem})`,
+    );
   const seconds = (name: "webhook-timeout" | "webhook-retry-max", fallbackMs: number) => {
     const text = values[name];
     if (text === undefined) return fallbackMs;
     const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value <= 0 || value > 3600)
-      throw new Error(`--${name} must be a number of seconds (more than 0, at most 3600), got "${text}"`);
+    // Milliseconds are what is used: under one rounds to 0 (a timeout failing every POST at once, or a
+    // backoff cap retrying in a busy loop).
+    if (text.trim() === "" || !Number.isFinite(value) || Math.round(value * 1000) < 1 || value > 3600)
+      throw new Error(`--${name} must be a number of seconds (at least 0.001, at most 3600), got "${text}"`);
     if (values.webhook === undefined) throw new Error(`--${name} goes with --webhook URL`);
     return Math.round(value * 1000);
   };
@@ -454,7 +460,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof StateLockedError;
+    // Errors that say what is wrong and what to do: their stack would only bury that.
+    const known = error instanceof StateLockedError || error instanceof OutboxFileError;
     process.stderr.write(
       `local mode failed: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
     );

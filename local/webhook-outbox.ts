@@ -5,10 +5,13 @@
 // start. Each delivery and each failure is a line of the log, saying what is still owed.
 //
 // Events written while no outbox was told of them (local mode killed between a handler's write and its
-// report) are found at start: every job changed since the outbox was first opened is read again, and what
-// its history has beyond the outbox's record is added (the outbox drops what it already has).
+// report) are found at start: every job changed since the last start's look (a second before it, should the
+// clock step back) is read again, and what its history has beyond the outbox's record is added (the outbox
+// drops what it already has). Nothing writes jobs while the look runs (the handlers start after it), so
+// every change before it is in the outbox once it is done; the mark then moves to its start, and a restart
+// reads only the jobs changed since, however many the state folder holds.
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FileOutboxStore } from "../jobs/file-outbox";
 import {
@@ -48,8 +51,10 @@ export interface LocalWebhookOutbox {
 
 /** The state folder's part that holds the outbox. */
 export const OUTBOX_FOLDER = "outbox";
-/** In the outbox folder: when it was first opened (jobs changed since then are checked at each start). */
+/** In the outbox folder: when the last start's look began (jobs changed since then are checked at a start). */
 const OPENED_AT_FILE = "opened-at";
+/** How far before the last look a start looks again: a clock stepped back must not hide a change. */
+const LOOK_BACK_MS = 1_000;
 
 export async function openWebhookOutbox(
   stateDirectory: string,
@@ -99,7 +104,9 @@ export async function openWebhookOutbox(
       `webhook: ${events} event(s) of ${owedAtStart.length} job(s) owed from an earlier run (${owedAtStart.map((job) => `${job.jobId} ${describeSequences(job.owed)}`).join(", ")}); delivering them to ${url}`,
     );
   }
+  const lookStarted = Date.now();
   await addUnreported(opened, store, target, openedAt);
+  await markLooked(directory, new Date(lookStarted - LOOK_BACK_MS).toISOString());
   return {
     async add(changes) {
       await opened.add(changes);
@@ -128,6 +135,13 @@ async function firstOpened(directory: string): Promise<string> {
   await mkdir(directory, { recursive: true });
   await writeFile(file, `${now}\n`);
   return now;
+}
+
+/** Records where the next start's look begins; written whole (a kill mid-write leaves the old mark). */
+async function markLooked(directory: string, since: string): Promise<void> {
+  const file = path.join(directory, OPENED_AT_FILE);
+  await writeFile(`${file}.writing`, `${since}\n`);
+  await rename(`${file}.writing`, file);
 }
 
 /** Adds the events of every job changed since `since` that the outbox has not had (the rest it drops). */

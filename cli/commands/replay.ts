@@ -21,7 +21,7 @@ import {
   transitionsToReplay,
 } from "../../jobs/publish-outcomes";
 import { JOB_STATUSES, type JobStatus } from "../../jobs/state";
-import { WebhookPublisher } from "../../jobs/webhook-publisher";
+import { WebhookPublisher, webhookUrlProblem } from "../../jobs/webhook-publisher";
 import type { CommandContext } from "../context";
 import { EXIT_ERROR, UsageError } from "../errors";
 import { parseStatuses } from "../job-listing";
@@ -52,6 +52,12 @@ export async function replayCommand(
   const now = ctx.io.now();
   const since = parseTime(options.since, now, "--since", "start").toISOString();
   const statuses = parseStatuses(options.status ?? []);
+  const webhookProblem = options.webhook === undefined ? undefined : webhookUrlProblem(options.webhook);
+  if (webhookProblem !== undefined)
+    throw new UsageError(
+      `--webhook must be an http:// or https:// URL, got "${options.webhook}" (${webhookProblem})`,
+      "e.g. --webhook http://127.0.0.1:9000/hook",
+    );
   const publisher = publisherOverride ?? makePublisher(ctx, options);
   const bucket = ctx.config.bucket?.value;
   if (bucket === undefined)

@@ -95,6 +95,17 @@ describe("jobs replay", () => {
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
+  it("refuses a --webhook no request can go to, before sending anything", async () => {
+    const result = await jobs(
+      ["replay", "--since", "1d", "--job", "job-oom", "--webhook", "http://127.0.0.1:99999/events"],
+      { env },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--webhook must be an http:\/\/ or https:\/\/ URL, got "http:\/\/127\.0\.0\.1:99999\/events" \(Invalid URL\)/,
+    );
+  });
+
   it("to a receiver that answers 500 to every second POST: every transition accepted once, in order, and counted", async () => {
     const receiver = await WebhookReceiver.start("fail-every-second");
     try {

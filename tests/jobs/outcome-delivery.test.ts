@@ -148,6 +148,30 @@ describe("the delivery engine", () => {
     await outbox.close();
   });
 
+  it("jobs waiting out a backoff hold no sending slot: more refusing jobs than slots hold back no other job", async () => {
+    const received: string[] = [];
+    const publisher: OutcomePublisher = {
+      async publish(changes) {
+        for (const c of changes) {
+          if (c.jobId.startsWith("stuck")) throw new OutcomePublishError("410 Gone");
+          received.push(outcomeEventId(c));
+        }
+      },
+    };
+    // Local mode's schedule: tries forever. Two slots, three jobs the receiver keeps refusing.
+    const outbox = await OutcomeOutbox.open({
+      publisher,
+      store: new MemoryOutboxStore(),
+      retry: { baseDelayMs: 200, maxDelayMs: 200 },
+      concurrency: 2,
+    });
+    await outbox.add([...history("stuck-a", 1), ...history("stuck-b", 1), ...history("stuck-c", 1)]);
+    await outbox.add(history("fine", 2));
+    await waitFor(() => received.length === 2, "the fine job delivered", { timeoutMs: 3_000 });
+    expect(received).toEqual(["fine.1", "fine.2"]);
+    await outbox.close();
+  });
+
   it("sends for at most `concurrency` jobs at once, and every job gets its turn", async () => {
     let inFlight = 0;
     let most = 0;
@@ -352,4 +376,76 @@ describe("webhook delivery through the outbox", () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
+
+describe("a webhook that redirects", () => {
+  it("is not delivered to: a 301 is a refusal naming where it points, never a GET taken as accepted", async () => {
+    // /hook moved permanently to /new, where anything (a GET too, as a health page would) is answered 200.
+    const seen: Array<{ method: string; url: string; body: string }> = [];
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        seen.push({ method: request.method ?? "", url: request.url ?? "", body });
+        if (request.url === "/hook") {
+          response.writeHead(301, { location: "/new" });
+          response.end();
+          return;
+        }
+        response.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const failures: string[] = [];
+    const outbox = await OutcomeOutbox.open({
+      publisher: new WebhookPublisher(url, fetch, 2_000),
+      store: new MemoryOutboxStore(),
+      retry: { baseDelayMs: 1, maxDelayMs: 1, maxTries: 1 },
+      listener: { notDelivered: (_jobId, { error }) => failures.push(error.message) },
+    });
+    try {
+      await outbox.add(history("s3-moved", 2));
+      await outbox.settled(5_000);
+      expect(outbox.owed()).toMatchObject([{ jobId: "s3-moved", owed: history("s3-moved", 2) }]);
+      expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["POST /hook"]);
+      expect(failures[0]).toMatch(
+        /answered 301 Moved Permanently, redirecting to \/new \(give --webhook that URL\) \(s3-moved #1\)/,
+      );
+    } finally {
+      await outbox.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe("closing while a receiver hangs", () => {
+  it("close() does not wait out the POST's timeout: the POST is abandoned and its event stays owed", async () => {
+    let arrived = 0;
+    const server = createServer(() => {
+      arrived += 1; // never answered
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const store = new MemoryOutboxStore();
+    // A long timeout, as `--webhook-timeout 600` gives: Ctrl-C must not wait for it.
+    const outbox = await OutcomeOutbox.open({ publisher: new WebhookPublisher(url, fetch, 600_000), store });
+    try {
+      await outbox.add(history("s3-hang", 2));
+      await waitFor(() => arrived === 1, "the POST reaching the receiver");
+      const closing = Date.now();
+      await outbox.close();
+      expect(Date.now() - closing).toBeLessThan(2_000);
+      expect(store.records.get("s3-hang")).toMatchObject({
+        deliveredThrough: 0,
+        owed: history("s3-hang", 2),
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 20_000);
 });

@@ -4,7 +4,7 @@
 // order 1..N, each accepted once — a repeat allowed only as a redelivery with the same identity (id).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runLocal } from "../support/run-local";
@@ -174,6 +174,18 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     await second.kill("SIGINT");
   }, 240_000);
 
+  it("an unreadable outbox file stops the start with what to do, not a stack trace", async () => {
+    const state = path.join(root, "corrupt-outbox-state");
+    await mkdir(path.join(state, "outbox"), { recursive: true });
+    await writeFile(path.join(state, "outbox", "s3-cut.json"), '{"jobId":"s3-c');
+    const run = await runLocal("--state", state, "--webhook", "http://127.0.0.1:9/hook", "--once", video);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /local mode failed: the outbox file .*s3-cut\.json cannot be read \(.*\); move it out of the folder/,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
   it("refuses a webhook setting it cannot use, before starting anything", async () => {
     const alone = await runLocal("--webhook-retry-max", "5");
     expect(alone.code).toBe(2);
@@ -181,7 +193,20 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const bad = await runLocal("--webhook", "http://127.0.0.1:9/hook", "--webhook-timeout", "0");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /--webhook-timeout must be a number of seconds \(more than 0, at most 3600\), got "0"/,
+      /--webhook-timeout must be a number of seconds \(at least 0\.001, at most 3600\), got "0"/,
+    );
+    // Under a millisecond: a timeout of 0 ms fails every POST, a backoff cap of 0 ms retries in a busy loop.
+    const tiny = await runLocal("--webhook", "http://127.0.0.1:9/hook", "--webhook-retry-max", "0.0001");
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toMatch(
+      /--webhook-retry-max must be a number of seconds \(at least 0\.001, at most 3600\), got "0\.0001"/,
+    );
+    // A URL of the right scheme that no request can go to (port out of range): refused at the start, not
+    // retried forever as "Failed to parse URL". (--once a missing file: were it let through, that is the error.)
+    const unusable = await runLocal("--webhook", "http://127.0.0.1:99999/hook", "--once", "missing.mp4");
+    expect(unusable.code).toBe(2);
+    expect(unusable.stderr).toMatch(
+      /--webhook must be an http:\/\/ or https:\/\/ URL, got "http:\/\/127\.0\.0\.1:99999\/hook" \(Invalid URL\)/,
     );
   });
 });
