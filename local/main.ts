@@ -28,7 +28,7 @@ import {
 } from "./spot-interruptions";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
-import { LOCAL_SWEEP } from "./sweeper";
+import { LOCAL_SWEEP, type LocalSweepTimings, parseSweepTimings } from "./sweeper";
 import { buildWorkerImage } from "./worker-launchers";
 
 /** The image --docker builds from worker/Dockerfile and runs. */
@@ -69,6 +69,11 @@ Options:
                      the local ECS refuses SHARE (0-1) of the RunTask calls for FARGATE_SPOT as ECS refuses
                      a launch it has no capacity for ("Capacity is unavailable at this time..."): no task, a
                      launch failure the job model reads as Spot refusing. Without it: none
+  --sweep-every SECONDS
+                     run the sweeper every SECONDS instead of ${LOCAL_SWEEP.intervalSeconds}
+  --sweep-quiet SECONDS
+                     check a job with no news for SECONDS with the local ECS, instead of ${LOCAL_SWEEP.quietSeconds}
+                     (short values make a crash recover in seconds: tests use them)
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -143,6 +148,7 @@ async function main(): Promise<number> {
     ...(args.launchLimits === undefined ? {} : { launchLimits: args.launchLimits }),
     ...(args.spotInterruptions === undefined ? {} : { spotInterruptions: args.spotInterruptions }),
     ...(args.spotUnavailable === undefined ? {} : { spotUnavailable: args.spotUnavailable }),
+    sweep: args.sweep,
     ports: args.ports,
     // Each event as the Job State Change the stack would publish: its sequence and the status after it.
     onOutcomes: async (changes, events) => {
@@ -174,7 +180,7 @@ async function main(): Promise<number> {
   const stopping = stopSignals(pipeline, say);
   try {
     if (args.once !== undefined) return await runOnce(pipeline, args.once, config, say, stopping);
-    printWelcome(pipeline, config, args.state, say);
+    printWelcome(pipeline, config, args.state, args.sweep, say);
     await stopping;
     return 0;
   } finally {
@@ -233,6 +239,8 @@ function parse() {
       "launch-limits": { type: "string" },
       "spot-interruptions": { type: "string" },
       "spot-unavailable": { type: "string" },
+      "sweep-every": { type: "string" },
+      "sweep-quiet": { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -265,7 +273,8 @@ function parse() {
     interruptionsText === undefined ? undefined : parseSpotInterruptions(interruptionsText);
   const unavailableText = values["spot-unavailable"];
   const spotUnavailable = unavailableText === undefined ? undefined : parseSpotUnavailable(unavailableText);
-  return { ...values, state, ports, launchLimits, spotInterruptions, spotUnavailable };
+  const sweep = parseSweepTimings({ every: values["sweep-every"], quiet: values["sweep-quiet"] });
+  return { ...values, state, ports, launchLimits, spotInterruptions, spotUnavailable, sweep };
 }
 
 function onceFileProblem(file: string, config: PipelineConfig): string | undefined {
@@ -338,6 +347,7 @@ function printWelcome(
   pipeline: LocalPipeline,
   config: PipelineConfig,
   state: string,
+  sweep: LocalSweepTimings,
   say: (line: string) => void,
 ): void {
   const { endpoints } = pipeline.endpoints;
@@ -352,7 +362,7 @@ function printWelcome(
   jobs queue       ${pipeline.endpoints.queueUrl}
   endpoints        DynamoDB ${endpoints.dynamodb}  S3 ${endpoints.s3}  SQS ${endpoints.sqs}  ECS ${endpoints.ecs}
   worker logs      ${shown}/logs/<task id>.log
-  sweeper          at start and every ${LOCAL_SWEEP.intervalSeconds} s (no news for ${LOCAL_SWEEP.quietSeconds} s: the job is checked with ECS)
+  sweeper          at start and every ${sweep.intervalSeconds} s (no news for ${sweep.quietSeconds} s: the job is checked with ECS)
 
 Submit a job:
   ${jobs} --local submit ./video.mp4 --watch

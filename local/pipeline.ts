@@ -37,7 +37,7 @@ import { type RunningS3, startS3 } from "./s3";
 import type { SpotInterruptions } from "./spot-interruptions";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
 import { acquireStateLock } from "./state-lock";
-import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "./sweeper";
+import { LOCAL_SWEEP, type LocalSweepTimings, localSweepEnvironment, scheduleSweeps } from "./sweeper";
 import { dockerLauncher, processLauncher, requireDockerEngine } from "./worker-launchers";
 import { killLeftoverWorkers, workerPidDirectory, workerPidFiles } from "./worker-pids";
 
@@ -94,6 +94,8 @@ export interface LocalPipelineOptions {
   readonly spotInterruptions?: SpotInterruptions;
   /** The share of FARGATE_SPOT launches the local ECS refuses for lack of capacity (`--spot-unavailable`); default none. */
   readonly spotUnavailable?: number;
+  /** The sweeper's interval and local deadlines (`--sweep-every`, `--sweep-quiet`); default LOCAL_SWEEP. */
+  readonly sweep?: LocalSweepTimings;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -133,6 +135,7 @@ export interface LocalPipeline {
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { config, stateDirectory } = options;
+  const sweepTimings = options.sweep ?? LOCAL_SWEEP;
   const onError = options.onError ?? ((message, error) => console.error(message, error));
   const releaseLock = acquireStateLock(stateDirectory);
   const stoppers: Array<() => Promise<void>> = [async () => releaseLock()];
@@ -246,7 +249,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     handlers = await startHandlerProcess(
       {
         ...environment,
-        ...localSweepEnvironment(),
+        ...localSweepEnvironment(sweepTimings),
         AWS_ENDPOINT_URL_ECS: ecsEndpoint,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
@@ -274,7 +277,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     consumer.start();
     stoppers.push(() => consumer.stop());
 
-    const sweeps = startSweeps(store, report, onError, () => invoke<SweepReport>("sweeper", {}));
+    const sweeps = startSweeps(sweepTimings, store, report, onError, () =>
+      invoke<SweepReport>("sweeper", {}),
+    );
     stoppers.push(() => sweeps.stop());
 
     const endpoints: LocalEndpoints = {
@@ -288,9 +293,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       outputPrefix: config.uploads.outputPrefix,
       // The deadlines the local sweeper applies, for the CLI's `show` and `list --overdue`.
       deadlines: {
-        launchSeconds: LOCAL_SWEEP.launchSeconds,
+        launchSeconds: sweepTimings.launchSeconds,
         runSeconds: config.jobs.jobTimeoutMinutes * 60,
-        quietSeconds: LOCAL_SWEEP.quietSeconds,
+        quietSeconds: sweepTimings.quietSeconds,
       },
     };
     const endpointsFile = path.join(stateDirectory, "endpoints.json");
@@ -468,17 +473,18 @@ function killWorkersOfEarlierRun(stateDirectory: string, onNotice: ((message: st
 }
 
 /**
- * The real sweeper handler on local mode's schedule, once at start and every LOCAL_SWEEP.intervalSeconds;
+ * The real sweeper handler on local mode's schedule, once at start and every `timings.intervalSeconds`;
  * the jobs a run changed are reported like the others (found by the last change, in every status).
  */
 function startSweeps(
+  timings: LocalSweepTimings,
   store: JobStore,
   report: (jobId: string) => Promise<void>,
   onError: (message: string, error: unknown) => void,
   sweeper: () => Promise<SweepReport>,
 ) {
   return scheduleSweeps({
-    intervalMs: LOCAL_SWEEP.intervalSeconds * 1000,
+    intervalMs: timings.intervalSeconds * 1000,
     onError: (error) => onError("sweeper run failed", error),
     sweepOnce: async () => {
       const from = new Date().toISOString();
