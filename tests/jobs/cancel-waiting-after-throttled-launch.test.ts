@@ -12,7 +12,13 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import type { TaskControl } from "../../jobs/ports";
 import { retryJob } from "../../jobs/retry-job";
-import { dispatchDeps, jobMessage, ScriptedLauncher, throttled, tickingClock } from "../support/scripted-launcher";
+import {
+  dispatchDeps,
+  jobMessage,
+  ScriptedLauncher,
+  throttled,
+  tickingClock,
+} from "../support/scripted-launcher";
 
 /** ECS has no task for the job: RunTask was refused. */
 const noTasks: TaskControl = {

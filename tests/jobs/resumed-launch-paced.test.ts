@@ -13,7 +13,13 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import type { TaskControl } from "../../jobs/ports";
 import { sweep } from "../../jobs/sweep";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "../support/scripted-launcher";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  silent,
+} from "../support/scripted-launcher";
 
 it("a launch the sweeper resumes takes its turn at the shared launch rate", async () => {
   const base = memoryCapacity({ cap: 10, sleep: async () => {} });

@@ -9,7 +9,13 @@ import { MemoryJobStore } from "../../jobs/memory-store";
 import { meteredSlotPool, meteredStore } from "../../jobs/metered-store";
 import type { MetricPoint } from "../../jobs/metrics";
 import { repairSlots } from "../../jobs/slots";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "../support/scripted-launcher";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  silent,
+} from "../support/scripted-launcher";
 
 it("the slots read whole sample the RunningTasks gauge against the cap", async () => {
   const points: MetricPoint[] = [];

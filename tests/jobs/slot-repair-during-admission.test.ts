@@ -12,7 +12,13 @@ import { type MemorySlotPool, memoryCapacity } from "../../jobs/memory-capacity"
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { repairSlots } from "../../jobs/slots";
 import { changeJob, type JobStore } from "../../jobs/store";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "../support/scripted-launcher";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  silent,
+} from "../support/scripted-launcher";
 
 const NOW = "2026-11-30T01:00:00.000Z";
 

@@ -17,7 +17,13 @@ import { meteredStore } from "../../jobs/metered-store";
 import type { MetricPoint } from "../../jobs/metrics";
 import { startWaitingJobs } from "../../jobs/start-waiting";
 import { changeJob } from "../../jobs/store";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, tickingClock } from "../support/scripted-launcher";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  tickingClock,
+} from "../support/scripted-launcher";
 
 it("a waiting job that got no launch turn keeps its place in line and is not counted as throttled by ECS", async () => {
   const memory = new MemoryJobStore();
