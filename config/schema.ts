@@ -6,7 +6,12 @@
 // policy are the job model's own (jobs/retry-policy.ts DEFAULT_RETRY_POLICY).
 
 import type { z } from "zod";
-import { CLIENT_TOKEN_VALID_SECONDS, MAX_TIMEOUT_SECONDS, MIN_DEADLINE_SECONDS } from "../jobs/deadlines";
+import {
+  CLIENT_TOKEN_VALID_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+  MIN_DEADLINE_SECONDS,
+  MIN_QUIET_SECONDS,
+} from "../jobs/deadlines";
 import { WORKER_PARAMS_RULES } from "../jobs/intake";
 import {
   DEFAULT_NON_RETRYABLE_EXIT_CODES,
@@ -391,7 +396,7 @@ export const CONFIG_SCHEMA = {
     variable: {
       name: "SWEEP_QUIET_SECONDS",
       functions: SWEEPER,
-      read: wholeNumber(MIN_DEADLINE_SECONDS, 3600),
+      read: wholeNumber(MIN_QUIET_SECONDS, 3600),
       scale: 60,
     },
   },

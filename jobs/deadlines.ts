@@ -6,8 +6,13 @@
 import type { Deadline } from "./events";
 import type { JobState } from "./state";
 
-/** No deadline, per-job timeout or sweep setting may be shorter than this. */
+/** No deadline or per-job timeout may be shorter than this. */
 export const MIN_DEADLINE_SECONDS = 60;
+/**
+ * The quiet period may be as short as this: the stack sets it in minutes, local mode's crash tests in
+ * seconds (asking ECS about a job with no news is harmless, only more calls).
+ */
+export const MIN_QUIET_SECONDS = 1;
 /** A per-job `timeoutSeconds` may be at most 7 days. */
 export const MAX_TIMEOUT_SECONDS = 7 * 86_400;
 /** ECS honours a RunTask client token for 24 hours; after that the same token would start a second task. */

@@ -104,8 +104,9 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   let errors = 0;
   let complete = true;
   const toDescribe: Array<{ readonly job: JobState; readonly taskArn: string }> = [];
-  // A job changed in the last minute cannot be past any deadline or quiet period (each is at least that).
-  const window = { from: "1970-01-01T00:00:00.000Z", to: plusSeconds(now, -MIN_DEADLINE_SECONDS) };
+  // A job changed more recently than the shortest deadline or quiet period cannot be past any of them.
+  const shortest = Math.min(MIN_DEADLINE_SECONDS, deps.deadlines.launchSeconds, deps.deadlines.quietSeconds);
+  const window = { from: "1970-01-01T00:00:00.000Z", to: plusSeconds(now, -shortest) };
 
   // A job whose handling failed is logged and counted; the run goes on, the next one tries it again.
   const failed = (job: JobState, error: unknown) => {

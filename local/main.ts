@@ -32,7 +32,7 @@ import {
 } from "./spot-interruptions";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
-import { LOCAL_SWEEP } from "./sweeper";
+import { LOCAL_SWEEP, type LocalSweepTimings, parseSweepTimings } from "./sweeper";
 import { buildWorkerImage } from "./worker-launchers";
 
 /** How long --once waits, after its job ended, for the webhook to accept what is owed. */
@@ -90,6 +90,11 @@ Options:
                      after it starts (killed, exit 137, OutOfMemoryError, as ECS reports it), so the
                      job is retried bigger, up to maxWorkerMemoryMb; e.g. 4096 with a 2 GiB worker.
                      Not with --docker. Without it: the worker's real memory is held to its task's
+  --sweep-every SECONDS
+                     run the sweeper every SECONDS instead of ${LOCAL_SWEEP.intervalSeconds}
+  --sweep-quiet SECONDS
+                     check a job with no news for SECONDS with the local ECS, instead of ${LOCAL_SWEEP.quietSeconds}
+                     (short values make a crash recover in seconds: tests use them)
   --port-dynamodb N, --port-s3 N, --port-sqs N, --port-ecs N
                      fixed ports (default: free ones)
   -h, --help         this text`;
@@ -164,6 +169,7 @@ async function main(): Promise<number> {
     ...(args.spotInterruptions === undefined ? {} : { spotInterruptions: args.spotInterruptions }),
     ...(args.spotUnavailable === undefined ? {} : { spotUnavailable: args.spotUnavailable }),
     ...(args.memoryNeed === undefined ? {} : { simulatedMemoryNeedMib: args.memoryNeed }),
+    sweep: args.sweep,
     ports: args.ports,
     ...(args.webhook === undefined
       ? {}
@@ -200,7 +206,7 @@ async function main(): Promise<number> {
   const stopping = stopSignals(pipeline, say);
   try {
     if (args.once !== undefined) return await runOnce(pipeline, args.once, config, say, stopping);
-    printWelcome(pipeline, config, args.state, say);
+    printWelcome(pipeline, config, args.state, args.sweep, say);
     await stopping;
     return 0;
   } finally {
@@ -262,6 +268,8 @@ function parse() {
       "spot-interruptions": { type: "string" },
       "spot-unavailable": { type: "string" },
       "memory-need": { type: "string" },
+      "sweep-every": { type: "string" },
+      "sweep-quiet": { type: "string" },
       "port-dynamodb": { type: "string" },
       "port-s3": { type: "string" },
       "port-sqs": { type: "string" },
@@ -316,6 +324,7 @@ function parse() {
   if (needText !== undefined && values.docker)
     throw new Error("--memory-need simulates the worker's memory as a child process: not with --docker");
   const memoryNeed = needText === undefined ? undefined : Number(needText);
+  const sweep = parseSweepTimings({ every: values["sweep-every"], quiet: values["sweep-quiet"] });
   return {
     ...values,
     state,
@@ -326,6 +335,7 @@ function parse() {
     webhookTimeoutMs,
     webhookRetryMaxMs,
     memoryNeed,
+    sweep,
   };
 }
 
@@ -425,6 +435,7 @@ function printWelcome(
   pipeline: LocalPipeline,
   config: PipelineConfig,
   state: string,
+  sweep: LocalSweepTimings,
   say: (line: string) => void,
 ): void {
   const { endpoints } = pipeline.endpoints;
@@ -439,7 +450,7 @@ function printWelcome(
   jobs queue       ${pipeline.endpoints.queueUrl}
   endpoints        DynamoDB ${endpoints.dynamodb}  S3 ${endpoints.s3}  SQS ${endpoints.sqs}  ECS ${endpoints.ecs}
   worker logs      ${shown}/logs/<task id>.log
-  sweeper          at start and every ${LOCAL_SWEEP.intervalSeconds} s (no news for ${LOCAL_SWEEP.quietSeconds} s: the job is checked with ECS)
+  sweeper          at start and every ${sweep.intervalSeconds} s (no news for ${sweep.quietSeconds} s: the job is checked with ECS)
 
 Submit a job:
   ${jobs} --local submit ./video.mp4 --watch

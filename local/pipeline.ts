@@ -33,7 +33,7 @@ import { type RunningS3, startS3 } from "./s3";
 import type { SpotInterruptions } from "./spot-interruptions";
 import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
 import { acquireStateLock } from "./state-lock";
-import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "./sweeper";
+import { LOCAL_SWEEP, type LocalSweepTimings, localSweepEnvironment, scheduleSweeps } from "./sweeper";
 import {
   type LocalWebhookOutbox,
   OUTBOX_FOLDER,
@@ -107,6 +107,8 @@ export interface LocalPipelineOptions {
   readonly spotUnavailable?: number;
   /** `--memory-need MiB`: a task given less memory runs out of it (worker-launchers.ts); default: the real need. */
   readonly simulatedMemoryNeedMib?: number;
+  /** The sweeper's interval and local deadlines (`--sweep-every`, `--sweep-quiet`); default LOCAL_SWEEP. */
+  readonly sweep?: LocalSweepTimings;
   readonly ports?: {
     readonly dynamodb?: number;
     readonly s3?: number;
@@ -153,6 +155,7 @@ export interface LocalPipeline {
 
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { config, stateDirectory } = options;
+  const sweepTimings = options.sweep ?? LOCAL_SWEEP;
   const onError = options.onError ?? ((message, error) => console.error(message, error));
   const releaseLock = acquireStateLock(stateDirectory);
   const stoppers: Array<() => Promise<void>> = [async () => releaseLock()];
@@ -274,7 +277,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     handlers = await startHandlerProcess(
       {
         ...environment,
-        ...localSweepEnvironment(),
+        ...localSweepEnvironment(sweepTimings),
         AWS_ENDPOINT_URL_ECS: ecsEndpoint,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
@@ -313,7 +316,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     consumer.start();
     stoppers.push(() => consumer.stop());
 
-    const sweeps = startSweeps(store, report, onError, () => invoke<SweepReport>("sweeper", {}));
+    const sweeps = startSweeps(sweepTimings, store, report, onError, () =>
+      invoke<SweepReport>("sweeper", {}),
+    );
     stoppers.push(() => sweeps.stop());
 
     const endpoints: LocalEndpoints = {
@@ -329,9 +334,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       maxWorkerMemoryMb: config.worker.maxMemoryMb,
       // The deadlines the local sweeper applies, for the CLI's `show` and `list --overdue`.
       deadlines: {
-        launchSeconds: LOCAL_SWEEP.launchSeconds,
+        launchSeconds: sweepTimings.launchSeconds,
         runSeconds: config.jobs.jobTimeoutMinutes * 60,
-        quietSeconds: LOCAL_SWEEP.quietSeconds,
+        quietSeconds: sweepTimings.quietSeconds,
       },
     };
     const endpointsFile = path.join(stateDirectory, "endpoints.json");
@@ -517,17 +522,18 @@ function killWorkersOfEarlierRun(stateDirectory: string, onNotice: ((message: st
 }
 
 /**
- * The real sweeper handler on local mode's schedule, once at start and every LOCAL_SWEEP.intervalSeconds;
+ * The real sweeper handler on local mode's schedule, once at start and every `timings.intervalSeconds`;
  * the jobs a run changed are reported like the others (found by the last change, in every status).
  */
 function startSweeps(
+  timings: LocalSweepTimings,
   store: JobStore,
   report: (jobId: string) => Promise<void>,
   onError: (message: string, error: unknown) => void,
   sweeper: () => Promise<SweepReport>,
 ) {
   return scheduleSweeps({
-    intervalMs: LOCAL_SWEEP.intervalSeconds * 1000,
+    intervalMs: timings.intervalSeconds * 1000,
     onError: (error) => onError("sweeper run failed", error),
     sweepOnce: async () => {
       const from = new Date().toISOString();

@@ -305,6 +305,19 @@ describe("missed events", () => {
     expect(retriesSent()).toEqual([{ jobId: "forgotten", attempt: 2 }]);
   });
 
+  it("with a quiet period under a minute (local mode's --sweep-quiet), finds a task lost seconds after its last news", async () => {
+    await job("short-quiet", "running");
+    ecs
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: [], failures: [{ arn: taskArnOf("short-quiet"), reason: "MISSING" }] });
+    const quick = { ...DEADLINES, quietSeconds: 3 };
+    await sweep(deps(20 + 2, { deadlines: quick }));
+    expect(ecs.calls()).toHaveLength(0);
+    await sweep(deps(20 + 4, { deadlines: quick }));
+    expect((await history("short-quiet")).at(-2)).toMatchObject({ type: "TaskLost" });
+    expect(await stateOf("short-quiet")).toMatchObject({ status: "RETRYING", infraRetries: 1 });
+  });
+
   it("asks ECS nothing about a job it heard from lately", async () => {
     await job("fresh", "running");
     await sweep(deps(20 + 120));

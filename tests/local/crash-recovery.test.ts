@@ -3,6 +3,8 @@
 // Ctrl-C sends), then `npm run local` again on the same state folder. Nobody touches the job: it must end
 // SUCCEEDED. And `jobs --local cancel` of a job whose task died with the killed run cancels it. Waits on the
 // events local mode prints, never on fixed sleeps; each recovery prints the time from the kill to SUCCEEDED.
+// The restarted runs sweep every second with a 3 s quiet period (--sweep-every, --sweep-quiet): the same
+// recovery as with local mode's defaults (15 s, 60 s), in seconds rather than minutes.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -141,6 +143,9 @@ async function jobRunningIn(state: string): Promise<{ first: LocalMode; jobId: s
   return { first, jobId };
 }
 
+/** The restart's sweeper timings: a lost task is found within seconds of the restart. */
+const FAST_SWEEP = ["--sweep-every", "1", "--sweep-quiet", "3"];
+
 const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
 
 describe("local mode recovers every job after a crash", () => {
@@ -151,7 +156,7 @@ describe("local mode recovers every job after a crash", () => {
     const killedAt = Date.now();
     await first.kill("SIGKILL");
 
-    const second = new LocalMode(["--state", state]);
+    const second = new LocalMode(["--state", state, ...FAST_SWEEP]);
     await second.waitFor(/local mode is up/, 60_000);
     // The worker of the killed run is gone too (it died with its output pipe, or the start killed it).
     expect(workerPid).toBeGreaterThan(0);
@@ -199,7 +204,7 @@ describe("local mode recovers every job after a crash", () => {
     expect(await readFile(path.join(logs, firstLog ?? ""), "utf8")).toMatch(/"signal":"SIGTERM"/);
     expect(await workerPids(state)).toEqual([]);
 
-    const second = new LocalMode(["--state", state]);
+    const second = new LocalMode(["--state", state, ...FAST_SWEEP]);
     await second.waitFor(new RegExp(`${jobId} {2}-> SUCCEEDED`), 120_000);
     console.log(`SIGINT: job recovered ${secondsSince(interruptedAt)} s after Ctrl-C`);
     const job = await jobHistory(state, jobId);
@@ -215,6 +220,7 @@ describe("local mode recovers every job after a crash", () => {
     const { first, jobId } = await jobRunningIn(state);
     await first.kill("SIGKILL");
     const second = new LocalMode(["--state", state]);
+    // The default timings: the sweeper leaves the job alone for its first minute, so it is still RUNNING.
     await second.waitFor(/local mode is up/, 60_000);
 
     // As the user types it: npm run jobs -- --local cancel <id>, pointed at this state folder.

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { readHandlerConfig } from "../../handlers/environment";
-import { LOCAL_SWEEP, localSweepEnvironment, scheduleSweeps } from "../../local/sweeper";
+import { LOCAL_SWEEP, localSweepEnvironment, parseSweepTimings, scheduleSweeps } from "../../local/sweeper";
 import { handlerEnvironment } from "../support/handler-env";
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,5 +46,25 @@ describe("local sweeper schedule", () => {
       launchSeconds: LOCAL_SWEEP.launchSeconds,
       quietSeconds: LOCAL_SWEEP.quietSeconds,
     });
+  });
+
+  it("takes --sweep-every and --sweep-quiet as whole seconds, the defaults without them, and the handlers accept the quiet period", () => {
+    expect(parseSweepTimings({})).toEqual(LOCAL_SWEEP);
+    const fast = parseSweepTimings({ every: "1", quiet: "3" });
+    expect(fast).toEqual({ intervalSeconds: 1, quietSeconds: 3, launchSeconds: LOCAL_SWEEP.launchSeconds });
+    const config = readHandlerConfig({
+      ...handlerEnvironment("http://127.0.0.1:1", "jobs"),
+      ...localSweepEnvironment(fast),
+    });
+    expect(config.deadlines.quietSeconds).toBe(3);
+  });
+
+  it.each([
+    [{ every: "0" }, /--sweep-every must be whole seconds from 1 to 3600, got "0"/],
+    [{ every: "1.5" }, /--sweep-every must be whole seconds/],
+    [{ quiet: "soon" }, /--sweep-quiet must be whole seconds from 1 to 3600, got "soon"/],
+    [{ quiet: "3601" }, /--sweep-quiet must be whole seconds/],
+  ])("refuses %o naming the flag", (flags, message) => {
+    expect(() => parseSweepTimings(flags)).toThrow(message);
   });
 });

@@ -1,4 +1,4 @@
-// Regression found in review: dynamodb-slots.ts acquire reads "holds no slot in any shard" and then probes; two takers of one
+// Why this is tested: as first written, dynamodb-slots.ts acquire reads "holds no slot in any shard" and then probes; two takers of one
 // job (a duplicated message, a second starter) that both read "none" can still land in two shards (the
 // job's own shard full for the first, freed before the second). Both answer alreadyHeld: false, so the
 // duplicate gives its slot back as "taken by this caller", and release() removes the job's entry in EVERY

@@ -1,4 +1,4 @@
-// Regression found in review: repairSlots (slots.ts) reads the holders first, then lists the jobs in flight. A job a dispatcher
+// Why this is tested: as first written, repairSlots (slots.ts) reads the holders first, then lists the jobs in flight. A job a dispatcher
 // admits and records between the two (a burst while the sweeper runs) is in flight but not in the snapshot,
 // so the repair "restores" it: it is logged as a lost slot, and restore() puts it in its home shard even
 // though it holds a slot in another one (its home shard was full). The job then holds two slots (one shard
@@ -12,7 +12,13 @@ import { type MemorySlotPool, memoryCapacity } from "../../jobs/memory-capacity"
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { repairSlots } from "../../jobs/slots";
 import { changeJob, type JobStore } from "../../jobs/store";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "./support";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  silent,
+} from "../support/scripted-launcher";
 
 const NOW = "2026-11-30T01:00:00.000Z";
 

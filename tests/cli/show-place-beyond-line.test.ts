@@ -1,4 +1,4 @@
-// Regression found in review: `jobs show` of a WAITING job beyond the first LINE_READ_LIMIT (10,000) waiting jobs says "the index
+// Why this is tested: as first written, `jobs show` of a WAITING job beyond the first LINE_READ_LIMIT (10,000) waiting jobs says "the index
 // has not caught up with this job yet" (cli/commands/show.ts describePlace), while the line was only cut
 // short: waiting-line.ts says "past it, a place reads 'beyond'". In a big burst (the burst bench's 2,000 is
 // a fifth of it; a cap of 100 and 20,000 uploads) every later job's `show` gives a false reason.

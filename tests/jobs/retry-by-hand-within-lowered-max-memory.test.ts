@@ -1,4 +1,4 @@
-// Regression found in review (r4): JobFailed.retrySize (the next size up, kept when the last allowed attempt
+// Why this is tested: as first written, JobFailed.retrySize (the next size up, kept when the last allowed attempt
 // ran out of memory) becomes the job's nextSize, and placementFor launches a retry by hand with nextSize as
 // recorded, never checked against the stack's placement policy at the time of the retry. A stack whose
 // maxWorkerMemoryMb was lowered since (to cap cost) still gets an attempt at the old, larger size, days

@@ -1,4 +1,4 @@
-// Regression found in review: README "RunTask is paced ... by a token bucket shared by every launcher", launch-rate.ts "shared by
+// Why this is tested: as first written, README "RunTask is paced ... by a token bucket shared by every launcher", launch-rate.ts "shared by
 // every launcher: the dispatchers, the task-state handlers starting waiting jobs, the sweeper". The sweeper's
 // resumed launches (sweep.ts resolveLaunch -> launchAttempt) and the dispatcher's resumption of a job left
 // LAUNCHING (dispatch.ts decideAndLaunch on a redelivered message) call RunTask without taking a turn at the
@@ -13,7 +13,13 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import type { TaskControl } from "../../jobs/ports";
 import { sweep } from "../../jobs/sweep";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "./support";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  silent,
+} from "../support/scripted-launcher";
 
 it("a launch the sweeper resumes takes its turn at the shared launch rate", async () => {
   const base = memoryCapacity({ cap: 10, sleep: async () => {} });

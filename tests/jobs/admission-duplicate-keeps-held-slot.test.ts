@@ -1,4 +1,4 @@
-// Regression found in review: admission.ts `admit` gives the slot back when the launch turn is refused (`if (refusal !==
+// Why this is tested: as first written, admission.ts `admit` gives the slot back when the launch turn is refused (`if (refusal !==
 // undefined) await deps.capacity.slots.release(jobId)`) even when acquire() answered alreadyHeld: the slot
 // was not taken by this call but is the one the job's launch already holds. A duplicated delivery of a job's
 // submit (or retry) message that read the job before the first delivery recorded it, arriving while the
@@ -13,7 +13,7 @@ import { dispatchMessage } from "../../jobs/dispatch";
 import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import type { JobStore } from "../../jobs/store";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher } from "./support";
+import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher } from "../support/scripted-launcher";
 
 it("a duplicate delivery refused a launch turn leaves the launching job's slot alone; the cap holds", async () => {
   const memory = new MemoryJobStore();

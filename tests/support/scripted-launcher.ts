@@ -1,4 +1,4 @@
-// Shared scaffolding of the review's reproductions: the dispatcher's dependencies over an in-memory store
+// Scaffolding of the dispatch and launch tests: the dispatcher's dependencies over an in-memory store
 // and capacity, with a launcher whose answer each test chooses.
 
 import type { Capacity } from "../../jobs/admission";
@@ -6,7 +6,7 @@ import type { DispatchDeps } from "../../jobs/dispatch";
 import type { LaunchRequest, LaunchResult, TaskLauncher } from "../../jobs/ports";
 import { slotReleasingStore } from "../../jobs/slots";
 import type { JobStore } from "../../jobs/store";
-import { CONTAINER, TEST_POLICY } from "../support/factories";
+import { CONTAINER, TEST_POLICY } from "./factories";
 
 export const silent = { info: () => {}, warn: () => {} };
 

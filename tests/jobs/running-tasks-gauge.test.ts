@@ -1,4 +1,4 @@
-// Regression found in review: the RunningTasks gauge is sampled when the slots are read whole (each sweep's
+// Why this is tested: as first written, the RunningTasks gauge is sampled when the slots are read whole (each sweep's
 // repair, which reads every shard), not when one slot is taken or freed (a shard alone does not know the
 // total); jobs/metrics.ts says so. A dispatch alone emits no gauge point; the sweep's reading does.
 
@@ -9,7 +9,13 @@ import { MemoryJobStore } from "../../jobs/memory-store";
 import { meteredSlotPool, meteredStore } from "../../jobs/metered-store";
 import type { MetricPoint } from "../../jobs/metrics";
 import { repairSlots } from "../../jobs/slots";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, silent } from "./support";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  silent,
+} from "../support/scripted-launcher";
 
 it("the slots read whole sample the RunningTasks gauge against the cap", async () => {
   const points: MetricPoint[] = [];

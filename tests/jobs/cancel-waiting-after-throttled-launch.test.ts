@@ -1,4 +1,4 @@
-// Regression found in review: a job whose launch ECS throttled is WAITING with the same attempt (JobWaiting, throttled) and no
+// Why this is tested: as first written, a job whose launch ECS throttled is WAITING with the same attempt (JobWaiting, throttled) and no
 // TaskLaunchFailed. Cancelled while it waits, it can never be retried: retry-job.ts refuses it with "its task
 // has not stopped yet: run cancel again", and cancelling again changes nothing (no task exists to stop),
 // because latestTaskMayRun (cancel-job.ts) sees a launch of the attempt with neither a stop, a loss nor a
@@ -12,7 +12,13 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import type { TaskControl } from "../../jobs/ports";
 import { retryJob } from "../../jobs/retry-job";
-import { dispatchDeps, jobMessage, ScriptedLauncher, throttled, tickingClock } from "./support";
+import {
+  dispatchDeps,
+  jobMessage,
+  ScriptedLauncher,
+  throttled,
+  tickingClock,
+} from "../support/scripted-launcher";
 
 /** ECS has no task for the job: RunTask was refused. */
 const noTasks: TaskControl = {

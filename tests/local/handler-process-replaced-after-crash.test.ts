@@ -1,4 +1,4 @@
-// Regression found in review: when local mode's handlers' process dies (a crash, an OOM kill), local mode keeps saying it is
+// Why this is tested: as first written, when local mode's handlers' process dies (a crash, an OOM kill), local mode keeps saying it is
 // up, but every later dispatcher, task-state and sweeper invocation fails with "the handlers' process ended"
 // forever: a job submitted afterwards never runs. Lambda starts a new execution environment after one dies;
 // local mode should too (or stop with a clear error instead of staying up and failing every job).

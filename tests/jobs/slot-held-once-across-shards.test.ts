@@ -1,4 +1,4 @@
-// Regression found in review: slots.ts promises "Holding is keyed by job id, so taking or giving back twice (at-least-once
+// Why this is tested: as first written, slots.ts promises "Holding is keyed by job id, so taking or giving back twice (at-least-once
 // delivery, a crash and a redelivery) counts once: the pool cannot drift", and "two takers of one job meet in
 // the same shard". With shards that is false: a job whose own shard was full took a slot of the next shard;
 // once its own shard has room, a second acquire for the same job (a duplicated submit or retry message read

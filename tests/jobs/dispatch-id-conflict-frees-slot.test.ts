@@ -1,4 +1,4 @@
-// Regression found in review: dispatch.ts admits a new job (takes a slot under its id) before recording it; when another message
+// Why this is tested: as first written, dispatch.ts admits a new job (takes a slot under its id) before recording it; when another message
 // with the same jobId but a different input recorded the job meanwhile, the Submit throws JobIdConflictError
 // and the message is REJECTED under another id, but the slot taken under the job's id is never given back
 // (decideAndLaunch, which gives back an unused slot, is never reached). If that job is WAITING, every starter
@@ -13,7 +13,7 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { startWaitingJobs } from "../../jobs/start-waiting";
 import { changeJob, type JobStore } from "../../jobs/store";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher } from "./support";
+import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher } from "../support/scripted-launcher";
 
 it("a message rejected for a job id conflict leaves no slot held under that id", async () => {
   const memory = new MemoryJobStore();

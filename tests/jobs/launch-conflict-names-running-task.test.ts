@@ -1,4 +1,4 @@
-// Regression found in review (r4): a RunTask that reuses a client token with other parameters is answered
+// Why this is tested: as first written, a RunTask that reuses a client token with other parameters is answered
 // with ConflictException (the ECS API reference), and the recent changes send every launch of an attempt
 // with its recorded placement to avoid it. But a conflict can still come — the stack deployed a new task
 // definition revision while a launch was in flight, and the sweeper resumes it with the new ARN — and ECS's
@@ -18,7 +18,7 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { changeJob } from "../../jobs/store";
 import { INPUT, T0, TEST_POLICY } from "../support/factories";
-import { silent, tickingClock } from "./support";
+import { silent, tickingClock } from "../support/scripted-launcher";
 
 const ecs = mockClient(ECSClient);
 afterAll(() => ecs.restore());

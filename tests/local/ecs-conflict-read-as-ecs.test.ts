@@ -1,4 +1,4 @@
-// Regression found in review (r4): local ECS now answers a RunTask that reuses a client token with other
+// Why this is tested: as first written, local ECS now answers a RunTask that reuses a client token with other
 // parameters with ConflictException, "as ECS does" — but in words of its own: "...a different RunTask request
 // (launch type, capacity provider strategy, cpu or memory differ)". The pipeline's launcher reads a refusal
 // by its name and message (readLaunchFailure), and RETRYABLE_LAUNCH_FAILURE matches /capacity/i, so local

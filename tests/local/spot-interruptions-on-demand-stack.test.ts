@@ -1,4 +1,4 @@
-// Regression found in review (issue 14, local mode): `--spot-interruptions` only reaches tasks placed on
+// Why this is tested: as first written, `--spot-interruptions` only reaches tasks placed on
 // FARGATE_SPOT, and local mode without `--stack` runs Pulumi.yaml's defaults, capacity on-demand: no task is
 // ever on Spot. `npm run local -- --once samples/clip.mp4 --spot-interruptions 1@0.1` (every Spot task, 0.1 s
 // in) then runs the job to success with no interruption and no word that the flag could do nothing — a flag

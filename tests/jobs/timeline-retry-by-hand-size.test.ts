@@ -1,4 +1,4 @@
-// Regression found in review (r4): `jobs show` (jobs/timeline.ts) says why a retry moved an attempt —
+// Why this is tested: as first written, `jobs show` (jobs/timeline.ts) says why a retry moved an attempt —
 // "bigger: attempt N ran out of memory" — from the RetryScheduled's size. A job whose LAST allowed attempt ran
 // out of memory now fails keeping the next size (JobFailed.retrySize), and its retry by hand runs with it;
 // but the manual RetryScheduled carries no size, and the timeline never reads JobFailed.retrySize, so the

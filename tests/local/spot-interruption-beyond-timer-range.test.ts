@@ -1,4 +1,4 @@
-// Regression found in review (issue 14, local mode): `--spot-interruptions SHARE@SECONDS` accepts any number
+// Why this is tested: as first written, `--spot-interruptions SHARE@SECONDS` accepts any number
 // of seconds (parseSpotInterruptions), and the local ECS schedules the interruption with setTimeout. Node's
 // timers take at most 2^31-1 ms (about 24.8 days): a longer delay is replaced by 1 ms (TimeoutOverflowWarning),
 // so `--spot-interruptions 1@3000000` ("every Spot task, 3,000,000 s in": never, in practice) interrupts

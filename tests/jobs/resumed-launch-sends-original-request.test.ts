@@ -1,4 +1,4 @@
-// Regression found in review (issue 14, idempotency across the upgrade): before this change RunTask was sent
+// Why this is tested: as first written, before this change RunTask was sent
 // with `launchType: "FARGATE"` and no task-level size. A job recorded LAUNCHING by that version (its
 // TaskLaunchRequested has no size or capacity) and resumed after the upgrade — by the sweeper, a redelivered
 // message — is launched again with the same client token but a different request: launchAttempt fills in
@@ -19,7 +19,7 @@ import { memoryCapacity } from "../../jobs/memory-capacity";
 import { MemoryJobStore } from "../../jobs/memory-store";
 import { changeJob } from "../../jobs/store";
 import { INPUT, T0, TEST_POLICY } from "../support/factories";
-import { silent, tickingClock } from "./support";
+import { silent, tickingClock } from "../support/scripted-launcher";
 
 const ecs = mockClient(ECSClient);
 afterAll(() => ecs.restore());

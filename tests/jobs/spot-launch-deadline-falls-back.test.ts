@@ -1,4 +1,4 @@
-// Regression found in review (issue 14): Fargate Spot short of capacity does not always refuse RunTask: the
+// Why this is tested: as first written, Fargate Spot short of capacity does not always refuse RunTask: the
 // task is accepted and waits in PROVISIONING for capacity (ECS stops it only after 10 to 30 minutes). The
 // pipeline's launch deadline (launchTimeoutMinutes, 15 by default) usually ends that wait first: the sweeper
 // stops the task and the job retries it as an infrastructure failure (decide.ts, missedDeadline) — but with no

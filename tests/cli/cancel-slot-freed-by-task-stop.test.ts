@@ -1,4 +1,4 @@
-// Regression found in review (README "Scale"): `jobs cancel` runs on the operator's machine, which knows no
+// Why this is tested: as first written, `jobs cancel` runs on the operator's machine, which knows no
 // capacity table: the cancelled job's slot stays held while its task stops, and the task's STOPPED,
 // recorded by the task-state handler's store, gives it back (so the cap counts the task until it is gone).
 
@@ -13,7 +13,7 @@ import { dynamoEnv, jobs, NOW } from "../cli/support/run";
 import { capacityTableOf, type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { TEST_POLICY } from "../support/factories";
 import { CLUSTER, seed } from "../support/histories";
-import { silent } from "./support";
+import { silent } from "../support/scripted-launcher";
 
 const ecs = mockClient(ECSClient);
 let db: LocalDynamoDb;

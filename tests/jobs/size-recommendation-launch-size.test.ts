@@ -1,4 +1,4 @@
-// Regression found in review (issues 13 and 14): `jobs stats --sizes` takes an attempt's size only from its
+// Why this is tested: as first written, `jobs stats --sizes` takes an attempt's size only from its
 // recorded cost (size-recommendation.ts, sizeMeasurements). Since issue 13 an attempt in a region whose entry
 // has no price for its architecture records NO cost — ARM64 (the default workerArchitecture) in us-west-2,
 // us-west-1, eu-central-1, ap-south-1, ca-central-1 — though since issue 14 every launch records the attempt's

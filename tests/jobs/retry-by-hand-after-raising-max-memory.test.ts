@@ -1,4 +1,4 @@
-// Regression found in review (r4): a job that ran out of memory at the most maxWorkerMemoryMb allowed fails
+// Why this is tested: as first written, a job that ran out of memory at the most maxWorkerMemoryMb allowed fails
 // saying "raise maxWorkerMemoryMb to retry it bigger". No retrySize is recorded for it (no bigger size was
 // allowed), but the job's nextSize still holds the size it grew to earlier — the very size it just ran out of
 // memory at — and placementFor launches every later attempt, a retry by hand's included, with nextSize as

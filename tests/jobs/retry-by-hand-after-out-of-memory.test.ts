@@ -1,4 +1,4 @@
-// Regression found in review (issue 14): a job whose last attempt ran out of memory and so used up
+// Why this is tested: as first written, a job whose last attempt ran out of memory and so used up
 // maxAttempts fails ("failed after N attempts; last: OutOfMemory ..."). No RetryScheduled is written for that
 // last failure, so the job's grown size (state.nextSize) stays the size the last attempt ran OUT OF MEMORY at.
 // `jobs retry` then launches the next attempt at that very size, though maxWorkerMemoryMb allows a bigger one:

@@ -1,4 +1,4 @@
-// Regression found in review: starting a waiting job that gets no launch turn within the wait (start-waiting.ts `paced`) is
+// Why this is tested: as first written, starting a waiting job that gets no launch turn within the wait (start-waiting.ts `paced`) is
 // recorded as a throttled launch (RecordLaunchFailure {throttled: true} -> JobWaiting, throttled). So:
 // 1. the job goes to the back of the line (waitingSince and updatedAt, the status index's sort key, become
 //    now): the oldest waiting job then starts after jobs that joined the line later, against README "Waiting
@@ -17,7 +17,13 @@ import { meteredStore } from "../../jobs/metered-store";
 import type { MetricPoint } from "../../jobs/metrics";
 import { startWaitingJobs } from "../../jobs/start-waiting";
 import { changeJob } from "../../jobs/store";
-import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher, tickingClock } from "./support";
+import {
+  dispatchDeps,
+  jobMessage,
+  launchedTask,
+  ScriptedLauncher,
+  tickingClock,
+} from "../support/scripted-launcher";
 
 it("a waiting job that got no launch turn keeps its place in line and is not counted as throttled by ECS", async () => {
   const memory = new MemoryJobStore();
