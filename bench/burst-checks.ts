@@ -3,7 +3,7 @@
 // outnumbered the cap — each task's life taken from ECS's own timings recorded in the history (created at
 // launch, stopped), so the overlap is what ECS ran, not what the pipeline believed.
 
-import type { JobEvent } from "../jobs/events";
+import type { JobEvent } from "../jobs/model";
 import type { StoredJob } from "../jobs/store";
 
 export interface HistoryReport {

@@ -12,10 +12,10 @@ import {
   type RunTaskCommandInput,
   type RunTaskCommandOutput,
 } from "@aws-sdk/client-ecs";
-import { defined } from "../jobs/defined";
-import type { DescribedTask, RetryQueue, TaskControl } from "../jobs/ports";
-import { readTaskDetail } from "../jobs/task-events";
-import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "../local/launch-limits";
+import { readTaskDetail } from "../jobs/boundary";
+import { defined } from "../jobs/model";
+import type { DescribedTask, RetryQueue, TaskControl } from "../jobs/store";
+import { LaunchBucket, type LaunchLimits, THROTTLED_RUN_TASK } from "../local/aws/launch-limits";
 import type { VirtualClock } from "./virtual-clock";
 
 // ---- SQS ----------------------------------------------------------------------------------------------

@@ -1,15 +1,14 @@
 // Benchmark (`npm run bench -- burst`): a burst of uploads at once against Fargate's launch limits and a cap
-// on running tasks. The real dispatcher workflow (jobs/dispatch.ts), task-state workflow (jobs/track-task.ts),
-// sweeper (jobs/sweep.ts) and job model run on the in-memory job store, on a virtual clock (virtual-clock.ts),
+// on running tasks. The real dispatcher workflow (jobs/workflows/dispatch.ts), task-state workflow (jobs/workflows/track-task.ts),
+// sweeper (jobs/workflows/sweep.ts) and job model run on the in-memory job store, on a virtual clock (virtual-clock.ts),
 // inside a simulated AWS (burst-world.ts): minutes of the system in seconds of real time.
 // Reported: the time until the last task launched against the floor the limits allow (launch-floor.ts), and,
 // read from the stored histories (burst-checks.ts), that no job was lost, launched twice or FAILED, and that
 // the tasks running at once never outnumbered the cap. A failed check throws (the runner exits non-zero).
 
-import { readMessage } from "../jobs/intake";
-import { FARGATE_LAUNCH_LIMITS } from "../jobs/launch-rate";
-import type { Log } from "../jobs/ports";
-import type { StoredJob } from "../jobs/store";
+import { readMessage } from "../jobs/boundary";
+import { FARGATE_LAUNCH_LIMITS } from "../jobs/capacity";
+import type { Log, StoredJob } from "../jobs/store";
 import { type BenchSize, requireChecks } from "./bench-size";
 import { checkHistories, type HistoryReport } from "./burst-checks";
 import type { EcsStats, EventSourceStats, SimQueue } from "./burst-world";
@@ -255,7 +254,7 @@ export async function run(size: BenchSize = "full"): Promise<void> {
 }
 
 /**
- * The capacity plane's DynamoDB requests (jobs/aws/dynamodb-slots.ts, dynamodb-launch-rate.ts): every take,
+ * The capacity plane's DynamoDB requests (jobs/adapters/aws/dynamodb-slots.ts, dynamodb-launch-rate.ts): every take,
  * release and restore reads the shards once (one BatchGetItem up to 100 shards); a take that took, a release,
  * a give-back and a restore update one shard; a reservation is one conditional update when the bucket is
  * busy, as in a burst (two from idle). Lost races, which the in-memory pool does not have, are not counted.

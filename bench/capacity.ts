@@ -5,19 +5,23 @@
 // out of it until they get enough; in the second, 5% of the Spot tasks are interrupted. Reported, from the
 // stored histories alone: the share of out-of-memory jobs that succeeded within 2 attempts, the share of
 // compute-seconds on Spot, p95 completion time against the all-On-Demand run, and what the compute cost
-// (the attempts' recorded costs, priced with jobs/fargate-prices.ts). A missed goal throws (exits non-zero).
+// (the attempts' recorded costs, priced with jobs/model/fargate-prices.ts). A missed goal throws (exits non-zero).
 
 import { createHash } from "node:crypto";
 import { maxWorkerMemoryMb } from "../config/parse";
 import { CONFIG_SCHEMA } from "../config/schema";
-import { formatUsd, sumCosts } from "../jobs/cost";
-import type { JobEvent, TaskStopped } from "../jobs/events";
-import { readMessage } from "../jobs/intake";
-import { FARGATE_LAUNCH_LIMITS } from "../jobs/launch-rate";
-import type { Log } from "../jobs/ports";
-import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
-import { percentile } from "../jobs/stats";
-import { type CapacityMode, describeTaskSize } from "../jobs/task-size";
+import { readMessage } from "../jobs/boundary";
+import { FARGATE_LAUNCH_LIMITS } from "../jobs/capacity";
+import { percentile } from "../jobs/insights";
+import type { JobEvent, TaskStopped } from "../jobs/model";
+import {
+  type CapacityMode,
+  DEFAULT_RETRY_POLICY,
+  describeTaskSize,
+  formatUsd,
+  sumCosts,
+} from "../jobs/model";
+import type { Log } from "../jobs/store";
 import { type BenchSize, requireChecks } from "./bench-size";
 import type { PlannedTask, TaskPlan } from "./burst-world";
 import {
@@ -243,7 +247,7 @@ function readRuns(
   };
 }
 
-/** A percentile of completion times (jobs/stats.ts's nearest rank); NaN when no job completed, to report. */
+/** A percentile of completion times (jobs/insights/stats.ts's nearest rank); NaN when no job completed, to report. */
 export function completionPercentile(sortedMs: readonly number[], p: number): number {
   return sortedMs.length === 0 ? Number.NaN : percentile(sortedMs, p);
 }

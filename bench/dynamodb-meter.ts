@@ -20,7 +20,7 @@ import {
   LAUNCH_RATE_ITEM,
   STATUS_INDEX,
   SUBMITTED_INDEX,
-} from "../jobs/table-schema";
+} from "../jobs/store";
 import { TEST_CREDENTIALS } from "../tests/support/dynamodb";
 
 /** What the requests touched: the jobs table and its indexes, or one kind of the capacity table's items. */

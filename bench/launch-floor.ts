@@ -2,7 +2,7 @@
 // limits as the system measured — Fargate's launch token bucket, a cap on running tasks, and tasks that each
 // hold their place from launch to stop for a fixed time. The burst benchmark reports its time against it.
 
-import { LaunchBucket, type LaunchLimits } from "../local/launch-limits";
+import { LaunchBucket, type LaunchLimits } from "../local/aws/launch-limits";
 
 export interface FloorInputs {
   readonly tasks: number;

@@ -13,17 +13,19 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { CONFIG_SCHEMA } from "../config/schema";
-import type { Capacity } from "../jobs/admission";
-import { DynamoDbLaunchRate } from "../jobs/aws/dynamodb-launch-rate";
-import { DynamoDbSlotPool } from "../jobs/aws/dynamodb-slots";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
-import { dispatchMessage } from "../jobs/dispatch";
-import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
-import { type Log, realSleep, type TaskLauncher } from "../jobs/ports";
-import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
-import { MAX_RUNNING_TASKS_LIMIT, SLOTS_PER_SHARD, slotReleasingStore } from "../jobs/slots";
-import { JOBS_TABLE_KEY } from "../jobs/table-schema";
-import { trackTaskEvent } from "../jobs/track-task";
+import { DynamoDbLaunchRate } from "../jobs/adapters/aws/dynamodb-launch-rate";
+import { DynamoDbSlotPool } from "../jobs/adapters/aws/dynamodb-slots";
+import { DynamoDbJobStore } from "../jobs/adapters/aws/dynamodb-store";
+import type { Capacity } from "../jobs/capacity";
+import {
+  MAX_LAUNCH_WAIT_MS,
+  MAX_RUNNING_TASKS_LIMIT,
+  SLOTS_PER_SHARD,
+  slotReleasingStore,
+} from "../jobs/capacity";
+import { DEFAULT_RETRY_POLICY } from "../jobs/model";
+import { JOBS_TABLE_KEY, type Log, realSleep, type TaskLauncher } from "../jobs/store";
+import { dispatchMessage, trackTaskEvent } from "../jobs/workflows";
 import { capacityTableOf, startLocalDynamoDb, TEST_CREDENTIALS } from "../tests/support/dynamodb";
 import { CLUSTER_ARN, CONTAINER, ecsEvent } from "../tests/support/factories";
 import { handlerEnvironment, sqsRecord } from "../tests/support/handler-env";

@@ -1,27 +1,34 @@
 // The pipeline's own workflows wired into the simulated AWS of burst-world.ts, on a virtual clock: the
-// dispatcher (jobs/dispatch.ts) behind Lambda's SQS event source, the task-state workflow
-// (jobs/track-task.ts) behind EventBridge, the sweeper (jobs/sweep.ts) on its schedule, the job store, slot
+// dispatcher (jobs/workflows/dispatch.ts) behind Lambda's SQS event source, the task-state workflow
+// (jobs/workflows/track-task.ts) behind EventBridge, the sweeper (jobs/workflows/sweep.ts) on its schedule, the job store, slot
 // pool and launch rate in memory behind DynamoDB's latency, and the pipeline's ECS adapter with its client
 // answered by the simulated ECS. Each benchmark (burst.ts, capacity.ts) puts its own work on the queue.
 
 import { ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { CONFIG_SCHEMA } from "../config/schema";
-import type { Capacity } from "../jobs/admission";
-import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
-import { DEFAULT_DEADLINES } from "../jobs/deadlines";
-import { type DispatchDeps, dispatchMessage } from "../jobs/dispatch";
-import type { LaunchDeps } from "../jobs/launch-attempt";
-import { type LaunchRateLimits, MAX_LAUNCH_WAIT_MS, MemoryLaunchRate } from "../jobs/launch-rate";
-import { MemorySlotPool } from "../jobs/memory-capacity";
-import { MemoryJobStore } from "../jobs/memory-store";
-import type { Log } from "../jobs/ports";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../jobs/retry-policy";
-import { type SlotPool, slotReleasingStore } from "../jobs/slots";
-import { isTerminal } from "../jobs/state";
-import type { JobStore } from "../jobs/store";
-import { type SweepDeps, sweep } from "../jobs/sweep";
-import { type TrackTaskDeps, trackTaskEventAndStartWaiting } from "../jobs/track-task";
+import { EcsTaskLauncher } from "../jobs/adapters/aws/ecs-task-launcher";
+import { MemorySlotPool } from "../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../jobs/adapters/memory/memory-store";
+import type { Capacity } from "../jobs/capacity";
+import {
+  type LaunchRateLimits,
+  MAX_LAUNCH_WAIT_MS,
+  MemoryLaunchRate,
+  type SlotPool,
+  slotReleasingStore,
+} from "../jobs/capacity";
+import { DEFAULT_DEADLINES, DEFAULT_RETRY_POLICY, isTerminal, type RetryPolicy } from "../jobs/model";
+import type { JobStore, Log } from "../jobs/store";
+import type { LaunchDeps } from "../jobs/workflows";
+import {
+  type DispatchDeps,
+  dispatchMessage,
+  type SweepDeps,
+  sweep,
+  type TrackTaskDeps,
+  trackTaskEventAndStartWaiting,
+} from "../jobs/workflows";
 import {
   type CallCounts,
   delayed,
@@ -218,7 +225,7 @@ export function startSimPipeline(clock: VirtualClock, settings: SimPipelineSetti
 
 /**
  * Counts each take's outcome ("acquire taken", "acquire held", "acquire refused"): on DynamoDB a refused or
- * held take is one read, a taken one a read and an update (jobs/aws/dynamodb-slots.ts).
+ * held take is one read, a taken one a read and an update (jobs/adapters/aws/dynamodb-slots.ts).
  */
 function countingOutcomes(pool: MemorySlotPool, counts: CallCounts): SlotPool {
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);

@@ -7,14 +7,13 @@
 // units DynamoDB reports, ECS calls by operation, SQS sends, and the wall time of each run.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
-import type { Deadlines } from "../jobs/deadlines";
-import { jobDecider } from "../jobs/decide";
-import { memoryCapacity } from "../jobs/memory-capacity";
-import type { DescribedTask, LaunchResult, Log, RetryQueue, TaskControl, TaskLauncher } from "../jobs/ports";
-import { DEFAULT_RETRY_POLICY } from "../jobs/retry-policy";
+import { DynamoDbJobStore } from "../jobs/adapters/aws/dynamodb-store";
+import { memoryCapacity } from "../jobs/adapters/memory/memory-capacity";
+import type { Deadlines } from "../jobs/model";
+import { DEFAULT_RETRY_POLICY, jobDecider } from "../jobs/model";
+import type { DescribedTask, LaunchResult, Log, RetryQueue, TaskControl, TaskLauncher } from "../jobs/store";
 import { changeJob } from "../jobs/store";
-import { sweep } from "../jobs/sweep";
+import { sweep } from "../jobs/workflows";
 import { startLocalDynamoDb, TEST_CREDENTIALS } from "../tests/support/dynamodb";
 import { type BenchSize, requireChecks } from "./bench-size";
 

@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
+import { DynamoDbJobStore } from "../jobs/adapters/aws/dynamodb-store";
 import type { JobStore } from "../jobs/store";
 import { type CliConfig, required, type Service } from "./config";
 import { recordFailedService } from "./errors";

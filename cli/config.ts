@@ -14,8 +14,8 @@ import {
   workerLogDirectory,
 } from "../config/local-endpoints";
 import { CONFIG_SCHEMA } from "../config/schema";
-import type { Deadlines } from "../jobs/deadlines";
-import { defined } from "../jobs/defined";
+import type { Deadlines } from "../jobs/model";
+import { defined } from "../jobs/model";
 import { UsageError } from "./errors";
 import { readStackOutputs, type StackValues } from "./stack-outputs";
 
@@ -107,7 +107,7 @@ export interface CliConfig {
   readonly localLogDirectory?: string;
 }
 
-// The worker's container name and awslogs stream prefix in the task definition (components/worker.ts);
+// The worker's container name and awslogs stream prefix in the task definition (components/worker/worker.ts);
 // not imported from there, because that module loads the Pulumi SDK.
 const DEFAULT_CONTAINER_NAME = "worker";
 const DEFAULT_LOG_STREAM_PREFIX = "worker";

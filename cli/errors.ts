@@ -4,8 +4,8 @@
 
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { LocalEndpointsError } from "../config/local-endpoints";
-import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/errors";
-import { AmbiguousJobIdError, JobPrefixNotFoundError } from "../jobs/find-job";
+import { InvalidTransitionError, JobError, JobNotFoundError } from "../jobs/model";
+import { AmbiguousJobIdError, JobPrefixNotFoundError } from "../jobs/store";
 import { commandLine, type Invocation, invocationOf } from "./invocation";
 
 export const EXIT_OK = 0;

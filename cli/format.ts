@@ -3,7 +3,7 @@
 // painting, so no colour library is needed.
 
 import { styleText } from "node:util";
-import type { JobStatus } from "../jobs/state";
+import type { JobStatus } from "../jobs/model";
 
 type Style = Parameters<typeof styleText>[0];
 

@@ -3,11 +3,10 @@
 // Shared by `jobs show` and `jobs watch`.
 
 import { join } from "node:path";
-import type { JobEvent } from "../jobs/events";
-import type { JobState } from "../jobs/state";
-import { describeCapacity, describeTaskSize } from "../jobs/task-size";
-import type { AttemptTimeline } from "../jobs/timeline";
-import { span } from "../jobs/timeline";
+import type { AttemptTimeline } from "../jobs/insights";
+import { span } from "../jobs/insights";
+import type { JobEvent, JobState } from "../jobs/model";
+import { describeCapacity, describeTaskSize } from "../jobs/model";
 import type { CliConfig } from "./config";
 import {
   type Column,

@@ -4,10 +4,17 @@
 // (video id, input text, id prefix, overdue) run on the pages it returns. Also the one reader of many
 // histories (`stats`, the console's charts): one read per job, a few at a time.
 
-import { MAX_WINDOW_DAYS } from "../jobs/aws/dynamodb-store";
-import { type Deadlines, isOverdue, SWEPT_STATUSES } from "../jobs/deadlines";
-import { isJobStatus, JOB_STATUSES, type JobState, type JobStatus } from "../jobs/state";
-import type { JobHistory } from "../jobs/stats";
+import { MAX_WINDOW_DAYS } from "../jobs/adapters/aws/dynamodb-store";
+import type { JobHistory } from "../jobs/insights";
+import {
+  type Deadlines,
+  isJobStatus,
+  isOverdue,
+  JOB_STATUSES,
+  type JobState,
+  type JobStatus,
+  SWEPT_STATUSES,
+} from "../jobs/model";
 import type { JobStore, TimeWindow } from "../jobs/store";
 import { UsageError } from "./errors";
 import { decodeListCursor, type Listing, type MergedPage, readMerged } from "./paging";

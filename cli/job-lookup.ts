@@ -1,8 +1,8 @@
-// A command's <jobId> argument: the whole id, or a unique prefix of a recent job's id (jobs/find-job.ts),
+// A command's <jobId> argument: the whole id, or a unique prefix of a recent job's id (jobs/store/find-job.ts),
 // with or without the "…" that `list` puts after an id it shortened.
 
-import { findJob } from "../jobs/find-job";
 import type { StoredJob } from "../jobs/store";
+import { findJob } from "../jobs/store";
 import type { CommandContext } from "./context";
 
 export function lookUpJob(ctx: CommandContext, idOrPrefix: string): Promise<StoredJob> {

@@ -19,13 +19,8 @@ import {
   PROJECT_ROOT,
 } from "../config/local-endpoints";
 import { CONFIG_SCHEMA } from "../config/schema";
-import { PREFIX_WINDOW_DAYS } from "../jobs/find-job";
-import {
-  CPU_HEADROOM,
-  MEMORY_HEADROOM,
-  MIN_MEASURED_JOBS,
-  SIZE_PERCENTILE,
-} from "../jobs/size-recommendation";
+import { CPU_HEADROOM, MEMORY_HEADROOM, MIN_MEASURED_JOBS, SIZE_PERCENTILE } from "../jobs/insights";
+import { PREFIX_WINDOW_DAYS } from "../jobs/store";
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";
 import { cancelCommand } from "./commands/cancel";

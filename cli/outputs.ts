@@ -1,5 +1,5 @@
 // Where a job's results are and what they are: the worker writes under OUTPUT_URL =
-// `s3://<uploads bucket>/<outputPrefix><jobId>/` (jobs/worker-environment.ts) its artefacts first and
+// `s3://<uploads bucket>/<outputPrefix><jobId>/` (jobs/boundary/worker-environment.ts) its artefacts first and
 // result.json last (worker/src/output.ts). `show`, `watch` and `outputs` name them from here.
 
 import { createWriteStream } from "node:fs";
@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { outputUrl } from "../jobs/worker-environment";
+import { outputUrl } from "../jobs/boundary";
 import type { CliConfig } from "./config";
 import { CliError, UsageError } from "./errors";
 

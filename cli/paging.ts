@@ -4,7 +4,7 @@
 // store cursor of the page it stopped in and how many of that page's jobs were already shown; the next run
 // reads that page again and skips them.
 
-import type { JobState } from "../jobs/state";
+import type { JobState } from "../jobs/model";
 import type { JobPage, PageRequest, TimeWindow } from "../jobs/store";
 import { UsageError } from "./errors";
 

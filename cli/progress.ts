@@ -1,16 +1,16 @@
-// Where a RUNNING job's worker is: the step its log last started (worker/src/progress-schema.ts), read from
+// Where a RUNNING job's worker is: the step its log last started (contracts/progress-schema.ts), read from
 // the latest attempt's log (local file or CloudWatch Logs). For `show` and `watch`; a log that cannot be
 // read leaves the progress unknown, said as such, and never fails the command.
 
-import type { JobState } from "../jobs/state";
-import type { AttemptTimeline } from "../jobs/timeline";
 import {
   STEP_ENDED_MESSAGE,
   STEP_STARTED_MESSAGE,
   stepPosition,
   WORKER_STEPS,
   type WorkerStep,
-} from "../worker/src/progress-schema";
+} from "../contracts/progress-schema";
+import type { AttemptTimeline } from "../jobs/insights";
+import type { JobState } from "../jobs/model";
 import type { CommandContext } from "./context";
 import { formatDuration } from "./format";
 import { logLocations } from "./history";

@@ -2,14 +2,14 @@
 // a task definition may use. Checked at config time so `pulumi up` never fails on RegisterTaskDefinition.
 // Pulumi-free: local mode reads them too.
 
-import { type CapacityMode, FARGATE_CPU_SIZES, fargateMemoryOptions } from "../jobs/task-size";
+import { type CapacityMode, FARGATE_CPU_SIZES, fargateMemoryOptions } from "../jobs/model";
 
 export const FARGATE_CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
 export type FargateCpuArchitecture = (typeof FARGATE_CPU_ARCHITECTURES)[number];
 
-// AWS's table of valid CPU/memory pairs lives with the job model (jobs/task-size.ts), which also grows an
+// AWS's table of valid CPU/memory pairs lives with the job model (jobs/model/task-size.ts), which also grows an
 // attempt that ran out of memory along it; the config rules read the same table.
-export { FARGATE_CPU_SIZES, FARGATE_MAX_MEMORY_MIB, fargateMemoryOptions } from "../jobs/task-size";
+export { FARGATE_CPU_SIZES, FARGATE_MAX_MEMORY_MIB, fargateMemoryOptions } from "../jobs/model";
 
 /** Why a cpu/memory pair is not a Fargate size, or undefined when it is. */
 export function fargateSizeProblem(cpu: number, memoryMb: number): string | undefined {

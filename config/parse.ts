@@ -5,10 +5,14 @@
 // naming its key, so one `pulumi preview` shows them all.
 
 import { z } from "zod";
-import { type FargatePrices, parseFargatePrices } from "../jobs/fargate-prices";
-import type { WorkerParamsRule } from "../jobs/intake";
-import { MAX_LAUNCH_WAIT_MS } from "../jobs/launch-rate";
-import { type CapacityMode, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
+import type { WorkerParamsRule } from "../jobs/boundary";
+import { MAX_LAUNCH_WAIT_MS } from "../jobs/capacity";
+import {
+  type CapacityMode,
+  FARGATE_MAX_MEMORY_MIB,
+  type FargatePrices,
+  parseFargatePrices,
+} from "../jobs/model";
 import { ConfigurationError } from "./errors";
 import { type FargateCpuArchitecture, fargateSizeProblem, workerStopTimeoutSeconds } from "./fargate";
 import type { HandlerSettings } from "./handler-variables";
@@ -96,12 +100,12 @@ export interface PipelineConfig {
   };
   readonly jobs: JobSettings;
   readonly sweepIntervalMinutes: number;
-  /** The stack's own Fargate prices; undefined: the repository's table (jobs/fargate-prices.ts). */
+  /** The stack's own Fargate prices; undefined: the repository's table (jobs/model/fargate-prices.ts). */
   readonly fargatePrices: FargatePrices | undefined;
   readonly alarms: AlarmSettings;
 }
 
-/** Thresholds of the operations alarms, and who is told (components/operations-monitoring.ts). */
+/** Thresholds of the operations alarms, and who is told (components/monitoring/operations-monitoring.ts). */
 export interface AlarmSettings {
   /** Subscribed to the alarm topic; undefined: no subscription. */
   readonly email: string | undefined;
@@ -116,7 +120,7 @@ export type RawConfig = Readonly<Partial<Record<string, string | undefined>>>;
 /**
  * The shortest timeout of a Lambda that launches workers from the queue or a task event (the dispatcher, the
  * task-state handler). A launch waits up to MAX_LAUNCH_WAIT_MS for its turn at RunTask's rate; starting
- * waiting jobs (jobs/start-waiting.ts) goes on admitting for that long, and its last admission may itself
+ * waiting jobs (jobs/workflows/start-waiting.ts) goes on admitting for that long, and its last admission may itself
  * wait that long. Ten seconds more cover the reads, writes and RunTask calls around them. (The sweeper's
  * timeout, at least a minute, is set from sweepIntervalMinutes.)
  */

@@ -2,8 +2,7 @@
 // each key its rule. Each message completes "<project>:<key>: ...".
 
 import { z } from "zod";
-import { parseFargatePrices } from "../jobs/fargate-prices";
-import { parseExitCodes } from "../jobs/retry-policy";
+import { parseExitCodes, parseFargatePrices } from "../jobs/model";
 
 export const IMAGE_BY_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[0-9a-f]{64}$/;
 

@@ -3,23 +3,22 @@
 // docs/settings.md are generated from these entries (`npm run settings:generate`; a test keeps them equal),
 // the handlers parse their variables with the readers given here (handlers/environment.ts), and
 // parse.ts reads every entry and holds the rules that relate keys to each other. Defaults of the retry
-// policy are the job model's own (jobs/retry-policy.ts DEFAULT_RETRY_POLICY).
+// policy are the job model's own (jobs/model/retry-policy.ts DEFAULT_RETRY_POLICY).
 
 import type { z } from "zod";
+import { WORKER_PARAMS_RULES } from "../jobs/boundary";
+import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/capacity";
 import {
+  CAPACITY_MODES,
   CLIENT_TOKEN_VALID_SECONDS,
+  DEFAULT_NON_RETRYABLE_EXIT_CODES,
+  DEFAULT_RETRY_POLICY,
+  FARGATE_MAX_MEMORY_MIB,
   MAX_TIMEOUT_SECONDS,
   MIN_DEADLINE_SECONDS,
   MIN_QUIET_SECONDS,
-} from "../jobs/deadlines";
-import { WORKER_PARAMS_RULES } from "../jobs/intake";
-import {
-  DEFAULT_NON_RETRYABLE_EXIT_CODES,
-  DEFAULT_RETRY_POLICY,
   SQS_MAX_DELAY_SECONDS,
-} from "../jobs/retry-policy";
-import { MAX_RUNNING_TASKS_LIMIT } from "../jobs/slots";
-import { CAPACITY_MODES, FARGATE_MAX_MEMORY_MIB } from "../jobs/task-size";
+} from "../jobs/model";
 import {
   DEFAULT_STOP_TIMEOUT_SECONDS,
   FARGATE_CPU_ARCHITECTURES,
@@ -440,7 +439,7 @@ export const CONFIG_SCHEMA = {
     type: "string",
     default: "",
     description:
-      'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/fargate-prices.ts (FARGATE_PRICES).',
+      'Fargate prices for this stack\'s region as JSON {"asOf","source","x86":{"vcpuHour","gbHour"},"arm":{...},"spotDiscount","storageGbHour"} (USD); empty: the dated table in jobs/model/fargate-prices.ts (FARGATE_PRICES).',
     rule: fargatePrices(),
     variable: { name: "FARGATE_PRICES", functions: PRICERS, read: priceTable() },
   },

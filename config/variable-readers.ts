@@ -4,8 +4,7 @@
 // a function's environment with them. Pure: zod and the job model's own readers only.
 
 import { z } from "zod";
-import { parseFargatePrices } from "../jobs/fargate-prices";
-import { parseExitCodes } from "../jobs/retry-policy";
+import { parseExitCodes, parseFargatePrices } from "../jobs/model";
 
 /** A variable's reader, given the variable's name for its messages. */
 export type VariableReader<Out = unknown> = (name: string) => z.ZodType<Out, string | undefined>;

@@ -5,10 +5,10 @@
 
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
-import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
-import { dispatchMessage } from "../jobs/dispatch";
-import { systemClock } from "../jobs/ports";
+import { EcsTaskLauncher } from "../jobs/adapters/aws/ecs-task-launcher";
+import { SqsRetryQueue } from "../jobs/adapters/aws/sqs-retry-queue";
+import { systemClock } from "../jobs/store";
+import { dispatchMessage } from "../jobs/workflows";
 import { launcherContext, logger, publishingMetrics } from "./clients";
 import { readFunctionConfig } from "./environment";
 

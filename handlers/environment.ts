@@ -10,14 +10,9 @@ import { fargateSizeProblem } from "../config/fargate";
 import type { HandlerFunctionName } from "../config/handler-functions";
 import { HANDLER_VARIABLES, type HandlerVariableName, readerOf } from "../config/handler-variables";
 import { maxMemoryCoversWorker, retryDelaysInOrder } from "../config/rules";
-import type { CostSettings } from "../jobs/cost";
-import type { Deadlines } from "../jobs/deadlines";
-import type { FargatePrices } from "../jobs/fargate-prices";
-import type { WorkerParamsRule } from "../jobs/intake";
-import type { LaunchRateLimits } from "../jobs/launch-rate";
-import type { RetryPolicy } from "../jobs/retry-policy";
-import type { CapacityMode } from "../jobs/task-size";
-import type { WorkerTarget } from "../jobs/worker-environment";
+import type { WorkerParamsRule, WorkerTarget } from "../jobs/boundary";
+import type { LaunchRateLimits } from "../jobs/capacity";
+import type { CapacityMode, CostSettings, Deadlines, FargatePrices, RetryPolicy } from "../jobs/model";
 
 export { ConfigurationError } from "../config/errors";
 
@@ -165,9 +160,9 @@ const PARTS = {
       };
     },
   ),
-  /** Which params a job message may carry (jobs/intake.ts). */
+  /** Which params a job message may carry (jobs/boundary/intake.ts). */
   workerParams: part(["WORKER_PARAMS"], (e) => ({ workerParams: e.WORKER_PARAMS })),
-  /** The stack's inputSuffixes: which uploads are videos, matched in any case (jobs/intake.ts). */
+  /** The stack's inputSuffixes: which uploads are videos, matched in any case (jobs/boundary/intake.ts). */
   uploads: part(["INPUT_SUFFIXES"], (e) => ({ inputSuffixes: e.INPUT_SUFFIXES })),
   /** How attempts are priced: the task definition's architecture, the stack's price override if any. */
   cost: part(["WORKER_CPU_ARCHITECTURE", "FARGATE_PRICES"], (e): { cost: CostSettings } => ({

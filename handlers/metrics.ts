@@ -5,7 +5,7 @@
 // also written at once as a single metric with its own dimension. Local mode uses a sink of its own.
 
 import { MetricUnit, Metrics as PowertoolsMetrics } from "@aws-lambda-powertools/metrics";
-import type { MetricPoint, Metrics } from "../jobs/metrics";
+import type { MetricPoint, Metrics } from "../jobs/model";
 
 /** A Metrics port that buffers: `publish` sends what was added since the last one. */
 export interface PublishingMetrics extends Metrics {

@@ -5,9 +5,9 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import { EventBridgeOutcomePublisher } from "../jobs/aws/eventbridge-publisher";
-import { SqsPoisonRecords } from "../jobs/aws/sqs-poison-records";
-import { publishStreamRecords } from "../jobs/publish-outcomes";
+import { EventBridgeOutcomePublisher } from "../jobs/adapters/aws/eventbridge-publisher";
+import { SqsPoisonRecords } from "../jobs/adapters/aws/sqs-poison-records";
+import { publishStreamRecords } from "../jobs/workflows";
 import { logger } from "./clients";
 import { type FunctionConfig, readFunctionConfig } from "./environment";
 

@@ -1,14 +1,14 @@
-// Lambda entry point: the sweeper, on a schedule (components/sweeper.ts). One run of jobs/sweep.ts over the
+// Lambda entry point: the sweeper, on a schedule (components/functions/sweeper.ts). One run of jobs/workflows/sweep.ts over the
 // active jobs; a job it could not handle is logged and tried again next run, and the run then fails so
 // that the function's Errors metric (and its alarm) shows it. What the sweep found and did is published as
 // metrics once per run.
 
-import { EcsTaskControl } from "../jobs/aws/ecs-task-control";
-import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
-import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
-import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
-import { systemClock } from "../jobs/ports";
-import { type SweepReport, sweep } from "../jobs/sweep";
+import { EcsTaskControl } from "../jobs/adapters/aws/ecs-task-control";
+import { EcsTaskLauncher } from "../jobs/adapters/aws/ecs-task-launcher";
+import { S3WorkerOutcomeReader } from "../jobs/adapters/aws/s3-worker-outcome-reader";
+import { SqsRetryQueue } from "../jobs/adapters/aws/sqs-retry-queue";
+import { systemClock } from "../jobs/store";
+import { type SweepReport, sweep } from "../jobs/workflows";
 import { launcherContext, logger, publishingMetrics, s3Client } from "./clients";
 import { readFunctionConfig } from "./environment";
 

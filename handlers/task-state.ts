@@ -6,11 +6,11 @@
 // per invocation.
 
 import type { EventBridgeEvent } from "aws-lambda";
-import { EcsTaskLauncher } from "../jobs/aws/ecs-task-launcher";
-import { S3WorkerOutcomeReader } from "../jobs/aws/s3-worker-outcome-reader";
-import { SqsRetryQueue } from "../jobs/aws/sqs-retry-queue";
-import { systemClock } from "../jobs/ports";
-import { type TrackOutcome, trackTaskEventAndStartWaiting } from "../jobs/track-task";
+import { EcsTaskLauncher } from "../jobs/adapters/aws/ecs-task-launcher";
+import { S3WorkerOutcomeReader } from "../jobs/adapters/aws/s3-worker-outcome-reader";
+import { SqsRetryQueue } from "../jobs/adapters/aws/sqs-retry-queue";
+import { systemClock } from "../jobs/store";
+import { type TrackOutcome, trackTaskEventAndStartWaiting } from "../jobs/workflows";
 import { launcherContext, logger, publishingMetrics, s3Client } from "./clients";
 import { readFunctionConfig } from "./environment";
 

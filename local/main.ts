@@ -14,26 +14,24 @@ import { runCli } from "../cli/main";
 import { ConfigurationError } from "../config/errors";
 import { LOCAL_CREDENTIALS, PROJECT_ROOT } from "../config/local-endpoints";
 import type { PipelineConfig } from "../config/parse";
-import { formatUsd } from "../jobs/cost";
-import { formatSeconds } from "../jobs/deadlines";
-import { isVideoKey, MAX_S3_KEY_BYTES } from "../jobs/intake";
-import { OutboxFileError } from "../jobs/file-outbox";
-import { DEFAULT_RETRY } from "../jobs/outcome-delivery";
-import { isTerminal } from "../jobs/state";
-import { WEBHOOK_TIMEOUT_MS, webhookUrlProblem } from "../jobs/webhook-publisher";
+import { OutboxFileError } from "../jobs/adapters/file/file-outbox";
+import { WEBHOOK_TIMEOUT_MS, webhookUrlProblem } from "../jobs/adapters/http/webhook-publisher";
+import { isVideoKey, MAX_S3_KEY_BYTES } from "../jobs/boundary";
+import { formatSeconds, formatUsd, isTerminal } from "../jobs/model";
+import { DEFAULT_RETRY } from "../jobs/workflows";
 import { discoverTools } from "../worker/src/ffmpeg";
-import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./launch-limits";
-import { type LocalPipeline, startLocalPipeline } from "./pipeline";
+import { FARGATE_LAUNCH_LIMITS, parseLaunchLimits } from "./aws/launch-limits";
 import {
   parseSpotInterruptions,
   parseSpotUnavailable,
   RANDOM_INTERRUPTION_WITHIN_SECONDS,
   spotInterruptionsProblem,
-} from "./spot-interruptions";
+} from "./aws/spot-interruptions";
+import { LOCAL_SWEEP, type LocalSweepTimings, parseSweepTimings } from "./handlers/sweeper";
+import { type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { loadStackConfig } from "./stack-config";
 import { StateLockedError } from "./state-lock";
-import { LOCAL_SWEEP, type LocalSweepTimings, parseSweepTimings } from "./sweeper";
-import { buildWorkerImage } from "./worker-launchers";
+import { buildWorkerImage } from "./workers/worker-launchers";
 
 /** How long --once waits, after its job ended, for the webhook to accept what is owed. */
 const ONCE_WEBHOOK_WAIT_SECONDS = 120;

@@ -13,35 +13,38 @@ import type { HandlerEnvironment } from "../components/lib/handler-environment";
 import { everySettingEnvironment } from "../config/handler-variables";
 import { LOCAL_CREDENTIALS, type LocalEndpoints, writeLocalEndpoints } from "../config/local-endpoints";
 import { handlerSettings, type PipelineConfig, sweeperTimeoutSeconds } from "../config/parse";
-import { createCapacityTable, createJobsTable } from "../jobs/aws/create-jobs-table";
-import { DynamoDbJobStore } from "../jobs/aws/dynamodb-store";
-import type { JobEvent } from "../jobs/events";
-import { readMessage } from "../jobs/intake";
-import { JOB_METRICS_NAMESPACE } from "../jobs/metrics";
-import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
-import { JOB_STATUSES, type JobState } from "../jobs/state";
+import { createCapacityTable, createJobsTable } from "../jobs/adapters/aws/create-jobs-table";
+import { DynamoDbJobStore } from "../jobs/adapters/aws/dynamodb-store";
+import { type JobStateChange, jobStateChanges, readMessage } from "../jobs/boundary";
+import type { JobEvent } from "../jobs/model";
+import { JOB_METRICS_NAMESPACE, JOB_STATUSES, type JobState } from "../jobs/model";
 import type { JobStore } from "../jobs/store";
-import type { SweepReport } from "../jobs/sweep";
+import type { SweepReport } from "../jobs/workflows";
 import { bundleWorker } from "../worker/build";
-import { type RunningDynamoDb, startDynamoDb } from "./dynamodb";
-import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./ecs";
-import { type HandlerProcess, startHandlerProcess } from "./handler-process";
-import type { LaunchLimits } from "./launch-limits";
-import { LOCAL_METRICS_SERVICE } from "./metric-lines";
-import { QueueConsumer } from "./queue-consumer";
-import { type RunningS3, startS3 } from "./s3";
-import type { SpotInterruptions } from "./spot-interruptions";
-import { LOCAL_ACCOUNT, LocalSqs } from "./sqs";
+import { type RunningDynamoDb, startDynamoDb } from "./aws/dynamodb";
+import { LocalEcs, type TaskEvent, type WorkerLauncher } from "./aws/ecs";
+import type { LaunchLimits } from "./aws/launch-limits";
+import { type RunningS3, startS3 } from "./aws/s3";
+import type { SpotInterruptions } from "./aws/spot-interruptions";
+import { LOCAL_ACCOUNT, LocalSqs } from "./aws/sqs";
+import { type HandlerProcess, startHandlerProcess } from "./handlers/handler-process";
+import { LOCAL_METRICS_SERVICE } from "./handlers/metric-lines";
+import { QueueConsumer } from "./handlers/queue-consumer";
+import {
+  LOCAL_SWEEP,
+  type LocalSweepTimings,
+  localSweepEnvironment,
+  scheduleSweeps,
+} from "./handlers/sweeper";
 import { acquireStateLock } from "./state-lock";
-import { LOCAL_SWEEP, type LocalSweepTimings, localSweepEnvironment, scheduleSweeps } from "./sweeper";
 import {
   type LocalWebhookOutbox,
   OUTBOX_FOLDER,
   openWebhookOutbox,
   type WebhookDelivery,
 } from "./webhook-outbox";
-import { dockerLauncher, processLauncher, requireDockerEngine } from "./worker-launchers";
-import { killLeftoverWorkers, workerPidDirectory, workerPidFiles } from "./worker-pids";
+import { dockerLauncher, processLauncher, requireDockerEngine } from "./workers/worker-launchers";
+import { killLeftoverWorkers, workerPidDirectory, workerPidFiles } from "./workers/worker-pids";
 
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_NAMES = {

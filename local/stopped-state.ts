@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { LocalEndpoints } from "../config/local-endpoints";
-import { type RunningDynamoDb, startDynamoDb } from "./dynamodb";
+import { type RunningDynamoDb, startDynamoDb } from "./aws/dynamodb";
 import { LOCAL_NAMES, LOCAL_REGION } from "./pipeline";
 import { acquireStateLock } from "./state-lock";
 

@@ -1,5 +1,5 @@
 // Local mode's `--webhook URL`: every Job State Change goes through the delivery engine's outbox
-// (jobs/outcome-delivery.ts), kept in the state folder (outbox/, one file per job), so an event the receiver
+// (jobs/workflows/outcome-delivery.ts), kept in the state folder (outbox/, one file per job), so an event the receiver
 // did not accept — a 5xx, a refused connection, no answer in time — is sent again with backoff until it is,
 // a job's next event only after it, and what is owed when local mode stops or is killed is sent at the next
 // start. Each delivery and each failure is a line of the log, saying what is still owed.
@@ -13,19 +13,19 @@
 
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FileOutboxStore } from "../jobs/file-outbox";
+import { FileOutboxStore } from "../jobs/adapters/file/file-outbox";
+import { WEBHOOK_TIMEOUT_MS, WebhookPublisher } from "../jobs/adapters/http/webhook-publisher";
+import type { WorkerTarget } from "../jobs/boundary";
+import { type JobStateChange, jobStateChanges } from "../jobs/boundary";
+import { JOB_STATUSES } from "../jobs/model";
+import type { JobStore } from "../jobs/store";
 import {
   DEFAULT_RETRY,
   describeSequences,
   type OutboxListener,
   OutcomeOutbox,
   type RetrySchedule,
-} from "../jobs/outcome-delivery";
-import { type JobStateChange, jobStateChanges } from "../jobs/outcome-events";
-import { JOB_STATUSES } from "../jobs/state";
-import type { JobStore } from "../jobs/store";
-import { WEBHOOK_TIMEOUT_MS, WebhookPublisher } from "../jobs/webhook-publisher";
-import type { WorkerTarget } from "../jobs/worker-environment";
+} from "../jobs/workflows";
 
 export interface WebhookDelivery {
   readonly url: string;

@@ -30,7 +30,7 @@ declare module "s3rver" {
     on(event: "event", listener: (event: S3rverEvent) => void): this;
     /** Koa's: every error a request ended with (an S3 error answered to the client, or a failure). */
     on(event: "error", listener: (error: Error & { status?: number; code?: string }) => void): this;
-    /** Koa's middleware, composed when the server starts (local/s3.ts puts a check in front). */
+    /** Koa's middleware, composed when the server starts (local/aws/s3.ts puts a check in front). */
     readonly middleware: Array<
       (
         context: { readonly path: string; readonly method: string },
@@ -46,7 +46,7 @@ declare module "s3rver" {
   export = S3rver;
 }
 
-// s3rver's filesystem store and models, which local/s3-store.ts extends (s3rver 3.7; no public types).
+// s3rver's filesystem store and models, which local/aws/s3-store.ts extends (s3rver 3.7; no public types).
 declare module "s3rver/lib/stores/filesystem" {
   import type { Readable } from "node:stream";
 

@@ -7,8 +7,8 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { outcomeJsonSchema } from "./src/outcome-schema";
-import { paramsJsonSchema } from "./src/params-schema";
+import { outcomeJsonSchema } from "../contracts/outcome-schema";
+import { paramsJsonSchema } from "../contracts/params-schema";
 import { resultJsonSchema } from "./src/result";
 
 export const RESULT_SCHEMA_FILE = path.join(__dirname, "result.schema.json");

@@ -1,10 +1,10 @@
-// `jobs cancel <jobId>`: the job model's cancel workflow (jobs/cancel-job.ts): the cancellation is recorded,
+// `jobs cancel <jobId>`: the job model's cancel workflow (jobs/workflows/cancel-job.ts): the cancellation is recorded,
 // then the job's task is stopped with ECS StopTask (found by `startedBy` while the job is still launching).
 // The task-state handler records the task's STOPPED event later without deciding anything else. A task
 // ECS no longer knows is already gone; a stop that failed can be tried again with the same command.
 
-import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
-import { cancelJob, TaskNotStoppedError } from "../../jobs/cancel-job";
+import { EcsTaskControl } from "../../jobs/adapters/aws/ecs-task-control";
+import { cancelJob, TaskNotStoppedError } from "../../jobs/workflows";
 import { COMMAND } from "../command-name";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";

@@ -1,10 +1,10 @@
 // `jobs list`: jobs newest first, through the table's indexes (never a scan; cli/job-listing.ts reads them,
 // for the console too). Reads pages up to --limit and prints a --cursor for the rest.
 
-import { isTerminal, type JobState, type JobStatus } from "../../jobs/state";
+import { placeIn, readWaitingLine } from "../../jobs/capacity";
+import { span } from "../../jobs/insights";
+import { isTerminal, type JobState, type JobStatus } from "../../jobs/model";
 import type { JobStore, TimeWindow } from "../../jobs/store";
-import { span } from "../../jobs/timeline";
-import { placeIn, readWaitingLine } from "../../jobs/waiting-line";
 import type { CommandContext } from "../context";
 import {
   type Column,

@@ -3,8 +3,8 @@
 // mode's log files with --local. `-f` keeps reading until the job is finished, moving on to a new attempt
 // when the job is retried (unless --attempt pins one).
 
-import { isTerminal } from "../../jobs/state";
-import { type AttemptTimeline, jobTimeline } from "../../jobs/timeline";
+import { type AttemptTimeline, jobTimeline } from "../../jobs/insights";
+import { isTerminal } from "../../jobs/model";
 import type { CommandContext } from "../context";
 import { CliError, UsageError } from "../errors";
 import { type LogLocation, logLocations, taskId } from "../history";

@@ -1,27 +1,27 @@
 // `jobs replay --since T [--status S ...] [--job ID ...]`: re-publishes the stored transitions of the jobs
 // changed since T (every status's index over that window, or the jobs named) for consumers that missed
-// them, through the publisher the stream uses (jobs/publish-outcomes.ts), with the same sequence numbers:
+// them, through the publisher the stream uses (jobs/workflows/publish-outcomes.ts), with the same sequence numbers:
 // consumers drop what they already have by job id and sequence. `--webhook URL` POSTs them instead, and
-// `--dry-run` prints them. Every target goes through the delivery engine (jobs/outcome-delivery.ts): per
+// `--dry-run` prints them. Every target goes through the delivery engine (jobs/workflows/outcome-delivery.ts): per
 // job in order, retried with backoff, what was not accepted left owed; `--outbox DIR` keeps that record,
 // so the same command again skips what was delivered and sends what is owed. It reports the counts.
 
 import path from "node:path";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { CONFIG_SCHEMA } from "../../config/schema";
-import { EventBridgeOutcomePublisher } from "../../jobs/aws/eventbridge-publisher";
-import { JobNotFoundError } from "../../jobs/errors";
-import { FileOutboxStore } from "../../jobs/file-outbox";
-import { MemoryOutboxStore, type OutboxStore } from "../../jobs/outcome-delivery";
-import type { JobStateChange } from "../../jobs/outcome-events";
+import { EventBridgeOutcomePublisher } from "../../jobs/adapters/aws/eventbridge-publisher";
+import { FileOutboxStore } from "../../jobs/adapters/file/file-outbox";
+import { WebhookPublisher, webhookUrlProblem } from "../../jobs/adapters/http/webhook-publisher";
+import type { JobStateChange } from "../../jobs/boundary";
+import { JOB_STATUSES, JobNotFoundError, type JobStatus } from "../../jobs/model";
 import {
+  MemoryOutboxStore,
+  type OutboxStore,
   type OutcomePublisher,
   type ReplayCounts,
   replayTransitions,
   transitionsToReplay,
-} from "../../jobs/publish-outcomes";
-import { JOB_STATUSES, type JobStatus } from "../../jobs/state";
-import { WebhookPublisher, webhookUrlProblem } from "../../jobs/webhook-publisher";
+} from "../../jobs/workflows";
 import type { CommandContext } from "../context";
 import { EXIT_ERROR, UsageError } from "../errors";
 import { parseStatuses } from "../job-listing";

@@ -2,8 +2,8 @@
 // decision is the job model's (ManualRetry: RetryScheduled with a fresh attempt budget); the retry message
 // `{jobId, attempt}` then goes to the jobs queue, and the dispatcher launches that attempt.
 
-import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
-import { RetryNotSentError, retryAdvice, retryJob } from "../../jobs/retry-job";
+import { SqsRetryQueue } from "../../jobs/adapters/aws/sqs-retry-queue";
+import { RetryNotSentError, retryAdvice, retryJob } from "../../jobs/workflows";
 import { COMMAND } from "../command-name";
 import { required } from "../config";
 import { type CommandContext, whoRanIt } from "../context";

@@ -1,14 +1,23 @@
 // `jobs show <jobId>`: the whole history as a timeline (each event with its time, offset from submission,
-// attempt and task), the durations derived from it (jobs/timeline.ts), each attempt's task and outcome, and
+// attempt and task), the durations derived from it (jobs/insights/timeline.ts), each attempt's task and outcome, and
 // the command that reads each task's logs.
 
-import { formatUsd, type JobCost, jobCost } from "../../jobs/cost";
-import { currentDeadline, type Deadlines, formatSeconds, runLimitSeconds } from "../../jobs/deadlines";
-import type { JobEvent } from "../../jobs/events";
-import { isTerminal, type JobState } from "../../jobs/state";
-import { describeCapacity, describeTaskSize } from "../../jobs/task-size";
-import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/timeline";
-import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/waiting-line";
+import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/capacity";
+import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/insights";
+import type { JobEvent } from "../../jobs/model";
+import {
+  currentDeadline,
+  type Deadlines,
+  describeCapacity,
+  describeTaskSize,
+  formatSeconds,
+  formatUsd,
+  isTerminal,
+  type JobCost,
+  type JobState,
+  jobCost,
+  runLimitSeconds,
+} from "../../jobs/model";
 import type { CommandContext } from "../context";
 import {
   firstClause,

@@ -1,28 +1,30 @@
 // `jobs stats`: over the jobs submitted in a window (the by-submitted-day index, paged), counts per status,
-// success rate, launches per job and p50/p95 of queue wait, run time and total time (jobs/stats.ts). The
+// success rate, launches per job and p50/p95 of queue wait, run time and total time (jobs/insights/stats.ts). The
 // durations need each job's events, which the index does not carry: one read per job, a few at a time,
 // up to --limit jobs. With --sizes, over the same jobs, the size report instead: what the succeeded jobs used
-// and the Fargate size that would have served them (jobs/size-recommendation.ts).
+// and the Fargate size that would have served them (jobs/insights/size-recommendation.ts).
 
 import { fargateSizeProblem } from "../../config/fargate";
-import { MAX_WINDOW_DAYS } from "../../jobs/aws/dynamodb-store";
-import { formatUsd } from "../../jobs/cost";
-import { type CostStats, costStats } from "../../jobs/cost-stats";
-import { pricesFor } from "../../jobs/fargate-prices";
-import { type ServiceCostLine, serviceCostsPerJob } from "../../jobs/service-costs";
+import { MAX_WINDOW_DAYS } from "../../jobs/adapters/aws/dynamodb-store";
 import {
+  type CostStats,
   CPU_HEADROOM,
+  costStats,
+  type Distribution,
+  type JobHistory,
+  jobStats,
   MEMORY_HEADROOM,
   MIN_MEASURED_JOBS,
   recommendSize,
+  type ServiceCostLine,
   SIZE_PERCENTILE,
   type SizeRecommendation,
+  serviceCostsPerJob,
   sizeMeasurements,
-} from "../../jobs/size-recommendation";
-import { JOB_STATUSES } from "../../jobs/state";
-import { type Distribution, type JobHistory, jobStats } from "../../jobs/stats";
+} from "../../jobs/insights";
+import type { TaskSize } from "../../jobs/model";
+import { formatUsd, JOB_STATUSES, pricesFor } from "../../jobs/model";
 import type { TimeWindow } from "../../jobs/store";
-import type { TaskSize } from "../../jobs/task-size";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
 import { formatDuration, formatTime } from "../format";

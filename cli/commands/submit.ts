@@ -1,14 +1,14 @@
 // `jobs submit <input ...>`: sends one job message (README "Job message") per input to the jobs queue, after
 // uploading local files to the uploads bucket; `--watch` then follows the jobs to their end. Everything is
 // checked before anything is uploaded or sent: each message with the dispatcher's own reader
-// (jobs/intake.ts) and size rule; a --job-id that a job already has (the dispatcher would not run it again);
+// (jobs/boundary/intake.ts) and size rule; a --job-id that a job already has (the dispatcher would not run it again);
 // an upload key that already holds an object.
 //
 // Uploads go under the input prefix, which the worker's role may read, at
 //   <input prefix>cli/<job id or random id>/<file name>.upload
 // The file name is kept as it is (Unicode, spaces): S3 keys are UTF-8 and the SDK encodes them on the wire.
 // The trailing ".upload" tells the dispatcher, which the bucket notifies of every object under the input
-// prefix, that the object is no video to start a job for (jobs/intake.ts: an ignored upload, reason
+// prefix, that the object is no video to start a job for (jobs/boundary/intake.ts: an ignored upload, reason
 // JobsSubmitUpload): without it the upload itself would submit a second job for the same video. The
 // worker reads the content, not the name, so only ffmpeg's file-name hint is lost.
 //
@@ -24,11 +24,15 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
 import { CONFIG_SCHEMA } from "../../config/schema";
-import { JOBS_SUBMIT_UPLOAD_SUFFIX, MAX_S3_KEY_BYTES, readMessage } from "../../jobs/intake";
-import { jobIdForMessage } from "../../jobs/job-id";
-import { isTerminal } from "../../jobs/state";
-import { ECS_OVERRIDES_MAX_CHARS, overridesSize } from "../../jobs/worker-environment";
-import { PARAM_NAMES, paramsProblems } from "../../worker/src/params-schema";
+import { PARAM_NAMES, paramsProblems } from "../../contracts/params-schema";
+import {
+  ECS_OVERRIDES_MAX_CHARS,
+  JOBS_SUBMIT_UPLOAD_SUFFIX,
+  MAX_S3_KEY_BYTES,
+  overridesSize,
+  readMessage,
+} from "../../jobs/boundary";
+import { isTerminal, jobIdForMessage } from "../../jobs/model";
 import { required } from "../config";
 import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, UsageError } from "../errors";
@@ -178,7 +182,7 @@ async function submitOne(ctx: CommandContext, queueUrl: string, job: PlannedJob)
     .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: job.body }));
   if (sent.MessageId === undefined)
     throw new CliError("the queue accepted the message but returned no message id");
-  // Without its own jobId, the dispatcher names the job after the SQS message (jobs/job-id.ts).
+  // Without its own jobId, the dispatcher names the job after the SQS message (jobs/model/job-id.ts).
   const jobId = message.jobId ?? jobIdForMessage(sent.MessageId);
   return {
     jobId,

@@ -2,8 +2,8 @@
 // terminal state. Exits 0 when it succeeded, 3 when it ended otherwise (so `jobs watch ID && next` works),
 // 4 when --timeout passed first. `followJob` is also what `submit --watch` runs.
 
-import { isTerminal } from "../../jobs/state";
-import { jobTimeline, span } from "../../jobs/timeline";
+import { jobTimeline, span } from "../../jobs/insights";
+import { isTerminal } from "../../jobs/model";
 import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, EXIT_WATCH_TIMEOUT } from "../errors";
 import { formatDuration, renderTable, tableWidth } from "../format";

@@ -1,5 +1,5 @@
 // The operations dashboard's body (CloudWatch dashboard JSON), built from the one list of the pipeline's
-// metrics (jobs/metrics.ts JOB_METRICS): each metric is drawn on its panel with its statistics, and each
+// metrics (jobs/model/metrics.ts JOB_METRICS): each metric is drawn on its panel with its statistics, and each
 // breakdown (launch failures by Reason, sweeper actions by Action) gets a graph of its own, so the dashboard
 // never names one of the pipeline's metrics itself. The queues and Lambdas are AWS's own metrics. Pure:
 // the component resolves the names and serializes the result.
@@ -11,7 +11,7 @@ import {
   type JobMetricName,
   type JobMetricSpec,
   type MetricPanel,
-} from "../../jobs/metrics";
+} from "../../jobs/model";
 
 export interface DashboardTargets {
   readonly region: string;

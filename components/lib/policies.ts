@@ -2,7 +2,7 @@
 // rules (no wildcard actions, resources scoped to this stack) are visible in one place and tested
 // without mocks. Components only feed resolved ARNs in and JSON out.
 
-import { OUTCOME_FILE_PATTERN } from "../../worker/src/outcome-schema";
+import { OUTCOME_FILE_PATTERN } from "../../contracts/outcome-schema";
 import {
   type AwsContext,
   clusterTasksArn,

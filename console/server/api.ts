@@ -1,8 +1,8 @@
 // What the console's page asks for, answered through the same jobs/ queries and workflows as the jobs CLI:
 // the list through the table's indexes (cli/job-listing.ts; never a scan), a job by id or unique prefix
-// (jobs/find-job.ts), its timeline, cost, progress, logs and outputs (the CLI's readers), the statistics
-// (jobs/stats.ts, cost-stats.ts, size-recommendation.ts, activity.ts), and retry and cancel
-// (jobs/retry-job.ts, jobs/cancel-job.ts, with the CLI's adapters). Nothing here holds a credential for the page.
+// (jobs/store/find-job.ts), its timeline, cost, progress, logs and outputs (the CLI's readers), the statistics
+// (jobs/insights/stats.ts, cost-stats.ts, size-recommendation.ts, activity.ts), and retry and cancel
+// (jobs/workflows/retry-job.ts, jobs/workflows/cancel-job.ts, with the CLI's adapters). Nothing here holds a credential for the page.
 
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { required } from "../../cli/config";
@@ -13,20 +13,25 @@ import { listOutputs, type OutputObject, outputLocation } from "../../cli/output
 import { ProgressReader, type WorkerProgress } from "../../cli/progress";
 import { parseWindow } from "../../cli/time-window";
 import { type LogLine, logSourceOf } from "../../cli/worker-logs";
-import { type Activity, activity } from "../../jobs/activity";
-import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
-import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
-import { cancelJob } from "../../jobs/cancel-job";
-import { type JobCost, jobCost } from "../../jobs/cost";
-import { type CostStats, costStats } from "../../jobs/cost-stats";
-import type { JobEvent } from "../../jobs/events";
-import { pricesFor } from "../../jobs/fargate-prices";
-import { findJob } from "../../jobs/find-job";
-import { type RetryAdvice, retryAdvice, retryJob } from "../../jobs/retry-job";
-import { recommendSize, type SizeRecommendation, sizeMeasurements } from "../../jobs/size-recommendation";
-import { isTerminal, type JobState } from "../../jobs/state";
-import { type JobStats, jobStats } from "../../jobs/stats";
-import { type JobTimeline, jobTimeline } from "../../jobs/timeline";
+import { EcsTaskControl } from "../../jobs/adapters/aws/ecs-task-control";
+import { SqsRetryQueue } from "../../jobs/adapters/aws/sqs-retry-queue";
+import {
+  type Activity,
+  activity,
+  type CostStats,
+  costStats,
+  type JobStats,
+  type JobTimeline,
+  jobStats,
+  jobTimeline,
+  recommendSize,
+  type SizeRecommendation,
+  sizeMeasurements,
+} from "../../jobs/insights";
+import type { JobEvent } from "../../jobs/model";
+import { isTerminal, type JobCost, type JobState, jobCost, pricesFor } from "../../jobs/model";
+import { findJob } from "../../jobs/store";
+import { cancelJob, type RetryAdvice, retryAdvice, retryJob } from "../../jobs/workflows";
 import type { Connection } from "./connection";
 
 export interface ListQuery {

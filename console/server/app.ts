@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { UsageError } from "../../cli/errors";
-import { InvalidTransitionError, JobNotFoundError } from "../../jobs/errors";
-import { AmbiguousJobIdError } from "../../jobs/find-job";
+import { InvalidTransitionError, JobNotFoundError } from "../../jobs/model";
+import { AmbiguousJobIdError } from "../../jobs/store";
 import { cancel, listJobs, NotFound, Refused, readJob, readLogs, readOutput, readStats, retry } from "./api";
 import type { Assets } from "./assets";
 import type { Connector } from "./connection";

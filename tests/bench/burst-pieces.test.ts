@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { checkHistories } from "../../bench/burst-checks";
 import { launchFloor } from "../../bench/launch-floor";
 import { VirtualClock } from "../../bench/virtual-clock";
-import type { JobEvent } from "../../jobs/events";
-import { foldEvents } from "../../jobs/state";
-import type { StoredJob } from "../../jobs/store";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
+import type { StoredJob } from "../../jobs/store/store";
 
 describe("the virtual clock", () => {
   it("wakes sleepers in time order, moving time only when nothing else can run", async () => {

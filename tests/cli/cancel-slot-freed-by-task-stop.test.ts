@@ -5,15 +5,15 @@
 import { ECSClient, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DynamoDbSlotPool } from "../../jobs/aws/dynamodb-slots";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { slotReleasingStore } from "../../jobs/slots";
-import { applyObservation } from "../../jobs/track-task";
-import { dynamoEnv, jobs, NOW } from "../cli/support/run";
+import { DynamoDbSlotPool } from "../../jobs/adapters/aws/dynamodb-slots";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import { slotReleasingStore } from "../../jobs/capacity/slots";
+import { applyObservation } from "../../jobs/workflows/track-task";
 import { capacityTableOf, type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { TEST_POLICY } from "../support/factories";
 import { CLUSTER, seed } from "../support/histories";
 import { silent } from "../support/scripted-launcher";
+import { dynamoEnv, jobs, NOW } from "./support/run";
 
 const ecs = mockClient(ECSClient);
 let db: LocalDynamoDb;

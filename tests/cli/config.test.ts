@@ -16,7 +16,7 @@ import {
   readLocalEndpoints,
   writeLocalEndpoints,
 } from "../../config/local-endpoints";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { seed, taskArnFor } from "../support/histories";
 import { jobs, NOW } from "./support/run";
@@ -216,8 +216,8 @@ describe("agreement with the Pulumi program", () => {
     }
   });
 
-  it("defaults to the worker's container name and awslogs stream prefix of components/worker.ts", async () => {
-    const worker = readFileSync(join(PROJECT_ROOT, "components", "worker.ts"), "utf8");
+  it("defaults to the worker's container name and awslogs stream prefix of components/worker/worker.ts", async () => {
+    const worker = readFileSync(join(PROJECT_ROOT, "components", "worker", "worker.ts"), "utf8");
     const config = await resolveConfig({}, { env: {} });
     expect(worker).toContain(`WORKER_CONTAINER_NAME = "${config.containerName}"`);
     expect(worker).toContain(`"awslogs-stream-prefix": "${config.logStreamPrefix}"`);

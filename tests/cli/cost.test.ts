@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLocalEndpoints } from "../../config/local-endpoints";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { type Scenario, seed } from "../support/histories";
 import { dynamoEnv, jobs, NOW } from "./support/run";

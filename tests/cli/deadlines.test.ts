@@ -3,8 +3,8 @@
 // the sweeper acts on. Against a real local DynamoDB, jobs driven through the job model.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import type { JobState } from "../../jobs/state";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import type { JobState } from "../../jobs/model/state";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { JobDriver, video } from "../support/histories";
 import { dynamoEnv, jobs, NOW } from "./support/run";

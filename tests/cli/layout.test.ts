@@ -6,7 +6,7 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloud
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { displayWidth, painter, renderTable, shortenPath, truncateWords } from "../../cli/format";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { JobDriver, seed } from "../support/histories";
 import { dynamoEnv, jobs, NOW } from "./support/run";

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../cli/errors";
 import { decodeListCursor, type Listing, readMerged } from "../../cli/paging";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import type { JobStatus } from "../../jobs/state";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { JobStatus } from "../../jobs/model/state";
 import { JobDriver, video } from "../support/histories";
 
 const T0 = new Date("2026-11-26T00:00:00.000Z");

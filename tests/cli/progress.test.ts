@@ -1,4 +1,4 @@
-// A RUNNING job says where its worker is: the step its log last started (worker/src/progress-schema.ts),
+// A RUNNING job says where its worker is: the step its log last started (contracts/progress-schema.ts),
 // in `show` and, as it changes, in `watch`. Local mode's log files and a real local DynamoDB.
 
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeProgress, progressOf } from "../../cli/progress";
 import { parseLogLine } from "../../cli/worker-logs";
 import { writeLocalEndpoints } from "../../config/local-endpoints";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { JobDriver, taskArnFor, video } from "../support/histories";
 import { jobs, NOW } from "./support/run";

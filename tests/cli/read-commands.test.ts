@@ -3,10 +3,10 @@
 // rejected message, a cancellation and a job still running.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import type { JobEvent } from "../../jobs/events";
-import type { JobState } from "../../jobs/state";
-import type { JobStats } from "../../jobs/stats";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import type { JobStats } from "../../jobs/insights/stats";
+import type { JobEvent } from "../../jobs/model/events";
+import type { JobState } from "../../jobs/model/state";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { JobDriver, type Scenario, seed, taskArnFor, video } from "../support/histories";
 import { dynamoEnv, jobs, NOW } from "./support/run";

@@ -8,11 +8,11 @@ import type { AwsConnections } from "../../cli/aws";
 import { showCommand } from "../../cli/commands/show";
 import { commandContext } from "../../cli/context";
 import { painter } from "../../cli/format";
-import { DEFAULT_DEADLINES } from "../../jobs/deadlines";
-import type { JobEvent } from "../../jobs/events";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { foldEvents } from "../../jobs/state";
-import { LINE_READ_LIMIT } from "../../jobs/waiting-line";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { LINE_READ_LIMIT } from "../../jobs/capacity/waiting-line";
+import { DEFAULT_DEADLINES } from "../../jobs/model/deadlines";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
 
 it("show says a waiting job is beyond the jobs read, not that the index lags", async () => {
   const store = new MemoryJobStore();

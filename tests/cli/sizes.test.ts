@@ -3,7 +3,7 @@
 // them (hand-computed below), as people see it at 80 columns and in JSON.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { seed } from "../support/histories";
 import { seedMeasuredJob } from "../support/measured-jobs";

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePipelineConfig } from "../../config/parse";
-import { isTerminal } from "../../jobs/state";
+import { isTerminal } from "../../jobs/model/state";
 import { LOCAL_NAMES, startLocalPipeline } from "../../local/pipeline";
 import { waitFor } from "../support/wait-for";
 import { jobs } from "./support/run";

@@ -2,10 +2,10 @@
 // they start in): `show` says it in words, `list` beside the status. Against a real local DynamoDB.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { jobDecider } from "../../jobs/decide";
-import { DEFAULT_RETRY_POLICY } from "../../jobs/retry-policy";
-import { changeJob } from "../../jobs/store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import { jobDecider } from "../../jobs/model/decide";
+import { DEFAULT_RETRY_POLICY } from "../../jobs/model/retry-policy";
+import { changeJob } from "../../jobs/store/store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { dynamoEnv, jobs, NOW } from "./support/run";
 

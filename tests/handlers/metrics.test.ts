@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EmbeddedMetrics } from "../../handlers/metrics";
-import { JOB_METRIC_NAMES, JOB_METRICS } from "../../jobs/metrics";
+import { JOB_METRIC_NAMES, JOB_METRICS } from "../../jobs/model/metrics";
 
 interface Emf {
   readonly _aws: {

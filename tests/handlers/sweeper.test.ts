@@ -13,8 +13,8 @@ import {
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import type { SweepReport } from "../../jobs/sweep";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import type { SweepReport } from "../../jobs/workflows/sweep";
 import { checkAwsCallsAgainstRole } from "../support/aws-calls/record-in-test";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CLUSTER_ARN } from "../support/factories";

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SWEEP_MAXIMUM_EVENT_AGE_SECONDS } from "../../components/functions/sweeper";
 import { taskFamilyName } from "../../components/lib/arns";
 import { bundleHandler } from "../../components/lib/bundle";
 import { taskStateChangePattern } from "../../components/lib/event-pattern";
@@ -20,7 +21,6 @@ import {
   taskStatePermissions,
   writeLogsStatement,
 } from "../../components/lib/policies";
-import { SWEEP_MAXIMUM_EVENT_AGE_SECONDS } from "../../components/sweeper";
 import { variablesOf } from "../../config/handler-variables";
 import { parsePipelineConfig } from "../../config/parse";
 import { readFunctionConfig, variablesReadBy } from "../../handlers/environment";

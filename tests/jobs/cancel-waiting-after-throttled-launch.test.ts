@@ -6,12 +6,12 @@
 // TIMED_OUT or CANCELLED jobs can be retried).
 
 import { expect, it } from "vitest";
-import { cancelJob } from "../../jobs/cancel-job";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import type { TaskControl } from "../../jobs/ports";
-import { retryJob } from "../../jobs/retry-job";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { TaskControl } from "../../jobs/store/ports";
+import { cancelJob } from "../../jobs/workflows/cancel-job";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { retryJob } from "../../jobs/workflows/retry-job";
 import {
   dispatchDeps,
   jobMessage,

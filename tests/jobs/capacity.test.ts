@@ -3,24 +3,30 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admit, type Capacity } from "../../jobs/admission";
-import { DynamoDbLaunchRate } from "../../jobs/aws/dynamodb-launch-rate";
-import { DynamoDbSlotPool } from "../../jobs/aws/dynamodb-slots";
-import { dispatchMessage } from "../../jobs/dispatch";
+import { DynamoDbLaunchRate } from "../../jobs/adapters/aws/dynamodb-launch-rate";
+import { DynamoDbSlotPool } from "../../jobs/adapters/aws/dynamodb-slots";
+import { MemorySlotPool, memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { admit, type Capacity } from "../../jobs/capacity/admission";
 import {
   FARGATE_LAUNCH_LIMITS,
   gcraReserve,
   type LaunchRate,
   type LaunchRateLimits,
   MemoryLaunchRate,
-} from "../../jobs/launch-rate";
-import { MemorySlotPool, memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import type { LaunchRequest, TaskLauncher } from "../../jobs/ports";
-import { endsLaunch, holdsSlot, repairSlots, type SlotPool, slotReleasingStore } from "../../jobs/slots";
-import { startWaitingJobs } from "../../jobs/start-waiting";
-import { foldEvents } from "../../jobs/state";
-import type { JobStore } from "../../jobs/store";
+} from "../../jobs/capacity/launch-rate";
+import {
+  endsLaunch,
+  holdsSlot,
+  repairSlots,
+  type SlotPool,
+  slotReleasingStore,
+} from "../../jobs/capacity/slots";
+import { foldEvents } from "../../jobs/model/state";
+import type { LaunchRequest, TaskLauncher } from "../../jobs/store/ports";
+import type { JobStore } from "../../jobs/store/store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { startWaitingJobs } from "../../jobs/workflows/start-waiting";
 import { capacityTableOf, type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CONTAINER, TEST_POLICY } from "../support/factories";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyConflictError, TooManyConflictsError } from "../../jobs/errors";
-import type { JobEvent } from "../../jobs/events";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { foldEvents } from "../../jobs/state";
-import { changeJob, type JobStore } from "../../jobs/store";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { ConcurrencyConflictError, TooManyConflictsError } from "../../jobs/model/errors";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
+import { changeJob, type JobStore } from "../../jobs/store/store";
 import { launched, submitted, T0 } from "../support/factories";
 
 const cancel: JobEvent = { type: "JobCancelled", at: T0, reason: "x" };

@@ -12,11 +12,14 @@
 
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import type { Deadlines } from "../../jobs/deadlines";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { readTaskDetail } from "../../jobs/boundary/task-events";
+import { slotReleasingStore } from "../../jobs/capacity/slots";
+import type { Deadlines } from "../../jobs/model/deadlines";
+import { type RetryPolicy, readLaunchFailure } from "../../jobs/model/retry-policy";
+import { foldEvents, isTerminal } from "../../jobs/model/state";
 import type {
   DescribedTask,
   LaunchRequest,
@@ -24,14 +27,11 @@ import type {
   RetryQueue,
   TaskControl,
   TaskLauncher,
-} from "../../jobs/ports";
-import { type RetryPolicy, readLaunchFailure } from "../../jobs/retry-policy";
-import { slotReleasingStore } from "../../jobs/slots";
-import { foldEvents, isTerminal } from "../../jobs/state";
-import type { JobStore } from "../../jobs/store";
-import { sweep } from "../../jobs/sweep";
-import { readTaskDetail } from "../../jobs/task-events";
-import { trackTaskEventAndStartWaiting } from "../../jobs/track-task";
+} from "../../jobs/store/ports";
+import type { JobStore } from "../../jobs/store/store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { sweep } from "../../jobs/workflows/sweep";
+import { trackTaskEventAndStartWaiting } from "../../jobs/workflows/track-task";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CLUSTER_ARN, CONTAINER, TEST_POLICY } from "../support/factories";
 

@@ -1,4 +1,4 @@
-// The cost of attempts against hand-computed cases (us-east-1 prices of jobs/fargate-prices.ts: x86
+// The cost of attempts against hand-computed cases (us-east-1 prices of jobs/model/fargate-prices.ts: x86
 // $0.04048/vCPU-h, $0.004445/GB-h; ARM $0.03238, $0.00356; Spot 70 % off vCPU and memory; storage
 // $0.000111/GB-h above 20 GiB), and through the task-state workflow: the cost lands in the history.
 
@@ -6,12 +6,12 @@ import { describe, expect, it } from "vitest";
 import { settingsEnvironment } from "../../config/handler-variables";
 import { handlerSettings, parsePipelineConfig } from "../../config/parse";
 import { readHandlerConfig } from "../../handlers/environment";
-import { attemptCost, billedSeconds, jobCost, type TaskResources } from "../../jobs/cost";
-import { parseFargatePrices } from "../../jobs/fargate-prices";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { evolve, foldEvents } from "../../jobs/state";
-import { readTaskEvent } from "../../jobs/task-events";
-import { trackTaskEvent } from "../../jobs/track-task";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { readTaskEvent } from "../../jobs/boundary/task-events";
+import { attemptCost, billedSeconds, jobCost, type TaskResources } from "../../jobs/model/cost";
+import { parseFargatePrices } from "../../jobs/model/fargate-prices";
+import { evolve, foldEvents } from "../../jobs/model/state";
+import { trackTaskEvent } from "../../jobs/workflows/track-task";
 import { CLUSTER_ARN, CONTAINER, ecsEvent, submitted, TEST_POLICY } from "../support/factories";
 import { handlerEnvironment } from "../support/handler-env";
 

@@ -3,10 +3,10 @@
 // launches, tasks the pipeline did not launch, and the bound on launches per job.
 
 import { describe, expect, it } from "vitest";
-import { MAX_LAUNCHES_PER_JOB, MAX_RETRY_RESENDS, MAX_THROTTLED_LAUNCHES } from "../../jobs/decide";
-import { InvalidTransitionError } from "../../jobs/errors";
-import type { JobEvent } from "../../jobs/events";
-import { foldEvents } from "../../jobs/state";
+import { MAX_LAUNCHES_PER_JOB, MAX_RETRY_RESENDS, MAX_THROTTLED_LAUNCHES } from "../../jobs/model/decide";
+import { InvalidTransitionError } from "../../jobs/model/errors";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
 import {
   launched,
   running,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { jobDecider } from "../../jobs/decide";
-import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/errors";
-import type { JobEvent } from "../../jobs/events";
-import { foldEvents } from "../../jobs/state";
+import { jobDecider } from "../../jobs/model/decide";
+import { InvalidTransitionError, JobIdConflictError, JobNotFoundError } from "../../jobs/model/errors";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
 import {
   INPUT,
   launched,

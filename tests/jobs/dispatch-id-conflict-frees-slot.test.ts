@@ -7,12 +7,12 @@
 // SLOT_REPAIR_GRACE_SECONDS (2 min) plus a sweep interval later.
 
 import { expect, it } from "vitest";
-import { decide } from "../../jobs/decide";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { startWaitingJobs } from "../../jobs/start-waiting";
-import { changeJob, type JobStore } from "../../jobs/store";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { decide } from "../../jobs/model/decide";
+import { changeJob, type JobStore } from "../../jobs/store/store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { startWaitingJobs } from "../../jobs/workflows/start-waiting";
 import { dispatchDeps, jobMessage, launchedTask, ScriptedLauncher } from "../support/scripted-launcher";
 
 it("a message rejected for a job id conflict leaves no slot held under that id", async () => {

@@ -3,12 +3,12 @@
 
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { jobDecider } from "../../jobs/decide";
-import { ConcurrencyConflictError } from "../../jobs/errors";
-import type { JobEvent } from "../../jobs/events";
-import { foldEvents, type JobState } from "../../jobs/state";
-import { changeJob, type JobStore } from "../../jobs/store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import { jobDecider } from "../../jobs/model/decide";
+import { ConcurrencyConflictError } from "../../jobs/model/errors";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents, type JobState } from "../../jobs/model/state";
+import { changeJob, type JobStore } from "../../jobs/store/store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { INPUT, launched, submitted, TEST_POLICY } from "../support/factories";
 

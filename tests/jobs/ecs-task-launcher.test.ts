@@ -5,8 +5,8 @@
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
-import type { LaunchRequest } from "../../jobs/ports";
+import { EcsTaskLauncher } from "../../jobs/adapters/aws/ecs-task-launcher";
+import type { LaunchRequest } from "../../jobs/store/ports";
 
 const ecs = mockClient(ECSClient);
 const launcher = new EcsTaskLauncher(new ECSClient({ region: "us-west-2" }), {

@@ -11,7 +11,7 @@ import type {
   TaskLaunchRequested,
   TaskRunning,
   TaskStopped,
-} from "../../jobs/events";
+} from "../../jobs/model/events";
 import { INPUT, T0, taskArn } from "../support/factories";
 import { givenHistory } from "../support/specification";
 

@@ -1,16 +1,16 @@
-// The per-region price table (jobs/fargate-prices.ts) beyond us-east-1: costs in other regions against
+// The per-region price table (jobs/model/fargate-prices.ts) beyond us-east-1: costs in other regions against
 // hand-computed cases, a price a region's entry lacks recorded as no cost (never guessed), a region's own Spot
 // price before the discount, the stack's override (Spot prices included), and every entry well formed.
 
 import { describe, expect, it } from "vitest";
-import { attemptCost, type CostSettings, type TaskResources } from "../../jobs/cost";
+import { attemptCost, type CostSettings, type TaskResources } from "../../jobs/model/cost";
 import {
   chargedRates,
   FARGATE_PRICE_TABLE,
   fargatePricesSchema,
   parseFargatePrices,
   pricesFor,
-} from "../../jobs/fargate-prices";
+} from "../../jobs/model/fargate-prices";
 
 const PULL = "2026-11-30T10:00:00.000Z";
 const stopAfter = (seconds: number) => ({

@@ -4,10 +4,15 @@
 // refused, and the item is still well within the limit (the reason at the limit: decide-sweeper.test.ts).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { type JobCommand, jobDecider, MAX_LAUNCHES_PER_JOB, type PolicyCommand } from "../../jobs/decide";
-import { InvalidTransitionError } from "../../jobs/errors";
-import { changeJob, type StoredJob } from "../../jobs/store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import {
+  type JobCommand,
+  jobDecider,
+  MAX_LAUNCHES_PER_JOB,
+  type PolicyCommand,
+} from "../../jobs/model/decide";
+import { InvalidTransitionError } from "../../jobs/model/errors";
+import { changeJob, type StoredJob } from "../../jobs/store/store";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { TEST_POLICY, taskArn } from "../support/factories";
 

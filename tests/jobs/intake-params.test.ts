@@ -1,8 +1,8 @@
-// A job message's params against the worker's published schema (jobs/intake.ts): refused with the key and
+// A job message's params against the worker's published schema (jobs/boundary/intake.ts): refused with the key and
 // the reason for the reference worker, passed as they are for a stack's own worker image.
 
 import { describe, expect, it } from "vitest";
-import { readMessage } from "../../jobs/intake";
+import { readMessage } from "../../jobs/boundary/intake";
 
 const message = (params: unknown) => JSON.stringify({ videoUrl: "s3://uploads/v.mp4", jobId: "j", params });
 

@@ -1,10 +1,10 @@
-// Which uploads are videos (jobs/intake.ts): the stack's suffixes in any case, since S3's own suffix filter is
+// Which uploads are videos (jobs/boundary/intake.ts): the stack's suffixes in any case, since S3's own suffix filter is
 // case-sensitive and the bucket now notifies every object under the input prefix. Every other object is an
 // ignored upload that says why; job messages are not judged by their URL's suffix.
 
 import { describe, expect, it } from "vitest";
-import { isVideoKey, readMessage } from "../../jobs/intake";
-import { s3Notification } from "../../local/s3";
+import { isVideoKey, readMessage } from "../../jobs/boundary/intake";
+import { s3Notification } from "../../local/aws/s3";
 
 const SUFFIXES = [".mp4", ".mov", ".mkv", ".webm"];
 

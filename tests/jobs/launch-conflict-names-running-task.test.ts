@@ -12,11 +12,11 @@
 import { ConflictException, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, expect, it } from "vitest";
-import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
-import { launchAttempt } from "../../jobs/launch-attempt";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { changeJob } from "../../jobs/store";
+import { EcsTaskLauncher } from "../../jobs/adapters/aws/ecs-task-launcher";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { changeJob } from "../../jobs/store/store";
+import { launchAttempt } from "../../jobs/workflows/launch-attempt";
 import { INPUT, T0, TEST_POLICY } from "../support/factories";
 import { silent, tickingClock } from "../support/scripted-launcher";
 

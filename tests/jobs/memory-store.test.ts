@@ -1,11 +1,11 @@
 // The in-memory job store's listings page as DynamoDB's do: the cursor is the position of the last job
 // returned (DynamoDB's LastEvaluatedKey), so jobs leaving the listing between pages make the next page skip
-// none. Starting waiting jobs page by page, oldest first, depends on it (jobs/start-waiting.ts).
+// none. Starting waiting jobs page by page, oldest first, depends on it (jobs/workflows/start-waiting.ts).
 
 import { describe, expect, it } from "vitest";
-import type { JobEvent } from "../../jobs/events";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { evolve, foldEvents } from "../../jobs/state";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { JobEvent } from "../../jobs/model/events";
+import { evolve, foldEvents } from "../../jobs/model/state";
 
 const at = (s: number) => new Date(Date.parse("2026-11-30T00:00:00.000Z") + s * 1000).toISOString();
 

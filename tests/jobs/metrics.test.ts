@@ -1,11 +1,10 @@
-// The pipeline's metrics read from appended events (jobs/metrics.ts), and the store decorator that emits
-// them after each successful append (jobs/metered-store.ts).
+// The pipeline's metrics read from appended events (jobs/model/metrics.ts), and the store decorator that emits
+// them after each successful append (jobs/store/metered-store.ts).
 
 import { describe, expect, it } from "vitest";
-import { ConcurrencyConflictError } from "../../jobs/errors";
-import type { JobEvent, JobEventType } from "../../jobs/events";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { meteredStore } from "../../jobs/metered-store";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { ConcurrencyConflictError } from "../../jobs/model/errors";
+import type { JobEvent, JobEventType } from "../../jobs/model/events";
 import {
   JOB_METRICS,
   LAUNCH_FAILURE_CODES,
@@ -13,9 +12,10 @@ import {
   type MetricPoint,
   metricsOfEvents,
   runningTaskPoints,
-} from "../../jobs/metrics";
-import { foldEvents } from "../../jobs/state";
-import { changeJob } from "../../jobs/store";
+} from "../../jobs/model/metrics";
+import { foldEvents } from "../../jobs/model/state";
+import { meteredStore } from "../../jobs/store/metered-store";
+import { changeJob } from "../../jobs/store/store";
 import { launched, submitted, T0, taskArn } from "../support/factories";
 
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();

@@ -1,4 +1,4 @@
-// The delivery engine (jobs/outcome-delivery.ts): a property over random failures, lost answers, batch
+// The delivery engine (jobs/workflows/outcome-delivery.ts): a property over random failures, lost answers, batch
 // sizes and restarts — every job's events reach the receiver, none lost, each job's in order (event N+1
 // never before N was accepted), repeats only as redeliveries of the same identity; the backoff's bounds;
 // the file outbox across a reopen; and the webhook publisher's failures (5xx, refused, no answer in time)
@@ -13,8 +13,10 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventBridgeOutcomePublisher } from "../../jobs/aws/eventbridge-publisher";
-import { FileOutboxStore } from "../../jobs/file-outbox";
+import { EventBridgeOutcomePublisher } from "../../jobs/adapters/aws/eventbridge-publisher";
+import { FileOutboxStore } from "../../jobs/adapters/file/file-outbox";
+import { WebhookPublisher } from "../../jobs/adapters/http/webhook-publisher";
+import type { JobStateChange } from "../../jobs/boundary/outcome-events";
 import {
   deliverInOrder,
   describeSequences,
@@ -24,9 +26,7 @@ import {
   type OutcomePublisher,
   outcomeEventId,
   retryDelayMs,
-} from "../../jobs/outcome-delivery";
-import type { JobStateChange } from "../../jobs/outcome-events";
-import { WebhookPublisher } from "../../jobs/webhook-publisher";
+} from "../../jobs/workflows/outcome-delivery";
 import { waitFor } from "../support/wait-for";
 
 const change = (jobId: string, sequence: number): JobStateChange => ({

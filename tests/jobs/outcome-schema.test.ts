@@ -4,8 +4,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTCOME_SCHEMA_FILE } from "../../docs/events/write-schema";
-import type { JobEvent } from "../../jobs/events";
-import { jobStateChangeJsonSchema, jobStateChangeSchema, jobStateChanges } from "../../jobs/outcome-events";
+import {
+  jobStateChangeJsonSchema,
+  jobStateChangeSchema,
+  jobStateChanges,
+} from "../../jobs/boundary/outcome-events";
+import type { JobEvent } from "../../jobs/model/events";
 import { launched, stopped } from "../support/factories";
 
 describe("the published event schema", () => {

@@ -4,11 +4,11 @@
 // (spot-with-fallback) as an infrastructure retry; a relaunch of the same attempt keeps its recorded placement.
 
 import { describe, expect, it } from "vitest";
-import type { JobEvent, TaskLaunchRequested } from "../../jobs/events";
-import { placementFor, resizeAfterOutOfMemory, spotSetback } from "../../jobs/placement";
-import type { RetryPolicy } from "../../jobs/retry-policy";
-import { foldEvents } from "../../jobs/state";
-import type { CapacityMode, TaskSize } from "../../jobs/task-size";
+import type { JobEvent, TaskLaunchRequested } from "../../jobs/model/events";
+import { placementFor, resizeAfterOutOfMemory, spotSetback } from "../../jobs/model/placement";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
+import { foldEvents } from "../../jobs/model/state";
+import type { CapacityMode, TaskSize } from "../../jobs/model/task-size";
 import { INPUT, stopped, T0, TEST_POLICY, TEST_SIZE, taskArn } from "../support/factories";
 import { given } from "../support/specification";
 

@@ -5,17 +5,22 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { type JobCommand, jobDecider, type PolicyCommand, type TaskObservation } from "../../jobs/decide";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import {
+  type JobCommand,
+  jobDecider,
+  type PolicyCommand,
+  type TaskObservation,
+} from "../../jobs/model/decide";
 
 type AnyCommand = JobCommand | PolicyCommand;
 
-import type { JobEvent } from "../../jobs/events";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { evolve, foldEvents, type JobState } from "../../jobs/state";
-import { changeJob, type JobStore } from "../../jobs/store";
-import { parseStoredEvents } from "../../jobs/stored-job-schema";
-import { JOBS_TABLE_KEY, STATE_ATTRIBUTES } from "../../jobs/table-schema";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { JobEvent } from "../../jobs/model/events";
+import { evolve, foldEvents, type JobState } from "../../jobs/model/state";
+import { changeJob, type JobStore } from "../../jobs/store/store";
+import { parseStoredEvents } from "../../jobs/store/stored-job-schema";
+import { JOBS_TABLE_KEY, STATE_ATTRIBUTES } from "../../jobs/store/table-schema";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { INPUT, launched, observation, submitted, T0, TEST_POLICY, taskArn } from "../support/factories";
 

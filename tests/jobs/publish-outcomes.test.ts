@@ -3,9 +3,13 @@
 // nothing overtaken), poison records, removals; what consumers receive, checked against the event schema.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobCommand, PolicyCommand } from "../../jobs/decide";
-import { type JobStateChange, jobStateChangeSchema } from "../../jobs/outcome-events";
-import { type OutcomePublisher, type PoisonRecords, publishStreamRecords } from "../../jobs/publish-outcomes";
+import { type JobStateChange, jobStateChangeSchema } from "../../jobs/boundary/outcome-events";
+import type { JobCommand, PolicyCommand } from "../../jobs/model/decide";
+import {
+  type OutcomePublisher,
+  type PoisonRecords,
+  publishStreamRecords,
+} from "../../jobs/workflows/publish-outcomes";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { INPUT, stopped } from "../support/factories";
 import { StreamRecorder } from "../support/stream-records";

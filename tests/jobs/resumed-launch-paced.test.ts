@@ -6,13 +6,13 @@
 // unpaced, straight into ECS's throttling.
 
 import { expect, it } from "vitest";
-import type { Capacity } from "../../jobs/admission";
-import { DEFAULT_DEADLINES } from "../../jobs/deadlines";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import type { TaskControl } from "../../jobs/ports";
-import { sweep } from "../../jobs/sweep";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { Capacity } from "../../jobs/capacity/admission";
+import { DEFAULT_DEADLINES } from "../../jobs/model/deadlines";
+import type { TaskControl } from "../../jobs/store/ports";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { sweep } from "../../jobs/workflows/sweep";
 import {
   dispatchDeps,
   jobMessage,

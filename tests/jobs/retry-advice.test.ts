@@ -2,11 +2,11 @@
 // a retry that could not grow is not said to run bigger (the timeline's placement change).
 
 import { describe, expect, it } from "vitest";
-import type { JobEvent } from "../../jobs/events";
-import { retryAdvice } from "../../jobs/retry-job";
-import { foldEvents } from "../../jobs/state";
-import type { StoredJob } from "../../jobs/store";
-import { jobTimeline } from "../../jobs/timeline";
+import { jobTimeline } from "../../jobs/insights/timeline";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
+import type { StoredJob } from "../../jobs/store/store";
+import { retryAdvice } from "../../jobs/workflows/retry-job";
 import { launched, T0, taskArn } from "../support/factories";
 
 const AT_MAX = { cpu: 1024, memoryMib: 8192 } as const;

@@ -7,11 +7,11 @@
 // (maxWorkerMemoryMb 8192), when it is retried by hand, then the retry launches with the next size up (8 GiB).
 
 import { expect, it } from "vitest";
-import { decide, jobDecider } from "../../jobs/decide";
-import type { JobEvent } from "../../jobs/events";
-import type { RetryPolicy } from "../../jobs/retry-policy";
-import { foldEvents } from "../../jobs/state";
-import type { TaskSize } from "../../jobs/task-size";
+import { decide, jobDecider } from "../../jobs/model/decide";
+import type { JobEvent } from "../../jobs/model/events";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
+import { foldEvents } from "../../jobs/model/state";
+import type { TaskSize } from "../../jobs/model/task-size";
 import { INPUT, stopped, T0, TEST_POLICY, taskArn } from "../support/factories";
 
 const JOB = "job-oom";

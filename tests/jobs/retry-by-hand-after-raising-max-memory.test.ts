@@ -9,11 +9,11 @@
 // then the retry launches bigger than the 4 GiB it ran out of memory at.
 
 import { expect, it } from "vitest";
-import { decide, jobDecider } from "../../jobs/decide";
-import type { JobEvent } from "../../jobs/events";
-import type { RetryPolicy } from "../../jobs/retry-policy";
-import { foldEvents } from "../../jobs/state";
-import type { TaskSize } from "../../jobs/task-size";
+import { decide, jobDecider } from "../../jobs/model/decide";
+import type { JobEvent } from "../../jobs/model/events";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
+import { foldEvents } from "../../jobs/model/state";
+import type { TaskSize } from "../../jobs/model/task-size";
 import { INPUT, stopped, T0, TEST_POLICY, taskArn } from "../support/factories";
 
 const JOB = "job-oom-cap";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffSeconds, parseExitCodes, readLaunchFailure, readStop } from "../../jobs/retry-policy";
+import { backoffSeconds, parseExitCodes, readLaunchFailure, readStop } from "../../jobs/model/retry-policy";
 import { TEST_POLICY } from "../support/factories";
 
 describe("parseExitCodes", () => {

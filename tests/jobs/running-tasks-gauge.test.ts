@@ -1,14 +1,14 @@
 // Why this is tested: as first written, the RunningTasks gauge is sampled when the slots are read whole (each sweep's
 // repair, which reads every shard), not when one slot is taken or freed (a shard alone does not know the
-// total); jobs/metrics.ts says so. A dispatch alone emits no gauge point; the sweep's reading does.
+// total); jobs/model/metrics.ts says so. A dispatch alone emits no gauge point; the sweep's reading does.
 
 import { expect, it } from "vitest";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { meteredSlotPool, meteredStore } from "../../jobs/metered-store";
-import type { MetricPoint } from "../../jobs/metrics";
-import { repairSlots } from "../../jobs/slots";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { repairSlots } from "../../jobs/capacity/slots";
+import type { MetricPoint } from "../../jobs/model/metrics";
+import { meteredSlotPool, meteredStore } from "../../jobs/store/metered-store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
 import {
   dispatchDeps,
   jobMessage,

@@ -4,7 +4,7 @@
 
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { S3WorkerOutcomeReader } from "../../jobs/aws/s3-worker-outcome-reader";
+import { S3WorkerOutcomeReader } from "../../jobs/adapters/aws/s3-worker-outcome-reader";
 import { InvalidVideoError } from "../../worker/src/errors";
 import { buildOutcome, failureWords } from "../../worker/src/outcome";
 import { type LocalS3, startLocalS3 } from "../support/s3";

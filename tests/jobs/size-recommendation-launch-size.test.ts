@@ -10,9 +10,9 @@
 // is that size.
 
 import { expect, it } from "vitest";
-import type { JobEvent } from "../../jobs/events";
-import { recommendSize, sizeMeasurements } from "../../jobs/size-recommendation";
-import { foldEvents } from "../../jobs/state";
+import { recommendSize, sizeMeasurements } from "../../jobs/insights/size-recommendation";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
 
 const SIZE = { cpu: 1024, memoryMib: 4096 };
 const ARN = "arn:aws:ecs:us-west-2:111122223333:task/video-jobs/abc";

@@ -1,12 +1,11 @@
-// The size recommendation from history (jobs/size-recommendation.ts): what the succeeded jobs' successful
+// The size recommendation from history (jobs/insights/size-recommendation.ts): what the succeeded jobs' successful
 // attempts used, read from real histories; hand-computed recommendations, savings and would-be OOM counts;
 // and, for any measurements, a recommendation that is a valid Fargate size covering the need.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FARGATE_CPU_SIZES, fargateMemoryOptions, fargateSizeProblem } from "../../config/fargate";
-import { pricesFor } from "../../jobs/fargate-prices";
-import { MemoryJobStore } from "../../jobs/memory-store";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
 import {
   MEMORY_HEADROOM,
   type Measurements,
@@ -16,8 +15,9 @@ import {
   type SizeMeasurement,
   sizeMeasurements,
   smallestFargateSize,
-} from "../../jobs/size-recommendation";
-import type { JobHistory } from "../../jobs/stats";
+} from "../../jobs/insights/size-recommendation";
+import type { JobHistory } from "../../jobs/insights/stats";
+import { pricesFor } from "../../jobs/model/fargate-prices";
 import { JobDriver, seed, taskArnFor, video } from "../support/histories";
 import { seedMeasuredJob } from "../support/measured-jobs";
 

@@ -8,7 +8,7 @@
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DynamoDbSlotPool } from "../../jobs/aws/dynamodb-slots";
+import { DynamoDbSlotPool } from "../../jobs/adapters/aws/dynamodb-slots";
 import {
   capacityTableOf,
   type LocalDynamoDb,

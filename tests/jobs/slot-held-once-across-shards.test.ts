@@ -8,9 +8,9 @@
 // Both pools (dynamodb-slots.ts acquire, memory-capacity.ts acquire) behave so.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbSlotPool } from "../../jobs/aws/dynamodb-slots";
-import { MemorySlotPool } from "../../jobs/memory-capacity";
-import type { SlotPool } from "../../jobs/slots";
+import { DynamoDbSlotPool } from "../../jobs/adapters/aws/dynamodb-slots";
+import { MemorySlotPool } from "../../jobs/adapters/memory/memory-capacity";
+import type { SlotPool } from "../../jobs/capacity/slots";
 import { capacityTableOf, type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 
 const NOW = "2026-11-30T01:00:00.000Z";

@@ -6,12 +6,12 @@
 // repair, made by the repair itself.
 
 import { expect, it } from "vitest";
-import { decide } from "../../jobs/decide";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { type MemorySlotPool, memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { repairSlots } from "../../jobs/slots";
-import { changeJob, type JobStore } from "../../jobs/store";
+import { type MemorySlotPool, memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { repairSlots } from "../../jobs/capacity/slots";
+import { decide } from "../../jobs/model/decide";
+import { changeJob, type JobStore } from "../../jobs/store/store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
 import {
   dispatchDeps,
   jobMessage,

@@ -9,8 +9,8 @@
 // deadline (it never ran), when the stop is observed, then the retry runs On-Demand (capacity FARGATE).
 
 import { expect, it } from "vitest";
-import type { JobEvent } from "../../jobs/events";
-import type { RetryPolicy } from "../../jobs/retry-policy";
+import type { JobEvent } from "../../jobs/model/events";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
 import { INPUT, observation, T0, TEST_POLICY, TEST_SIZE, taskArn } from "../support/factories";
 import { given } from "../support/specification";
 

@@ -8,15 +8,15 @@
 //    MAX_THROTTLED_LAUNCHES, after which the job FAILS, though no RunTask call was made at all.
 
 import { expect, it } from "vitest";
-import type { Capacity } from "../../jobs/admission";
-import { decide } from "../../jobs/decide";
-import { dispatchMessage } from "../../jobs/dispatch";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { meteredStore } from "../../jobs/metered-store";
-import type { MetricPoint } from "../../jobs/metrics";
-import { startWaitingJobs } from "../../jobs/start-waiting";
-import { changeJob } from "../../jobs/store";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { Capacity } from "../../jobs/capacity/admission";
+import { decide } from "../../jobs/model/decide";
+import type { MetricPoint } from "../../jobs/model/metrics";
+import { meteredStore } from "../../jobs/store/metered-store";
+import { changeJob } from "../../jobs/store/store";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { startWaitingJobs } from "../../jobs/workflows/start-waiting";
 import {
   dispatchDeps,
   jobMessage,

@@ -4,11 +4,11 @@
 
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import type { JobEvent } from "../../jobs/events";
-import { foldEvents } from "../../jobs/state";
-import { StoredJobError } from "../../jobs/stored-job-schema";
-import { JOBS_TABLE_KEY } from "../../jobs/table-schema";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
+import { StoredJobError } from "../../jobs/store/stored-job-schema";
+import { JOBS_TABLE_KEY } from "../../jobs/store/table-schema";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { launched, T0 } from "../support/factories";
 

@@ -1,4 +1,4 @@
-// The sweeper's rules (jobs/sweep.ts) on a real local DynamoDB, with ECS and SQS mocked at the SDK and the
+// The sweeper's rules (jobs/workflows/sweep.ts) on a real local DynamoDB, with ECS and SQS mocked at the SDK and the
 // real ECS adapters (EcsTaskControl, EcsTaskLauncher): deadlines, missed events, launches with no answer,
 // overdue retries, lost tasks; a sweep racing the task-state handler and another sweep; bounded work that
 // only ever queries the table.
@@ -15,17 +15,17 @@ import {
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
-import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
-import { SqsRetryQueue } from "../../jobs/aws/sqs-retry-queue";
-import { cancelJob } from "../../jobs/cancel-job";
-import type { Deadlines } from "../../jobs/deadlines";
-import { dispatchMessage } from "../../jobs/dispatch";
-import type { JobEvent } from "../../jobs/events";
-import { memoryCapacity } from "../../jobs/memory-capacity";
-import { type SweepDeps, sweep } from "../../jobs/sweep";
-import { trackTaskEvent } from "../../jobs/track-task";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import { EcsTaskControl } from "../../jobs/adapters/aws/ecs-task-control";
+import { EcsTaskLauncher } from "../../jobs/adapters/aws/ecs-task-launcher";
+import { SqsRetryQueue } from "../../jobs/adapters/aws/sqs-retry-queue";
+import { memoryCapacity } from "../../jobs/adapters/memory/memory-capacity";
+import type { Deadlines } from "../../jobs/model/deadlines";
+import type { JobEvent } from "../../jobs/model/events";
+import { cancelJob } from "../../jobs/workflows/cancel-job";
+import { dispatchMessage } from "../../jobs/workflows/dispatch";
+import { type SweepDeps, sweep } from "../../jobs/workflows/sweep";
+import { trackTaskEvent } from "../../jobs/workflows/track-task";
 import { type LocalDynamoDb, startLocalDynamoDb } from "../support/dynamodb";
 import { CLUSTER_ARN, CONTAINER, ecsEvent, TEST_POLICY } from "../support/factories";
 import { QUEUE_URL, TASK_DEFINITION_ARN } from "../support/handler-env";

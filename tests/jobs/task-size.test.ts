@@ -11,7 +11,7 @@ import {
   isFargateSize,
   nextTaskSize,
   type TaskSize,
-} from "../../jobs/task-size";
+} from "../../jobs/model/task-size";
 
 const CAPS = [2048, 4096, 5000, 8192, 16384, 30720, 61440, FARGATE_MAX_MEMORY_MIB];
 

@@ -1,4 +1,4 @@
-// Why this is tested: as first written, `jobs show` (jobs/timeline.ts) says why a retry moved an attempt —
+// Why this is tested: as first written, `jobs show` (jobs/insights/timeline.ts) says why a retry moved an attempt —
 // "bigger: attempt N ran out of memory" — from the RetryScheduled's size. A job whose LAST allowed attempt ran
 // out of memory now fails keeping the next size (JobFailed.retrySize), and its retry by hand runs with it;
 // but the manual RetryScheduled carries no size, and the timeline never reads JobFailed.retrySize, so the
@@ -8,11 +8,11 @@
 // then the retry's attempt (8 GiB) says it is bigger because the previous attempt ran out of memory.
 
 import { expect, it } from "vitest";
-import { decide, jobDecider } from "../../jobs/decide";
-import type { JobEvent } from "../../jobs/events";
-import type { RetryPolicy } from "../../jobs/retry-policy";
-import { foldEvents } from "../../jobs/state";
-import { jobTimeline } from "../../jobs/timeline";
+import { jobTimeline } from "../../jobs/insights/timeline";
+import { decide, jobDecider } from "../../jobs/model/decide";
+import type { JobEvent } from "../../jobs/model/events";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
+import { foldEvents } from "../../jobs/model/state";
 import { INPUT, stopped, T0, TEST_POLICY, taskArn } from "../support/factories";
 
 const JOB = "job-oom-show";

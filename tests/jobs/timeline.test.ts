@@ -2,9 +2,9 @@
 // a task still running), and the statistics over them.
 
 import { describe, expect, it } from "vitest";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import { distribution, jobStats, percentile } from "../../jobs/stats";
-import { jobTimeline, span } from "../../jobs/timeline";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import { distribution, jobStats, percentile } from "../../jobs/insights/stats";
+import { jobTimeline, span } from "../../jobs/insights/timeline";
 import { type Scenario, seed } from "../support/histories";
 
 const T0 = new Date("2026-11-26T10:00:00.000Z");

@@ -3,12 +3,12 @@
 // it through the WorkerOutcomeReader port when a task stops, and only then.
 
 import { describe, expect, it } from "vitest";
-import type { ObserveTask, TaskObservation } from "../../jobs/decide";
-import type { JobEvent } from "../../jobs/events";
-import { MemoryJobStore } from "../../jobs/memory-store";
-import type { WorkerOutcomeReader, WorkerOutcomeReport } from "../../jobs/ports";
-import { foldEvents } from "../../jobs/state";
-import { trackTaskEvent } from "../../jobs/track-task";
+import { MemoryJobStore } from "../../jobs/adapters/memory/memory-store";
+import type { ObserveTask, TaskObservation } from "../../jobs/model/decide";
+import type { JobEvent } from "../../jobs/model/events";
+import { foldEvents } from "../../jobs/model/state";
+import type { WorkerOutcomeReader, WorkerOutcomeReport } from "../../jobs/store/ports";
+import { trackTaskEvent } from "../../jobs/workflows/track-task";
 import {
   CLUSTER_ARN,
   CONTAINER,

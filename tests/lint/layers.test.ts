@@ -54,7 +54,7 @@ const TREE: Record<string, string> = {
   // ... except the worker's published contracts (its *-schema.ts files), which the job model may read
   "jobs/reads-worker-contract.ts":
     'import { s } from "../worker/src/outcome-schema";\nimport { m } from "../worker/src/main";\nexport const j = [s, m];\n',
-  "worker/src/outcome-schema.ts": 'import { z } from "zod";\nexport const s = z.string();\n',
+  "contracts/outcome-schema.ts": 'import { z } from "zod";\nexport const s = z.string();\n',
   // pure-job-rules-import-no-aws-sdk (an adapter in jobs/aws/ may)
   "jobs/uses-sdk.ts":
     'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const c = DynamoDBClient;\n',

@@ -12,9 +12,9 @@ import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS, readLocalEndpoints } from "../../config/local-endpoints";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import type { StoredJob } from "../../jobs/store";
-import { commandLine } from "../../local/worker-pids";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import type { StoredJob } from "../../jobs/store/store";
+import { commandLine } from "../../local/workers/worker-pids";
 import { generateVideo } from "../support/video";
 
 const REPO = path.join(__dirname, "..", "..");

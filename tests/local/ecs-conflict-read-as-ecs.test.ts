@@ -14,10 +14,10 @@
 
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
-import type { LaunchRequest } from "../../jobs/ports";
-import { readLaunchFailure } from "../../jobs/retry-policy";
-import { LocalEcs, type WorkerLauncher } from "../../local/ecs";
+import { EcsTaskLauncher } from "../../jobs/adapters/aws/ecs-task-launcher";
+import { readLaunchFailure } from "../../jobs/model/retry-policy";
+import type { LaunchRequest } from "../../jobs/store/ports";
+import { LocalEcs, type WorkerLauncher } from "../../local/aws/ecs";
 import { TEST_CLUSTER } from "../support/local-mode";
 
 // ECS's ConflictException for RunTask as the ECS API reference words it, with the name the launcher prefixes.

@@ -1,5 +1,5 @@
 // The local ECS stand-in through the real SDK client, with a scripted worker; its events are read by the
-// pipeline's own parser (jobs/task-events.ts), as the task-state handler reads them.
+// pipeline's own parser (jobs/boundary/task-events.ts), as the task-state handler reads them.
 
 import {
   ClusterNotFoundException,
@@ -10,19 +10,19 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EcsTaskControl } from "../../jobs/aws/ecs-task-control";
-import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
-import { spotSetback } from "../../jobs/placement";
-import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/retry-policy";
-import { readTaskEvent } from "../../jobs/task-events";
+import { EcsTaskControl } from "../../jobs/adapters/aws/ecs-task-control";
+import { EcsTaskLauncher } from "../../jobs/adapters/aws/ecs-task-launcher";
+import { readTaskEvent } from "../../jobs/boundary/task-events";
+import { spotSetback } from "../../jobs/model/placement";
+import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/model/retry-policy";
 import {
   LocalEcs,
   type LocalEcsOptions,
   type TaskEvent,
   type WorkerLauncher,
   type WorkerTask,
-} from "../../local/ecs";
-import { SPOT_CAPACITY_UNAVAILABLE } from "../../local/spot-interruptions";
+} from "../../local/aws/ecs";
+import { SPOT_CAPACITY_UNAVAILABLE } from "../../local/aws/spot-interruptions";
 import { TEST_CLUSTER } from "../support/local-mode";
 import { waitFor } from "../support/wait-for";
 

@@ -7,12 +7,12 @@ import path from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../config/local-endpoints";
-import type { JobEvent } from "../../jobs/events";
-import { isTerminal } from "../../jobs/state";
-import type { StoredJob } from "../../jobs/store";
+import { WorkerOutcomeSchema } from "../../contracts/outcome-schema";
+import type { JobEvent } from "../../jobs/model/events";
+import { isTerminal } from "../../jobs/model/state";
+import type { StoredJob } from "../../jobs/store/store";
 import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
 import { loadStackConfig } from "../../local/stack-config";
-import { WorkerOutcomeSchema } from "../../worker/src/outcome-schema";
 import { generateVideo, SCENE_TEST_VIDEO, withIndexAtEnd } from "../support/video";
 
 const REPO = path.join(__dirname, "..", "..");

@@ -9,7 +9,7 @@ import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../config/local-endpoints";
-import { isTerminal } from "../../jobs/state";
+import { isTerminal } from "../../jobs/model/state";
 import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
 import { loadStackConfig } from "../../local/stack-config";
 import { generateVideo, SCENE_TEST_VIDEO } from "../support/video";
@@ -41,7 +41,7 @@ afterAll(async () => {
   if (state) await rm(state, { recursive: true, force: true });
 });
 
-/** The handlers' process: this process's child running local/handler-host.ts. */
+/** The handlers' process: this process's child running local/handlers/handler-host.ts. */
 function handlerHostPid(): number {
   const lines = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
   const line = lines.split("\n").find((l) => l.includes("handler-host"));

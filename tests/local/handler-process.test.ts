@@ -1,10 +1,10 @@
-// Local mode's handlers run in a process of their own (local/handler-host.ts): a handler's error comes back
+// Local mode's handlers run in a process of their own (local/handlers/handler-host.ts): a handler's error comes back
 // with its name and message, and a process that dies is replaced, as Lambda replaces an execution
 // environment, so local mode keeps working after it.
 
 import { createServer, type Server } from "node:net";
 import { afterEach, expect, it } from "vitest";
-import { type HandlerProcess, startHandlerProcess } from "../../local/handler-process";
+import { type HandlerProcess, startHandlerProcess } from "../../local/handlers/handler-process";
 import { handlerEnvironment } from "../support/handler-env";
 
 let handlers: HandlerProcess | undefined;

@@ -15,9 +15,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main";
 import { LOCAL_CREDENTIALS, writeLocalEndpoints } from "../../config/local-endpoints";
-import { MAX_S3_KEY_BYTES, readMessage } from "../../jobs/intake";
-import { type RunningS3, startS3 } from "../../local/s3";
-import { LocalSqs } from "../../local/sqs";
+import { MAX_S3_KEY_BYTES, readMessage } from "../../jobs/boundary/intake";
+import { type RunningS3, startS3 } from "../../local/aws/s3";
+import { LocalSqs } from "../../local/aws/sqs";
 
 const BUCKET = "video-jobs-uploads";
 const PREFIX = "uploads/";

@@ -4,10 +4,10 @@
 
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EcsTaskLauncher } from "../../jobs/aws/ecs-task-launcher";
-import type { LaunchRequest } from "../../jobs/ports";
-import { LocalEcs, type WorkerLauncher } from "../../local/ecs";
-import { FARGATE_LAUNCH_LIMITS, LaunchBucket, parseLaunchLimits } from "../../local/launch-limits";
+import { EcsTaskLauncher } from "../../jobs/adapters/aws/ecs-task-launcher";
+import type { LaunchRequest } from "../../jobs/store/ports";
+import { LocalEcs, type WorkerLauncher } from "../../local/aws/ecs";
+import { FARGATE_LAUNCH_LIMITS, LaunchBucket, parseLaunchLimits } from "../../local/aws/launch-limits";
 import { TEST_CLUSTER } from "../support/local-mode";
 import { runLocal } from "../support/run-local";
 import { waitFor } from "../support/wait-for";

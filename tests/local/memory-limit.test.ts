@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { watchMemory } from "../../local/memory-limit";
+import { watchMemory } from "../../local/workers/memory-limit";
 import { processTree } from "../../worker/src/process-readings";
 import { alive } from "../support/local-mode";
 import { waitFor } from "../support/wait-for";

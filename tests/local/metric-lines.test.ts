@@ -1,9 +1,9 @@
 // Local mode prints the handlers' metrics as lines: the same points the deployed handlers write as EMF.
 
 import { describe, expect, it } from "vitest";
-import { metricsOfEvents } from "../../jobs/metrics";
-import { foldEvents } from "../../jobs/state";
-import { MetricLines, metricLine } from "../../local/metric-lines";
+import { metricsOfEvents } from "../../jobs/model/metrics";
+import { foldEvents } from "../../jobs/model/state";
+import { MetricLines, metricLine } from "../../local/handlers/metric-lines";
 import { submitted, T0 } from "../support/factories";
 
 describe("metric lines", () => {

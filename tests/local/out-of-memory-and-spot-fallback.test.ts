@@ -8,16 +8,16 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { parsePipelineConfig } from "../../config/parse";
-import type { JobEvent } from "../../jobs/events";
-import { isTerminal } from "../../jobs/state";
-import type { StoredJob } from "../../jobs/store";
+import type { JobEvent } from "../../jobs/model/events";
+import { isTerminal } from "../../jobs/model/state";
+import type { StoredJob } from "../../jobs/store/store";
+import { SPOT_CAPACITY_UNAVAILABLE } from "../../local/aws/spot-interruptions";
 import {
   LOCAL_NAMES,
   type LocalPipeline,
   type LocalPipelineOptions,
   startLocalPipeline,
 } from "../../local/pipeline";
-import { SPOT_CAPACITY_UNAVAILABLE } from "../../local/spot-interruptions";
 import { waitFor } from "../support/wait-for";
 
 const REPO = path.join(__dirname, "..", "..");

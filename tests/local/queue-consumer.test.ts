@@ -3,8 +3,8 @@
 
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { QueueConsumer } from "../../local/queue-consumer";
-import { LocalSqs } from "../../local/sqs";
+import { LocalSqs } from "../../local/aws/sqs";
+import { QueueConsumer } from "../../local/handlers/queue-consumer";
 
 let clock = 0;
 const sqs = new LocalSqs(() => clock);

@@ -1,4 +1,4 @@
-// The local S3's storage (local/s3-store.ts) against the real s3rver and the SDK: keys S3 takes that the
+// The local S3's storage (local/aws/s3-store.ts) against the real s3rver and the SDK: keys S3 takes that the
 // file system would not (a 244-character file name, "..", empty segments, "%"), stored, read, listed and
 // deleted as they are; S3's own refusals (KeyTooLongError, EntityTooLarge) as S3 words them; an aborted
 // upload leaves nothing behind and stops nothing.
@@ -19,8 +19,8 @@ import { Upload } from "@aws-sdk/lib-storage";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../config/local-endpoints";
-import { type RunningS3, startS3 } from "../../local/s3";
-import { keyToPath, MAX_KEY_BYTES, MAX_NAME_BYTES, MAX_PUT_BYTES, pathToKey } from "../../local/s3-store";
+import { type RunningS3, startS3 } from "../../local/aws/s3";
+import { keyToPath, MAX_KEY_BYTES, MAX_NAME_BYTES, MAX_PUT_BYTES, pathToKey } from "../../local/aws/s3-store";
 
 const BUCKET = "uploads-bucket";
 let directory: string;

@@ -8,8 +8,8 @@ import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "../../config/local-endpoints";
-import { decodeS3Key, readMessage } from "../../jobs/intake";
-import { encodeS3Key, matchesFilter, type RunningS3, startS3 } from "../../local/s3";
+import { decodeS3Key, readMessage } from "../../jobs/boundary/intake";
+import { encodeS3Key, matchesFilter, type RunningS3, startS3 } from "../../local/aws/s3";
 
 const notifications: string[] = [];
 let s3: RunningS3;

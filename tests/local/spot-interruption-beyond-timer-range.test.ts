@@ -7,8 +7,8 @@
 // a moment later (or the flag is refused with a clear error: parseSpotInterruptions("1@3000000") throws).
 
 import { expect, it } from "vitest";
-import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/ecs";
-import { parseSpotInterruptions } from "../../local/spot-interruptions";
+import { LocalEcs, type TaskEvent, type WorkerLauncher } from "../../local/aws/ecs";
+import { parseSpotInterruptions } from "../../local/aws/spot-interruptions";
 import { waitFor } from "../support/wait-for";
 
 it("a Spot interruption asked for 3,000,000 s in does not interrupt the task at once", async () => {

@@ -10,7 +10,7 @@ import {
   parseSpotUnavailable,
   RANDOM_INTERRUPTION_WITHIN_SECONDS,
   spotInterruptionsProblem,
-} from "../../local/spot-interruptions";
+} from "../../local/aws/spot-interruptions";
 import { runLocal } from "../support/run-local";
 
 describe("--spot-interruptions values", () => {

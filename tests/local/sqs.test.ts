@@ -11,7 +11,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { LocalSqs } from "../../local/sqs";
+import { LocalSqs } from "../../local/aws/sqs";
 
 let clock = 1_000_000;
 const sqs = new LocalSqs(() => clock);

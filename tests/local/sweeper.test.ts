@@ -3,7 +3,12 @@
 
 import { describe, expect, it } from "vitest";
 import { readHandlerConfig } from "../../handlers/environment";
-import { LOCAL_SWEEP, localSweepEnvironment, parseSweepTimings, scheduleSweeps } from "../../local/sweeper";
+import {
+  LOCAL_SWEEP,
+  localSweepEnvironment,
+  parseSweepTimings,
+  scheduleSweeps,
+} from "../../local/handlers/sweeper";
 import { handlerEnvironment } from "../support/handler-env";
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

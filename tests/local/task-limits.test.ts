@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DescribeTasksCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/retry-policy";
-import { readTaskEvent } from "../../jobs/task-events";
-import { LocalEcs, type LocalEcsOptions, type TaskEvent } from "../../local/ecs";
-import { processLauncher } from "../../local/worker-launchers";
+import { readTaskEvent } from "../../jobs/boundary/task-events";
+import { DEFAULT_RETRY_POLICY, readStop } from "../../jobs/model/retry-policy";
+import { LocalEcs, type LocalEcsOptions, type TaskEvent } from "../../local/aws/ecs";
+import { processLauncher } from "../../local/workers/worker-launchers";
 import { TEST_CLUSTER } from "../support/local-mode";
 
 const HOG = path.join(__dirname, "..", "support", "memory-hog.cjs");

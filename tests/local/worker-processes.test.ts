@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processLauncher } from "../../local/worker-launchers";
-import { commandLine, killLeftoverWorkers, workerPidFiles } from "../../local/worker-pids";
+import { processLauncher } from "../../local/workers/worker-launchers";
+import { commandLine, killLeftoverWorkers, workerPidFiles } from "../../local/workers/worker-pids";
 import { alive } from "../support/local-mode";
 
 let directory: string;

@@ -42,7 +42,7 @@ describe.each(STACKS)("Pulumi.%s.yaml", (stack) => {
   it("is marked production exactly when it is prod, and a production stack keeps tasks off public IPs", () => {
     const production = markedProduction(readPolicyConfig(stack)[PRODUCTION_POLICY]);
     expect(production).toBe(stack === "prod");
-    // default-vpc is the one network mode whose tasks get a public IP (components/worker-network.ts).
+    // default-vpc is the one network mode whose tasks get a public IP (components/network/worker-network.ts).
     if (production) expect(projectRawConfig(stack).network).not.toBe("default-vpc");
   });
 });

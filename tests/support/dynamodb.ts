@@ -2,8 +2,8 @@
 // tests of the store, the handlers and the CLI.
 
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createCapacityTable, createJobsTable } from "../../jobs/aws/create-jobs-table";
-import { startDynamoDb } from "../../local/dynamodb";
+import { createCapacityTable, createJobsTable } from "../../jobs/adapters/aws/create-jobs-table";
+import { startDynamoDb } from "../../local/aws/dynamodb";
 
 export interface LocalDynamoDb {
   readonly endpoint: string;

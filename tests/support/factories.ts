@@ -3,11 +3,11 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TaskObservation } from "../../jobs/decide";
-import type { JobEvent, JobInput } from "../../jobs/events";
-import { clientToken } from "../../jobs/job-id";
-import { parseExitCodes, type RetryPolicy } from "../../jobs/retry-policy";
-import type { TaskSize } from "../../jobs/task-size";
+import type { TaskObservation } from "../../jobs/model/decide";
+import type { JobEvent, JobInput } from "../../jobs/model/events";
+import { clientToken } from "../../jobs/model/job-id";
+import { parseExitCodes, type RetryPolicy } from "../../jobs/model/retry-policy";
+import type { TaskSize } from "../../jobs/model/task-size";
 
 /** The stack's worker size in the tests' policy: every attempt's until one runs out of memory. */
 export const TEST_SIZE: TaskSize = { cpu: 1024, memoryMib: 2048 };

@@ -2,12 +2,17 @@
 // every step is a job model command decided and appended through changeJob (dispatcher: Submit,
 // RecordLaunch, LaunchRetry; task-state handler: ObserveTask with ECS's timings), at chosen times.
 
-import { attemptCost } from "../../jobs/cost";
-import { type JobCommand, jobDecider, type PolicyCommand, type TaskObservation } from "../../jobs/decide";
-import type { JobInput, TaskTimings } from "../../jobs/events";
-import type { RetryPolicy } from "../../jobs/retry-policy";
-import type { JobState } from "../../jobs/state";
-import { changeJob, type JobStore } from "../../jobs/store";
+import { attemptCost } from "../../jobs/model/cost";
+import {
+  type JobCommand,
+  jobDecider,
+  type PolicyCommand,
+  type TaskObservation,
+} from "../../jobs/model/decide";
+import type { JobInput, TaskTimings } from "../../jobs/model/events";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
+import type { JobState } from "../../jobs/model/state";
+import { changeJob, type JobStore } from "../../jobs/store/store";
 import { TEST_POLICY } from "./factories";
 
 export const CLUSTER = "video-jobs";

@@ -2,7 +2,7 @@
 // definition a test's LocalEcs stands for (each test adds its launcher and event sink), and whether a worker
 // process is still there.
 
-import type { LocalEcsOptions } from "../../local/ecs";
+import type { LocalEcsOptions } from "../../local/aws/ecs";
 
 /** One cluster and task family, as local mode names them; the stop timeout of an On-Demand stack. */
 export const TEST_CLUSTER = {

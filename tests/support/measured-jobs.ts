@@ -2,10 +2,10 @@
 // them: Submit, RecordLaunch, then ObserveTask RUNNING and STOPPED with the worker's outcome file, decided
 // and appended through changeJob. For the size recommendation's tests (`jobs stats --sizes`).
 
-import { attemptCost } from "../../jobs/cost";
-import { jobDecider } from "../../jobs/decide";
-import type { JobState } from "../../jobs/state";
-import { changeJob, type JobStore } from "../../jobs/store";
+import { attemptCost } from "../../jobs/model/cost";
+import { jobDecider } from "../../jobs/model/decide";
+import type { JobState } from "../../jobs/model/state";
+import { changeJob, type JobStore } from "../../jobs/store/store";
 import { TEST_POLICY, TEST_SIZE } from "./factories";
 import { JobDriver, taskArnFor, video } from "./histories";
 

@@ -1,11 +1,11 @@
 // Scaffolding of the dispatch and launch tests: the dispatcher's dependencies over an in-memory store
 // and capacity, with a launcher whose answer each test chooses.
 
-import type { Capacity } from "../../jobs/admission";
-import type { DispatchDeps } from "../../jobs/dispatch";
-import type { LaunchRequest, LaunchResult, TaskLauncher } from "../../jobs/ports";
-import { slotReleasingStore } from "../../jobs/slots";
-import type { JobStore } from "../../jobs/store";
+import type { Capacity } from "../../jobs/capacity/admission";
+import { slotReleasingStore } from "../../jobs/capacity/slots";
+import type { LaunchRequest, LaunchResult, TaskLauncher } from "../../jobs/store/ports";
+import type { JobStore } from "../../jobs/store/store";
+import type { DispatchDeps } from "../../jobs/workflows/dispatch";
 import { CONTAINER, TEST_POLICY } from "./factories";
 
 export const silent = { info: () => {}, warn: () => {} };

@@ -1,10 +1,10 @@
 // given(events).when(command).then(events): specifications of the job model's decisions.
 
 import { expect } from "vitest";
-import { type JobCommand, jobDecider, type PolicyCommand } from "../../jobs/decide";
-import type { JobEvent } from "../../jobs/events";
-import type { RetryPolicy } from "../../jobs/retry-policy";
-import { evolve, foldEvents, type JobState } from "../../jobs/state";
+import { type JobCommand, jobDecider, type PolicyCommand } from "../../jobs/model/decide";
+import type { JobEvent } from "../../jobs/model/events";
+import type { RetryPolicy } from "../../jobs/model/retry-policy";
+import { evolve, foldEvents, type JobState } from "../../jobs/model/state";
 import { TEST_POLICY } from "./factories";
 
 export function given(jobId: string, history: readonly JobEvent[], policy: RetryPolicy = TEST_POLICY) {

@@ -9,9 +9,9 @@ import {
   type AttributeValue as SdkAttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
-import { DynamoDbJobStore } from "../../jobs/aws/dynamodb-store";
-import { type JobCommand, jobDecider, type PolicyCommand } from "../../jobs/decide";
-import { changeJob } from "../../jobs/store";
+import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
+import { type JobCommand, jobDecider, type PolicyCommand } from "../../jobs/model/decide";
+import { changeJob } from "../../jobs/store/store";
 import { TEST_POLICY } from "./factories";
 
 type Image = Record<string, AttributeValue>;

@@ -4,7 +4,7 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { JobStateChange } from "../../jobs/outcome-events";
+import type { JobStateChange } from "../../jobs/boundary/outcome-events";
 
 export interface Received {
   readonly id: string;

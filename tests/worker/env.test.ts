@@ -2,6 +2,7 @@
 // ContractError that names it. And the developer's command line, which also allows local paths.
 
 import { describe, expect, it } from "vitest";
+import { PARAM_NAMES } from "../../contracts/params-schema";
 import {
   AnalysisParamsSchema,
   helpText,
@@ -11,7 +12,6 @@ import {
   parseWorkerEnv,
 } from "../../worker/src/env";
 import { ContractError, ParamsError, UsageError } from "../../worker/src/errors";
-import { PARAM_NAMES } from "../../worker/src/params-schema";
 
 const VALID = {
   JOB_ID: "job_01-abc",

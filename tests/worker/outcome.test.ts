@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { OUTCOME_TEXT_MAX, WorkerOutcomeSchema } from "../../contracts/outcome-schema";
 import {
   ContractError,
   InputNotFoundError,
@@ -19,7 +20,6 @@ import {
 } from "../../worker/src/errors";
 import { createLogger, type Logger } from "../../worker/src/log";
 import { buildOutcome, failureWords, writeOutcome } from "../../worker/src/outcome";
-import { OUTCOME_TEXT_MAX, WorkerOutcomeSchema } from "../../worker/src/outcome-schema";
 
 let scratch: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { AnalysisParamsSchema, paramsProblems } from "../../worker/src/params-schema";
+import { AnalysisParamsSchema, paramsProblems } from "../../contracts/params-schema";
 import { PUBLISHED_SCHEMAS } from "../../worker/write-schemas";
 
 describe.each(PUBLISHED_SCHEMAS.map(([file, schema]) => ({ name: path.basename(file), file, schema })))(

@@ -12,10 +12,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WorkerOutcome, WorkerOutcomeSchema } from "../../contracts/outcome-schema";
+import { STEP_STARTED_MESSAGE, WORKER_STEPS } from "../../contracts/progress-schema";
 import { EXIT } from "../../worker/src/exit-codes";
 import { discoverTools } from "../../worker/src/ffmpeg";
-import { type WorkerOutcome, WorkerOutcomeSchema } from "../../worker/src/outcome-schema";
-import { STEP_STARTED_MESSAGE, WORKER_STEPS } from "../../worker/src/progress-schema";
 import { type Result, ResultSchema } from "../../worker/src/result";
 import { type LocalS3, startLocalS3 } from "../support/s3";
 import {

@@ -7,10 +7,15 @@
 
 import path from "node:path";
 import { parseArgs } from "node:util";
+import {
+  type AnalysisParams,
+  AnalysisParamsSchema,
+  describeParams,
+  paramsProblems,
+} from "../../contracts/params-schema";
 import { ContractError, ParamsError, UsageError } from "./errors";
-import { type AnalysisParams, AnalysisParamsSchema, describeParams, paramsProblems } from "./params-schema";
 
-export { type AnalysisParams, AnalysisParamsSchema } from "./params-schema";
+export { type AnalysisParams, AnalysisParamsSchema } from "../../contracts/params-schema";
 
 /** Where the video comes from. `file` only from the command line; `http` (not https) likewise. */
 export type InputLocation =

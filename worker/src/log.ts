@@ -5,7 +5,12 @@
 // `step()` times one step of the job: one line when it starts (so a running job's progress can be read,
 // progress-schema.ts) and exactly one when it ends, whether it succeeded or failed.
 
-import { STEP_ENDED_MESSAGE, STEP_STARTED_MESSAGE, stepPosition, type WorkerStep } from "./progress-schema";
+import {
+  STEP_ENDED_MESSAGE,
+  STEP_STARTED_MESSAGE,
+  stepPosition,
+  type WorkerStep,
+} from "../../contracts/progress-schema";
 
 export type LogLevel = "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;

@@ -4,6 +4,15 @@
 // it lives to see. Writing it is best effort and bounded in time: it never changes the exit code, and a
 // stopping task still exits well within ECS's stop timeout.
 
+import {
+  OUTCOME_SCHEMA_VERSION,
+  OUTCOME_TEXT_MAX,
+  type OutcomeCode,
+  outcomeFileName,
+  type WorkerOutcome,
+  WorkerOutcomeSchema,
+} from "../../contracts/outcome-schema";
+import { PARAM_NAMES } from "../../contracts/params-schema";
 import type { OutcomeLocation } from "./env";
 import {
   ContractError,
@@ -16,16 +25,7 @@ import {
 } from "./errors";
 import type { Logger } from "./log";
 import { describe } from "./log";
-import {
-  OUTCOME_SCHEMA_VERSION,
-  OUTCOME_TEXT_MAX,
-  type OutcomeCode,
-  outcomeFileName,
-  type WorkerOutcome,
-  WorkerOutcomeSchema,
-} from "./outcome-schema";
 import { writeTextOutput } from "./output";
-import { PARAM_NAMES } from "./params-schema";
 import type { ResourceUsage } from "./resources";
 import type { Result } from "./result";
 import { createS3Client } from "./s3";

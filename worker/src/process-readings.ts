@@ -1,6 +1,6 @@
 // Reading processes from Linux's /proc: one process's memory and CPU time, a process tree, and the tree's
 // memory as a container's limit sees it. The worker's resource meter (resources.ts) reports the tree's peak
-// with it, and local mode's ECS stand-in (local/memory-limit.ts) kills a worker over its task's memory with
+// with it, and local mode's ECS stand-in (local/workers/memory-limit.ts) kills a worker over its task's memory with
 // the same measure, so the size a job is recommended and the size it is killed at are read alike.
 // Lives in worker/ because the worker imports nothing outside it; local mode may import the worker.
 
