@@ -1,4 +1,4 @@
-// The project's layers, checked by dependency-cruiser in `npm run lint` (README "Code map" says why each
+// The project's layers, checked by dependency-cruiser in `npm run lint` (docs/layout.md says why each
 // rule exists). Paths are relative to the repository root; tests/ is not cruised (tests may import any
 // layer). tests/lint/layers.test.ts proves each rule fails on a deliberate violation.
 
@@ -8,23 +8,56 @@ module.exports = {
     {
       name: "jobs-imports-no-entry-point",
       comment:
-        "The job model is used by every entry point (handlers, CLI, local mode, the Pulumi program); it imports none of them.",
+        "The job model is used by every entry point (handlers, CLI, local mode, the Pulumi program); it imports none of them, nor the worker: what crosses to the worker is in contracts/.",
       severity: "error",
       from: { path: "^jobs/" },
-      // The worker's published contracts (worker/src/*-schema.ts: zod schemas and constants, nothing else)
-      // are the one part of worker/ the job model reads: what the worker writes, parsed with its own schema.
+      to: { path: "^(handlers|cli|console|local|components|worker|config)/|^(index|config)\\.ts$" },
+    },
+    {
+      name: "model-does-no-io",
+      comment:
+        "jobs/model/ is pure: decisions, folds, policies. It imports its own files, contracts/ and zod; another room only for a type (a port's interface), never an adapter or an SDK.",
+      severity: "error",
+      from: { path: "^jobs/model/" },
       to: {
-        path: "^(handlers|cli|console|local|components|worker|config)/|^(index|config)\\.ts$",
-        pathNot: "^worker/src/[a-z-]+-schema\\.ts$",
+        pathNot: "^jobs/model/|^contracts/|(^|/)node_modules/zod/",
+        dependencyTypesNot: ["type-only", "core"],
       },
     },
     {
-      name: "pure-job-rules-import-no-aws-sdk",
+      name: "only-aws-adapters-use-the-aws-sdk",
       comment:
-        "Everything in jobs/ except the adapters in jobs/aws/ is pure: decisions, folds, policies and ports, testable without AWS.",
+        "Everything in jobs/ except the adapters in jobs/adapters/aws/ runs without AWS: testable with the memory adapters.",
       severity: "error",
-      from: { path: "^jobs/", pathNot: "^jobs/aws/" },
+      from: { path: "^jobs/", pathNot: "^jobs/adapters/aws/" },
       to: { path: "(^|/)node_modules/@aws-sdk/|(^|/)node_modules/@smithy/" },
+    },
+    {
+      name: "adapters-depend-on-ports",
+      comment:
+        "An adapter implements a port of the rooms (store/ports.ts, the workflows' own); no room imports an adapter, even for a type: the entry points choose them.",
+      severity: "error",
+      from: { path: "^jobs/(model|store|capacity|boundary|workflows|insights)/" },
+      to: { path: "^jobs/adapters/" },
+    },
+    {
+      name: "rooms-point-down",
+      comment:
+        "The rooms build on each other in one direction: model, store, capacity and boundary never call a workflow or a report (a type is fine).",
+      severity: "error",
+      from: { path: "^jobs/(model|store|capacity|boundary)/" },
+      to: { path: "^jobs/(workflows|insights)/", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "enter-jobs-through-front-doors",
+      comment:
+        "Other layers import a room of jobs/ through its index.ts, so a room's files can move or split without touching them; an adapter (jobs/adapters/) is entered by its own file, so an entry point loads only the SDK clients it uses.",
+      severity: "error",
+      from: { pathNot: "^jobs/" },
+      to: {
+        path: "^jobs/(model|store|capacity|boundary|workflows|insights)/",
+        pathNot: "^jobs/[a-z]+/index\\.ts$",
+      },
     },
     {
       name: "handlers-and-worker-load-no-pulumi",
@@ -45,18 +78,29 @@ module.exports = {
     {
       name: "worker-stands-alone",
       comment:
-        "The worker is built into its own image from worker/ (and the root package.json for its version): it imports nothing else of this repository.",
+        "The worker is built into its own image from worker/ and contracts/ (and the root package.json for its version): it imports nothing else of this repository.",
       severity: "error",
       from: { path: "^worker/" },
-      to: { pathNot: "^worker/|^package\\.json$|(^|/)node_modules/", dependencyTypesNot: ["core"] },
+      to: {
+        pathNot: "^worker/|^contracts/|^package\\.json$|(^|/)node_modules/",
+        dependencyTypesNot: ["core"],
+      },
+    },
+    {
+      name: "contracts-stand-alone",
+      comment:
+        "contracts/ is what crosses a process boundary, read by both sides (the worker, the job model, the CLI): it imports only its own files and zod.",
+      severity: "error",
+      from: { path: "^contracts/" },
+      to: { pathNot: "^contracts/|(^|/)node_modules/zod/", dependencyTypesNot: ["core"] },
     },
     {
       name: "config-is-neutral",
       comment:
-        "Stack configuration is shared by the Pulumi program, the CLI and local mode: it imports only the pure job rules.",
+        "Stack configuration is shared by the Pulumi program, the CLI and local mode: it imports only the job rules and contracts, no adapter.",
       severity: "error",
       from: { path: "^config/" },
-      to: { path: "^(handlers|cli|console|local|components|worker)/|^jobs/aws/|^(index|config)\\.ts$" },
+      to: { path: "^(handlers|cli|console|local|components|worker)/|^jobs/adapters/|^(index|config)\\.ts$" },
     },
     {
       name: "console-loads-no-pulumi",

@@ -12,6 +12,7 @@ const UNIT = [
   "tests/bench/burst.test.ts",
   "tests/bench/capacity.test.ts",
   "tests/cli/invocation.test.ts",
+  "tests/contracts/worker-environment.test.ts",
   "tests/cli/paging.test.ts",
   "tests/cli/show-place-beyond-line.test.ts",
   "tests/cli/time-window.test.ts",
@@ -48,6 +49,7 @@ const UNIT = [
   "tests/jobs/timeline-retry-by-hand-size.test.ts",
   "tests/jobs/timeline.test.ts",
   "tests/jobs/worker-outcome.test.ts",
+  "tests/lint/lockfile-engines.test.ts",
   "tests/local/metric-lines.test.ts",
   "tests/local/queue-consumer.test.ts",
   "tests/local/spot-interruption-beyond-timer-range.test.ts",
@@ -55,7 +57,6 @@ const UNIT = [
   "tests/worker/analyse.test.ts",
   "tests/worker/dockerfile.test.ts",
   "tests/worker/env.test.ts",
-  "tests/worker/exit-codes.test.ts",
   "tests/worker/probe.test.ts",
   "tests/worker/schemas.test.ts",
 ];

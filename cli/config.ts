@@ -37,7 +37,7 @@ export interface GlobalOptions {
   readonly region?: string;
 }
 
-/** The environment variables the CLI reads, for --help and the README. */
+/** The environment variables the CLI reads, for --help and docs/jobs-cli.md. */
 export const ENVIRONMENT_VARIABLES = {
   JOBS_TABLE: "jobs table name",
   JOBS_QUEUE_URL: "jobs queue URL (submit, retry)",

@@ -389,7 +389,7 @@ function packageVersion(): string {
 
 const JOB_ID_ARGUMENT = `the job's id, or the start of a recent one (see \`${COMMAND} list\`)`;
 
-/** Every command's exit codes (README "Jobs CLI" lists the same). */
+/** Every command's exit codes (docs/jobs-cli.md lists the same). */
 const COMMON_EXIT_CODES = [
   "0 ok",
   "1 error (AWS, unknown or ambiguous job id, a refused transition or submission)",

@@ -1,4 +1,4 @@
-// The whole pipeline of DESIGN.md §3 as one component: uploads bucket -> jobs queue -> dispatcher ->
+// The whole pipeline of the README's flow diagram as one component: uploads bucket -> jobs queue -> dispatcher ->
 // Fargate worker; ECS task state changes -> task-state tracker; jobs recorded in the jobs table.
 // It wires the parts together and sets every variable the handlers read; it reads no configuration.
 

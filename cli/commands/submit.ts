@@ -1,4 +1,4 @@
-// `jobs submit <input ...>`: sends one job message (README "Job message") per input to the jobs queue, after
+// `jobs submit <input ...>`: sends one job message (contracts/README.md, "Job message") per input to the jobs queue, after
 // uploading local files to the uploads bucket; `--watch` then follows the jobs to their end. Everything is
 // checked before anything is uploaded or sent: each message with the dispatcher's own reader
 // (jobs/boundary/intake.ts) and size rule; a --job-id that a job already has (the dispatcher would not run it again);

@@ -74,7 +74,7 @@ export function dashboardBody(targets: DashboardTargets): { widgets: Widget[] } 
     width: 2 * WIDTH,
     height: 2,
     properties: {
-      markdown: `# ${targets.service}\nVideo jobs: the jobs queue, job outcomes, launches, the sweeper and the Lambdas. Every alarm of the stack notifies its alarm topic; the README's "Metrics, alarms and dashboard" says what each means and what to do first.`,
+      markdown: `# ${targets.service}\nVideo jobs: the jobs queue, job outcomes, launches, the sweeper and the Lambdas. Every alarm of the stack notifies its alarm topic; docs/operations.md in the repository says what each means and what to do first.`,
     },
   };
   return {

@@ -1,7 +1,7 @@
 // Operations monitoring: the alarms that tell an operator the pipeline needs them, all notifying the stack's
 // one alarm topic (each with an alarm and an OK action), and the CloudWatch dashboard, whose graphs of the
 // pipeline's own metrics are generated from the list the handlers emit (components/lib/dashboard.ts over
-// jobs/model/metrics.ts). The README's "Metrics, alarms and dashboard" says what each alarm means.
+// jobs/model/metrics.ts). docs/operations.md says what each alarm means.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -83,7 +83,7 @@ export class WorkerNetwork extends pulumi.ComponentResource {
         this.subnetIds = pulumi.output([...network.subnetIds]);
         this.assignPublicIp = "DISABLED";
         this.vpc = undefined;
-        // Not the stack's VPC to change: its owner adds endpoints (README, "Cost of an idle stack").
+        // Not the stack's VPC to change: its owner adds endpoints (docs/stacks.md, "Cost of an idle stack").
         this.s3Endpoint = undefined;
         break;
       default:

@@ -1,5 +1,5 @@
 // Reading what arrives on the jobs queue: S3 event notifications, job messages and retry messages
-// (README "Contracts"). Every message body becomes a list of intents; anything that cannot become a job
+// (contracts/README.md). Every message body becomes a list of intents; anything that cannot become a job
 // becomes a rejection with a reason a person can act on. Parsing only: nothing here touches a store.
 // A job's params are checked against the reference worker's published schema (worker/params.schema.json)
 // unless the stack runs a worker of its own (`workerParams: any`): bad params are REJECTED here, naming

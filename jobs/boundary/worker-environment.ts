@@ -1,7 +1,8 @@
-// The worker contract's environment (README "Worker environment"), built for one job attempt and passed to
+// The worker contract's environment (contracts/worker-environment.ts), built for one job attempt and passed to
 // RunTask as container overrides. ECS caps the overrides at 8192 characters, so a job whose params would
 // exceed it is rejected before it is recorded as submitted.
 
+import type { WorkerVariable } from "../../contracts/worker-environment";
 import type { JobInput } from "../model/events";
 
 /** ECS limit on the JSON of `overrides` in RunTask. */
@@ -34,7 +35,7 @@ export function workerOverride(
   input: JobInput,
   target: WorkerTarget,
 ): ContainerOverride {
-  const environment = [
+  const environment: Array<{ name: WorkerVariable; value: string }> = [
     { name: "JOB_ID", value: jobId },
     { name: "JOB_ATTEMPT", value: String(attempt) },
     { name: "INPUT_URL", value: input.videoUrl },

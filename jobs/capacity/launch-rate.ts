@@ -13,7 +13,7 @@ export interface LaunchRateLimits {
   readonly burst: number;
 }
 
-/** ECS's Fargate limits (DESIGN.md §3): RunTask about 20 calls/s; launches 100 burst, 20/s refill. */
+/** ECS's Fargate limits (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/throttling.html): RunTask about 20 calls/s; launches 100 burst, 20/s refill. */
 export const FARGATE_LAUNCH_LIMITS: LaunchRateLimits = { ratePerSecond: 20, burst: 100 };
 
 /** How long a launcher waits for its turn before the job waits for a slot instead (a Lambda's time). */

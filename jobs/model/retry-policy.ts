@@ -2,6 +2,7 @@
 // read (success, a bad-input failure, a retryable worker failure, an infrastructure failure) and how long
 // to wait before the next attempt. Pure functions of the policy and what ECS reported.
 
+import { EXIT_CODE_WORDS } from "../../contracts/exit-codes";
 import type { FailureKind } from "./events";
 import type { PlacementPolicy } from "./placement";
 
@@ -114,18 +115,9 @@ export function readStop(stop: TaskStop, policy: RetryPolicy): StopReading {
   return failed("stopped", `task stopped without an exit code (${stopped})`);
 }
 
-/** Exit codes of the worker contract (README), for readable histories. */
+/** Exit codes of the worker contract (contracts/exit-codes.ts), for readable histories. */
 export function exitCodeMeaning(code: number): string {
-  switch (code) {
-    case 65:
-      return "input is not a processable video";
-    case 66:
-      return "input not found";
-    case 70:
-      return "worker internal error";
-    default:
-      return "bad input";
-  }
+  return EXIT_CODE_WORDS[code] ?? "bad input";
 }
 
 /** Exponential backoff: base, 2x base, 4x base ... capped. `failures` counts from 1. */

@@ -1,4 +1,4 @@
-// Why this is tested: as first written, README "RunTask is paced ... by a token bucket shared by every launcher", launch-rate.ts "shared by
+// Why this is tested: as first written, docs/capacity.md "RunTask is paced ... by a token bucket shared by every launcher", launch-rate.ts "shared by
 // every launcher: the dispatchers, the task-state handlers starting waiting jobs, the sweeper". The sweeper's
 // resumed launches (sweep.ts resolveLaunch -> launchAttempt) and the dispatcher's resumption of a job left
 // LAUNCHING (dispatch.ts decideAndLaunch on a redelivered message) call RunTask without taking a turn at the

@@ -1,7 +1,7 @@
 // Why this is tested: as first written, starting a waiting job that gets no launch turn within the wait (start-waiting.ts `paced`) is
 // recorded as a throttled launch (RecordLaunchFailure {throttled: true} -> JobWaiting, throttled). So:
 // 1. the job goes to the back of the line (waitingSince and updatedAt, the status index's sort key, become
-//    now): the oldest waiting job then starts after jobs that joined the line later, against README "Waiting
+//    now): the oldest waiting job then starts after jobs that joined the line later, against docs/capacity.md "Waiting
 //    jobs start in order, oldest first";
 // 2. it counts as ECS throttling the job: ThrottledLaunches and LaunchFailures{Reason=Throttled} are emitted
 //    (feeding the `throttled-launches` alarm, "ECS throttled launches") and throttledLaunches grows towards

@@ -15,6 +15,7 @@ const DEPCRUISE = path.join(REPO, "node_modules", "dependency-cruiser", "bin", "
 const CONFIG = path.join(REPO, ".dependency-cruiser.cjs");
 const CRUISED = [
   "jobs",
+  "contracts",
   "handlers",
   "cli",
   "console",
@@ -47,31 +48,51 @@ async function cruise(cwd: string, paths: readonly string[]) {
 /** One file per violation, and beside each an import the same rule allows. */
 const TREE: Record<string, string> = {
   "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext" } }),
-  // jobs-imports-no-entry-point
-  "jobs/uses-handler.ts": 'import { h } from "../handlers/plain";\nexport const j = h;\n',
-  "handlers/plain.ts": 'import { rule } from "../jobs/pure";\nexport const h = rule;\n',
-  "jobs/pure.ts": "export const rule = 1;\n",
-  // ... except the worker's published contracts (its *-schema.ts files), which the job model may read
-  "jobs/reads-worker-contract.ts":
-    'import { s } from "../worker/src/outcome-schema";\nimport { m } from "../worker/src/main";\nexport const j = [s, m];\n',
+  // jobs-imports-no-entry-point: no handler, and no worker file (even a schema: those are in contracts/)
+  "jobs/workflows/uses-handler.ts": 'import { h } from "../../handlers/plain";\nexport const j = h;\n',
+  "jobs/boundary/reads-worker-schema.ts":
+    'import { s } from "../../worker/src/own";\nimport { c } from "../../contracts/outcome-schema";\nexport const j = [s, c];\n',
+  "handlers/plain.ts": 'import { rule } from "../jobs/model";\nexport const h = rule;\n',
+  "jobs/model/index.ts": 'export * from "./pure";\n',
+  "jobs/model/pure.ts": "export const rule = 1;\n",
   "contracts/outcome-schema.ts": 'import { z } from "zod";\nexport const s = z.string();\n',
-  // pure-job-rules-import-no-aws-sdk (an adapter in jobs/aws/ may)
-  "jobs/uses-sdk.ts":
+  // model-does-no-io: another room by value is I/O's way in; a type from a port is fine
+  "jobs/model/calls-store.ts":
+    'import { save } from "../store/store";\nimport type { Port } from "../store/ports";\nexport const m = (p: Port) => [save, p];\n',
+  "jobs/store/store.ts": "export const save = () => 1;\n",
+  "jobs/store/ports.ts": "export interface Port {\n  call(): void;\n}\n",
+  "jobs/store/index.ts": 'export * from "./store";\nexport * from "./ports";\n',
+  // only-aws-adapters-use-the-aws-sdk (an adapter in jobs/adapters/aws/ may)
+  "jobs/store/uses-sdk.ts":
     'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const c = DynamoDBClient;\n',
-  "jobs/aws/adapter.ts":
-    'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const c = DynamoDBClient;\n',
+  "jobs/adapters/aws/adapter.ts":
+    'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nimport type { Port } from "../../store/ports";\nexport const c = (p: Port) => [DynamoDBClient, p];\n',
+  // adapters-depend-on-ports: a workflow may not reach for an adapter, even a memory one, even for a type
+  "jobs/workflows/uses-adapter.ts":
+    'import type { M } from "../adapters/memory/memory";\nexport const w = (m: M) => m;\n',
+  "jobs/adapters/memory/memory.ts": "export interface M {\n  m: number;\n}\n",
+  // rooms-point-down: the store calling a workflow (a workflow's type is fine)
+  "jobs/store/calls-workflow.ts":
+    'import { run } from "../workflows/run";\nimport type { Run } from "../workflows/run";\nexport const s = (r: Run) => [run, r];\n',
+  "jobs/workflows/run.ts": "export type Run = () => void;\nexport const run: Run = () => {};\n",
+  "jobs/workflows/index.ts": 'export * from "./run";\n',
+  // enter-jobs-through-front-doors: a room's file from outside jobs/ (its index.ts, or an adapter's file, is fine)
+  "cli/past-the-door.ts":
+    'import { save } from "../jobs/store/store";\nimport { run } from "../jobs/workflows";\nimport { c } from "../jobs/adapters/aws/adapter";\nexport const x = [save, run, c];\n',
   // handlers-and-worker-load-no-pulumi: through another module, not only directly
   "handlers/indirect.ts": 'import { p } from "../components/loads-pulumi";\nexport const h = p;\n',
   "components/loads-pulumi.ts": 'import * as pulumi from "@pulumi/pulumi";\nexport const p = pulumi;\n',
   // cli-and-local-mode-load-no-pulumi (config/ is how they share settings)
   "cli/uses-component.ts":
     'import { p } from "../components/loads-pulumi";\nimport { c } from "../config/neutral";\nexport const x = [p, c];\n',
-  // worker-stands-alone (its own files, npm packages and node: modules are fine)
+  // worker-stands-alone (its own files, contracts/, npm packages and node: modules are fine)
   "worker/src/main.ts":
-    'import { rule } from "../../jobs/pure";\nimport { own } from "./own";\nimport { z } from "zod";\nimport { readFileSync } from "node:fs";\nexport const w = [rule, own, z, readFileSync];\n',
+    'import { rule } from "../../jobs/model";\nimport { own } from "./own";\nimport { s } from "../../contracts/outcome-schema";\nimport { z } from "zod";\nimport { readFileSync } from "node:fs";\nexport const w = [rule, own, s, z, readFileSync];\n',
   "worker/src/own.ts": "export const own = 1;\n",
-  // config-is-neutral (the pure job rules are allowed)
-  "config/neutral.ts": 'import { rule } from "../jobs/pure";\nexport const c = rule;\n',
+  // contracts-stand-alone: a contract is read by both sides, so it imports neither
+  "contracts/uses-model.ts": 'import { rule } from "../jobs/model";\nexport const c = rule;\n',
+  // config-is-neutral (the job rules are allowed, an adapter is not)
+  "config/neutral.ts": 'import { rule } from "../jobs/model";\nexport const c = rule;\n',
   "config/uses-cli.ts": 'import { x } from "../cli/uses-component";\nexport const c = x;\n',
   // bootstrap-stands-alone (its own files, npm packages and node: modules are fine)
   "bootstrap/index.ts":
@@ -88,6 +109,7 @@ const TREE: Record<string, string> = {
     'import type { T } from "../server/plain";\nimport { s } from "../server/plain";\nimport { own } from "./own";\nexport const p: T = s + own;\n',
   "console/page/own.ts": "export const own = 1;\n",
   "console/server/plain.ts": "export const s = 1;\nexport type T = number;\n",
+  "config/uses-adapter.ts": 'import { c } from "../jobs/adapters/aws/adapter";\nexport const a = c;\n',
   // no-cycles
   "local/a.ts": 'import { b } from "./b";\nexport const a = () => b;\n',
   "local/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n',
@@ -110,6 +132,7 @@ describe("layer rules", () => {
   it("each fails on its deliberate violation, and only there", async () => {
     const violations = await cruise(dir, [
       "jobs",
+      "contracts",
       "handlers",
       "cli",
       "console",
@@ -121,16 +144,22 @@ describe("layer rules", () => {
     ]);
     expect(violations.sort((a, b) => `${a.rule}${a.from}`.localeCompare(`${b.rule}${b.from}`))).toEqual([
       { rule: "bootstrap-stands-alone", from: "bootstrap/index.ts" },
+      { rule: "adapters-depend-on-ports", from: "jobs/workflows/uses-adapter.ts" },
       { rule: "cli-and-local-mode-load-no-pulumi", from: "cli/uses-component.ts" },
+      { rule: "config-is-neutral", from: "config/uses-adapter.ts" },
       { rule: "config-is-neutral", from: "config/uses-cli.ts" },
       { rule: "console-loads-no-pulumi", from: "console/server/indirect.ts" },
       { rule: "console-page-is-browser-code", from: "console/page/uses-server.ts" },
       { rule: "console-reads-through-jobs-and-the-cli-helpers", from: "console/server/uses-command.ts" },
+      { rule: "contracts-stand-alone", from: "contracts/uses-model.ts" },
+      { rule: "enter-jobs-through-front-doors", from: "cli/past-the-door.ts" },
       { rule: "handlers-and-worker-load-no-pulumi", from: "handlers/indirect.ts" },
-      { rule: "jobs-imports-no-entry-point", from: "jobs/reads-worker-contract.ts" },
-      { rule: "jobs-imports-no-entry-point", from: "jobs/uses-handler.ts" },
+      { rule: "jobs-imports-no-entry-point", from: "jobs/boundary/reads-worker-schema.ts" },
+      { rule: "jobs-imports-no-entry-point", from: "jobs/workflows/uses-handler.ts" },
+      { rule: "model-does-no-io", from: "jobs/model/calls-store.ts" },
       { rule: "no-cycles", from: "local/a.ts" },
-      { rule: "pure-job-rules-import-no-aws-sdk", from: "jobs/uses-sdk.ts" },
+      { rule: "only-aws-adapters-use-the-aws-sdk", from: "jobs/store/uses-sdk.ts" },
+      { rule: "rooms-point-down", from: "jobs/store/calls-workflow.ts" },
       { rule: "worker-stands-alone", from: "worker/src/main.ts" },
     ]);
   });

@@ -339,10 +339,10 @@ it("SIGTERM during the analysis stops ffmpeg and exits 143 within seconds, writi
 });
 
 describe("on a developer's machine", () => {
-  it("runs the README's example as written (npm run worker -- ...)", async () => {
-    const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  it("runs the example of docs/reference-worker.md as written (npm run worker -- ...)", async () => {
+    const readme = readFileSync(path.join(REPO, "docs", "reference-worker.md"), "utf8");
     const example = /^npm run worker -- (--input \S+ --output \S+)\s/m.exec(readme)?.[1];
-    expect(example, "the README's local worker example").toBeDefined();
+    expect(example, "the local worker example of docs/reference-worker.md").toBeDefined();
     const args = (example ?? "").split(" ");
     // In a scratch directory holding the repository's samples, so ./out/ lands there.
     const cwd = await mkdtemp(path.join(scratch, "readme-"));

@@ -1,4 +1,4 @@
-// The worker contract (DESIGN.md §5) parsed strictly into a typed job: JOB_ID, JOB_ATTEMPT, INPUT_URL,
+// The worker contract (contracts/README.md, its names in contracts/worker-environment.ts) parsed strictly into a typed job: JOB_ID, JOB_ATTEMPT, INPUT_URL,
 // OUTPUT_URL and the optional JOB_PARAMS from the environment (what ECS gives the task), or the same from
 // the command line for a developer (`npm run worker -- --input ./clip.mp4 --output ./out/`), where local
 // paths are allowed too. Every problem is a ContractError naming the variable or flag at fault: a
@@ -13,6 +13,7 @@ import {
   describeParams,
   paramsProblems,
 } from "../../contracts/params-schema";
+import { REQUIRED_WORKER_VARIABLES } from "../../contracts/worker-environment";
 import { ContractError, ParamsError, UsageError } from "./errors";
 
 export { type AnalysisParams, AnalysisParamsSchema } from "../../contracts/params-schema";
@@ -67,7 +68,7 @@ export function helpText(): string {
 }
 
 /** The contract's variables that the dispatcher always sets: none of them set means no job was given. */
-const CONTRACT_VARIABLES = ["JOB_ID", "JOB_ATTEMPT", "INPUT_URL", "OUTPUT_URL"] as const;
+const CONTRACT_VARIABLES = REQUIRED_WORKER_VARIABLES;
 
 /** The job the process was started for: the command line when it has arguments, else the environment. */
 export function parseJob(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): JobConfig {

@@ -1,7 +1,7 @@
-// The contract's exit codes (DESIGN.md §5), and the one place that maps the worker's named errors to them.
-// The job model retries by exit code: 64-78 (sysexits) fail the job at once, anything else non-zero is
-// retried, so a retryable failure must use a code outside that range.
+// The one place that maps the worker's named errors to the contract's exit codes (contracts/exit-codes.ts,
+// contracts/README.md): the job model retries by exit code, so each error's code says whether it is retried.
 
+import { EXIT } from "../../contracts/exit-codes";
 import {
   ContractError,
   InputNotFoundError,
@@ -13,20 +13,7 @@ import {
   UsageError,
 } from "./errors";
 
-export const EXIT = {
-  /** Results written. */
-  success: 0,
-  /** EX_USAGE: a missing, unknown or malformed argument, or params the worker does not accept. Not retried. */
-  usage: 64,
-  /** EX_DATAERR: the input is not a processable video. Not retried. */
-  invalidVideo: 65,
-  /** EX_NOINPUT: the input object or URL does not exist (or is not readable by the task). Not retried. */
-  inputNotFound: 66,
-  /** EX_SOFTWARE: the worker or its deployment failed (bad environment, no ffmpeg, output refused, a bug). */
-  internal: 70,
-  /** A failure that a new attempt may not meet: network, throttling, a 5xx, credentials. Retried. */
-  retryable: 1,
-} as const;
+export { EXIT };
 
 export interface ExitOutcome {
   readonly exitCode: number;

@@ -86,7 +86,7 @@ export function failureWords(error: unknown): OutcomeWords {
   if (error instanceof ContractError) {
     return words(
       "bad-environment",
-      "the dispatcher sets the worker's environment (README: Worker environment): a deployment problem, not the input's",
+      "the dispatcher sets the worker's environment (contracts/README.md: the worker environment): a deployment problem, not the input's",
     );
   }
   if (error instanceof TransientError) {
