@@ -22,6 +22,7 @@ import {
   jobIdForRejectedMessage,
   jobIdForS3Object,
 } from "../model/job-id";
+import { IGNORED_UPLOAD_REASONS, type IgnoredUploadReason } from "../model/metrics";
 
 /** Which params a job message may carry: the reference worker's, or any (a custom worker image's). */
 export const WORKER_PARAMS_RULES = ["reference", "any"] as const;
@@ -33,9 +34,7 @@ export type Intent =
   | { readonly kind: "reject"; readonly jobId: string; readonly reason: string }
   | { readonly kind: "ignore"; readonly reason: string; readonly upload?: IgnoredUpload };
 
-/** Why an object created under the input prefix starts no job (the `Reason` of UploadsIgnored). */
-export const IGNORED_UPLOAD_REASONS = ["NotAVideo", "FolderMarker", "JobsSubmitUpload"] as const;
-export type IgnoredUploadReason = (typeof IGNORED_UPLOAD_REASONS)[number];
+export { IGNORED_UPLOAD_REASONS, type IgnoredUploadReason };
 
 export interface IgnoredUpload {
   readonly bucket: string;

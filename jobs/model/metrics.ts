@@ -4,11 +4,14 @@
 // Lambda, lines in local mode); the Pulumi program draws the dashboard and sets the alarms from the same
 // list, so a metric cannot be emitted under one name and graphed under another.
 
-import { IGNORED_UPLOAD_REASONS, type IgnoredUploadReason } from "../boundary/intake";
 import type { JobEvent, TaskLaunchFailed } from "./events";
 import { assertNever, type JobState } from "./state";
 
 /** The CloudWatch namespace of the pipeline's own metrics; the `service` dimension tells stacks apart. */
+/** Why an object created under the input prefix starts no job (the `Reason` of UploadsIgnored). */
+export const IGNORED_UPLOAD_REASONS = ["NotAVideo", "FolderMarker", "JobsSubmitUpload"] as const;
+export type IgnoredUploadReason = (typeof IGNORED_UPLOAD_REASONS)[number];
+
 export const JOB_METRICS_NAMESPACE = "VideoJobs";
 
 /** Statistics the dashboard draws (CloudWatch statistic names). */
