@@ -143,8 +143,8 @@ describe("layer rules", () => {
       "bootstrap",
     ]);
     expect(violations.sort((a, b) => `${a.rule}${a.from}`.localeCompare(`${b.rule}${b.from}`))).toEqual([
-      { rule: "bootstrap-stands-alone", from: "bootstrap/index.ts" },
       { rule: "adapters-depend-on-ports", from: "jobs/workflows/uses-adapter.ts" },
+      { rule: "bootstrap-stands-alone", from: "bootstrap/index.ts" },
       { rule: "cli-and-local-mode-load-no-pulumi", from: "cli/uses-component.ts" },
       { rule: "config-is-neutral", from: "config/uses-adapter.ts" },
       { rule: "config-is-neutral", from: "config/uses-cli.ts" },

@@ -40,11 +40,11 @@ describe("the dev stack", () => {
     expect(resources.filter((resource) => resource.type.startsWith("aws:")).length).toBeGreaterThan(25);
   });
 
-  it("fails only the production rule when checked as production, on every Lambda (ASSIGN_PUBLIC_IP=ENABLED)", async () => {
+  // The publisher launches no task: it is not given ASSIGN_PUBLIC_IP (each Lambda gets only what it reads).
+  it("fails only the production rule when checked as production, on every launching Lambda (ASSIGN_PUBLIC_IP=ENABLED)", async () => {
     const result = await evaluatePack(POLICIES, resources, { [PRODUCTION_POLICY]: { production: true } });
     expect(violated(result).sort()).toEqual([
       `${PRODUCTION_POLICY} video-jobs-test-dispatcher-handler-function`,
-      `${PRODUCTION_POLICY} video-jobs-test-outcomes-publisher-function`,
       `${PRODUCTION_POLICY} video-jobs-test-sweeper-handler-function`,
       `${PRODUCTION_POLICY} video-jobs-test-task-state-handler-function`,
     ]);
