@@ -12,6 +12,7 @@ const UNIT = [
   "tests/bench/burst.test.ts",
   "tests/bench/capacity.test.ts",
   "tests/cli/invocation.test.ts",
+  "tests/config/unknown-keys.test.ts",
   "tests/contracts/worker-environment.test.ts",
   "tests/cli/paging.test.ts",
   "tests/cli/show-place-beyond-line.test.ts",
@@ -30,6 +31,7 @@ const UNIT = [
   "tests/jobs/evolve.test.ts",
   "tests/jobs/fargate-prices.test.ts",
   "tests/jobs/intake-params.test.ts",
+  "tests/jobs/intake-uploads.test.ts",
   "tests/jobs/memory-store.test.ts",
   "tests/jobs/metrics.test.ts",
   "tests/jobs/outcome-schema.test.ts",
@@ -38,6 +40,7 @@ const UNIT = [
   "tests/jobs/retry-by-hand-after-out-of-memory.test.ts",
   "tests/jobs/retry-by-hand-after-raising-max-memory.test.ts",
   "tests/jobs/retry-by-hand-within-lowered-max-memory.test.ts",
+  "tests/jobs/retry-advice.test.ts",
   "tests/jobs/retry-policy.test.ts",
   "tests/jobs/running-tasks-gauge.test.ts",
   "tests/jobs/size-recommendation-launch-size.test.ts",
@@ -63,14 +66,18 @@ const UNIT = [
 
 /** Whole programs: local mode with the real worker and ffmpeg, and the Pulumi program as Pulumi loads it. */
 const END_TO_END = [
+  "tests/bootstrap/bootstrap-loader.test.ts",
+  "tests/console/console.test.ts",
   "tests/infra/program-loader.test.ts",
   "tests/local/crash-recovery.test.ts",
   "tests/local/failure-reasons.test.ts",
   "tests/local/memory-limit.test.ts",
+  "tests/local/memory-need.test.ts",
   "tests/local/out-of-memory-and-spot-fallback.test.ts",
   "tests/local/pipeline.test.ts",
   "tests/local/task-limits.test.ts",
   "tests/local/handler-process-replaced-after-crash.test.ts",
+  "tests/local/webhook-delivery.test.ts",
   "tests/local/worker-processes.test.ts",
   "tests/worker/worker.test.ts",
 ];
