@@ -79,7 +79,7 @@ export async function serve(options: ServeOptions): Promise<ConsoleServer> {
   }
 
   async function route(method: string, url: URL, response: ServerResponse): Promise<void> {
-    const parts = url.pathname.split("/").slice(2).map(decodeURIComponent);
+    const parts = url.pathname.split("/").slice(2).map(decodePart);
     const q = url.searchParams;
     if (method === "GET" && parts[0] === "health") {
       const c = await connector.connection();
@@ -218,6 +218,15 @@ export async function serve(options: ServeOptions): Promise<ConsoleServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A path segment decoded; broken percent-encoding is the request's fault, not the stack's. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError(`"${part}" is not valid percent-encoding (a path segment of this request)`);
+  }
 }
 
 function optional<K extends string>(key: K, value: string | null): Partial<Record<K, string>> {
