@@ -1,9 +1,13 @@
 // The console's answers to odd requests, without a browser or local mode: a URL whose percent-encoding is
-// broken is the request's fault (400 naming it), not the stack being unreachable.
+// broken is the request's fault (400 naming it), not the stack being unreachable; a console listening on
+// every address (--host 0.0.0.0) answers to this machine's addresses, as its help promises, and still to
+// no other host name (a DNS-rebinding page's); a port already taken is said so, without a stack trace.
 
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsoleServer, serve } from "../../console/server/app";
@@ -34,14 +38,21 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-function get(pathAndQuery: string): Promise<{ status: number; body: string }> {
+function get(
+  pathAndQuery: string,
+  target: { server?: ConsoleServer; host?: string } = {},
+): Promise<{ status: number; body: string }> {
+  const to = target.server ?? server;
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       {
         host: "127.0.0.1",
-        port: server.port,
+        port: to.port,
         path: pathAndQuery,
-        headers: { cookie: `video_jobs_console_${server.port}=${secrets.token}` },
+        headers: {
+          cookie: `video_jobs_console_${to.port}=${secrets.token}`,
+          ...(target.host === undefined ? {} : { host: target.host }),
+        },
       },
       (response) => {
         let body = "";
@@ -67,4 +78,70 @@ describe("the console's requests", () => {
       expect(body.error).toContain("percent-encoding");
     }
   });
+});
+
+describe("a console listening on every address (--host 0.0.0.0)", () => {
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address !== undefined && !address.internal && address.family === "IPv4")
+    .map((address) => address?.address ?? "");
+
+  it("answers to this machine's own addresses, and still refuses any other host name", async () => {
+    expect(own.length, "this test needs a non-loopback IPv4 address").toBeGreaterThan(0);
+    const everywhere = await serve({
+      host: "0.0.0.0",
+      port: 0,
+      connector,
+      assets: { script: Buffer.from(""), style: Buffer.from("") },
+      secrets,
+    });
+    try {
+      for (const address of own) {
+        const answer = await get("/assets/console.css", {
+          server: everywhere,
+          host: `${address}:${everywhere.port}`,
+        });
+        expect(answer.status, address).toBe(200);
+      }
+      const rebound = await get("/assets/console.css", {
+        server: everywhere,
+        host: `attacker.example:${everywhere.port}`,
+      });
+      expect(rebound.status).toBe(400);
+    } finally {
+      await everywhere.close();
+    }
+  });
+});
+
+describe("npm run console with its port taken", () => {
+  it("says the port is in use and what to do, without a stack trace", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(__dirname, "..", "..", "console", "server", "main.ts"),
+          "--local",
+          "--port",
+          String(port),
+        ],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+          env: { ...process.env, JOBS_LOCAL_ENDPOINTS: path.join(folder, "endpoints.json") },
+        },
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`port ${port} is in use`);
+      expect(run.stderr).toContain("--port");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  }, 90_000);
 });
