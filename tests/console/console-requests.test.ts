@@ -103,6 +103,32 @@ describe("a console listening on every address (--host 0.0.0.0)", () => {
         });
         expect(answer.status, address).toBe(200);
       }
+      // A write from the page opened at one of those addresses passes the same-origin check.
+      const [first] = own;
+      const write = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: "127.0.0.1",
+            port: everywhere.port,
+            method: "POST",
+            path: "/api/jobs/some-job/cancel",
+            headers: {
+              host: `${first}:${everywhere.port}`,
+              origin: `http://${first}:${everywhere.port}`,
+              "sec-fetch-site": "same-origin",
+              "x-console-csrf": secrets.csrf,
+              cookie: `video_jobs_console_${everywhere.port}=${secrets.token}`,
+            },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.on("error", reject);
+        request.end();
+      });
+      expect(write).not.toBe(403);
       const rebound = await get("/assets/console.css", {
         server: everywhere,
         host: `attacker.example:${everywhere.port}`,
