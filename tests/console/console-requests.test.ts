@@ -83,11 +83,12 @@ describe("the console's requests", () => {
 describe("a console listening on every address (--host 0.0.0.0)", () => {
   const own = Object.values(networkInterfaces())
     .flat()
-    .filter((address) => address !== undefined && !address.internal && address.family === "IPv4")
+    // Loopback's too (always there): "127.0.0.1" was no more accepted than the others.
+    .filter((address) => address !== undefined && address.family === "IPv4")
     .map((address) => address?.address ?? "");
 
   it("answers to this machine's own addresses, and still refuses any other host name", async () => {
-    expect(own.length, "this test needs a non-loopback IPv4 address").toBeGreaterThan(0);
+    expect(own).toContain("127.0.0.1");
     const everywhere = await serve({
       host: "0.0.0.0",
       port: 0,
