@@ -12,7 +12,9 @@ export type { PipelineConfig } from "./config/parse";
 export function loadConfig(
   all: Readonly<Record<string, string>> = pulumi.runtime.allConfig(),
 ): PipelineConfig {
-  return parsePipelineConfig(projectKeys(all));
+  const prefix = `${PROJECT_NAME}:`;
+  const others = Object.fromEntries(Object.entries(all).filter(([key]) => !key.startsWith(prefix)));
+  return parsePipelineConfig(projectKeys(all), others);
 }
 
 /** The project's own keys of Pulumi's config (`video-jobs:workerCpu`), namespace stripped. */

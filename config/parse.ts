@@ -28,7 +28,7 @@ import {
   type NetworkMode,
   PROJECT_NAME,
 } from "./schema";
-import { unknownKeyMessage, unknownKeys } from "./unknown-keys";
+import { misspeltNamespaceProblems, unknownKeyMessage, unknownKeys } from "./unknown-keys";
 
 export type { LogLevel } from "./schema";
 
@@ -130,13 +130,20 @@ export const LAUNCHER_MIN_TIMEOUT_SECONDS = (2 * MAX_LAUNCH_WAIT_MS) / 1000 + 10
  * The stack's settings, typed and checked. `raw` is every key the stack sets in the project's namespace
  * (namespace stripped): a key that is no setting is a problem like any other, naming the nearest setting.
  */
-export function parsePipelineConfig(raw: RawConfig): PipelineConfig {
-  const unknown = unknownKeys(raw, CONFIG_KEYS)
-    .filter((key) => raw[key] !== undefined)
-    .map(
-      (key) =>
-        `${PROJECT_NAME}:${key}: ${unknownKeyMessage(PROJECT_NAME, key, CONFIG_KEYS)} (got ${JSON.stringify(raw[key])})`,
-    );
+export function parsePipelineConfig(
+  raw: RawConfig,
+  /** The stack's keys of other namespaces, qualified (`aws:region`): one misspelling the project's is refused. */
+  others: Readonly<Record<string, string>> = {},
+): PipelineConfig {
+  const unknown = [
+    ...unknownKeys(raw, CONFIG_KEYS)
+      .filter((key) => raw[key] !== undefined)
+      .map(
+        (key) =>
+          `${PROJECT_NAME}:${key}: ${unknownKeyMessage(PROJECT_NAME, key, CONFIG_KEYS)} (got ${JSON.stringify(raw[key])})`,
+      ),
+    ...misspeltNamespaceProblems(PROJECT_NAME, others, CONFIG_KEYS),
+  ];
   const result = STACK_CONFIG.safeParse(raw, { reportInput: true });
   if (result.success && unknown.length === 0) return result.data;
   const problems = [

@@ -39,11 +39,21 @@ export function suffixes(): z.ZodType<readonly string[], readonly string[]> {
         (list) => list.length > 0 && list.every((suffix) => suffix.length > 0),
         "must list at least one non-empty suffix",
       )
-      // S3 rejects notification rules that overlap: same prefix, one suffix ending another.
-      .refine(
-        (list) => list.every((suffix, i) => list.every((other, j) => i === j || !other.endsWith(suffix))),
-        "must not repeat or end one another (S3 rejects overlapping notification rules)",
-      )
+      // The bucket notifies every key under inputPrefix (one rule, no suffix filter: S3's is case-sensitive)
+      // and the dispatcher matches the suffixes in any case, so one ending another in any case is a mistake.
+      .superRefine((list, ctx) => {
+        for (const [i, specific] of list.entries()) {
+          for (const [j, general] of list.entries()) {
+            if (i !== j && specific.toLowerCase().endsWith(general.toLowerCase())) {
+              ctx.addIssue({
+                code: "custom",
+                message: `must not repeat or end one another in any case (the dispatcher matches them in any case: ${JSON.stringify(general)} already takes what ${JSON.stringify(specific)} takes)`,
+              });
+              return;
+            }
+          }
+        }
+      })
   );
 }
 

@@ -31,11 +31,13 @@ export function checkStackFile(file: string): StackFileCheck {
   const raw: Record<string, string> = {};
   const settings: string[] = [];
   const otherNamespaces: string[] = [];
+  const others: Record<string, string> = {};
   const encrypted: string[] = [];
   for (const [qualified, value] of Object.entries(config)) {
     const key = projectKeyOf(qualified);
     if (key === undefined) {
       otherNamespaces.push(qualified);
+      others[qualified] = typeof value === "string" ? value : JSON.stringify(value);
       continue;
     }
     settings.push(key);
@@ -48,7 +50,7 @@ export function checkStackFile(file: string): StackFileCheck {
       raw[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
-  return { file, problems: problemsOf(raw), settings, otherNamespaces, encrypted };
+  return { file, problems: problemsOf(raw, others), settings, otherNamespaces, encrypted };
 }
 
 /** `video-jobs:workerCpu` -> `workerCpu`; a key of another namespace -> undefined. */
@@ -59,9 +61,9 @@ function projectKeyOf(qualified: string): string | undefined {
   return qualified.slice(0, colon) === PROJECT_NAME ? qualified.slice(colon + 1) : undefined;
 }
 
-function problemsOf(raw: Record<string, string>): readonly string[] {
+function problemsOf(raw: Record<string, string>, others: Record<string, string>): readonly string[] {
   try {
-    parsePipelineConfig(raw);
+    parsePipelineConfig(raw, others);
     return [];
   } catch (error) {
     if (error instanceof ConfigurationError) return error.problems;

@@ -92,3 +92,11 @@ export function projectRawConfig(stack: string, root = REPO_ROOT): Record<string
       .map(([key, value]) => [key.slice(prefix.length), value]),
   );
 }
+
+/** The keys of a stack's other namespaces, qualified (`aws:region`), as the program is given them. */
+export function otherNamespaceConfig(stack: string, root = REPO_ROOT): Record<string, string> {
+  const prefix = `${readProjectFile(root).name}:`;
+  return Object.fromEntries(
+    Object.entries(programConfig(stack, root)).filter(([key]) => !key.startsWith(prefix)),
+  );
+}

@@ -4,11 +4,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type PipelineConfig, parsePipelineConfig } from "../config/parse";
-import { projectRawConfig } from "../config/stack-files";
+import { otherNamespaceConfig, projectRawConfig } from "../config/stack-files";
 
 export function loadStackConfig(root: string, stack: string | undefined): PipelineConfig {
   if (stack === undefined) return parsePipelineConfig({});
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) throw new Error(`--stack ${stack}: no ${path.relative(root, file)} in ${root}`);
-  return parsePipelineConfig(projectRawConfig(stack, root));
+  return parsePipelineConfig(projectRawConfig(stack, root), otherNamespaceConfig(stack, root));
 }

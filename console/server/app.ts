@@ -12,7 +12,14 @@ import { AmbiguousJobIdError } from "../../jobs/store";
 import { cancel, listJobs, NotFound, Refused, readJob, readLogs, readOutput, readStats, retry } from "./api";
 import type { Assets } from "./assets";
 import type { Connector } from "./connection";
-import { admit, SECURITY_HEADERS, type Secrets, sameOriginWrite, sessionCookie } from "./security";
+import {
+  acceptedHosts,
+  admit,
+  SECURITY_HEADERS,
+  type Secrets,
+  sameOriginWrite,
+  sessionCookie,
+} from "./security";
 
 export interface ConsoleServer {
   readonly server: Server;
@@ -68,7 +75,13 @@ export async function serve(options: ServeOptions): Promise<ConsoleServer> {
     if (method !== "GET" && method !== "POST")
       return sendJson(response, 405, { error: `${method} is not answered` });
     if (method === "POST") {
-      const refused = sameOriginWrite(request, secrets, origin);
+      // The page's own origin is the host it was opened at (admitted above): one of several when the
+      // console listens on every address.
+      const refused = sameOriginWrite(
+        request,
+        secrets,
+        `http://${(request.headers.host ?? "").toLowerCase()}`,
+      );
       if (refused !== undefined) return sendJson(response, 403, { error: refused });
     }
     try {
@@ -79,7 +92,7 @@ export async function serve(options: ServeOptions): Promise<ConsoleServer> {
   }
 
   async function route(method: string, url: URL, response: ServerResponse): Promise<void> {
-    const parts = url.pathname.split("/").slice(2).map(decodeURIComponent);
+    const parts = url.pathname.split("/").slice(2).map(decodePart);
     const q = url.searchParams;
     if (method === "GET" && parts[0] === "health") {
       const c = await connector.connection();
@@ -206,7 +219,7 @@ export async function serve(options: ServeOptions): Promise<ConsoleServer> {
   });
   port = (server.address() as AddressInfo).port;
   const shown = options.host.includes(":") ? `[${options.host}]` : options.host;
-  hosts = [`${shown}:${port}`, `localhost:${port}`].map((h) => h.toLowerCase());
+  hosts = acceptedHosts(options.host, port);
   origin = `http://${shown}:${port}`;
   return {
     server,
@@ -218,6 +231,15 @@ export async function serve(options: ServeOptions): Promise<ConsoleServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A path segment decoded; broken percent-encoding is the request's fault, not the stack's. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError(`"${part}" is not valid percent-encoding (a path segment of this request)`);
+  }
 }
 
 function optional<K extends string>(key: K, value: string | null): Partial<Record<K, string>> {

@@ -52,13 +52,25 @@ async function main(): Promise<number> {
     },
     process.env,
   );
-  const consoleServer = await serve({
-    host: values.host ?? "127.0.0.1",
-    port,
-    connector,
-    assets: await bundlePage(),
-    secrets: newSecrets(),
-  });
+  const host = values.host ?? "127.0.0.1";
+  let consoleServer: Awaited<ReturnType<typeof serve>>;
+  try {
+    consoleServer = await serve({ host, port, connector, assets: await bundlePage(), secrets: newSecrets() });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "EADDRINUSE"
+        ? `port ${port} is in use on ${host}: give another --port, or none for a free one`
+        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
+          ? `${host} is not an address of this machine: give one of its own with --host, or leave it out`
+          : code === "EACCES"
+            ? `port ${port} needs privileges here: give a port above 1023 with --port, or none for a free one`
+            : undefined;
+    connector.close();
+    if (why === undefined) throw error;
+    process.stderr.write(`error: ${why}\n`);
+    return 1;
+  }
   process.stdout.write(`${consoleServer.url}\n`);
   if (values.open) {
     const opener = process.platform === "darwin" ? "open" : "xdg-open";

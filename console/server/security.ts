@@ -6,6 +6,7 @@
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { networkInterfaces } from "node:os";
 
 export interface Secrets {
   /** Grants access: in the printed URL, then the cookie. */
@@ -27,6 +28,22 @@ export function cookieName(port: number): string {
 
 export function sessionCookie(port: number, token: string): string {
   return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+/**
+ * The Host values the console answers to: the address it listens on and localhost; listening on every
+ * address (0.0.0.0, ::), also each address of this machine's interfaces, which is what others type. An IP
+ * address is never a DNS-rebinding page's host (that needs a name of the attacker's), so no name is added.
+ */
+export function acceptedHosts(listening: string, port: number): string[] {
+  const shown = (address: string) => (address.includes(":") ? `[${address}]` : address);
+  const own =
+    listening === "0.0.0.0" || listening === "::"
+      ? Object.values(networkInterfaces())
+          .flat()
+          .flatMap((address) => (address === undefined ? [] : [address.address]))
+      : [];
+  return [...new Set([listening, "localhost", ...own].map((h) => `${shown(h)}:${port}`.toLowerCase()))];
 }
 
 export type Verdict =

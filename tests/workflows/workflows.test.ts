@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAX_SESSION_SECONDS } from "../../bootstrap/ci-roles";
+import { securityGroupDeleteWaitMinutes } from "../../components/worker/worker";
 import { dockerPlatform } from "../../config/fargate";
 import { parsePipelineConfig } from "../../config/parse";
 import { ciMatrix, stepOutputs } from "../../scripts/ci-matrix";
@@ -116,11 +118,9 @@ describe("every workflow", () => {
     for (const { where, job: body } of awsJobs) {
       expect(body.permissions, where).toMatchObject({ "id-token": "write", contents: "read" });
       const credentials = oneStepUsing(body, "aws-actions/configure-aws-credentials");
-      expect(Object.keys(credentials.with ?? {}).sort(), where).toEqual([
-        "aws-region",
-        "role-session-name",
-        "role-to-assume",
-      ]);
+      // role-duration-seconds (deploys only) is checked below: the session's length, not its source.
+      const inputs = Object.keys(credentials.with ?? {}).filter((key) => key !== "role-duration-seconds");
+      expect(inputs.sort(), where).toEqual(["aws-region", "role-session-name", "role-to-assume"]);
       expect(credentials.with?.["role-to-assume"], where).toMatch(
         /^\$\{\{ vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN \}\}$/,
       );
@@ -283,6 +283,29 @@ describe("deploy.yml", () => {
       policyPackConfigs: "policy/config/prod.json",
     });
   });
+});
+
+describe("deploy.yml's AWS sessions", () => {
+  // configure-aws-credentials asks OIDC sessions for one hour unless given role-duration-seconds
+  // (https://github.com/aws-actions/configure-aws-credentials/issues/354, its README's "Assuming a role"),
+  // and `pulumi up` may wait longer than that on a replaced worker security group.
+  it.each(STACKS)(
+    "asks for a %s session outlasting the wait on a replaced security group, within the role's maximum",
+    (stack) => {
+      const config = parsePipelineConfig(projectRawConfig(stack));
+      const waitSeconds =
+        60 *
+        securityGroupDeleteWaitMinutes({
+          ...config.jobs,
+          sweepIntervalMinutes: config.sweepIntervalMinutes,
+          stopTimeoutSeconds: config.worker.stopTimeoutSeconds,
+        });
+      const credentials = oneStepUsing(job(deploy, stack), "aws-actions/configure-aws-credentials");
+      const duration = Number(credentials.with?.["role-duration-seconds"] ?? 3600);
+      expect(duration).toBeGreaterThan(waitSeconds);
+      expect(duration).toBeLessThanOrEqual(MAX_SESSION_SECONDS);
+    },
+  );
 });
 
 /** The shell commands of a job's `run` steps. */
