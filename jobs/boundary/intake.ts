@@ -271,7 +271,7 @@ export function decodeS3Key(encoded: string): string {
 
 export function isVideoUrl(url: string): boolean {
   if (url.startsWith("s3://")) {
-    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+    const match = /^s3:\/\/([^/]+)\/(.+)$/s.exec(url);
     return match !== null && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1] ?? "");
   }
   if (!url.startsWith("https://")) return false;

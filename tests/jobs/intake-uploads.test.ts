@@ -84,3 +84,16 @@ describe("an S3 notification read with the stack's suffixes", () => {
     ]);
   });
 });
+
+// A key may hold any UTF-8 character, JavaScript's line terminators among them (found by the local intake's
+// property test: "uploads/\u2028é.mp4" was refused as "not s3://<bucket>/<key>").
+describe("a job message naming a key with a line terminator in it", () => {
+  it.each(["uploads/\u2028é.mp4", "uploads/a\u2029b.mp4", "uploads/line\nbreak.mp4", "uploads/cr\r.mp4"])(
+    "%j is a job for that key",
+    (key) => {
+      const videoUrl = `s3://uploads-bucket/${key}`;
+      const [intent] = readMessage(JSON.stringify({ videoUrl }), "m-1", "reference", SUFFIXES);
+      expect(intent).toMatchObject({ kind: "submit", input: { videoUrl } });
+    },
+  );
+});
