@@ -5,8 +5,10 @@
 // Local mode runs with a simulated memory need, so every job is resized once. Screenshots of each page go
 // to docs/console/.
 
+import { mkdtempSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -21,10 +23,15 @@ import { foldEvents, isTerminal } from "../../jobs/model/state";
 import type { StoredJob } from "../../jobs/store/store";
 import { LOCAL_NAMES, type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
 import { loadStackConfig } from "../../local/stack-config";
-import { generateVideo, SCENE_TEST_VIDEO } from "../support/video";
+import { generateVideo, loopVideo, SCENE_TEST_VIDEO } from "../support/video";
 
 const REPO = path.join(__dirname, "..", "..");
-const SHOTS = path.join(REPO, "docs", "console");
+// The screenshots in docs/console/ are rewritten only when asked (UPDATE_SCREENSHOTS=1): a test run leaves the
+// checkout as it found it.
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? path.join(REPO, "docs", "console")
+    : mkdtempSync(path.join(tmpdir(), "console-shots-"));
 const CHROMIUM = "/usr/bin/chromium";
 const WIDTHS = [1280, 390] as const;
 
@@ -217,13 +224,24 @@ describe("the job console", () => {
     // Its page opened before the job exists (a job message with an id of our choosing, sent after): the
     // page says there is no such job, then shows it as it runs, and follows it to the end.
     const jobId = "live-1";
+    // A clip eight times as long, outside the input prefix (it starts no job of its own): the job runs for
+    // seconds, not the second a short clip takes, so the page sees it before it ends on any machine.
+    const long = path.join(state, "long clip.mp4");
+    await loopVideo(path.join(state, "clip.mp4"), long, 8);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_NAMES.bucket,
+        Key: "library/long clip.mp4",
+        Body: await readFile(long),
+      }),
+    );
     const page = await open(1280, `#/job/${jobId}`);
     await expect
       .poll(() => page.locator(".banner").textContent(), { timeout: 15_000 })
       .toContain('no job with id "live-1"');
     pipeline.sqs.sendMessage(
       LOCAL_NAMES.queue,
-      JSON.stringify({ videoUrl: `s3://${LOCAL_NAMES.bucket}/uploads/holiday clip.mp4`, jobId }),
+      JSON.stringify({ videoUrl: `s3://${LOCAL_NAMES.bucket}/library/long clip.mp4`, jobId }),
     );
     const seen = new Set<string>();
     const badge = page.locator("h1 .badge");
