@@ -6,7 +6,7 @@
 // The restarted runs sweep every second with a 3 s quiet period (--sweep-every, --sweep-quiet): the same
 // recovery as with local mode's defaults (15 s, 60 s), in seconds rather than minutes.
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -15,6 +15,7 @@ import { LOCAL_CREDENTIALS, readLocalEndpoints } from "../../config/local-endpoi
 import { DynamoDbJobStore } from "../../jobs/adapters/aws/dynamodb-store";
 import type { StoredJob } from "../../jobs/store/store";
 import { commandLine } from "../../local/workers/worker-pids";
+import { LocalMode } from "../support/local-mode-process";
 import { generateVideo } from "../support/video";
 
 const REPO = path.join(__dirname, "..", "..");
@@ -48,60 +49,6 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-/** `npm run local -- ARGS` in its own process group, its output collected. */
-class LocalMode {
-  private output = "";
-  private readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(args: readonly string[]) {
-    this.child = spawn("npm", ["run", "--silent", "local", "--", ...args], {
-      cwd: REPO,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      stream?.on("data", (chunk: Buffer) => {
-        this.output += chunk.toString();
-      });
-    }
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code, signal) => resolve({ code, signal })),
-    );
-    started.push(this);
-  }
-
-  get text(): string {
-    return this.output;
-  }
-
-  /** Waits until the output matches `pattern`; returns the match. */
-  async waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.output.match(pattern);
-      if (match) return match;
-      if (this.child.exitCode !== null || this.child.signalCode !== null)
-        throw new Error(`local mode exited before ${pattern}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** Sends `signal` to the whole process group (npm, node), as a terminal or a crash would. */
-  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) {
-      try {
-        process.kill(-this.child.pid, signal);
-      } catch {
-        // The group is gone already.
-      }
-    }
-    return this.exited;
-  }
-}
-
 async function jobHistory(state: string, jobId: string): Promise<StoredJob | undefined> {
   const endpoints = readLocalEndpoints(path.join(state, "endpoints.json"));
   const client = new DynamoDBClient({
@@ -126,7 +73,7 @@ async function workerPids(state: string): Promise<number[]> {
 
 /** Starts a job with --once and returns its id once its worker runs. */
 async function jobRunningIn(state: string): Promise<{ first: LocalMode; jobId: string }> {
-  const first = new LocalMode(["--state", state, "--once", video]);
+  const first = new LocalMode(["--state", state, "--once", video], started);
   const [, jobId] = await first.waitFor(/ {2}(s3-[0-9a-f]+) {2}#\d+ TaskRunning /, 90_000);
   if (jobId === undefined) throw new Error("no job id");
   // RUNNING comes when the worker process starts; wait until the worker itself has logged (it handles
@@ -156,7 +103,7 @@ describe("local mode recovers every job after a crash", () => {
     const killedAt = Date.now();
     await first.kill("SIGKILL");
 
-    const second = new LocalMode(["--state", state, ...FAST_SWEEP]);
+    const second = new LocalMode(["--state", state, ...FAST_SWEEP], started);
     await second.waitFor(/local mode is up/, 60_000);
     // The worker of the killed run is gone too (it died with its output pipe, or the start killed it).
     expect(workerPid).toBeGreaterThan(0);
@@ -204,7 +151,7 @@ describe("local mode recovers every job after a crash", () => {
     expect(await readFile(path.join(logs, firstLog ?? ""), "utf8")).toMatch(/"signal":"SIGTERM"/);
     expect(await workerPids(state)).toEqual([]);
 
-    const second = new LocalMode(["--state", state, ...FAST_SWEEP]);
+    const second = new LocalMode(["--state", state, ...FAST_SWEEP], started);
     await second.waitFor(new RegExp(`${jobId} {2}-> SUCCEEDED`), 120_000);
     console.log(`SIGINT: job recovered ${secondsSince(interruptedAt)} s after Ctrl-C`);
     const job = await jobHistory(state, jobId);
@@ -219,7 +166,7 @@ describe("local mode recovers every job after a crash", () => {
     const state = path.join(root, "cancel");
     const { first, jobId } = await jobRunningIn(state);
     await first.kill("SIGKILL");
-    const second = new LocalMode(["--state", state]);
+    const second = new LocalMode(["--state", state], started);
     // The default timings: the sweeper leaves the job alone for its first minute, so it is still RUNNING.
     await second.waitFor(/local mode is up/, 60_000);
 

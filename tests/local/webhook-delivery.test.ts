@@ -3,10 +3,10 @@
 // still owed, then started again. Each time the receiver must end up with exactly the job's events, in
 // order 1..N, each accepted once — a repeat allowed only as a redelivery with the same identity (id).
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LocalMode } from "../support/local-mode-process";
 import { runLocal } from "../support/run-local";
 import { generateVideo, SCENE_TEST_VIDEO } from "../support/video";
 import { waitFor } from "../support/wait-for";
@@ -35,68 +35,6 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-/** `npm run local -- ARGS` in its own process group, its output collected. */
-class LocalMode {
-  private output = "";
-  private readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(args: readonly string[]) {
-    this.child = spawn("npm", ["run", "--silent", "local", "--", ...args], {
-      cwd: REPO,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      stream?.on("data", (chunk: Buffer) => {
-        this.output += chunk.toString();
-      });
-    }
-    this.exited = new Promise((resolve) =>
-      this.child.once("exit", (code, signal) => resolve({ code, signal })),
-    );
-    started.push(this);
-  }
-
-  get text(): string {
-    return this.output;
-  }
-
-  async waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.output.match(pattern);
-      if (match) return match;
-      if (this.child.exitCode !== null || this.child.signalCode !== null)
-        throw new Error(`local mode exited before ${pattern}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** Sends `signal` to the whole process group (npm, node), as a terminal or a crash would. */
-  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) {
-      try {
-        process.kill(-this.child.pid, signal);
-      } catch {
-        // The group is gone already.
-      }
-    }
-    return this.exited;
-  }
-
-  /** The job this run printed events of, and how many events its history has (its last `#N`). */
-  job(): { jobId: string; events: number } {
-    const lines = [...this.output.matchAll(/ {2}(s3-[0-9a-f]+) {2}#(\d+) /g)];
-    const jobId = lines[0]?.[1];
-    if (jobId === undefined) throw new Error(`no job events printed:\n${this.output}`);
-    const events = Math.max(...lines.filter((l) => l[1] === jobId).map((l) => Number(l[2])));
-    return { jobId, events };
-  }
-}
-
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Exactly the job's events in order, each accepted once; any repeat is a redelivery of the same identity. */
@@ -115,7 +53,7 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const receiver = await WebhookReceiver.start("fail-every-second");
     receivers.push(receiver);
     const state = path.join(root, "flaky");
-    const run = new LocalMode(["--state", state, "--once", video, "--webhook", receiver.url]);
+    const run = new LocalMode(["--state", state, "--once", video, "--webhook", receiver.url], started);
     const end = await run.exited;
     expect(end.code, run.text).toBe(0);
     const { jobId, events } = run.job();
@@ -132,10 +70,10 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const receiver = await WebhookReceiver.start("ok", { down: true });
     receivers.push(receiver);
     const state = path.join(root, "down");
-    const run = new LocalMode([
-      ...["--state", state, "--once", video],
-      ...["--webhook", receiver.url, "--webhook-retry-max", "1"],
-    ]);
+    const run = new LocalMode(
+      [...["--state", state, "--once", video], ...["--webhook", receiver.url, "--webhook-retry-max", "1"]],
+      started,
+    );
     await run.waitFor(/-> SUCCEEDED/, 120_000);
     await waitFor(() => /webhook: .* not delivered/.test(run.text), "a failed delivery logged", {
       timeoutMs: 30_000,
@@ -153,10 +91,10 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     const receiver = await WebhookReceiver.start("ok", { down: true });
     receivers.push(receiver);
     const state = path.join(root, "restart");
-    const first = new LocalMode([
-      ...["--state", state, "--once", video],
-      ...["--webhook", receiver.url, "--webhook-retry-max", "1"],
-    ]);
+    const first = new LocalMode(
+      [...["--state", state, "--once", video], ...["--webhook", receiver.url, "--webhook-retry-max", "1"]],
+      started,
+    );
     await first.waitFor(/-> SUCCEEDED/, 120_000);
     const { jobId, events } = first.job();
     await first.waitFor(new RegExp(`not delivered.*owed #1-#${events}`), 30_000);
@@ -164,7 +102,10 @@ describe("local mode's --webhook delivers every event of a job, in order, at lea
     expect(receiver.accepted).toEqual([]);
 
     await receiver.up();
-    const second = new LocalMode(["--state", state, "--webhook", receiver.url, "--webhook-retry-max", "1"]);
+    const second = new LocalMode(
+      ["--state", state, "--webhook", receiver.url, "--webhook-retry-max", "1"],
+      started,
+    );
     await second.waitFor(new RegExp(`${events} event\\(s\\) of 1 job\\(s\\) owed`), 60_000);
     await waitFor(() => receiver.deduplicated(jobId).length === events, "every owed event delivered", {
       timeoutMs: 30_000,
