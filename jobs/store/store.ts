@@ -14,7 +14,10 @@ export interface StoredJob {
 }
 
 export interface JobPage {
-  /** Newest first. */
+  /**
+   * Newest first. A listed state may lack the fields read only with the job itself (READ_WITH_THE_JOB_ONLY
+   * in table-schema.ts: where its launches run); `get` the job for those.
+   */
   readonly jobs: readonly JobState[];
   /** Pass back to get the next page; absent on the last page. */
   readonly cursor?: string;

@@ -68,7 +68,7 @@ export function indexProjectedAttributes(index: {
  * Where the job's launches run: read only with the job itself (to launch it), never in listings. Kept out of
  * the indexes, so that adding them changed no index (DynamoDB rebuilds an index whose projection changes).
  */
-const READ_WITH_THE_JOB_ONLY: ReadonlySet<string> = new Set([
+export const READ_WITH_THE_JOB_ONLY: ReadonlySet<string> = new Set([
   "attemptSize",
   "attemptCapacity",
   "nextSize",
