@@ -1,7 +1,8 @@
 // The jobs CLI: job history at a glance (list, show, stats, watch) and the operations people need
 // (submit, retry, cancel), on the job model and store of jobs/. `runCli` runs one command line with the
 // streams, environment and clock it is given and returns the exit code, so tests run it in-process;
-// bin.js runs it for the terminal.
+// bin.js runs it for the terminal. The global options live here; each file of cli/commands/ declares its
+// own command, options and help (`register…Command`), called in help order by `buildProgram`.
 //
 // Parser: commander. It has no dependencies, ships its own types, handles subcommands with their own help,
 // variadic options (--status A --status B), and lets the caller own output and exit (configureOutput,
@@ -18,22 +19,21 @@ import {
   localEndpointsPath,
   PROJECT_ROOT,
 } from "../config/local-endpoints";
-import { CONFIG_SCHEMA } from "../config/schema";
-import { CPU_HEADROOM, MEMORY_HEADROOM, MIN_MEASURED_JOBS, SIZE_PERCENTILE } from "../jobs/insights";
 import { PREFIX_WINDOW_DAYS } from "../jobs/store";
 import { connect } from "./aws";
 import { COMMAND } from "./command-name";
-import { cancelCommand } from "./commands/cancel";
-import { CHECK_EXIT_CODES, checkCommand } from "./commands/check";
-import { listCommand } from "./commands/list";
-import { logsCommand } from "./commands/logs";
-import { outputsCommand } from "./commands/outputs";
-import { REPLAY_TRIES, replayCommand } from "./commands/replay";
-import { retryCommand } from "./commands/retry";
-import { showCommand } from "./commands/show";
-import { statsCommand } from "./commands/stats";
-import { submitCommand } from "./commands/submit";
-import { watchCommand } from "./commands/watch";
+import type { Handler, Registration } from "./command-options";
+import { registerCancelCommand } from "./commands/cancel";
+import { registerCheckCommand } from "./commands/check";
+import { registerListCommand } from "./commands/list";
+import { registerLogsCommand } from "./commands/logs";
+import { registerOutputsCommand } from "./commands/outputs";
+import { registerReplayCommand } from "./commands/replay";
+import { registerRetryCommand } from "./commands/retry";
+import { registerShowCommand } from "./commands/show";
+import { registerStatsCommand } from "./commands/stats";
+import { registerSubmitCommand } from "./commands/submit";
+import { registerWatchCommand } from "./commands/watch";
 import {
   type CliConfig,
   type ConfigSources,
@@ -41,18 +41,15 @@ import {
   type GlobalOptions,
   resolveConfig,
 } from "./config";
-import { type CliIo, type CommandContext, commandContext, errorContext } from "./context";
+import { type CliIo, commandContext, errorContext } from "./context";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, explainError } from "./errors";
 import { colourEnabled, painter } from "./format";
 import { invocationOf } from "./invocation";
-import { TIME_FORMATS } from "./time-window";
 
 export interface RunOptions {
   /** Replaces `pulumi stack output` (tests). */
   readonly stackOutputs?: ConfigSources["stackOutputs"];
 }
-
-type Handler = (ctx: CommandContext) => Promise<number>;
 
 export async function runCli(argv: readonly string[], io: CliIo, options: RunOptions = {}): Promise<number> {
   let exitCode = EXIT_OK;
@@ -125,11 +122,7 @@ async function execute(io: CliIo, command: Command, handler: Handler, options: R
   }
 }
 
-function buildProgram(
-  io: CliIo,
-  run: (command: Command, handler: Handler) => Promise<void>,
-  finish: (code: number) => void,
-): Command {
+function buildProgram(io: CliIo, run: Registration["run"], finish: Registration["finish"]): Command {
   const program = new Command(COMMAND);
   program
     .description("Video jobs: history at a glance, and the operations people need.")
@@ -169,193 +162,19 @@ function buildProgram(
     .option("--region <region>", "AWS region (or AWS_REGION); endpoints come from AWS_ENDPOINT_URL_<SERVICE>")
     .addHelpText("after", generalHelp());
 
-  program
-    .command("list")
-    .description("jobs newest first, read through the table's indexes (never a scan)")
-    .option(
-      "--status <status...>",
-      "only jobs in these statuses (repeatable, or comma-separated), newest change first",
-    )
-    .option("--since <time>", `start of the window; without --status the default is the last 24 hours`)
-    .option("--until <time>", "end of the window (default: now)")
-    .option("--video-id <id>", "only jobs with this video id")
-    .option("--input <text>", "only jobs whose input URL contains this text (case-insensitive)")
-    .option(
-      "--overdue",
-      "only active jobs past their launch or run deadline, or a retry past its due time: stuck jobs the sweeper acts on",
-    )
-    .option("--limit <n>", "show at most this many jobs", positiveInt, 50)
-    .option("--cursor <cursor>", "continue where a previous list stopped (it prints the cursor)")
-    .option("--page-size <n>", "jobs per index query", positiveInt, 100)
-    .addHelpText(
-      "after",
-      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n--video-id and --input filter the jobs the index returns (give them again with --cursor).\n${exitCodes()}\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 7d --input clip.mp4\n  ${COMMAND} list --overdue\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
-    )
-    .action((opts, command: Command) => run(command, (ctx) => listCommand(ctx, opts)));
-
-  program
-    .command("show")
-    .description("a job's whole history: timeline, durations, attempts, outputs, and how to read its logs")
-    .argument("<jobId>", JOB_ID_ARGUMENT)
-    .addHelpText("after", `\n${exitCodes()}`)
-    .action((jobId: string, _opts, command: Command) => run(command, (ctx) => showCommand(ctx, jobId)));
-
-  program
-    .command("stats")
-    .description(
-      "counts per status, success rate, attempts per job, p50/p95 of queue wait and run time; --sizes: task size",
-    )
-    .option("--since <time>", "start of the window (default: 24h)")
-    .option("--until <time>", "end of the window (default: now)")
-    .option("--limit <n>", "examine at most this many jobs (the newest)", positiveInt, 1000)
-    .option("--page-size <n>", "jobs per index query", positiveInt, 100)
-    .option("--sizes", "recommend the worker's CPU and memory from what the succeeded jobs used")
-    .option(
-      "--cpu <units>",
-      "with --sizes: the stack's workerCpu, for jobs whose history records no size",
-      positiveInt,
-    )
-    .option("--memory <MiB>", "with --sizes: the stack's workerMemoryMb (with --cpu)", positiveInt)
-    .addHelpText(
-      "after",
-      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).\n\n--sizes: over the SUCCEEDED jobs in the window, the peak memory and the CPU time the worker recorded for\nits successful attempt. Recommends the smallest Fargate size that covers the p${SIZE_PERCENTILE} of peak memory plus\n${MEMORY_HEADROOM * 100}% and the p${SIZE_PERCENTILE} of vCPUs used (CPU time / run time) plus ${CPU_HEADROOM * 100}%, once ${MIN_MEASURED_JOBS} jobs are measured; shows the\nsaving per job-hour against the size they ran with (On-Demand, the repository's price table) and how\nmany measured jobs would have run out of memory at the recommended size.\n${exitCodes()}\n\nExamples:\n  ${COMMAND} stats --since 7d\n  ${COMMAND} stats --sizes --since 7d\n  ${COMMAND} stats --sizes --since 7d --cpu 1024 --memory 2048 --json`,
-    )
-    .action((opts, command: Command) => run(command, (ctx) => statsCommand(ctx, opts)));
-
-  program
-    .command("replay")
-    .description("re-publish the stored transitions of jobs changed since a time, as Job State Change events")
-    .option("--since <time>", "transitions recorded at or after this time (required)")
-    .option("--status <status...>", "only transitions into these statuses (repeatable, or comma-separated)")
-    .option("--job <jobId...>", "only these jobs (repeatable)")
-    .option("--webhook <url>", "POST them to this URL instead of the jobs bus")
-    .option("--dry-run", "print them (JSON lines) instead of publishing")
-    .option(
-      "--outbox <dir>",
-      "record in DIR what the receiver accepted and what is owed, per job; the same command again with the same DIR resumes (one DIR per replay: it keeps the last sequence delivered, so a wider --status would skip what lies below it)",
-    )
-    .option("--tries <n>", "tries of one event before its job is left owed", positiveInt, REPLAY_TRIES)
-    .option("--limit <n>", "refuse to replay more jobs than this", positiveInt, 10_000)
-    .addHelpText(
-      "after",
-      `\nThe jobs bus: JOBS_EVENT_BUS or --stack (output eventBusName). Each event keeps its original sequence,\nso consumers drop the ones they have (by job id and sequence). Times: ${TIME_FORMATS}.\nEvents of one job go out in order, the next only once the one before was accepted; one not accepted is\ntried again with backoff (--tries), then left owed with the rest of its job's. It reports what was sent,\nskipped (already delivered, per --outbox) and failed (owed), and exits 1 when anything is owed.\n\nExamples:\n  ${COMMAND} replay --since 2h --status SUCCEEDED --stack dev\n  ${COMMAND} replay --since 2026-11-01 --job s3-4f2a --dry-run\n  ${COMMAND} replay --since 1d --webhook http://127.0.0.1:9000/hook --outbox ./replay-outbox`,
-    )
-    .action((opts, command: Command) => run(command, (ctx) => replayCommand(ctx, opts)));
-
-  program
-    .command("watch")
-    .description("follow a job, printing its events, until it finishes")
-    .argument("<jobId>", JOB_ID_ARGUMENT)
-    .option("--interval <seconds>", "seconds between reads", positiveNumber, 5)
-    .option("--timeout <seconds>", "give up after this many seconds (0: never)", nonNegativeNumber, 0)
-    .addHelpText("after", `\n${exitCodes(WATCH_EXIT_CODES)}`)
-    .action((jobId: string, opts, command: Command) => run(command, (ctx) => watchCommand(ctx, jobId, opts)));
-
-  program
-    .command("submit")
-    .description(
-      "send a job message per input to the jobs queue (local files are uploaded to the uploads bucket first)",
-    )
-    .argument("<input...>", "s3://bucket/key, https://url, or a local file; several make several jobs")
-    .option("--params <json>", "parameters for the worker, a JSON object (JOB_PARAMS)")
-    .option(
-      "--job-id <id>",
-      "the job's id, refused if a job has it already (default: from the SQS message id)",
-    )
-    .option("--video-id <id>", "your own id for the video, kept with the job")
-    .option("--watch", "then follow the jobs until they end, as `watch` does")
-    .option("--interval <seconds>", "with --watch: seconds between reads", positiveNumber, 5)
-    .option(
-      "--timeout <seconds>",
-      "with --watch: give up after this many seconds (0: never)",
-      nonNegativeNumber,
-      0,
-    )
-    .addHelpText(
-      "after",
-      `\nEverything is checked before anything is uploaded or sent: each message as the dispatcher would check it, a --job-id already in use, and an upload key that already holds an object (an upload never overwrites one).\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<job id or random id>/<file name>.upload, its name kept as it is; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n${exitCodes(SUBMIT_EXIT_CODES)}\n\nExamples:\n  ${COMMAND} submit s3://my-uploads/uploads/clip.mp4\n  ${COMMAND} --local submit ./clip.mp4 --params '{"maxThumbnails":10}' --watch\n  ${COMMAND} --local submit ./a.mp4 ./b.mov`,
-    )
-    .action((inputs: string[], opts, command: Command) =>
-      run(command, (ctx) => submitCommand(ctx, inputs, opts)),
-    );
-
-  program
-    .command("outputs")
-    .description(
-      "what the worker wrote for a job (result.json, thumbnails, contact sheet); --download fetches them",
-    )
-    .argument("<jobId>", JOB_ID_ARGUMENT)
-    .option("--download <dir>", "download every object into this directory (created if needed)")
-    .option("--force", "with --download: overwrite files that exist (without it, nothing is overwritten)")
-    .addHelpText(
-      "after",
-      `\nThe outputs are under s3://<bucket>/<JOBS_OUTPUT_PREFIX><job id>/ (default prefix ${CONFIG_SCHEMA.outputPrefix.default}).\nIn local mode this is how to get them: the local S3 keeps objects as ._S3rver_object files.\n${exitCodes()}\n\nExamples:\n  ${COMMAND} outputs s3-3f9a\n  ${COMMAND} --local outputs s3-3f9a --download ./results`,
-    )
-    .action((jobId: string, opts, command: Command) =>
-      run(command, (ctx) => outputsCommand(ctx, jobId, opts)),
-    );
-
-  program
-    .command("logs")
-    .description("the worker's log of a job's attempt, as readable lines (CloudWatch Logs, or local files)")
-    .argument("<jobId>", JOB_ID_ARGUMENT)
-    .option("--attempt <n>", "which attempt (default: the latest that launched a task)", positiveInt)
-    .option("-f, --follow", "keep reading until the job is finished (moving on to a retry's attempt)")
-    .option("--interval <seconds>", "with -f: seconds between reads", positiveNumber, 2)
-    .addHelpText(
-      "after",
-      `\nDeployed: the stream <JOBS_LOG_STREAM_PREFIX>/<WORKER_CONTAINER_NAME>/<task id> of the worker log group (--log-group, JOBS_LOG_GROUP or --stack).\nLocal mode (--local): the file <task id>.log in local mode's log directory.\n${exitCodes()}`,
-    )
-    .action((jobId: string, opts, command: Command) => run(command, (ctx) => logsCommand(ctx, jobId, opts)));
-
-  program
-    .command("retry")
-    .description("a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept")
-    .argument("<jobId>", JOB_ID_ARGUMENT)
-    .option("--reason <text>", "why, recorded in the history")
-    .option(
-      "--force",
-      "retry a job whose failure says a retry will likely fail again (a non-retryable exit code)",
-    )
-    .addHelpText(
-      "after",
-      `\nRefused for a job that ran out of memory at the largest size maxWorkerMemoryMb allows (raise it first;\nthe limit is known in local mode, or from MAX_WORKER_MEMORY_MB).\n${exitCodes()}`,
-    )
-    .action((jobId: string, opts, command: Command) => run(command, (ctx) => retryCommand(ctx, jobId, opts)));
-
-  program
-    .command("cancel")
-    .description("record the job's cancellation and stop its task (ECS StopTask)")
-    .argument("<jobId>", JOB_ID_ARGUMENT)
-    .option("--reason <text>", "why, recorded in the history and given to ECS")
-    .addHelpText("after", `\n${exitCodes()}`)
-    .action((jobId: string, opts, command: Command) =>
-      run(command, (ctx) => cancelCommand(ctx, jobId, opts)),
-    );
-
-  program
-    .command("check")
-    .description(
-      "check stack files offline (Pulumi.<stack>.yaml): settings spelt right, values the program accepts",
-    )
-    .argument("<stack-file...>", "stack files, e.g. Pulumi.mystack.yaml")
-    .addHelpText(
-      "after",
-      `\nEvery key of the video-jobs namespace must be a setting (docs/settings.md): a misspelt one is named with the\nsetting it most likely meant. Values pass the checks \`pulumi up\` and \`npm run local -- --stack NAME\` apply.\nKeys of other namespaces (aws:region) are left to their providers; encrypted values are not read.\nNeeds no AWS credentials and no Pulumi CLI.\n${exitCodes(CHECK_EXIT_CODES)}\n\nExamples:\n  ${COMMAND} check Pulumi.mystack.yaml\n  ${COMMAND} check Pulumi.*.yaml --json`,
-    )
-    .action((files: string[], _opts, command: Command) => {
-      // Reads files only: no AWS configuration to resolve, so it runs outside `run`.
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      finish(
-        checkCommand(
-          io,
-          files,
-          globals.json === true,
-          painter(colourEnabled(io.stdout, io.env, globals.color !== false)),
-        ),
-      );
-    });
-
+  const registration: Registration = { io, run, finish };
+  // In this order in the help (sortSubcommands is off).
+  registerListCommand(program, registration);
+  registerShowCommand(program, registration);
+  registerStatsCommand(program, registration);
+  registerReplayCommand(program, registration);
+  registerWatchCommand(program, registration);
+  registerSubmitCommand(program, registration);
+  registerOutputsCommand(program, registration);
+  registerLogsCommand(program, registration);
+  registerRetryCommand(program, registration);
+  registerCancelCommand(program, registration);
+  registerCheckCommand(program, registration);
   return program;
 }
 
@@ -387,52 +206,9 @@ function packageVersion(): string {
   return z.object({ version: z.string().min(1) }).parse(JSON.parse(text)).version;
 }
 
-const JOB_ID_ARGUMENT = `the job's id, or the start of a recent one (see \`${COMMAND} list\`)`;
-
-/** Every command's exit codes (docs/jobs-cli.md lists the same). */
-const COMMON_EXIT_CODES = [
-  "0 ok",
-  "1 error (AWS, unknown or ambiguous job id, a refused transition or submission)",
-  "2 usage (flags, time window, missing configuration)",
-];
-const WATCH_EXIT_CODES = [
-  "0 the job succeeded",
-  ...COMMON_EXIT_CODES.slice(1),
-  "3 the job ended without success (FAILED, TIMED_OUT, CANCELLED, REJECTED)",
-  "4 --timeout passed while the job was still active",
-];
-const SUBMIT_EXIT_CODES = [
-  ...COMMON_EXIT_CODES,
-  "with --watch, as watch: 0 every job succeeded, 3 one did not, 4 --timeout passed",
-];
-
-function exitCodes(codes: readonly string[] = COMMON_EXIT_CODES): string {
-  return `Exit codes: ${codes.join("; ")}.`;
-}
-
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError("must be a whole number >= 1");
-  return Number(value);
-}
-
 function outputFormat(value: string): "wide" {
   if (value !== "wide") throw new InvalidArgumentError('the one format is "wide" (machine output: --json)');
   return value;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError("must be a number > 0");
-  return n;
-}
-
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
-    throw new InvalidArgumentError("must be a number >= 0");
-  return n;
 }
 
 /** The process's own io: what bin.js uses. */

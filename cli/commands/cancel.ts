@@ -3,9 +3,11 @@
 // The task-state handler records the task's STOPPED event later without deciding anything else. A task
 // ECS no longer knows is already gone; a stop that failed can be tried again with the same command.
 
+import type { Command } from "commander";
 import { EcsTaskControl } from "../../jobs/adapters/aws/ecs-task-control";
 import { cancelJob, TaskNotStoppedError } from "../../jobs/workflows";
 import { COMMAND } from "../command-name";
+import { exitCodes, JOB_ID_ARGUMENT, type Registration } from "../command-options";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
 import { clusterOfTask, taskId } from "../history";
@@ -80,4 +82,17 @@ export async function cancelCommand(
   );
   for (const note of notes) ctx.note(ctx.paint.paint("yellow", note));
   return 0;
+}
+
+/** Declares `cancel` on the program: its arguments, options, help and action. */
+export function registerCancelCommand(program: Command, { run }: Registration): void {
+  program
+    .command("cancel")
+    .description("record the job's cancellation and stop its task (ECS StopTask)")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--reason <text>", "why, recorded in the history and given to ECS")
+    .addHelpText("after", `\n${exitCodes()}`)
+    .action((jobId: string, opts, command: Command) =>
+      run(command, (ctx) => cancelCommand(ctx, jobId, opts)),
+    );
 }

@@ -5,10 +5,14 @@
 // read as a stack file.
 
 import { resolve } from "node:path";
+import type { Command } from "commander";
 import { checkStackFile, StackFileError } from "../../config/stack-check";
+import { COMMAND } from "../command-name";
+import { exitCodes, type Registration } from "../command-options";
+import type { GlobalOptions } from "../config";
 import type { CliIo } from "../context";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from "../errors";
-import type { Painter } from "../format";
+import { colourEnabled, type Painter, painter } from "../format";
 
 export const CHECK_EXIT_CODES = [
   "0 every file is valid",
@@ -56,4 +60,30 @@ function describe(
   if (check.problems.length === 0) return `${file}: ${paint.paint("green", "ok")} (${notes})\n`;
   const count = `${check.problems.length} ${check.problems.length === 1 ? "problem" : "problems"}`;
   return `${file}: ${paint.paint("red", count)} (${notes})\n${check.problems.map((p) => `  - ${p}\n`).join("")}`;
+}
+
+/** Declares `check` on the program: its arguments, options, help and action. */
+export function registerCheckCommand(program: Command, { io, finish }: Registration): void {
+  program
+    .command("check")
+    .description(
+      "check stack files offline (Pulumi.<stack>.yaml): settings spelt right, values the program accepts",
+    )
+    .argument("<stack-file...>", "stack files, e.g. Pulumi.mystack.yaml")
+    .addHelpText(
+      "after",
+      `\nEvery key of the video-jobs namespace must be a setting (docs/settings.md): a misspelt one is named with the\nsetting it most likely meant. Values pass the checks \`pulumi up\` and \`npm run local -- --stack NAME\` apply.\nKeys of other namespaces (aws:region) are left to their providers; encrypted values are not read.\nNeeds no AWS credentials and no Pulumi CLI.\n${exitCodes(CHECK_EXIT_CODES)}\n\nExamples:\n  ${COMMAND} check Pulumi.mystack.yaml\n  ${COMMAND} check Pulumi.*.yaml --json`,
+    )
+    .action((files: string[], _opts, command: Command) => {
+      // Reads files only: no AWS configuration to resolve, so it runs outside `run`.
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      finish(
+        checkCommand(
+          io,
+          files,
+          globals.json === true,
+          painter(colourEnabled(io.stdout, io.env, globals.color !== false)),
+        ),
+      );
+    });
 }

@@ -1,10 +1,13 @@
 // `jobs list`: jobs newest first, through the table's indexes (never a scan; cli/job-listing.ts reads them,
 // for the console too). Reads pages up to --limit and prints a --cursor for the rest.
 
+import type { Command } from "commander";
 import { placeIn, readWaitingLine } from "../../jobs/capacity";
 import { span } from "../../jobs/insights";
 import { isTerminal, type JobState, type JobStatus } from "../../jobs/model";
 import type { JobStore, TimeWindow } from "../../jobs/store";
+import { COMMAND } from "../command-name";
+import { exitCodes, positiveInt, type Registration } from "../command-options";
 import type { CommandContext } from "../context";
 import {
   type Column,
@@ -19,6 +22,7 @@ import {
 import { currentReason } from "../history";
 import { inputName } from "../input-name";
 import { type JobListQuery, readJobList } from "../job-listing";
+import { TIME_FORMATS } from "../time-window";
 
 export type ListOptions = JobListQuery;
 
@@ -139,4 +143,31 @@ export function jobColumns(
     // processable video: ..."), and what differs comes after. Only its first clause: `show` has it all.
     { header: "REASON", value: (job) => firstClause(listReason(job)), wrap: true, min: 24 },
   ];
+}
+
+/** Declares `list` on the program: its arguments, options, help and action. */
+export function registerListCommand(program: Command, { run }: Registration): void {
+  program
+    .command("list")
+    .description("jobs newest first, read through the table's indexes (never a scan)")
+    .option(
+      "--status <status...>",
+      "only jobs in these statuses (repeatable, or comma-separated), newest change first",
+    )
+    .option("--since <time>", `start of the window; without --status the default is the last 24 hours`)
+    .option("--until <time>", "end of the window (default: now)")
+    .option("--video-id <id>", "only jobs with this video id")
+    .option("--input <text>", "only jobs whose input URL contains this text (case-insensitive)")
+    .option(
+      "--overdue",
+      "only active jobs past their launch or run deadline, or a retry past its due time: stuck jobs the sweeper acts on",
+    )
+    .option("--limit <n>", "show at most this many jobs", positiveInt, 50)
+    .option("--cursor <cursor>", "continue where a previous list stopped (it prints the cursor)")
+    .option("--page-size <n>", "jobs per index query", positiveInt, 100)
+    .addHelpText(
+      "after",
+      `\nTimes: ${TIME_FORMATS}.\nWithout --status, lists the jobs submitted in the window (default: the last 24 hours).\nWith --status, lists the jobs in those statuses, most recently changed first; --since/--until then filter on the time of the last change (default: all time).\n--video-id and --input filter the jobs the index returns (give them again with --cursor).\n${exitCodes()}\n\nExamples:\n  ${COMMAND} list\n  ${COMMAND} list --status FAILED --since 1h\n  ${COMMAND} list --status FAILED TIMED_OUT --limit 20\n  ${COMMAND} list --since 7d --input clip.mp4\n  ${COMMAND} list --overdue\n  ${COMMAND} list --since 2026-11-01 --until 2026-11-02 --json`,
+    )
+    .action((opts, command: Command) => run(command, (ctx) => listCommand(ctx, opts)));
 }

@@ -3,8 +3,16 @@
 // mode's log files with --local. `-f` keeps reading until the job is finished, moving on to a new attempt
 // when the job is retried (unless --attempt pins one).
 
+import type { Command } from "commander";
 import { type AttemptTimeline, jobTimeline } from "../../jobs/insights";
 import { isTerminal } from "../../jobs/model";
+import {
+  exitCodes,
+  JOB_ID_ARGUMENT,
+  positiveInt,
+  positiveNumber,
+  type Registration,
+} from "../command-options";
 import type { CommandContext } from "../context";
 import { CliError, UsageError } from "../errors";
 import { type LogLocation, logLocations, taskId } from "../history";
@@ -78,4 +86,20 @@ export async function logsCommand(ctx: CommandContext, given: string, options: L
     if (next === undefined) throw new CliError(`job ${jobId} is gone (deleted while following it)`);
     stored = next;
   }
+}
+
+/** Declares `logs` on the program: its arguments, options, help and action. */
+export function registerLogsCommand(program: Command, { run }: Registration): void {
+  program
+    .command("logs")
+    .description("the worker's log of a job's attempt, as readable lines (CloudWatch Logs, or local files)")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--attempt <n>", "which attempt (default: the latest that launched a task)", positiveInt)
+    .option("-f, --follow", "keep reading until the job is finished (moving on to a retry's attempt)")
+    .option("--interval <seconds>", "with -f: seconds between reads", positiveNumber, 2)
+    .addHelpText(
+      "after",
+      `\nDeployed: the stream <JOBS_LOG_STREAM_PREFIX>/<WORKER_CONTAINER_NAME>/<task id> of the worker log group (--log-group, JOBS_LOG_GROUP or --stack).\nLocal mode (--local): the file <task id>.log in local mode's log directory.\n${exitCodes()}`,
+    )
+    .action((jobId: string, opts, command: Command) => run(command, (ctx) => logsCommand(ctx, jobId, opts)));
 }

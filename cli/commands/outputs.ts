@@ -3,6 +3,10 @@
 // In local mode this is the way to the results: s3rver keeps objects as `._S3rver_object` files under
 // .local/s3, not under their names.
 
+import type { Command } from "commander";
+import { CONFIG_SCHEMA } from "../../config/schema";
+import { COMMAND } from "../command-name";
+import { exitCodes, JOB_ID_ARGUMENT, type Registration } from "../command-options";
 import { required } from "../config";
 import type { CommandContext } from "../context";
 import { formatTime, renderTable, shortenPath, tableWidth } from "../format";
@@ -89,4 +93,23 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Declares `outputs` on the program: its arguments, options, help and action. */
+export function registerOutputsCommand(program: Command, { run }: Registration): void {
+  program
+    .command("outputs")
+    .description(
+      "what the worker wrote for a job (result.json, thumbnails, contact sheet); --download fetches them",
+    )
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--download <dir>", "download every object into this directory (created if needed)")
+    .option("--force", "with --download: overwrite files that exist (without it, nothing is overwritten)")
+    .addHelpText(
+      "after",
+      `\nThe outputs are under s3://<bucket>/<JOBS_OUTPUT_PREFIX><job id>/ (default prefix ${CONFIG_SCHEMA.outputPrefix.default}).\nIn local mode this is how to get them: the local S3 keeps objects as ._S3rver_object files.\n${exitCodes()}\n\nExamples:\n  ${COMMAND} outputs s3-3f9a\n  ${COMMAND} --local outputs s3-3f9a --download ./results`,
+    )
+    .action((jobId: string, opts, command: Command) =>
+      run(command, (ctx) => outputsCommand(ctx, jobId, opts)),
+    );
 }

@@ -8,6 +8,7 @@
 
 import path from "node:path";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { Command } from "commander";
 import { CONFIG_SCHEMA } from "../../config/schema";
 import { EventBridgeOutcomePublisher } from "../../jobs/adapters/aws/eventbridge-publisher";
 import { FileOutboxStore } from "../../jobs/adapters/file/file-outbox";
@@ -22,10 +23,12 @@ import {
   replayTransitions,
   transitionsToReplay,
 } from "../../jobs/workflows";
+import { COMMAND } from "../command-name";
+import { positiveInt, type Registration } from "../command-options";
 import type { CommandContext } from "../context";
 import { EXIT_ERROR, UsageError } from "../errors";
 import { parseStatuses } from "../job-listing";
-import { parseTime } from "../time-window";
+import { parseTime, TIME_FORMATS } from "../time-window";
 
 export interface ReplayOptions {
   readonly since?: string;
@@ -185,4 +188,27 @@ function makePublisher(ctx: CommandContext, options: ReplayOptions): OutcomePubl
     ...(credentials === undefined ? {} : { credentials }),
   });
   return new EventBridgeOutcomePublisher(client, bus.value);
+}
+
+/** Declares `replay` on the program: its arguments, options, help and action. */
+export function registerReplayCommand(program: Command, { run }: Registration): void {
+  program
+    .command("replay")
+    .description("re-publish the stored transitions of jobs changed since a time, as Job State Change events")
+    .option("--since <time>", "transitions recorded at or after this time (required)")
+    .option("--status <status...>", "only transitions into these statuses (repeatable, or comma-separated)")
+    .option("--job <jobId...>", "only these jobs (repeatable)")
+    .option("--webhook <url>", "POST them to this URL instead of the jobs bus")
+    .option("--dry-run", "print them (JSON lines) instead of publishing")
+    .option(
+      "--outbox <dir>",
+      "record in DIR what the receiver accepted and what is owed, per job; the same command again with the same DIR resumes (one DIR per replay: it keeps the last sequence delivered, so a wider --status would skip what lies below it)",
+    )
+    .option("--tries <n>", "tries of one event before its job is left owed", positiveInt, REPLAY_TRIES)
+    .option("--limit <n>", "refuse to replay more jobs than this", positiveInt, 10_000)
+    .addHelpText(
+      "after",
+      `\nThe jobs bus: JOBS_EVENT_BUS or --stack (output eventBusName). Each event keeps its original sequence,\nso consumers drop the ones they have (by job id and sequence). Times: ${TIME_FORMATS}.\nEvents of one job go out in order, the next only once the one before was accepted; one not accepted is\ntried again with backoff (--tries), then left owed with the rest of its job's. It reports what was sent,\nskipped (already delivered, per --outbox) and failed (owed), and exits 1 when anything is owed.\n\nExamples:\n  ${COMMAND} replay --since 2h --status SUCCEEDED --stack dev\n  ${COMMAND} replay --since 2026-11-01 --job s3-4f2a --dry-run\n  ${COMMAND} replay --since 1d --webhook http://127.0.0.1:9000/hook --outbox ./replay-outbox`,
+    )
+    .action((opts, command: Command) => run(command, (ctx) => replayCommand(ctx, opts)));
 }

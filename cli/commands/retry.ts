@@ -2,9 +2,11 @@
 // decision is the job model's (ManualRetry: RetryScheduled with a fresh attempt budget); the retry message
 // `{jobId, attempt}` then goes to the jobs queue, and the dispatcher launches that attempt.
 
+import type { Command } from "commander";
 import { SqsRetryQueue } from "../../jobs/adapters/aws/sqs-retry-queue";
 import { RetryNotSentError, retryAdvice, retryJob } from "../../jobs/workflows";
 import { COMMAND } from "../command-name";
+import { exitCodes, JOB_ID_ARGUMENT, type Registration } from "../command-options";
 import { required } from "../config";
 import { type CommandContext, whoRanIt } from "../context";
 import { CliError } from "../errors";
@@ -70,4 +72,22 @@ export async function retryCommand(
   );
   ctx.say(ctx.paint.paint("dim", `follow it: ${ctx.command("watch", jobId)}`));
   return 0;
+}
+
+/** Declares `retry` on the program: its arguments, options, help and action. */
+export function registerRetryCommand(program: Command, { run }: Registration): void {
+  program
+    .command("retry")
+    .description("a new attempt of a FAILED, TIMED_OUT or CANCELLED job, its history kept")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--reason <text>", "why, recorded in the history")
+    .option(
+      "--force",
+      "retry a job whose failure says a retry will likely fail again (a non-retryable exit code)",
+    )
+    .addHelpText(
+      "after",
+      `\nRefused for a job that ran out of memory at the largest size maxWorkerMemoryMb allows (raise it first;\nthe limit is known in local mode, or from MAX_WORKER_MEMORY_MB).\n${exitCodes()}`,
+    )
+    .action((jobId: string, opts, command: Command) => run(command, (ctx) => retryCommand(ctx, jobId, opts)));
 }

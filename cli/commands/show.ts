@@ -2,6 +2,7 @@
 // attempt and task), the durations derived from it (jobs/insights/timeline.ts), each attempt's task and outcome, and
 // the command that reads each task's logs.
 
+import type { Command } from "commander";
 import { placeIn, readWaitingLine, type WaitingLine } from "../../jobs/capacity";
 import { type AttemptTimeline, type JobTimeline, jobTimeline } from "../../jobs/insights";
 import type { JobEvent } from "../../jobs/model";
@@ -18,6 +19,7 @@ import {
   jobCost,
   runLimitSeconds,
 } from "../../jobs/model";
+import { exitCodes, JOB_ID_ARGUMENT, type Registration } from "../command-options";
 import type { CommandContext } from "../context";
 import {
   firstClause,
@@ -348,4 +350,14 @@ function describeDeadline(state: JobState, deadlines: Deadlines, now: string): s
 function relative(at: string, now: string): string {
   const ms = Date.parse(at) - Date.parse(now);
   return ms >= 0 ? `in ${formatDuration(ms)}` : `overdue by ${formatDuration(-ms)}: the sweeper acts on it`;
+}
+
+/** Declares `show` on the program: its arguments, options, help and action. */
+export function registerShowCommand(program: Command, { run }: Registration): void {
+  program
+    .command("show")
+    .description("a job's whole history: timeline, durations, attempts, outputs, and how to read its logs")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .addHelpText("after", `\n${exitCodes()}`)
+    .action((jobId: string, _opts, command: Command) => run(command, (ctx) => showCommand(ctx, jobId)));
 }

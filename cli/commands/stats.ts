@@ -4,6 +4,7 @@
 // up to --limit jobs. With --sizes, over the same jobs, the size report instead: what the succeeded jobs used
 // and the Fargate size that would have served them (jobs/insights/size-recommendation.ts).
 
+import type { Command } from "commander";
 import { fargateSizeProblem } from "../../config/fargate";
 import { MAX_WINDOW_DAYS } from "../../jobs/adapters/aws/dynamodb-store";
 import {
@@ -25,12 +26,14 @@ import {
 import type { TaskSize } from "../../jobs/model";
 import { formatUsd, JOB_STATUSES, pricesFor } from "../../jobs/model";
 import type { TimeWindow } from "../../jobs/store";
+import { COMMAND } from "../command-name";
+import { exitCodes, positiveInt, type Registration } from "../command-options";
 import type { CommandContext } from "../context";
 import { UsageError } from "../errors";
 import { formatDuration, formatTime } from "../format";
 import { readHistories } from "../job-listing";
 import { readMerged } from "../paging";
-import { parseWindow, utcDaysIn } from "../time-window";
+import { parseWindow, TIME_FORMATS, utcDaysIn } from "../time-window";
 
 export const DEFAULT_STATS_WINDOW = "24h";
 
@@ -308,4 +311,29 @@ function mib(value: number): string {
 
 function pct(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
+}
+
+/** Declares `stats` on the program: its arguments, options, help and action. */
+export function registerStatsCommand(program: Command, { run }: Registration): void {
+  program
+    .command("stats")
+    .description(
+      "counts per status, success rate, attempts per job, p50/p95 of queue wait and run time; --sizes: task size",
+    )
+    .option("--since <time>", "start of the window (default: 24h)")
+    .option("--until <time>", "end of the window (default: now)")
+    .option("--limit <n>", "examine at most this many jobs (the newest)", positiveInt, 1000)
+    .option("--page-size <n>", "jobs per index query", positiveInt, 100)
+    .option("--sizes", "recommend the worker's CPU and memory from what the succeeded jobs used")
+    .option(
+      "--cpu <units>",
+      "with --sizes: the stack's workerCpu, for jobs whose history records no size",
+      positiveInt,
+    )
+    .option("--memory <MiB>", "with --sizes: the stack's workerMemoryMb (with --cpu)", positiveInt)
+    .addHelpText(
+      "after",
+      `\nOver the jobs submitted in the window. Times: ${TIME_FORMATS}.\nqueue wait: submitted -> first task created; run time: the worker running, summed over attempts.\nsuccess rate: SUCCEEDED of SUCCEEDED + FAILED + TIMED_OUT (cancelled and rejected left out).\n\n--sizes: over the SUCCEEDED jobs in the window, the peak memory and the CPU time the worker recorded for\nits successful attempt. Recommends the smallest Fargate size that covers the p${SIZE_PERCENTILE} of peak memory plus\n${MEMORY_HEADROOM * 100}% and the p${SIZE_PERCENTILE} of vCPUs used (CPU time / run time) plus ${CPU_HEADROOM * 100}%, once ${MIN_MEASURED_JOBS} jobs are measured; shows the\nsaving per job-hour against the size they ran with (On-Demand, the repository's price table) and how\nmany measured jobs would have run out of memory at the recommended size.\n${exitCodes()}\n\nExamples:\n  ${COMMAND} stats --since 7d\n  ${COMMAND} stats --sizes --since 7d\n  ${COMMAND} stats --sizes --since 7d --cpu 1024 --memory 2048 --json`,
+    )
+    .action((opts, command: Command) => run(command, (ctx) => statsCommand(ctx, opts)));
 }

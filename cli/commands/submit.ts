@@ -23,6 +23,7 @@ import { basename, resolve } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
+import type { Command } from "commander";
 import { CONFIG_SCHEMA } from "../../config/schema";
 import { PARAM_NAMES, paramsProblems } from "../../contracts/params-schema";
 import {
@@ -33,6 +34,14 @@ import {
   readMessage,
 } from "../../jobs/boundary";
 import { isTerminal, jobIdForMessage } from "../../jobs/model";
+import { COMMAND } from "../command-name";
+import {
+  COMMON_EXIT_CODES,
+  exitCodes,
+  nonNegativeNumber,
+  positiveNumber,
+  type Registration,
+} from "../command-options";
 import { required } from "../config";
 import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, UsageError } from "../errors";
@@ -327,4 +336,40 @@ function checkAsTheDispatcherWould(ctx: CommandContext, body: string, message: J
       "make --params smaller (pass large settings as an S3 object the worker reads)",
     );
   }
+}
+
+const SUBMIT_EXIT_CODES = [
+  ...COMMON_EXIT_CODES,
+  "with --watch, as watch: 0 every job succeeded, 3 one did not, 4 --timeout passed",
+];
+
+/** Declares `submit` on the program: its arguments, options, help and action. */
+export function registerSubmitCommand(program: Command, { run }: Registration): void {
+  program
+    .command("submit")
+    .description(
+      "send a job message per input to the jobs queue (local files are uploaded to the uploads bucket first)",
+    )
+    .argument("<input...>", "s3://bucket/key, https://url, or a local file; several make several jobs")
+    .option("--params <json>", "parameters for the worker, a JSON object (JOB_PARAMS)")
+    .option(
+      "--job-id <id>",
+      "the job's id, refused if a job has it already (default: from the SQS message id)",
+    )
+    .option("--video-id <id>", "your own id for the video, kept with the job")
+    .option("--watch", "then follow the jobs until they end, as `watch` does")
+    .option("--interval <seconds>", "with --watch: seconds between reads", positiveNumber, 5)
+    .option(
+      "--timeout <seconds>",
+      "with --watch: give up after this many seconds (0: never)",
+      nonNegativeNumber,
+      0,
+    )
+    .addHelpText(
+      "after",
+      `\nEverything is checked before anything is uploaded or sent: each message as the dispatcher would check it, a --job-id already in use, and an upload key that already holds an object (an upload never overwrites one).\nA local file goes to s3://<bucket>/<JOBS_UPLOAD_PREFIX>cli/<job id or random id>/<file name>.upload, its name kept as it is; the ".upload" suffix keeps the bucket's upload notification from submitting it a second time.\n${exitCodes(SUBMIT_EXIT_CODES)}\n\nExamples:\n  ${COMMAND} submit s3://my-uploads/uploads/clip.mp4\n  ${COMMAND} --local submit ./clip.mp4 --params '{"maxThumbnails":10}' --watch\n  ${COMMAND} --local submit ./a.mp4 ./b.mov`,
+    )
+    .action((inputs: string[], opts, command: Command) =>
+      run(command, (ctx) => submitCommand(ctx, inputs, opts)),
+    );
 }

@@ -2,8 +2,17 @@
 // terminal state. Exits 0 when it succeeded, 3 when it ended otherwise (so `jobs watch ID && next` works),
 // 4 when --timeout passed first. `followJob` is also what `submit --watch` runs.
 
+import type { Command } from "commander";
 import { jobTimeline, span } from "../../jobs/insights";
 import { isTerminal } from "../../jobs/model";
+import {
+  COMMON_EXIT_CODES,
+  exitCodes,
+  JOB_ID_ARGUMENT,
+  nonNegativeNumber,
+  positiveNumber,
+  type Registration,
+} from "../command-options";
 import type { CommandContext } from "../context";
 import { CliError, EXIT_JOB_UNSUCCESSFUL, EXIT_OK, EXIT_WATCH_TIMEOUT } from "../errors";
 import { formatDuration, renderTable, tableWidth } from "../format";
@@ -127,4 +136,23 @@ async function waitOrGiveUp(
     });
   }
   await ctx.io.sleep(options.interval * 1000);
+}
+
+const WATCH_EXIT_CODES = [
+  "0 the job succeeded",
+  ...COMMON_EXIT_CODES.slice(1),
+  "3 the job ended without success (FAILED, TIMED_OUT, CANCELLED, REJECTED)",
+  "4 --timeout passed while the job was still active",
+];
+
+/** Declares `watch` on the program: its arguments, options, help and action. */
+export function registerWatchCommand(program: Command, { run }: Registration): void {
+  program
+    .command("watch")
+    .description("follow a job, printing its events, until it finishes")
+    .argument("<jobId>", JOB_ID_ARGUMENT)
+    .option("--interval <seconds>", "seconds between reads", positiveNumber, 5)
+    .option("--timeout <seconds>", "give up after this many seconds (0: never)", nonNegativeNumber, 0)
+    .addHelpText("after", `\n${exitCodes(WATCH_EXIT_CODES)}`)
+    .action((jobId: string, opts, command: Command) => run(command, (ctx) => watchCommand(ctx, jobId, opts)));
 }
