@@ -45,18 +45,8 @@ export class DynamoDbSlotPool implements SlotPool {
         .probeOrder(jobId)
         .find((s) => (read.taken.get(s) ?? 0) < (this.shards.caps[s] ?? 0));
       if (shard === undefined) return { acquired: false, alreadyHeld: false };
-      await this.ensureShard(shard);
       try {
-        await this.documents.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keyOf(shard),
-            UpdateExpression: "SET holders.#job = :now ADD taken :one",
-            ConditionExpression: "size(holders) < :slots AND attribute_not_exists(holders.#job)",
-            ExpressionAttributeNames: { "#job": jobId },
-            ExpressionAttributeValues: { ":now": now, ":slots": this.shards.caps[shard], ":one": 1 },
-          }),
-        );
+        await this.addHolder(shard, jobId, now, this.shards.caps[shard] ?? 0);
         return { acquired: true, alreadyHeld: false, shard };
       } catch (error) {
         // Full since the read, or a concurrent taker of the same job got here first: read again.
@@ -151,18 +141,8 @@ export class DynamoDbSlotPool implements SlotPool {
   async restore(jobId: string, now: string): Promise<boolean> {
     if ((await this.readShards(jobId)).holding.length > 0) return false;
     const [shard = 0] = this.shards.probeOrder(jobId);
-    await this.ensureShard(shard);
     try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keyOf(shard),
-          UpdateExpression: "SET holders.#job = :now ADD taken :one",
-          ConditionExpression: "attribute_not_exists(holders.#job)",
-          ExpressionAttributeNames: { "#job": jobId },
-          ExpressionAttributeValues: { ":now": now, ":one": 1 },
-        }),
-      );
+      await this.addHolder(shard, jobId, now);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -170,6 +150,29 @@ export class DynamoDbSlotPool implements SlotPool {
   }
 
   /** Sets a shard's count to the size of its map, unless the map changed since it was read. */
+  /**
+   * `jobId` becomes a holder of `shard`, its count one more, in one update: refused (ConditionalCheckFailed)
+   * if it holds there already or, with `cap`, if the shard is full.
+   */
+  private async addHolder(shard: number, jobId: string, now: string, cap?: number): Promise<void> {
+    await this.ensureShard(shard);
+    const notHeld = "attribute_not_exists(holders.#job)";
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keyOf(shard),
+        UpdateExpression: "SET holders.#job = :now ADD taken :one",
+        ConditionExpression: cap === undefined ? notHeld : `size(holders) < :slots AND ${notHeld}`,
+        ExpressionAttributeNames: { "#job": jobId },
+        ExpressionAttributeValues: {
+          ":now": now,
+          ":one": 1,
+          ...(cap === undefined ? {} : { ":slots": cap }),
+        },
+      }),
+    );
+  }
+
   private async recount(shard: number, size: number): Promise<void> {
     try {
       await this.documents.send(
